@@ -1,0 +1,50 @@
+# One-command workflows. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-12)
+PG_URL ?= postgres://postgres@127.0.0.1:5432/kam
+
+.PHONY: run test venv lint messages bench load seed-large clean worker beat
+
+venv: $(STAMP)
+
+$(STAMP): requirements.txt requirements-dev.txt
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@rm -f $(VENV)/.installed-*; touch $@
+
+## make run: the app with demo data on http://127.0.0.1:8000 (SQLite and in-process tasks unless
+## DATABASE_URL / REDIS_URL are set).
+run: venv
+	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
+	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:8000
+
+## make test: ruff, then the whole suite; on PostgreSQL when reachable, else SQLite with a notice.
+test: venv
+	$(VENV)/bin/ruff check .
+	@if [ -z "$$DATABASE_URL" ] && $(PY) scripts/port_open.py 127.0.0.1 5432; then \
+		export DATABASE_URL="$(PG_URL)"; fi; \
+	if [ -z "$$DATABASE_URL" ]; then \
+		echo "NOTICE: PostgreSQL is not reachable on 127.0.0.1:5432 and DATABASE_URL is unset: testing on SQLite."; \
+	else echo "Testing on PostgreSQL ($${DATABASE_URL%%@*}@…)"; fi; \
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+
+## make messages: refresh the Spanish catalogue and compile it (needs GNU gettext).
+messages: venv
+	$(PY) scripts/i18n.py update
+
+worker: venv
+	$(VENV)/bin/celery -A kam worker -l info
+
+beat: venv
+	$(VENV)/bin/celery -A kam beat -l info
+
+clean:
+	rm -rf $(VENV) staticfiles db.sqlite3*

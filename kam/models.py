@@ -1,0 +1,111 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+
+class Department(models.Model):
+    """Reference data: the supplier's departments that touch key accounts."""
+
+    code = models.SlugField(_("code"), max_length=30, unique=True)
+    name = models.CharField(_("name"), max_length=80)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+
+    class Meta:
+        ordering = ["order", "name"]
+        verbose_name = _("department")
+        verbose_name_plural = _("departments")
+
+    def __str__(self):
+        return str(_(self.name))
+
+
+def _pct(label, default):
+    return models.DecimalField(
+        label,
+        max_digits=5,
+        decimal_places=2,
+        default=Decimal(default),
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+
+
+class ProgrammeSettings(models.Model):
+    """The programme's parameters: one row, edited by the programme lead, kept in history."""
+
+    key_account_cap = models.PositiveIntegerField(_("key-account cap"), default=25)
+    attractiveness_threshold = _pct(_("attractiveness threshold"), "50")
+    strength_threshold = _pct(_("strength threshold"), "50")
+    # CLV (Gupta & Lehmann): yearly retention r and discount d.
+    clv_retention = models.DecimalField(_("retention rate r"), max_digits=4, decimal_places=3,
+                                        default=Decimal("0.900"))
+    clv_discount = models.DecimalField(_("discount rate d"), max_digits=4, decimal_places=3,
+                                       default=Decimal("0.100"))
+    # Risk-adjusted CLV (after Ryals & Knox): r moves linearly with health between these bounds.
+    retention_at_health_0 = models.DecimalField(_("retention at health 0"), max_digits=4,
+                                                decimal_places=3, default=Decimal("0.700"))
+    retention_at_health_100 = models.DecimalField(_("retention at health 100"), max_digits=4,
+                                                  decimal_places=3, default=Decimal("0.950"))
+    weight_engagement = _pct(_("weight: engagement"), "25")
+    weight_service = _pct(_("weight: service"), "25")
+    weight_plan = _pct(_("weight: plan"), "20")
+    weight_sponsor = _pct(_("weight: sponsor"), "15")
+    weight_satisfaction = _pct(_("weight: satisfaction"), "15")
+    sponsor_visit_days = models.PositiveIntegerField(_("sponsor visit every (days)"), default=90)
+    plan_review_days = models.PositiveIntegerField(_("plan review every (days)"), default=90)
+    plan_stale_days = models.PositiveIntegerField(_("plan stale after (days without edits)"),
+                                                  default=60)
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("programme settings")
+        verbose_name_plural = _("programme settings")
+
+    def __str__(self):
+        return str(_("Programme settings"))
+
+    @classmethod
+    def current(cls) -> "ProgrammeSettings":
+        obj = cls.objects.order_by("pk").first()
+        if obj is None:
+            obj = cls.objects.create()
+        return obj
+
+
+class Notification(models.Model):
+    """An in-app notice to one person. `event_key` is unique per recipient: each event notifies
+    each person once, however often the job that raises it runs."""
+
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                  related_name="notifications")
+    event_key = models.CharField(max_length=200)
+    title = models.CharField(_("title"), max_length=200)
+    body = models.TextField(_("message"), blank=True)
+    link = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+    emailed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "event_key"], name="notification_once_per_event"),
+        ]
+        indexes = [models.Index(fields=["recipient", "read_at", "-created_at"])]
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+
+    def __str__(self):
+        return self.title
+
+
+# Department names are reference data stored in English; these markers put them in the catalogue
+# so that `str(department)` shows them in the user's language.
+DEPARTMENT_NAMES = (
+    _("Sales"), _("Operations"), _("Supply chain"), _("Customer service"), _("Finance"), _("Technical"),
+    _("Executive"),
+)

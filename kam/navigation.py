@@ -1,0 +1,71 @@
+"""The main navigation by role. Items whose URL is not installed are left out, so an app can be
+removed from INSTALLED_APPS without breaking every page."""
+
+from dataclasses import dataclass
+
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext_lazy as _
+
+from .roles import KAM, LEAD, OPERATIONS, SPONSOR, user_roles
+
+ANY = None
+
+
+@dataclass(frozen=True)
+class NavItem:
+    url_name: str
+    label: str
+    roles: tuple | None  # None: every signed-in user
+
+
+NAV_ITEMS = (
+    NavItem("metrics:dashboard_kam", _("My dashboard"), (KAM,)),
+    NavItem("metrics:dashboard_sponsor", _("Sponsor dashboard"), (SPONSOR,)),
+    NavItem("metrics:dashboard_program", _("Programme"), (LEAD, SPONSOR)),
+    NavItem("accounts:list", _("Accounts"), ANY),
+    NavItem("touchpoints:incident_list", _("Incidents"), (OPERATIONS, LEAD, KAM)),
+    NavItem("touchpoints:touchpoint_new", _("Log touchpoint"), ANY),
+    NavItem("accounts:portfolio", _("Portfolio"), (LEAD, SPONSOR, KAM)),
+    NavItem("accounts:pareto", _("Pareto"), (LEAD, SPONSOR, KAM)),
+    NavItem("accounts:selection", _("Selection criteria"), (LEAD,)),
+    NavItem("accounts:imports", _("Imports"), (LEAD,)),
+    NavItem("metrics:programme_settings", _("Settings"), (LEAD,)),
+)
+
+# Where "/" sends each role, in order of precedence.
+HOME_BY_ROLE = (
+    (LEAD, "metrics:dashboard_program"),
+    (SPONSOR, "metrics:dashboard_sponsor"),
+    (KAM, "metrics:dashboard_kam"),
+    (OPERATIONS, "touchpoints:incident_list"),
+)
+FALLBACK_HOME = "accounts:list"
+
+
+def _reverse_or_none(name):
+    try:
+        return reverse(name)
+    except NoReverseMatch:
+        return None
+
+
+def nav_for(user) -> list[dict]:
+    roles = user_roles(user)
+    items = []
+    for item in NAV_ITEMS:
+        if item.roles is not None and not roles & set(item.roles):
+            continue
+        url = _reverse_or_none(item.url_name)
+        if url:
+            items.append({"url": url, "label": item.label, "name": item.url_name})
+    return items
+
+
+def home_url_for(user) -> str:
+    roles = user_roles(user)
+    for role, name in HOME_BY_ROLE:
+        if role in roles:
+            url = _reverse_or_none(name)
+            if url:
+                return url
+    return _reverse_or_none(FALLBACK_HOME) or reverse("kam:notifications")

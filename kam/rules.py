@@ -1,0 +1,2 @@
+# Autodiscovered by rules.apps.AutodiscoverRulesConfig: registers the permissions at start-up.
+from . import permissions  # noqa: F401

@@ -1,0 +1,16 @@
+from django.core.paginator import Paginator
+
+from .models import Notification
+
+
+def notifications_for(user, *, unread_only=False):
+    qs = Notification.objects.filter(recipient=user)
+    if unread_only:
+        qs = qs.filter(read_at__isnull=True)
+    return qs.order_by("-created_at", "-pk")
+
+
+def paginate(request, queryset, per_page=25):
+    """One page of `queryset` from the request's `page` parameter; bad page numbers fall back
+    to the nearest valid page instead of raising."""
+    return Paginator(queryset, per_page).get_page(request.GET.get("page"))

@@ -1,0 +1,83 @@
+import logging
+from collections.abc import Iterable
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import Notification, ProgrammeSettings
+
+log = logging.getLogger(__name__)
+
+
+@transaction.atomic
+def notification_send(*, recipients: Iterable, event_key: str, title: str, body: str = "",
+                      link: str = "") -> list[Notification]:
+    """Notify each recipient of one event, in-app and by e-mail, at most once per (person, event).
+
+    `event_key` names the event (e.g. ``incident:42:ack-breach``); a second call with the same key
+    creates nothing, which keeps escalation jobs idempotent. Returns the notifications created now.
+    """
+    created: list[Notification] = []
+    seen: set[int] = set()
+    for user in recipients:
+        if user is None or user.pk in seen or not user.is_active:
+            continue
+        seen.add(user.pk)
+        try:
+            with transaction.atomic():
+                notification, was_created = Notification.objects.get_or_create(
+                    recipient=user,
+                    event_key=event_key[:200],
+                    defaults={"title": title[:200], "body": body, "link": link[:300]},
+                )
+        except IntegrityError:  # a concurrent job created it first: still exactly once
+            continue
+        if was_created:
+            created.append(notification)
+    if created:
+        ids = [n.pk for n in created]
+        transaction.on_commit(lambda: _enqueue_emails(ids))
+    return created
+
+
+def _enqueue_emails(notification_ids: list[int]) -> None:
+    from .tasks import enqueue, send_notification_emails
+
+    enqueue(send_notification_emails, notification_ids)
+
+
+def notification_emails_deliver(*, notification_ids: Iterable[int] | None = None) -> int:
+    """Send the e-mail for notifications not yet e-mailed (all pending ones when no ids are given).
+
+    Marks each before sending inside a row lock, so two workers never send the same e-mail twice.
+    """
+    qs = Notification.objects.filter(emailed_at__isnull=True).select_related("recipient")
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=list(notification_ids))
+    sent = 0
+    for pk in list(qs.values_list("pk", flat=True)[:500]):
+        with transaction.atomic():
+            n = (Notification.objects.select_for_update(skip_locked=True)
+                 .select_related("recipient").filter(pk=pk, emailed_at__isnull=True).first())
+            if n is None:
+                continue
+            if n.recipient.email:
+                link = f"\n\n{settings.KAM_SITE_URL.rstrip('/')}{n.link}" if n.link else ""
+                send_mail(n.title, f"{n.body}{link}", None, [n.recipient.email])
+                sent += 1
+            n.emailed_at = timezone.now()
+            n.save(update_fields=["emailed_at"])
+    return sent
+
+
+def notification_mark_read(*, user, notification_ids: Iterable[int] | None = None) -> int:
+    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    if notification_ids is not None:
+        qs = qs.filter(pk__in=list(notification_ids))
+    return qs.update(read_at=timezone.now())
+
+
+def programme_settings_get() -> ProgrammeSettings:
+    return ProgrammeSettings.current()

@@ -1,0 +1,30 @@
+import logging
+
+from celery import shared_task
+from kombu.exceptions import OperationalError as KombuOperationalError
+
+log = logging.getLogger(__name__)
+
+# Broker errors surface as different exception types depending on where the connection fails.
+BROKER_ERRORS = (KombuOperationalError, ConnectionError, OSError, TimeoutError)
+
+
+def enqueue(task, *args, **kwargs):
+    """Publish a task without letting a broker outage break the web request.
+
+    If the broker is down the failure is logged and None is returned; the periodic sweeps
+    (beat) pick the work up later, so nothing is lost — only delayed.
+    """
+    try:
+        return task.delay(*args, **kwargs)
+    except BROKER_ERRORS as exc:
+        log.warning("Broker unavailable, %s deferred to the next sweep: %s", task.name, exc)
+        return None
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=600,
+             max_retries=5, name="kam.tasks.send_notification_emails")
+def send_notification_emails(self, notification_ids=None):
+    from .services import notification_emails_deliver
+
+    return notification_emails_deliver(notification_ids=notification_ids)

@@ -1,0 +1,35 @@
+"""The composition root of URLs: each app owns its paths (full paths, including their prefix)."""
+
+from django.contrib import admin
+from django.urls import include, path
+from django.views.i18n import set_language
+
+from kam import views
+from kam.access import public
+
+kam_patterns = (
+    [
+        path("notifications/", views.notification_list, name="notifications"),
+        path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
+        path("notifications/read-all/", views.notification_read_all, name="notification_read_all"),
+    ],
+    "kam",
+)
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("healthz", views.healthz, name="healthz"),
+    path("login/", views.login_view, name="login"),
+    path("logout/", views.logout_view, name="logout"),
+    path("password/change/", views.password_change_view, name="password_change"),
+    path("password/change/done/", views.password_change_done_view, name="password_change_done"),
+    path("i18n/setlang/", public(set_language), name="set_language"),
+    path("", include(kam_patterns)),
+    path("", include("accounts.urls")),
+    path("", include("planning.urls")),
+    path("", include("touchpoints.urls")),
+    path("", include("metrics.urls")),
+    path("admin/", admin.site.urls),
+]
+
+handler500 = "kam.views.error_500"

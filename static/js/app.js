@@ -1,0 +1,19 @@
+// Site-wide behaviour. Kept in a file (no inline scripts) so the content security policy can forbid them.
+(function () {
+  "use strict";
+  // Submit a form's select on change where asked (filters, language), without inline handlers.
+  document.addEventListener("change", function (event) {
+    var el = event.target;
+    if (el && el.matches && el.matches("[data-autosubmit]")) {
+      el.form.requestSubmit ? el.form.requestSubmit() : el.form.submit();
+    }
+  });
+  // Confirm destructive actions declared with data-confirm="message".
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    var message = form.getAttribute && form.getAttribute("data-confirm");
+    if (message && !window.confirm(message)) {
+      event.preventDefault();
+    }
+  }, true);
+})();

@@ -1,0 +1,62 @@
+"""The URL x persona access table.
+
+Each app declares, in tests/<app>/access.py, a `CASES` dict from URL name (``namespace:name``) to a
+`Case`, and optionally `build(world)` to add the objects its URLs need to the shared `world`.
+tests/test_access_matrix.py walks every URL pattern of the project: a pattern with no case fails the
+suite, so a new view cannot ship without its access rule being stated and tested.
+"""
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from tests.conftest import PERSONAS
+
+APPS_WITH_ACCESS = ("kam", "accounts", "planning", "touchpoints", "metrics")
+
+OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 302, 403, 404, 405
+
+
+def expect(default: int, anonymous: int = REDIRECT, **overrides: int) -> dict[str, int]:
+    """Expected status per persona: `default` for every signed-in persona unless overridden."""
+    table = {p: default for p in PERSONAS}
+    table["anonymous"] = anonymous
+    for persona, status in overrides.items():
+        assert persona in PERSONAS, f"unknown persona {persona}"
+        table[persona] = status
+    return table
+
+
+def only(*allowed: str, status: int = OK, denied: int = FORBIDDEN, anonymous: int = REDIRECT):
+    """`allowed` personas get `status`; the other signed-in personas get `denied`."""
+    return expect(denied, anonymous=anonymous, **{p: status for p in allowed})
+
+
+@dataclass
+class Case:
+    expected: dict[str, int]
+    kwargs: Callable | dict = field(default_factory=dict)  # dict, or world -> dict
+    query: str = ""
+
+    def resolve_kwargs(self, world) -> dict:
+        return self.kwargs(world) if callable(self.kwargs) else self.kwargs
+
+
+def app_modules():
+    modules = []
+    for label in APPS_WITH_ACCESS:
+        try:
+            modules.append(importlib.import_module(f"tests.{label}.access"))
+        except ModuleNotFoundError as exc:
+            if exc.name not in (f"tests.{label}", f"tests.{label}.access"):
+                raise
+    return modules
+
+
+def all_cases() -> dict[str, Case]:
+    cases: dict[str, Case] = {}
+    for module in app_modules():
+        for name, case in module.CASES.items():
+            assert name not in cases, f"{name} declared twice"
+            cases[name] = case
+    return cases
