@@ -111,11 +111,15 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache and Celery ------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+# The test run keeps its cache in a Redis database of its own (flushed between tests).
+REDIS_CACHE_URL = env("REDIS_CACHE_URL", default="")
+if REDIS_URL and TESTING and not REDIS_CACHE_URL:
+    REDIS_CACHE_URL = REDIS_URL.rsplit("/", 1)[0] + "/15" if REDIS_URL.count("/") > 2 else REDIS_URL + "/15"
 if REDIS_URL:
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
+            "LOCATION": REDIS_CACHE_URL or REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="kam"),
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
         }

@@ -105,3 +105,23 @@ def browser_login(live_server):
 
 def chromium_available() -> bool:
     return shutil.which("chromium") is not None or os.path.exists(CHROMIUM)
+
+
+@pytest.fixture(autouse=True)
+def _tasks_in_process():
+    """Tasks run in-process unless a test starts a real worker (see tests/kam/test_celery.py)."""
+    from kam.celery import app
+
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
+@pytest.fixture(autouse=True)
+def _clean_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+
