@@ -65,7 +65,11 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "kam.middleware.ContentSecurityPolicyMiddleware",
 ]
+# The benchmark's per-request SQL count (bench/run.py); off by default, see kam/middleware.py.
+if env.bool("KAM_QUERY_COUNT_HEADER", default=False):
+    MIDDLEWARE.insert(0, "kam.middleware.QueryCountHeaderMiddleware")
 
 ROOT_URLCONF = "kam.urls"
 WSGI_APPLICATION = "kam.wsgi.application"
@@ -241,5 +245,9 @@ LOGGING = {
 
 # Demo data size used by `make run`; the bench uses "large".
 KAM_DEMO_PASSWORD = env("KAM_DEMO_PASSWORD", default="demo-kam-2026")
+# Sign-in throttling (kam/login.py): this many failures per username and address lock that pair out
+# for the window (seconds).
+KAM_LOGIN_FAILURE_LIMIT = env.int("KAM_LOGIN_FAILURE_LIMIT", default=5)
+KAM_LOGIN_FAILURE_WINDOW = env.int("KAM_LOGIN_FAILURE_WINDOW", default=15 * 60)
 # Absolute address used in e-mails' links.
 KAM_SITE_URL = env("KAM_SITE_URL", default="http://127.0.0.1:8000")

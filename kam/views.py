@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from . import selectors, services
 from .access import public, signed_in
 from .celery import app as celery_app
+from .login import ThrottledLoginView
 from .navigation import home_url_for
 
 log = logging.getLogger(__name__)
@@ -75,7 +76,7 @@ def notification_read_all(request):
     return redirect("kam:notifications")
 
 
-login_view = public(auth_views.LoginView.as_view(redirect_authenticated_user=True))
+login_view = public(ThrottledLoginView.as_view(redirect_authenticated_user=True))
 logout_view = signed_in(auth_views.LogoutView.as_view())
 password_change_view = signed_in(auth_views.PasswordChangeView.as_view())
 password_change_done_view = signed_in(auth_views.PasswordChangeDoneView.as_view())
