@@ -1,0 +1,51 @@
+"""The programme lead's back office: users and their roles (groups), reference data, programme
+settings with their history, and notifications for support questions ("was I told?")."""
+
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import Department, Notification, ProgrammeSettings
+
+admin.site.site_header = _("KAM administration")
+admin.site.site_title = _("KAM administration")
+admin.site.index_title = _("Users, roles and reference data")
+
+
+@admin.register(Department)
+class DepartmentAdmin(admin.ModelAdmin):
+    list_display = ("name", "code", "order")
+    list_editable = ("order",)
+    search_fields = ("name", "code")
+
+    def has_delete_permission(self, request, obj=None):
+        # Team memberships, touchpoints and commitments point at departments: renaming is fine,
+        # deleting would rewrite history.
+        return False
+
+
+@admin.register(ProgrammeSettings)
+class ProgrammeSettingsAdmin(SimpleHistoryAdmin):
+    list_display = ("__str__", "key_account_cap", "clv_retention", "clv_discount", "updated_at")
+    readonly_fields = ("updated_at",)
+
+    def has_add_permission(self, request):
+        # One row holds the programme's parameters (ProgrammeSettings.current()).
+        return not ProgrammeSettings.objects.exists()
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Notification)
+class NotificationAdmin(admin.ModelAdmin):
+    list_display = ("title", "recipient", "created_at", "read_at", "emailed_at")
+    list_filter = ("read_at", "emailed_at", "created_at")
+    search_fields = ("title", "event_key", "recipient__username", "recipient__last_name")
+    list_select_related = ("recipient",)
+    readonly_fields = ("recipient", "event_key", "title", "body", "link", "created_at", "read_at", "emailed_at")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
+        # Notifications come from events (notification_send), never typed in by hand.
+        return False
