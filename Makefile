@@ -40,6 +40,19 @@ lint: venv
 messages: venv
 	$(PY) scripts/i18n.py update
 
+## make bench: p50/p95/max and SQL queries of every main page on the large data set (PostgreSQL;
+## DATABASE_URL defaults to .../kam_bench_large, seeded on first run). Writes bench/results/latest.json.
+bench: venv
+	$(PY) -m bench.run $(BENCH_ARGS)
+
+## make seed-large: only create, migrate and seed the benchmark's database (see bench/run.py).
+seed-large: venv
+	$(PY) -m bench.run --prepare-only $(BENCH_ARGS)
+
+## make load: 50 simulated users for 60 s against gunicorn (locust, headless); prints req/s, p95, errors.
+load: venv
+	$(PY) -m bench.load $(LOAD_ARGS)
+
 worker: venv
 	$(VENV)/bin/celery -A kam worker -l info
 

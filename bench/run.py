@@ -1,0 +1,169 @@
+"""`make bench`: response times and SQL queries of every main page on the large data set.
+
+    python -m bench.run [--requests 50] [--warmup 5] [--reseed]
+
+DATABASE_URL (default postgres://postgres@127.0.0.1:5432/kam_bench_large) is seeded with
+`seed_demo --size large` when it holds no large set. Each page is requested by the role that uses it,
+through gunicorn with DEBUG off, sequentially (one request at a time: this measures the page, the load
+test measures the server). Times are wall-clock at the client on the loopback interface. The SQL count
+comes from the X-Query-Count header (kam/middleware.py, enabled only here).
+"""
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime
+
+from bench import server
+
+TARGET_P50_MS = 30.0
+TARGET_P95_MS = 100.0
+
+
+def percentile(values: list[float], pct: float) -> float:
+    """Nearest-rank percentile: the smallest value with at least pct % of the sample at or below it."""
+    ordered = sorted(values)
+    rank = max(1, -(-len(ordered) * pct // 100))
+    return ordered[int(rank) - 1]
+
+
+def measure_page(client: server.Client, url: str, n: int, warmup: int) -> dict:
+    for _ in range(warmup):
+        status, _h, _b = client.request("GET", url)
+        if status != 200:
+            return {"status": status}
+    times, queries, statuses = [], [], set()
+    for _ in range(n):
+        t0 = time.perf_counter()
+        status, headers, _body = client.request("GET", url)
+        times.append((time.perf_counter() - t0) * 1000)
+        statuses.add(status)
+        if "x-query-count" in headers:
+            queries.append(int(headers["x-query-count"]))
+    result = {
+        "status": max(statuses),
+        "requests": n,
+        "p50_ms": round(percentile(times, 50), 1),
+        "p95_ms": round(percentile(times, 95), 1),
+        "max_ms": round(max(times), 1),
+        "mean_ms": round(statistics.fmean(times), 1),
+        "queries": max(queries) if queries else None,
+        "queries_min": min(queries) if queries else None,
+    }
+    result["meets_target"] = result["p50_ms"] <= TARGET_P50_MS and result["p95_ms"] <= TARGET_P95_MS
+    return result
+
+
+def time_recompute(env: dict) -> dict:
+    t0 = time.monotonic()
+    proc = server.manage(env, "recompute_metrics", check=False, capture=True)
+    seconds = round(time.monotonic() - t0, 1)
+    if proc.returncode != 0:
+        server.log(f"recompute_metrics failed:\n{proc.stderr[-2000:]}")
+    return {"seconds": seconds, "ok": proc.returncode == 0}
+
+
+def table(rows: list[dict]) -> str:
+    head = f"{'page':<20} {'user':<16} {'p50 ms':>8} {'p95 ms':>8} {'max ms':>8} {'queries':>8}  target"
+    lines = [head, "-" * len(head)]
+    for r in rows:
+        if r.get("missing"):
+            lines.append(f"{r['name']:<20} {r['user'] or '':<16} {'missing':>8}")
+        elif r.get("status") != 200:
+            lines.append(f"{r['name']:<20} {r['user']:<16} {'HTTP ' + str(r.get('status')):>8}")
+        else:
+            q = r["queries"] if r["queries"] is not None else "?"
+            mark = "ok" if r["meets_target"] else "MISSED"
+            lines.append(f"{r['name']:<20} {r['user']:<16} {r['p50_ms']:>8.1f} {r['p95_ms']:>8.1f} "
+                         f"{r['max_ms']:>8.1f} {q:>8}  {mark}")
+    return "\n".join(lines)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=50)
+    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--reseed", action="store_true", help="drop the database and seed it again")
+    parser.add_argument("--no-recompute", action="store_true", help="skip timing recompute_metrics")
+    parser.add_argument("--prepare-only", action="store_true", help="create, migrate and seed, then stop")
+    args = parser.parse_args(argv)
+
+    database_url = os.environ.get("DATABASE_URL") or server.DEFAULT_DB
+    env = server.prepare(database_url, reseed=args.reseed)
+    if args.prepare_only:
+        return 0
+    found = server.targets(env)
+    server.log(f"{found['accounts']} accounts ({found['key_accounts']} key); measuring {args.requests} "
+               f"requests per page after {args.warmup} warm-up requests")
+
+    rows = []
+    with server.private_redis() as redis_url:
+        extra = {"KAM_QUERY_COUNT_HEADER": "1"}
+        if redis_url:
+            extra.update({"REDIS_URL": f"{redis_url}/0", "REDIS_CACHE_URL": f"{redis_url}/1"})
+        with server.gunicorn(env, workers=2, extra_env=extra) as port:
+            clients: dict[str, server.Client] = {}
+            for page in found["pages"]:
+                row = {"name": page["name"], "user": page["user"], "url": page["url"]}
+                if not page["url"]:
+                    row["missing"] = True
+                    rows.append(row)
+                    continue
+                client = clients.get(page["user"])
+                if client is None:
+                    client = server.Client(port)
+                    if not client.login(page["user"], found["password"]):
+                        raise SystemExit(f"could not sign in as {page['user']}")
+                    clients[page["user"]] = client
+                row.update(measure_page(client, page["url"], args.requests, args.warmup))
+                if row.get("status") == 404:
+                    row["missing"] = True
+                rows.append(row)
+                print(f"  {page['name']:<20} done", flush=True)
+
+    recompute = None
+    if found["has_recompute_metrics"] and not args.no_recompute:
+        server.log("timing recompute_metrics on the large data set")
+        recompute = time_recompute(env)
+
+    print()
+    print(table(rows))
+    if recompute:
+        print(f"\nrecompute_metrics: {recompute['seconds']} s ({'ok' if recompute['ok'] else 'FAILED'})")
+    elif not found["has_recompute_metrics"]:
+        print("\nrecompute_metrics: missing")
+    measured = [r for r in rows if not r.get("missing") and r.get("status") == 200]
+    missed = [r["name"] for r in measured if not r["meets_target"]]
+    errors = [r["name"] for r in rows if not r.get("missing") and r.get("status") != 200]
+    print(f"\ntargets: p50 <= {TARGET_P50_MS:.0f} ms, p95 <= {TARGET_P95_MS:.0f} ms; "
+          f"{len(measured) - len(missed)}/{len(measured)} pages meet them"
+          + (f"; missed: {', '.join(missed)}" if missed else "")
+          + (f"; errors: {', '.join(errors)}" if errors else ""))
+
+    server.RESULTS.mkdir(parents=True, exist_ok=True)
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=server.ROOT, text=True,
+                            capture_output=True).stdout.strip()
+    report = {
+        "when": datetime.now(UTC).isoformat(timespec="seconds"),
+        "commit": commit,
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "data": {"accounts": found["accounts"], "key_accounts": found["key_accounts"]},
+        "requests_per_page": args.requests,
+        "warmup": args.warmup,
+        "targets_ms": {"p50": TARGET_P50_MS, "p95": TARGET_P95_MS},
+        "pages": rows,
+        "recompute_metrics": recompute,
+    }
+    out = server.RESULTS / "latest.json"
+    out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
+    server.log(f"written {out.relative_to(server.ROOT)}")
+    return 1 if errors else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
