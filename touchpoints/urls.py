@@ -1,7 +1,18 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from . import views  # noqa: F401
+from . import views
 
 app_name = "touchpoints"
 
-urlpatterns = []
+urlpatterns = [
+    path("touchpoints/new/", views.touchpoint_new, name="touchpoint_new"),
+    path("touchpoints/accounts/", views.account_search, name="account_search"),
+    path("accounts/<int:pk>/timeline/", views.timeline, name="timeline"),
+    path("accounts/<int:pk>/feedback/", views.feedback_list, name="feedback_list"),
+    path("accounts/<int:pk>/feedback/new/", views.feedback_new, name="feedback_new"),
+    path("accounts/<int:pk>/partnership-rating/new/", views.partnership_rating_new, name="partnership_rating_new"),
+    path("incidents/", views.incident_list, name="incident_list"),
+    path("incidents/new/", views.incident_new, name="incident_new"),
+    path("incidents/sla/", views.sla_policies, name="sla_policies"),
+    path("incidents/<int:pk>/", views.incident_detail, name="incident_detail"),
+]

@@ -1,0 +1,307 @@
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+
+from accounts.models import ActivityKind
+from accounts.selectors import account_get_for_user
+from kam.access import role_required, signed_in
+from kam.models import Department
+from kam.roles import KAM, LEAD, OPERATIONS
+from kam.selectors import paginate
+
+from . import selectors, services
+from .forms import (
+    FeedbackForm,
+    IncidentFilterForm,
+    IncidentForm,
+    IncidentUpdateForm,
+    PartnershipRatingForm,
+    SlaPolicyFormSet,
+    TouchpointForm,
+)
+from .models import SlaPolicy, TouchpointKind
+from .presentation import incident_clocks
+
+TIMELINE_PAGE = 25
+QUEUE_PAGE = 25
+
+
+def _apply_service_errors(form, exc: ValidationError) -> None:
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            form.add_error(field if field in form.fields else None, errors)
+    else:
+        form.add_error(None, exc)
+
+
+def _account_from_query(request, param="account"):
+    """The account named in the query string, if the user may see it (404 otherwise)."""
+    raw = request.GET.get(param) or request.POST.get(param)
+    if not raw:
+        return None
+    if not str(raw).isdigit():
+        raise Http404
+    return account_get_for_user(request.user, int(raw))
+
+
+# --- Touchpoints -----------------------------------------------------------------------------------
+@signed_in
+def touchpoint_new(request):
+    """Phone-first quick logging: pick the account (search), then one short form."""
+    account = _account_from_query(request)
+    if account is None:
+        return _account_picker(request, target="touchpoints:touchpoint_new", incidents=False,
+                               title=_("Log a touchpoint"))
+    if not request.user.has_perm("touchpoints.log_touchpoint", account):
+        raise Http404
+    if request.method == "POST":
+        form = TouchpointForm(request.POST, user=request.user, account=account)
+        if form.is_valid():
+            data = form.cleaned_data
+            if data["account"].pk != account.pk:
+                raise Http404
+            try:
+                services.touchpoint_log(
+                    user=request.user, account=account, occurred_at=data["occurred_at"],
+                    department=data["department"], channel=data["channel"], kind=data["kind"],
+                    summary=data["summary"], quality=data["quality"], our_people=data["our_people"],
+                    contacts=data["contacts"], follow_up=data["follow_up"],
+                    follow_up_note=data["follow_up_note"], cost=data["cost"],
+                )
+            except ValidationError as exc:
+                _apply_service_errors(form, exc)
+            except PermissionDenied as exc:
+                raise Http404 from exc
+            else:
+                messages.success(request, _("Touchpoint logged on %(account)s.") % {"account": account.name})
+                return redirect("touchpoints:timeline", pk=account.pk)
+    else:
+        initial = {}
+        if request.GET.get("kind") in TouchpointKind.values:
+            initial["kind"] = request.GET["kind"]
+            if initial["kind"] == TouchpointKind.EXECUTIVE_VISIT:
+                initial["department"] = Department.objects.filter(code="executive").first()
+        form = TouchpointForm(user=request.user, account=account, initial=initial)
+    return render(request, "touchpoints/touchpoint_form.html", {"form": form, "account": account})
+
+
+def _account_picker(request, *, target: str, incidents: bool, title: str):
+    query = request.GET.get("q", "").strip()[:100]
+    accounts = selectors.accounts_for_picker(request.user, query=query, incidents=incidents)
+    context = {"accounts": accounts, "query": query, "target": target, "title": title,
+               "incidents": incidents}
+    if request.htmx:
+        return render(request, "touchpoints/partials/account_options.html", context)
+    return render(request, "touchpoints/account_picker.html", context)
+
+
+@signed_in
+@require_GET
+def account_search(request):
+    """htmx: the accounts matching the search box, as links to the form for the chosen one."""
+    target = request.GET.get("target")
+    if target not in ("touchpoints:touchpoint_new", "touchpoints:incident_new"):
+        target = "touchpoints:touchpoint_new"
+    query = request.GET.get("q", "").strip()[:100]
+    incidents = target == "touchpoints:incident_new"
+    accounts = selectors.accounts_for_picker(request.user, query=query, incidents=incidents)
+    return render(request, "touchpoints/partials/account_options.html",
+                  {"accounts": accounts, "query": query, "target": target, "incidents": incidents})
+
+
+# --- Timeline --------------------------------------------------------------------------------------
+@signed_in
+@require_GET
+def timeline(request, pk):
+    account = account_get_for_user(request.user, pk)
+    departments = selectors.department_coverage(account)
+    codes = {d.code for d in departments}
+    department = request.GET.get("department", "")
+    department = department if department in codes else ""
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in ActivityKind.values else ""
+    page = paginate(request, selectors.timeline(account, request.user, department=department, kind=kind),
+                    TIMELINE_PAGE)
+    return render(request, "touchpoints/timeline.html", {
+        "account": account, "page": page, "departments": departments, "department": department,
+        "kind": kind, "kinds": ActivityKind.choices,
+        "covered": sum(1 for d in departments if d.events),
+    })
+
+
+# --- Incidents -------------------------------------------------------------------------------------
+@role_required(OPERATIONS, LEAD, KAM)
+@require_GET
+def incident_list(request):
+    filter_form = IncidentFilterForm(request.GET or None)
+    filters = filter_form.filters() if request.GET else {}
+    qs = selectors.incident_queue(request.user, **filters)
+    page = paginate(request, qs, QUEUE_PAGE)
+    now = timezone.now()
+    rows = [(incident, incident_clocks(incident, now)) for incident in page.object_list]
+    return render(request, "touchpoints/incident_list.html", {
+        "page": page, "rows": rows, "filter_form": filter_form, "filtered": bool(filters),
+    })
+
+
+@signed_in
+def incident_new(request):
+    account = _account_from_query(request)
+    if account is None:
+        return _account_picker(request, target="touchpoints:incident_new", incidents=True,
+                               title=_("Report a service incident"))
+    if not request.user.has_perm("touchpoints.work_incident", account):
+        raise PermissionDenied
+    if request.method == "POST":
+        form = IncidentForm(request.POST, user=request.user, account=account)
+        if form.is_valid():
+            data = form.cleaned_data
+            if data["account"].pk != account.pk:
+                raise Http404
+            try:
+                incident = services.incident_open(
+                    user=request.user, account=account, category=data["category"], severity=data["severity"],
+                    title=data["title"], description=data["description"], contact=data["contact"],
+                )
+            except ValidationError as exc:
+                _apply_service_errors(form, exc)
+            else:
+                messages.success(request, _("Incident #%(pk)s opened. Acknowledge by %(due)s.") % {
+                    "pk": incident.pk,
+                    "due": timezone.localtime(incident.ack_due_at).strftime("%d/%m/%Y %H:%M")})
+                return redirect("touchpoints:incident_detail", pk=incident.pk)
+    else:
+        form = IncidentForm(user=request.user, account=account)
+    policies = {p.severity: p for p in SlaPolicy.objects.filter(tier=account.tier)}
+    return render(request, "touchpoints/incident_form.html",
+                  {"form": form, "account": account, "policies": policies})
+
+
+@signed_in
+def incident_detail(request, pk):
+    incident = selectors.incident_get_for_user(request.user, pk)
+    can_work = request.user.has_perm("touchpoints.work_incident", incident.account)
+    form = None
+    status = 200
+    if request.method == "POST":
+        if not can_work:
+            raise PermissionDenied
+        form = IncidentUpdateForm(request.POST, incident=incident)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.incident_update(
+                    user=request.user, incident=incident, expected_version=data["version"],
+                    status=data["status"], resolution=data["resolution"], cost=data["cost"],
+                )
+            except services.StaleEdit:
+                messages.error(request, _("Someone else updated this incident while you were editing it. "
+                                          "Their changes are shown below; yours were not saved."))
+                status = 409
+                incident = selectors.incident_get_for_user(request.user, pk)
+                kept = {k: request.POST.get(k, "") for k in ("resolution", "cost", "status")}
+                form = IncidentUpdateForm(incident=incident, initial={"version": incident.version, **kept})
+                form.initial["version"] = incident.version
+            except ValidationError as exc:
+                _apply_service_errors(form, exc)
+                status = 400
+            else:
+                messages.success(request, _("Incident updated."))
+                return redirect("touchpoints:incident_detail", pk=incident.pk)
+        else:
+            status = 400
+    elif can_work and incident.status != "closed":
+        form = IncidentUpdateForm(incident=incident)
+    history = selectors.timeline(incident.account, request.user).filter(
+        link=reverse("touchpoints:incident_detail", args=[incident.pk]))[:50]
+    return render(request, "touchpoints/incident_detail.html", {
+        "incident": incident, "clocks": incident_clocks(incident, timezone.now()), "form": form,
+        "can_work": can_work, "history": history,
+    }, status=status)
+
+
+@role_required(LEAD)
+def sla_policies(request):
+    qs = SlaPolicy.objects.all().order_by("tier", "severity")
+    if request.method == "POST":
+        formset = SlaPolicyFormSet(request.POST, queryset=qs)
+        if formset.is_valid():
+            changed = 0
+            for form in formset.forms:
+                if form.has_changed():
+                    services.sla_policy_update(user=request.user, policy=form.instance,
+                                               ack_hours=form.cleaned_data["ack_hours"],
+                                               resolve_hours=form.cleaned_data["resolve_hours"])
+                    changed += 1
+            messages.success(request, _("SLA policy saved (%(n)d changed). Incidents already open keep "
+                                        "their deadlines.") % {"n": changed})
+            return redirect("touchpoints:sla_policies")
+        status = 400
+    else:
+        formset = SlaPolicyFormSet(queryset=qs)
+        status = 200
+    return render(request, "touchpoints/sla_policies.html", {"formset": formset}, status=status)
+
+
+# --- Feedback --------------------------------------------------------------------------------------
+@signed_in
+@require_GET
+def feedback_list(request, pk):
+    account = account_get_for_user(request.user, pk)
+    feedback, ratings = selectors.feedback_history(account)
+    return render(request, "touchpoints/feedback_list.html", {
+        "account": account,
+        "feedback_page": paginate(request, feedback, 20),
+        "ratings": ratings[:50],
+        "can_rate": request.user.has_perm("touchpoints.rate_partnership", account),
+        "can_record": request.user.has_perm("touchpoints.log_touchpoint", account),
+    })
+
+
+@signed_in
+def feedback_new(request, pk):
+    account = account_get_for_user(request.user, pk)
+    if not request.user.has_perm("touchpoints.log_touchpoint", account):
+        raise PermissionDenied
+    form = FeedbackForm(request.POST or None, account=account)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.feedback_record(user=request.user, account=account, contact=data["contact"],
+                                     score=data["score"], comment=data["comment"],
+                                     received_on=data["received_on"])
+        except ValidationError as exc:
+            _apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Client feedback recorded."))
+            return redirect("touchpoints:feedback_list", pk=account.pk)
+    return render(request, "touchpoints/feedback_form.html",
+                  {"form": form, "account": account, "title": _("Record client feedback")},
+                  status=400 if form.errors else 200)
+
+
+@signed_in
+def partnership_rating_new(request, pk):
+    account = account_get_for_user(request.user, pk)
+    if not request.user.has_perm("touchpoints.rate_partnership", account):
+        raise PermissionDenied
+    form = PartnershipRatingForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.partnership_rate(user=request.user, account=account, score=data["score"],
+                                      comment=data["comment"], rated_on=data["rated_on"])
+        except ValidationError as exc:
+            _apply_service_errors(form, exc)
+        else:
+            messages.success(request, _("Partnership rating recorded."))
+            return redirect("touchpoints:feedback_list", pk=account.pk)
+    return render(request, "touchpoints/feedback_form.html",
+                  {"form": form, "account": account, "title": _("Rate the partnership")},
+                  status=400 if form.errors else 200)
+

@@ -1,0 +1,216 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Account, Contact
+from accounts.selectors import accounts_visible_to
+from kam.models import Department
+from kam.roles import KAM, OPERATIONS, SPONSOR, has_role
+
+from .models import (
+    Channel,
+    IncidentCategory,
+    IncidentStatus,
+    Severity,
+    SlaPolicy,
+    TouchpointKind,
+)
+from .services import STATUS_ORDER
+
+DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format=DATETIME_LOCAL, **kwargs)
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+def _contacts_field(account: Account | None, *, multiple: bool, label):
+    qs = Contact.objects.filter(account=account, left_at__isnull=True) if account else Contact.objects.none()
+    if multiple:
+        return forms.ModelMultipleChoiceField(queryset=qs.order_by("name"), required=False, label=label,
+                                              widget=forms.CheckboxSelectMultiple)
+    return forms.ModelChoiceField(queryset=qs.order_by("name"), required=False, label=label,
+                                  empty_label=_("— none —"))
+
+
+def default_department(user, account: Account | None) -> Department | None:
+    """The user's department on the account's team, else the one their role suggests."""
+    if account is not None:
+        member = account.team_members.filter(user_id=user.pk).select_related("department").first()
+        if member:
+            return member.department
+    for role, code in ((OPERATIONS, "operations"), (SPONSOR, "executive"), (KAM, "sales")):
+        if has_role(user, role):
+            return Department.objects.filter(code=code).first()
+    return None
+
+
+class TouchpointForm(forms.Form):
+    account = forms.ModelChoiceField(queryset=Account.objects.none(), widget=forms.HiddenInput)
+    occurred_at = forms.DateTimeField(label=_("When"), widget=DateTimeLocalInput(),
+                                      input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"])
+    department = forms.ModelChoiceField(queryset=Department.objects.all(), label=_("Department"))
+    channel = forms.ChoiceField(choices=Channel.choices, label=_("Channel"))
+    kind = forms.ChoiceField(choices=TouchpointKind.choices, label=_("Kind"))
+    summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
+    quality = forms.TypedChoiceField(label=_("Quality"), coerce=int, initial=3, widget=forms.RadioSelect,
+                                     choices=[(i, str(i)) for i in range(1, 6)],
+                                     help_text=_("1 = it went badly, 5 = very well"))
+    our_people = forms.ModelMultipleChoiceField(queryset=get_user_model().objects.none(), required=False,
+                                                label=_("Our people"), widget=forms.CheckboxSelectMultiple)
+    follow_up = forms.BooleanField(label=_("Follow-up needed"), required=False)
+    follow_up_note = forms.CharField(label=_("What follow-up?"), required=False, max_length=300)
+    cost = forms.DecimalField(label=_("Cost (optional)"), required=False, min_value=0, max_digits=12,
+                              decimal_places=2)
+
+    def __init__(self, *args, user, account: Account | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.account = account
+        self.fields["account"].queryset = accounts_visible_to(user)
+        self.fields["contacts"] = _contacts_field(account, multiple=True, label=_("Client contacts"))
+        if account is not None:
+            User = get_user_model()
+            self.fields["our_people"].queryset = User.objects.filter(
+                Q(pk=user.pk) | Q(pk=account.kam_id) | Q(pk=account.sponsor_id)
+                | Q(account_memberships__account=account), is_active=True,
+            ).distinct().order_by("first_name", "last_name")
+            self.fields["our_people"].label_from_instance = lambda u: u.get_full_name() or u.username
+        if account is None or not user.has_perm("touchpoints.log_sponsor_visit", account):
+            self.fields["kind"].choices = [c for c in TouchpointKind.choices
+                                           if c[0] != TouchpointKind.EXECUTIVE_VISIT]
+        if not self.is_bound:
+            self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0, microsecond=0))
+            self.initial.setdefault("department", default_department(user, account))
+            self.initial.setdefault("our_people", [user.pk])
+            if account is not None:
+                self.initial.setdefault("account", account.pk)
+
+    def clean(self):
+        data = super().clean()
+        if data.get("follow_up") and not data.get("follow_up_note", "").strip():
+            self.add_error("follow_up_note", _("Say what needs following up."))
+        return data
+
+
+class IncidentForm(forms.Form):
+    account = forms.ModelChoiceField(queryset=Account.objects.none(), widget=forms.HiddenInput)
+    severity = forms.ChoiceField(choices=Severity.choices, label=_("Severity"), initial=Severity.MEDIUM)
+    category = forms.ChoiceField(choices=IncidentCategory.choices, label=_("Category"))
+    title = forms.CharField(label=_("What happened?"), max_length=200)
+    description = forms.CharField(label=_("Details"), required=False, widget=forms.Textarea(attrs={"rows": 4}))
+
+    def __init__(self, *args, user, account: Account | None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["account"].queryset = accounts_visible_to(user)
+        self.fields["contact"] = _contacts_field(account, multiple=False, label=_("Client contact"))
+        if account is not None and not self.is_bound:
+            self.initial["account"] = account.pk
+
+
+class IncidentUpdateForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    status = forms.ChoiceField(label=_("Status"), choices=())
+    resolution = forms.CharField(label=_("Resolution"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+                                 help_text=_("Required to resolve or close the incident."))
+    cost = forms.DecimalField(label=_("Cost of the incident"), min_value=0, max_digits=12, decimal_places=2,
+                              help_text=_("Credit notes, re-deliveries, extra hours…"))
+
+    def __init__(self, *args, incident, **kwargs):
+        super().__init__(*args, **kwargs)
+        current = STATUS_ORDER.index(incident.status)
+        self.fields["status"].choices = [(s.value, s.label) for s in STATUS_ORDER[current:]]
+        if not self.is_bound:
+            self.initial.update(version=incident.version, status=incident.status,
+                                resolution=incident.resolution, cost=incident.cost)
+
+    def clean(self):
+        data = super().clean()
+        status = data.get("status")
+        if status in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED) and not data.get("resolution", "").strip():
+            self.add_error("resolution", _("Say how the incident was resolved."))
+        return data
+
+
+class FeedbackForm(forms.Form):
+    score = forms.TypedChoiceField(label=_("Satisfaction (0–10)"), coerce=int,
+                                   choices=[(i, str(i)) for i in range(0, 11)], widget=forms.RadioSelect,
+                                   help_text=_("0 = very dissatisfied, 10 = delighted"))
+    comment = forms.CharField(label=_("What did they say?"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    received_on = forms.DateField(label=_("Received on"), widget=DateInput(), initial=timezone.localdate)
+
+    def __init__(self, *args, account: Account, **kwargs):
+        super().__init__(*args, **kwargs)
+        contact = _contacts_field(account, multiple=False, label=_("From"))
+        self.fields = {"contact": contact, **self.fields}
+
+    def clean_received_on(self):
+        value = self.cleaned_data["received_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return value
+
+
+class PartnershipRatingForm(forms.Form):
+    score = forms.TypedChoiceField(label=_("How much of a partner are we to each other? (0–10)"), coerce=int,
+                                   choices=[(i, str(i)) for i in range(0, 11)], widget=forms.RadioSelect,
+                                   help_text=_("0 = a purely transactional supplier, 10 = a true partner"))
+    comment = forms.CharField(label=_("Why?"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    rated_on = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
+
+    def clean_rated_on(self):
+        value = self.cleaned_data["rated_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return value
+
+
+class SlaPolicyForm(forms.ModelForm):
+    class Meta:
+        model = SlaPolicy
+        fields = ["ack_hours", "resolve_hours"]
+
+    def clean(self):
+        data = super().clean()
+        ack, resolve = data.get("ack_hours"), data.get("resolve_hours")
+        if ack and resolve and resolve < ack:
+            self.add_error("resolve_hours", _("Resolving cannot take less than acknowledging."))
+        return data
+
+
+SlaPolicyFormSet = forms.modelformset_factory(SlaPolicy, form=SlaPolicyForm, extra=0, can_delete=False)
+
+
+class IncidentFilterForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), required=False,
+                               choices=[("", _("Active")), *IncidentStatus.choices, ("all", _("All"))])
+    severity = forms.ChoiceField(label=_("Severity"), required=False, choices=[("", _("Any")), *Severity.choices])
+    category = forms.ChoiceField(label=_("Category"), required=False,
+                                 choices=[("", _("Any")), *IncidentCategory.choices])
+    tier = forms.ChoiceField(label=_("Tier"), required=False, choices=())
+    breached = forms.ChoiceField(label=_("SLA"), required=False,
+                                 choices=[("", _("Any")), ("yes", _("Breached or overdue"))])
+    account = forms.CharField(label=_("Account"), required=False, max_length=100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        from accounts.models import Tier
+
+        self.fields["tier"].choices = [("", _("Any")), *Tier.choices]
+
+    def filters(self) -> dict:
+        if not self.is_valid():
+            return {}
+        return {k: v for k, v in self.cleaned_data.items() if v}

@@ -1,0 +1,235 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from accounts.models import Account, Contact, Tier
+from kam.models import Department
+
+
+class Channel(models.TextChoices):
+    IN_PERSON = "in_person", _("In person")
+    PHONE = "phone", _("Phone")
+    VIDEO = "video", _("Video call")
+    EMAIL = "email", _("E-mail")
+    MESSAGE = "message", _("Messaging")
+    SITE_VISIT = "site_visit", _("Site visit")
+    EVENT = "event", _("Event")
+
+
+class TouchpointKind(models.TextChoices):
+    COMMERCIAL = "commercial", _("Commercial")
+    OPERATIONAL = "operational", _("Operational")
+    SERVICE = "service", _("Service")
+    EXECUTIVE_VISIT = "executive_visit", _("Executive (sponsor) visit")
+    REVIEW = "review", _("Review")
+    SOCIAL = "social", _("Social")
+
+
+def _money(label):
+    return models.DecimalField(label, max_digits=12, decimal_places=2, default=Decimal("0"),
+                               validators=[MinValueValidator(Decimal("0"))])
+
+
+class Touchpoint(models.Model):
+    """One contact between the organisations, from any department. A sponsor visit is a touchpoint of
+    kind `executive_visit`; only the account's sponsor (or the programme lead) may log one."""
+
+    account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.CASCADE,
+                                related_name="touchpoints")
+    occurred_at = models.DateTimeField(_("when"), default=timezone.now)
+    department = models.ForeignKey(Department, verbose_name=_("department"), on_delete=models.PROTECT,
+                                   related_name="+")
+    channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.IN_PERSON)
+    kind = models.CharField(_("kind"), max_length=20, choices=TouchpointKind.choices,
+                            default=TouchpointKind.OPERATIONAL)
+    our_people = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("our people"), blank=True,
+                                        related_name="touchpoints_attended")
+    contacts = models.ManyToManyField(Contact, verbose_name=_("client contacts"), blank=True,
+                                      related_name="touchpoints")
+    summary = models.TextField(_("summary"))
+    quality = models.PositiveSmallIntegerField(
+        _("quality"), default=3, validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text=_("How did it go? 1 = badly, 5 = very well"),
+    )
+    follow_up = models.BooleanField(_("follow-up needed"), default=False)
+    follow_up_note = models.CharField(_("follow-up"), max_length=300, blank=True)
+    cost = _money(_("cost"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("logged by"), null=True,
+                                   on_delete=models.SET_NULL, related_name="touchpoints_logged")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        verbose_name = _("touchpoint")
+        verbose_name_plural = _("touchpoints")
+        indexes = [
+            models.Index(fields=["account", "-occurred_at"]),
+            # Sponsor-visit status: the latest executive visit per account.
+            models.Index(fields=["account", "kind", "-occurred_at"]),
+            models.Index(fields=["occurred_at"]),
+        ]
+
+    def __str__(self):
+        return f"{self.account} · {self.get_kind_display()} · {self.occurred_at:%Y-%m-%d}"
+
+
+class Severity(models.TextChoices):
+    LOW = "low", _("Low")
+    MEDIUM = "medium", _("Medium")
+    HIGH = "high", _("High")
+    CRITICAL = "critical", _("Critical")
+
+
+class IncidentCategory(models.TextChoices):
+    DELIVERY = "delivery", _("Delivery")
+    QUALITY = "quality", _("Quality")
+    BILLING = "billing", _("Billing")
+    TECHNICAL = "technical", _("Technical")
+    SUPPORT = "support", _("Support")
+
+
+class IncidentStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
+    IN_PROGRESS = "in_progress", _("In progress")
+    RESOLVED = "resolved", _("Resolved")
+    CLOSED = "closed", _("Closed")
+
+
+# Statuses in which the incident is still the supplier's to solve.
+ACTIVE_STATUSES = (IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED, IncidentStatus.IN_PROGRESS)
+
+
+class SlaPolicy(models.Model):
+    """Hours to acknowledge and to resolve an incident, per account tier and severity. Deadlines run
+    on the wall clock (24x7): key accounts are served around the clock."""
+
+    tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices)
+    severity = models.CharField(_("severity"), max_length=20, choices=Severity.choices)
+    ack_hours = models.PositiveIntegerField(_("hours to acknowledge"), validators=[MinValueValidator(1)])
+    resolve_hours = models.PositiveIntegerField(_("hours to resolve"), validators=[MinValueValidator(1)])
+    updated_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["tier", "severity"]
+        verbose_name = _("SLA policy")
+        verbose_name_plural = _("SLA policies")
+        constraints = [
+            models.UniqueConstraint(fields=["tier", "severity"], name="sla_policy_once"),
+            models.CheckConstraint(condition=Q(resolve_hours__gte=models.F("ack_hours")),
+                                   name="sla_resolve_after_ack"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_tier_display()} · {self.get_severity_display()}"
+
+
+class ServiceIncident(models.Model):
+    """A service problem on an account, worked by operations against SLA deadlines that are fixed when
+    the incident is opened: a later policy change never moves an existing target."""
+
+    account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.CASCADE,
+                                related_name="incidents")
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    category = models.CharField(_("category"), max_length=20, choices=IncidentCategory.choices)
+    severity = models.CharField(_("severity"), max_length=20, choices=Severity.choices)
+    status = models.CharField(_("status"), max_length=20, choices=IncidentStatus.choices,
+                              default=IncidentStatus.OPEN)
+    contact = models.ForeignKey(Contact, verbose_name=_("client contact"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="incidents")
+    opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("opened by"), null=True,
+                                  on_delete=models.SET_NULL, related_name="incidents_opened")
+    acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
+    in_progress_at = models.DateTimeField(_("work started at"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    ack_due_at = models.DateTimeField(_("acknowledge by"))
+    resolve_due_at = models.DateTimeField(_("resolve by"))
+    # Stamped once when a breach is recorded (by the escalation job, or by a late transition), so a
+    # breach is escalated exactly once and counted in the service metrics.
+    ack_breached_at = models.DateTimeField(_("acknowledge SLA breached at"), null=True, blank=True)
+    resolve_breached_at = models.DateTimeField(_("resolve SLA breached at"), null=True, blank=True)
+    resolution = models.TextField(_("resolution"), blank=True)
+    cost = _money(_("cost of the incident"))
+    version = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-opened_at", "-pk"]
+        verbose_name = _("service incident")
+        verbose_name_plural = _("service incidents")
+        indexes = [
+            models.Index(fields=["status", "ack_due_at"]),
+            models.Index(fields=["status", "resolve_due_at"]),
+            models.Index(fields=["account", "status"]),
+            models.Index(fields=["opened_at"]),
+        ]
+
+    def __str__(self):
+        return f"#{self.pk} {self.title}"
+
+    @property
+    def is_active(self) -> bool:
+        return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_breached(self) -> bool:
+        return bool(self.ack_breached_at or self.resolve_breached_at)
+
+
+class ClientFeedback(models.Model):
+    """The client's satisfaction (0-10) as told by one of its people."""
+
+    account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.CASCADE,
+                                related_name="client_feedback")
+    contact = models.ForeignKey(Contact, verbose_name=_("client contact"), null=True, on_delete=models.SET_NULL,
+                                related_name="feedback_given")
+    score = models.PositiveSmallIntegerField(_("score"), validators=[MaxValueValidator(10)],
+                                             help_text=_("0 = very dissatisfied, 10 = delighted"))
+    comment = models.TextField(_("comment"), blank=True)
+    received_on = models.DateField(_("received on"), default=timezone.localdate)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        verbose_name = _("client feedback")
+        verbose_name_plural = _("client feedback")
+        indexes = [models.Index(fields=["account", "-received_on", "-id"])]
+
+    def __str__(self):
+        return f"{self.account} {self.score}/10 {self.received_on}"
+
+
+class PartnershipRating(models.Model):
+    """Our own team's rating of the partnership (0-10): set against the client's feedback it shows
+    whether the feeling is mutual."""
+
+    account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.CASCADE,
+                                related_name="partnership_ratings")
+    rated_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("rated by"), null=True,
+                                 on_delete=models.SET_NULL, related_name="+")
+    score = models.PositiveSmallIntegerField(_("score"), validators=[MaxValueValidator(10)],
+                                             help_text=_("0 = a purely transactional supplier, 10 = a true partner"))
+    comment = models.TextField(_("comment"), blank=True)
+    rated_on = models.DateField(_("rated on"), default=timezone.localdate)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-rated_on", "-pk"]
+        verbose_name = _("partnership rating")
+        verbose_name_plural = _("partnership ratings")
+        indexes = [models.Index(fields=["account", "-rated_on", "-id"])]
+
+    def __str__(self):
+        return f"{self.account} {self.score}/10 {self.rated_on}"

@@ -1,0 +1,217 @@
+"""Reads of the touchpoints app. Querysets come with their joins applied; the dashboard selectors take
+an accounts queryset (already scoped to the viewer) and stay set-based."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import (
+    Case,
+    Count,
+    DateTimeField,
+    F,
+    IntegerField,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+    When,
+)
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+
+from accounts.models import Account, Activity, Tier
+from accounts.selectors import account_visibility_q, accounts_visible_to
+from kam.models import Department, ProgrammeSettings
+
+from .models import (
+    ACTIVE_STATUSES,
+    ClientFeedback,
+    IncidentStatus,
+    PartnershipRating,
+    ServiceIncident,
+    Touchpoint,
+    TouchpointKind,
+)
+
+TIER_RANK = Case(
+    When(account__tier=Tier.KEY, then=Value(0)),
+    When(account__tier=Tier.DEVELOPMENT, then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
+)
+# The deadline that matters next: acknowledging while open, resolving while being worked; none after.
+NEXT_DUE = Case(
+    When(status=IncidentStatus.OPEN, then=F("ack_due_at")),
+    When(status__in=(IncidentStatus.ACKNOWLEDGED, IncidentStatus.IN_PROGRESS), then=F("resolve_due_at")),
+    default=None,
+    output_field=DateTimeField(),
+)
+
+
+# --- Incidents -------------------------------------------------------------------------------------
+def incidents_visible_to(user) -> QuerySet[ServiceIncident]:
+    qs = ServiceIncident.objects.select_related("account", "account__kam", "account__sponsor", "opened_by",
+                                                "contact")
+    if not user.is_authenticated:
+        return qs.none()
+    q = account_visibility_q(user)
+    return qs if q is None else qs.filter(account__in=accounts_visible_to(user, include_archived=True))
+
+
+def incident_get_for_user(user, pk) -> ServiceIncident:
+    return get_object_or_404(incidents_visible_to(user), pk=pk)
+
+
+def incident_queue(user, *, status: str = "", severity: str = "", category: str = "", tier: str = "",
+                   account: str = "", breached: str = "") -> QuerySet[ServiceIncident]:
+    """The operations queue: most urgent SLA deadline first, key accounts before others at equal
+    urgency; finished incidents last. Without a status filter the queue shows the active ones."""
+    qs = incidents_visible_to(user).annotate(next_due=NEXT_DUE, tier_rank=TIER_RANK)
+    if status == "all":
+        pass
+    elif status:
+        qs = qs.filter(status=status)
+    else:
+        qs = qs.filter(status__in=ACTIVE_STATUSES)
+    if severity:
+        qs = qs.filter(severity=severity)
+    if category:
+        qs = qs.filter(category=category)
+    if tier:
+        qs = qs.filter(account__tier=tier)
+    if account:
+        qs = qs.filter(account__name__icontains=account)
+    if breached == "yes":
+        qs = qs.filter(Q(ack_breached_at__isnull=False) | Q(resolve_breached_at__isnull=False)
+                       | Q(status=IncidentStatus.OPEN, ack_due_at__lt=timezone.now())
+                       | Q(status__in=ACTIVE_STATUSES, resolve_due_at__lt=timezone.now()))
+    return qs.order_by(F("next_due").asc(nulls_last=True), "tier_rank", "-opened_at", "-pk")
+
+
+def open_incidents(accounts_qs) -> QuerySet[ServiceIncident]:
+    """Active incidents on the given accounts, most urgent first (for dashboards and panels)."""
+    return (ServiceIncident.objects.filter(account__in=accounts_qs, status__in=ACTIVE_STATUSES)
+            .select_related("account").annotate(next_due=NEXT_DUE, tier_rank=TIER_RANK)
+            .order_by(F("next_due").asc(nulls_last=True), "tier_rank", "-opened_at"))
+
+
+def escalations_for(user) -> QuerySet[ServiceIncident]:
+    """Active incidents with a recorded SLA breach on accounts `user` runs or sponsors."""
+    if not user.is_authenticated:
+        return ServiceIncident.objects.none()
+    return (ServiceIncident.objects
+            .filter(Q(account__kam=user) | Q(account__sponsor=user), status__in=ACTIVE_STATUSES)
+            .filter(Q(ack_breached_at__isnull=False) | Q(resolve_breached_at__isnull=False))
+            .select_related("account").order_by("resolve_due_at"))
+
+
+# --- Sponsor visits --------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class SponsorVisitStatus:
+    account: Account
+    last_visit: datetime.datetime | None
+    next_due: datetime.date
+    overdue: bool
+
+    @property
+    def days_overdue(self) -> int:
+        return max((timezone.localdate() - self.next_due).days, 0) if self.overdue else 0
+
+
+def last_sponsor_visit_subquery():
+    return Subquery(
+        Touchpoint.objects.filter(account=OuterRef("pk"), kind=TouchpointKind.EXECUTIVE_VISIT)
+        .order_by("-occurred_at").values("occurred_at")[:1]
+    )
+
+
+def sponsor_visit_status(accounts_qs, *, today: datetime.date | None = None,
+                         cadence_days: int | None = None) -> list[SponsorVisitStatus]:
+    """Per account: the last sponsor visit, when the next is due and whether it is overdue. A sponsor
+    who never visited is due one cadence after the account was created. One query (plus the setting)."""
+    today = today or timezone.localdate()
+    if cadence_days is None:
+        cadence_days = ProgrammeSettings.current().sponsor_visit_days
+    cadence = datetime.timedelta(days=cadence_days)
+    rows = []
+    for account in accounts_qs.annotate(last_sponsor_visit=last_sponsor_visit_subquery()):
+        last = account.last_sponsor_visit
+        start = timezone.localtime(last).date() if last else timezone.localtime(account.created_at).date()
+        next_due = start + cadence
+        rows.append(SponsorVisitStatus(account=account, last_visit=last, next_due=next_due,
+                                       overdue=today > next_due))
+    return rows
+
+
+# --- Feedback --------------------------------------------------------------------------------------
+def latest_feedback(accounts_qs) -> QuerySet[Account]:
+    """The accounts annotated with the latest client score and our latest partnership rating (and their
+    dates): `feedback_score`, `feedback_on`, `rating_score`, `rating_on` (None when there is none)."""
+    feedback = ClientFeedback.objects.filter(account=OuterRef("pk")).order_by("-received_on", "-pk")
+    rating = PartnershipRating.objects.filter(account=OuterRef("pk")).order_by("-rated_on", "-pk")
+    return accounts_qs.annotate(
+        feedback_score=Subquery(feedback.values("score")[:1]),
+        feedback_on=Subquery(feedback.values("received_on")[:1]),
+        rating_score=Subquery(rating.values("score")[:1]),
+        rating_on=Subquery(rating.values("rated_on")[:1]),
+    )
+
+
+def feedback_history(account: Account):
+    return (ClientFeedback.objects.filter(account=account).select_related("contact", "recorded_by"),
+            PartnershipRating.objects.filter(account=account).select_related("rated_by"))
+
+
+# --- Timeline --------------------------------------------------------------------------------------
+def timeline(account: Account, user, *, department: str = "", kind: str = "") -> QuerySet[Activity]:
+    """The account's event stream, newest first, over the (account, -occurred_at) index. Commercial
+    rows (plan content) are left out for people who may not read plans."""
+    qs = Activity.objects.filter(account=account).select_related("actor", "department")
+    if not user.has_perm("planning.view_plan", account):
+        qs = qs.filter(commercial=False)
+    if department:
+        qs = qs.filter(department__code=department)
+    if kind:
+        qs = qs.filter(kind=kind)
+    return qs.order_by("-occurred_at", "-id")
+
+
+def department_coverage(account: Account, *, days: int = 90, now=None) -> list[Department]:
+    """Every department, annotated with how many events it had on the account in the last `days` days
+    (`events`) and when the last was (`last`): one query, departments with none included, since the
+    gaps are the point of the strip."""
+    since = (now or timezone.now()) - datetime.timedelta(days=days)
+    recent = Activity.objects.filter(account=account, department=OuterRef("pk"), occurred_at__gte=since)
+    return list(
+        Department.objects.annotate(
+            events=Subquery(recent.order_by().values("department").annotate(n=Count("*")).values("n"),
+                            output_field=IntegerField()),
+            last=Subquery(recent.order_by("-occurred_at").values("occurred_at")[:1]),
+        ).order_by("order", "name")
+    )
+
+
+# --- Touchpoints -----------------------------------------------------------------------------------
+def recent_touchpoints(account: Account, *, limit: int = 5) -> list[Touchpoint]:
+    return list(Touchpoint.objects.filter(account=account).select_related("department", "created_by")
+                .order_by("-occurred_at", "-pk")[:limit])
+
+
+def accounts_for_picker(user, *, query: str = "", incidents: bool = False, limit: int = 15):
+    """Accounts offered when logging: those the user may log on (or work incidents on), matching
+    `query`, key accounts first."""
+    qs = accounts_visible_to(user)
+    if incidents:
+        from kam.roles import LEAD, OPERATIONS, has_role
+
+        if not has_role(user, LEAD, OPERATIONS):
+            # Mirrors can_work_incident: the account's KAM or its team.
+            qs = qs.filter(Q(kam_id=user.pk) | Q(team_members__user_id=user.pk)).distinct()
+    if query:
+        qs = qs.filter(Q(name__icontains=query) | Q(tax_id__iexact=query))
+    else:
+        qs = qs.filter(Q(kam_id=user.pk) | Q(sponsor_id=user.pk) | Q(team_members__user_id=user.pk)).distinct()
+    return list(qs.annotate(tier_rank=Case(When(tier=Tier.KEY, then=Value(0)), default=Value(1),
+                                           output_field=IntegerField()))
+                .order_by("tier_rank", "name")[:limit])

@@ -1,0 +1,366 @@
+"""Writes of the touchpoints app. Each service checks the object rule itself (views are not the only
+callers), records the account's Activity row in the same transaction and raises the notifications."""
+
+import datetime
+from collections.abc import Iterable
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from accounts.models import Account, Activity, ActivityKind, Contact
+from accounts.services import activity_record
+from kam.models import Department, ProgrammeSettings
+from kam.services import notification_send
+
+from . import sla
+from .models import (
+    ACTIVE_STATUSES,
+    ClientFeedback,
+    IncidentStatus,
+    PartnershipRating,
+    ServiceIncident,
+    SlaPolicy,
+    Touchpoint,
+    TouchpointKind,
+)
+
+# A touchpoint may be logged a little ahead of the server clock (phones drift), not in the future.
+FUTURE_TOLERANCE = datetime.timedelta(minutes=10)
+
+STATUS_ORDER = [IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED, IncidentStatus.IN_PROGRESS,
+                IncidentStatus.RESOLVED, IncidentStatus.CLOSED]
+# The timestamp each status stamps when the incident reaches it.
+STATUS_STAMP = {
+    IncidentStatus.ACKNOWLEDGED: "acknowledged_at",
+    IncidentStatus.IN_PROGRESS: "in_progress_at",
+    IncidentStatus.RESOLVED: "resolved_at",
+    IncidentStatus.CLOSED: "closed_at",
+}
+
+
+class StaleEdit(Exception):
+    """Someone else changed the object since the form was loaded."""
+
+
+def _require(user, perm: str, account: Account) -> None:
+    if not user.has_perm(perm, account):
+        raise PermissionDenied
+
+
+def _contacts_of(account: Account, contacts: Iterable[Contact]) -> list[Contact]:
+    contacts = list(contacts or [])
+    if any(c.account_id != account.pk for c in contacts):
+        raise ValidationError({"contacts": _("Choose contacts of this account.")})
+    return contacts
+
+
+# --- Touchpoints -----------------------------------------------------------------------------------
+@transaction.atomic
+def touchpoint_log(*, user, account: Account, department: Department, channel: str, kind: str,
+                   summary: str, quality: int = 3, occurred_at: datetime.datetime | None = None,
+                   our_people: Iterable = (), contacts: Iterable[Contact] = (), follow_up: bool = False,
+                   follow_up_note: str = "", cost: Decimal | None = None) -> Touchpoint:
+    """Log one contact with the account. Only people who may see the account may log on it; an
+    executive (sponsor) visit only by the account's sponsor or the programme lead."""
+    _require(user, "touchpoints.log_touchpoint", account)
+    if kind == TouchpointKind.EXECUTIVE_VISIT and not user.has_perm("touchpoints.log_sponsor_visit", account):
+        raise ValidationError({"kind": _("Only the account's executive sponsor logs sponsor visits.")})
+    now = timezone.now()
+    occurred_at = occurred_at or now
+    if occurred_at > now + FUTURE_TOLERANCE:
+        raise ValidationError({"occurred_at": _("A touchpoint cannot be in the future.")})
+    if not 1 <= int(quality) <= 5:
+        raise ValidationError({"quality": _("Quality goes from 1 to 5.")})
+    if cost is not None and cost < 0:
+        raise ValidationError({"cost": _("The cost cannot be negative.")})
+    contacts = _contacts_of(account, contacts)
+    touchpoint = Touchpoint.objects.create(
+        account=account, occurred_at=occurred_at, department=department, channel=channel, kind=kind,
+        summary=summary.strip(), quality=quality, follow_up=follow_up, follow_up_note=follow_up_note.strip(),
+        cost=cost or Decimal("0"), created_by=user,
+    )
+    people = {p.pk: p for p in our_people or []}
+    people.setdefault(user.pk, user)
+    touchpoint.our_people.set(people.values())
+    touchpoint.contacts.set(contacts)
+    is_visit = kind == TouchpointKind.EXECUTIVE_VISIT
+    activity_record(
+        account=account,
+        kind=ActivityKind.SPONSOR_VISIT if is_visit else ActivityKind.TOUCHPOINT,
+        subkind=kind,
+        summary=_summary_line(touchpoint),
+        actor=user,
+        occurred_at=occurred_at,
+        department=department,
+    )
+    return touchpoint
+
+
+def _summary_line(touchpoint: Touchpoint) -> str:
+    first_line = touchpoint.summary.splitlines()[0] if touchpoint.summary else ""
+    return f"{touchpoint.get_kind_display()} ({touchpoint.get_channel_display()}): {first_line}"
+
+
+# --- Incidents -------------------------------------------------------------------------------------
+def sla_policy_for(tier: str, severity: str) -> SlaPolicy:
+    policy = SlaPolicy.objects.filter(tier=tier, severity=severity).first()
+    if policy is None:  # the data migration seeds every pair; a deleted row must not block logging
+        policy = SlaPolicy(tier=tier, severity=severity, ack_hours=24, resolve_hours=120)
+    return policy
+
+
+def _incident_link(incident: ServiceIncident) -> str:
+    return reverse("touchpoints:incident_detail", args=[incident.pk])
+
+
+@transaction.atomic
+def incident_open(*, user, account: Account, category: str, severity: str, title: str,
+                  description: str = "", contact: Contact | None = None,
+                  opened_at: datetime.datetime | None = None) -> ServiceIncident:
+    """Open an incident with its SLA deadlines fixed now, from the policy for the account's tier and
+    the severity. A key account's KAM is told at once."""
+    _require(user, "touchpoints.work_incident", account)
+    if contact is not None:
+        _contacts_of(account, [contact])
+    opened_at = opened_at or timezone.now()
+    policy = sla_policy_for(account.tier, severity)
+    ack_due, resolve_due = sla.deadlines(opened_at, policy.ack_hours, policy.resolve_hours)
+    incident = ServiceIncident.objects.create(
+        account=account, opened_at=opened_at, title=title.strip(), description=description.strip(),
+        category=category, severity=severity, contact=contact, opened_by=user,
+        ack_due_at=ack_due, resolve_due_at=resolve_due,
+    )
+    activity_record(
+        account=account, kind=ActivityKind.INCIDENT_OPENED, subkind=severity, actor=user, occurred_at=opened_at,
+        department=_department_of(user, account),
+        summary=f"{incident.get_severity_display()} · {incident.get_category_display()}: {incident.title}",
+        link=_incident_link(incident),
+    )
+    if account.is_key and account.kam_id:
+        title_text = _("New %(severity)s incident on %(account)s") % {
+            "severity": incident.get_severity_display().lower(), "account": account.name}
+        notification_send(
+            recipients=[account.kam], event_key=f"incident:{incident.pk}:opened", title=title_text,
+            body=_("%(title)s. Acknowledge by %(due)s.") % {
+                "title": incident.title, "due": timezone.localtime(ack_due).strftime("%Y-%m-%d %H:%M")},
+            link=_incident_link(incident),
+        )
+    return incident
+
+
+def _department_of(user, account: Account) -> Department | None:
+    member = account.team_members.filter(user_id=user.pk).select_related("department").first()
+    return member.department if member else None
+
+
+@transaction.atomic
+def incident_update(*, user, incident: ServiceIncident, expected_version: int, status: str | None = None,
+                    resolution: str | None = None, cost: Decimal | None = None,
+                    now: datetime.datetime | None = None) -> ServiceIncident:
+    """Move an incident forward (never back) and/or record its resolution and cost.
+
+    Optimistic locking: `expected_version` is the version the form was loaded with; if someone saved
+    in between, StaleEdit is raised and nothing is written. Skipping steps stamps the skipped
+    timestamps with the same moment, so every SLA clock has its completion time.
+    """
+    now = now or timezone.now()
+    locked = ServiceIncident.objects.select_for_update().select_related("account").get(pk=incident.pk)
+    _require(user, "touchpoints.work_incident", locked.account)
+    if locked.version != expected_version:
+        raise StaleEdit
+    changes = []
+    if status and status != locked.status:
+        current, target = STATUS_ORDER.index(locked.status), STATUS_ORDER.index(status)
+        if target < current:
+            raise ValidationError({"status": _("An incident cannot go back to an earlier status.")})
+        if status in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED) and not (
+            (resolution if resolution is not None else locked.resolution).strip()
+        ):
+            raise ValidationError({"resolution": _("Say how the incident was resolved.")})
+        for step in STATUS_ORDER[current + 1: target + 1]:
+            setattr(locked, STATUS_STAMP[step], now)
+        # A step done after its deadline is a breach even if the job has not seen it yet.
+        if locked.acknowledged_at and locked.acknowledged_at > locked.ack_due_at and not locked.ack_breached_at:
+            locked.ack_breached_at = now
+        if locked.resolved_at and locked.resolved_at > locked.resolve_due_at and not locked.resolve_breached_at:
+            locked.resolve_breached_at = now
+        changes.append(_("status: %(from)s → %(to)s") % {
+            "from": locked.get_status_display(), "to": IncidentStatus(status).label})
+        locked.status = status
+    if resolution is not None and resolution.strip() != locked.resolution:
+        locked.resolution = resolution.strip()
+        changes.append(_("resolution updated"))
+    if cost is not None and cost != locked.cost:
+        if cost < 0:
+            raise ValidationError({"cost": _("The cost cannot be negative.")})
+        locked.cost = cost
+        changes.append(_("cost: %(cost)s") % {"cost": cost})
+    if not changes:
+        return locked
+    locked.version += 1
+    locked.save()
+    activity_record(
+        account=locked.account, kind=ActivityKind.INCIDENT_UPDATED, subkind=locked.status, actor=user,
+        occurred_at=now, department=_department_of(user, locked.account),
+        summary=f"#{locked.pk} {locked.title}: " + "; ".join(str(c) for c in changes),
+        link=_incident_link(locked),
+    )
+    return locked
+
+
+def sla_breaches_escalate(*, now: datetime.datetime | None = None) -> int:
+    """Stamp and escalate every deadline that has passed without its step being done.
+
+    Set-based: one query finds the due breaches of each kind and one UPDATE stamps them, under row
+    locks that skip rows another worker holds; the notification's event key makes a rerun harmless.
+    Returns the number of breaches escalated now.
+    """
+    now = now or timezone.now()
+    count = 0
+    checks = (
+        ("ack", Q(status=IncidentStatus.OPEN, acknowledged_at__isnull=True, ack_due_at__lt=now,
+                  ack_breached_at__isnull=True), "ack_breached_at"),
+        ("resolve", Q(status__in=ACTIVE_STATUSES, resolved_at__isnull=True, resolve_due_at__lt=now,
+                      resolve_breached_at__isnull=True), "resolve_breached_at"),
+    )
+    for which, condition, stamp in checks:
+        with transaction.atomic():
+            ids = list(ServiceIncident.objects.select_for_update(skip_locked=True, of=("self",))
+                       .filter(condition).values_list("pk", flat=True))
+            if not ids:
+                continue
+            ServiceIncident.objects.filter(pk__in=ids).update(**{stamp: now})
+            incidents = list(ServiceIncident.objects.filter(pk__in=ids)
+                             .select_related("account", "account__kam", "account__sponsor"))
+            Activity.objects.bulk_create([
+                Activity(account=i.account, occurred_at=now, kind=ActivityKind.INCIDENT_BREACHED, subkind=which,
+                         summary=_breach_summary(i, which)[:300], link=_incident_link(i))
+                for i in incidents
+            ])
+            for incident in incidents:
+                _escalate(incident, which)
+            count += len(incidents)
+    return count
+
+
+def _breach_summary(incident: ServiceIncident, which: str) -> str:
+    if which == "ack":
+        text = _("Not acknowledged in time: %(title)s")
+    else:
+        text = _("Not resolved in time: %(title)s")
+    return f"#{incident.pk} " + text % {"title": incident.title}
+
+
+def _escalate(incident: ServiceIncident, which: str) -> None:
+    account = incident.account
+    due = incident.ack_due_at if which == "ack" else incident.resolve_due_at
+    title = _("SLA breached on %(account)s") % {"account": account.name}
+    body = _breach_summary(incident, which) + ". " + _("Deadline was %(due)s.") % {
+        "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M")}
+    notification_send(recipients=[account.kam, account.sponsor],
+                      event_key=f"incident:{incident.pk}:{which}-breach", title=title, body=body,
+                      link=_incident_link(incident))
+
+
+# --- SLA policy ------------------------------------------------------------------------------------
+@transaction.atomic
+def sla_policy_update(*, user, policy: SlaPolicy, ack_hours: int, resolve_hours: int) -> SlaPolicy:
+    """Change the hours of one tier x severity. Incidents already open keep their deadlines."""
+    if not user.has_perm("accounts.manage_programme"):
+        raise PermissionDenied
+    if ack_hours < 1 or resolve_hours < ack_hours:
+        raise ValidationError(_("Hours must be at least 1, and resolving cannot take less than acknowledging."))
+    policy.ack_hours, policy.resolve_hours = ack_hours, resolve_hours
+    policy.save()
+    return policy
+
+
+# --- Sponsor visits --------------------------------------------------------------------------------
+def sponsor_visits_remind(*, today: datetime.date | None = None) -> int:
+    """Remind each sponsor of key accounts whose last sponsor visit is older than the cadence.
+
+    Once per account per cadence window: the event key names the window (how many cadences since the
+    visit was due), so a daily job reminds again only after another full cadence without a visit.
+    """
+    from .selectors import sponsor_visit_status
+
+    today = today or timezone.localdate()
+    cadence = ProgrammeSettings.current().sponsor_visit_days
+    accounts = Account.objects.active().key().filter(sponsor__isnull=False).select_related("sponsor", "kam")
+    sent = 0
+    for status in sponsor_visit_status(accounts, today=today):
+        if not status.overdue:
+            continue
+        window = (today - status.next_due).days // max(cadence, 1)
+        account = status.account
+        if status.last_visit:
+            body = _("Last sponsor visit on %(date)s; one is due every %(days)d days.") % {
+                "date": status.last_visit.date().isoformat(), "days": cadence}
+        else:
+            body = _("No sponsor visit recorded yet; one is due every %(days)d days.") % {"days": cadence}
+        title = _("Sponsor visit overdue: %(account)s") % {"account": account.name}
+        created = notification_send(
+            recipients=[account.sponsor],
+            event_key=f"sponsor-visit:{account.pk}:{status.next_due.isoformat()}:{window}",
+            title=title, body=body, link=reverse("touchpoints:timeline", args=[account.pk]),
+        )
+        sent += len(created)
+    return sent
+
+
+# --- Feedback --------------------------------------------------------------------------------------
+@transaction.atomic
+def feedback_record(*, user, account: Account, contact: Contact | None, score: int, comment: str = "",
+                    received_on: datetime.date | None = None) -> ClientFeedback:
+    _require(user, "touchpoints.log_touchpoint", account)
+    if contact is not None:
+        _contacts_of(account, [contact])
+    if not 0 <= int(score) <= 10:
+        raise ValidationError({"score": _("The score goes from 0 to 10.")})
+    received_on = received_on or timezone.localdate()
+    if received_on > timezone.localdate():
+        raise ValidationError({"received_on": _("The date cannot be in the future.")})
+    feedback = ClientFeedback.objects.create(account=account, contact=contact, score=score,
+                                             comment=comment.strip(), received_on=received_on, recorded_by=user)
+    who = contact.name if contact else _("the client")
+    activity_record(
+        account=account, kind=ActivityKind.FEEDBACK, subkind="client", actor=user,
+        occurred_at=_day_moment(received_on),
+        summary=_("Client satisfaction %(score)d/10 from %(who)s") % {"score": score, "who": who}
+        + (f": {comment.strip()}" if comment.strip() else ""),
+        link=reverse("touchpoints:feedback_list", args=[account.pk]),
+    )
+    return feedback
+
+
+@transaction.atomic
+def partnership_rate(*, user, account: Account, score: int, comment: str = "",
+                     rated_on: datetime.date | None = None) -> PartnershipRating:
+    _require(user, "touchpoints.rate_partnership", account)
+    if not 0 <= int(score) <= 10:
+        raise ValidationError({"score": _("The score goes from 0 to 10.")})
+    rated_on = rated_on or timezone.localdate()
+    if rated_on > timezone.localdate():
+        raise ValidationError({"rated_on": _("The date cannot be in the future.")})
+    rating = PartnershipRating.objects.create(account=account, rated_by=user, score=score,
+                                              comment=comment.strip(), rated_on=rated_on)
+    activity_record(
+        account=account, kind=ActivityKind.FEEDBACK, subkind="partnership", actor=user,
+        occurred_at=_day_moment(rated_on), department=_department_of(user, account),
+        summary=_("Our partnership rating %(score)d/10") % {"score": score}
+        + (f": {comment.strip()}" if comment.strip() else ""),
+        link=reverse("touchpoints:feedback_list", args=[account.pk]),
+    )
+    return rating
+
+
+def _day_moment(day: datetime.date) -> datetime.datetime:
+    """Today's entries keep the current time (order in the stream); past days sit at noon."""
+    if day == timezone.localdate():
+        return timezone.now()
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12, 0)))
