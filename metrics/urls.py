@@ -1,7 +1,12 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from . import views  # noqa: F401
+from . import views
 
 app_name = "metrics"
 
-urlpatterns = []
+urlpatterns = [
+    path("dashboards/kam/", views.dashboard_kam, name="dashboard_kam"),
+    path("dashboards/sponsor/", views.dashboard_sponsor, name="dashboard_sponsor"),
+    path("dashboards/program/", views.dashboard_program, name="dashboard_program"),
+    path("settings/program/", views.programme_settings, name="programme_settings"),
+]

@@ -1,0 +1,49 @@
+from django.contrib import messages
+from django.db import transaction
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+
+from kam.access import role_required
+from kam.models import ProgrammeSettings
+from kam.roles import KAM, LEAD, SPONSOR
+
+from . import selectors
+from .forms import ProgrammeSettingsForm
+
+
+@role_required(KAM)
+def dashboard_kam(request):
+    return render(request, "metrics/dashboard_kam.html", selectors.kam_dashboard(request.user))
+
+
+@role_required(SPONSOR)
+def dashboard_sponsor(request):
+    return render(request, "metrics/dashboard_sponsor.html", selectors.sponsor_dashboard(request.user))
+
+
+@role_required(LEAD, SPONSOR)
+def dashboard_program(request):
+    return render(request, "metrics/dashboard_program.html", selectors.programme_dashboard())
+
+
+@role_required(LEAD)
+def programme_settings(request):
+    if request.method == "POST":
+        with transaction.atomic():
+            # Row lock: two leads saving at once are serialised, and the second sees the first's
+            # change through the form's `loaded_at` check instead of overwriting it.
+            instance = ProgrammeSettings.objects.select_for_update().get(pk=ProgrammeSettings.current().pk)
+            form = ProgrammeSettingsForm(request.POST, instance=instance)
+            if form.is_valid():
+                if form.has_changed() and set(form.changed_data) != {"loaded_at"}:
+                    form.save()
+                    messages.success(request, _("Programme settings saved. Health and CLV use them from the "
+                                                "next recompute."))
+                else:
+                    messages.info(request, _("Nothing changed."))
+                return redirect("metrics:programme_settings")
+    else:
+        form = ProgrammeSettingsForm(instance=ProgrammeSettings.current())
+    return render(request, "metrics/programme_settings.html", {
+        "form": form, "history": selectors.programme_settings_history(),
+    })

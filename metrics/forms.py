@@ -1,0 +1,93 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from kam.models import ProgrammeSettings
+
+WEIGHT_FIELDS = ("weight_engagement", "weight_service", "weight_plan", "weight_sponsor", "weight_satisfaction")
+
+
+class ProgrammeSettingsForm(forms.ModelForm):
+    """Every programme parameter, validated together. Weights must add up to exactly 100: a lead who
+    sets them sees the real share of each component, rather than numbers silently rescaled.
+
+    `loaded_at` carries the row's `updated_at` as the form was shown; if someone saved in between,
+    the save is refused instead of silently overwriting their change."""
+
+    loaded_at = forms.CharField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = ProgrammeSettings
+        fields = [
+            "key_account_cap", "attractiveness_threshold", "strength_threshold",
+            "clv_retention", "clv_discount", "retention_at_health_0", "retention_at_health_100",
+            *WEIGHT_FIELDS,
+            "sponsor_visit_days", "plan_review_days", "plan_stale_days",
+        ]
+        help_texts = {
+            "key_account_cap": _("Most key accounts the programme admits without an explicit override."),
+            "attractiveness_threshold": _("0–100: at or above it an account counts as highly attractive."),
+            "strength_threshold": _("0–100: at or above it our relative strength counts as high."),
+            "clv_retention": _("Yearly probability that the client stays (0–1), e.g. 0.900."),
+            "clv_discount": _("Yearly discount rate (cost of capital), e.g. 0.100."),
+            "retention_at_health_0": _("Retention assumed for an account with health 0."),
+            "retention_at_health_100": _("Retention assumed for an account with health 100."),
+            "sponsor_visit_days": _("Each key account's sponsor should visit at least this often."),
+            "plan_review_days": _("Plans are reviewed at least this often."),
+            "plan_stale_days": _("A plan not edited for this many days is flagged as stale."),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not self.is_bound and self.instance.pk:
+            self.fields["loaded_at"].initial = self.instance.updated_at.isoformat()
+        for name in ("clv_retention", "clv_discount", "retention_at_health_0", "retention_at_health_100"):
+            self.fields[name].min_value = Decimal("0")
+            self.fields[name].widget.attrs.update({"min": "0", "step": "0.001"})
+        for name in WEIGHT_FIELDS:
+            self.fields[name].widget.attrs.update({"min": "0", "max": "100", "step": "0.01"})
+        for name in ("key_account_cap", "sponsor_visit_days", "plan_review_days", "plan_stale_days"):
+            self.fields[name].widget.attrs["min"] = "1"
+
+    def clean_key_account_cap(self):
+        return self._at_least_one("key_account_cap")
+
+    def clean_sponsor_visit_days(self):
+        return self._at_least_one("sponsor_visit_days")
+
+    def clean_plan_review_days(self):
+        return self._at_least_one("plan_review_days")
+
+    def clean_plan_stale_days(self):
+        return self._at_least_one("plan_stale_days")
+
+    def _at_least_one(self, name):
+        value = self.cleaned_data.get(name)
+        if value is not None and value < 1:
+            raise forms.ValidationError(_("Must be at least 1."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if self.instance.pk and data.get("loaded_at") and data["loaded_at"] != self.instance.updated_at.isoformat():
+            raise forms.ValidationError(
+                _("Someone else changed the programme settings while you were editing. Reload the page to "
+                  "see their change, then apply yours again."), code="stale")
+        weights = [data.get(f) for f in WEIGHT_FIELDS]
+        if all(w is not None for w in weights) and sum(weights) != Decimal("100"):
+            raise forms.ValidationError(
+                _("The health weights must add up to 100 (they add up to %(total)s).")
+                % {"total": sum(weights).normalize()}, code="weights")
+        r, d = data.get("clv_retention"), data.get("clv_discount")
+        if d is not None and r is not None:
+            for name in ("clv_retention", "retention_at_health_0", "retention_at_health_100"):
+                value = data.get(name)
+                if value is not None and value >= 1 + d:
+                    self.add_error(name, _("Must be lower than 1 + the discount rate (%(limit)s), or the "
+                                           "lifetime value would be infinite.") % {"limit": 1 + d})
+        lo, hi = data.get("retention_at_health_0"), data.get("retention_at_health_100")
+        if lo is not None and hi is not None and lo > hi:
+            self.add_error("retention_at_health_100",
+                           _("Retention at health 100 must not be lower than retention at health 0."))
+        return data

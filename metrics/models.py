@@ -1,0 +1,82 @@
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Account, ParetoClass, Quadrant, Tier
+
+
+def _money(label, null=False):
+    return models.DecimalField(label, max_digits=16, decimal_places=2, null=null, blank=null,
+                               default=None if null else 0)
+
+
+def _score(label):
+    return models.PositiveSmallIntegerField(label, null=True, blank=True)
+
+
+class AccountSnapshot(models.Model):
+    """One account's figures on one day: the history behind every trend. Written only by the
+    recompute (set-based, upserted on (account, day)), never edited by hand."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="snapshots")
+    day = models.DateField(_("day"))
+    tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices, blank=True)
+    revenue_12m = _money(_("12-month revenue"))
+    revenue_prev_12m = _money(_("previous 12-month revenue"))
+    cost_of_goods_12m = _money(_("12-month cost of goods"))
+    # Cost to serve and its parts: what finance recorded plus what the platform sees.
+    cts_recorded_12m = _money(_("recorded cost to serve"))
+    cts_incidents_12m = _money(_("incident costs"))
+    cts_touchpoints_12m = _money(_("touchpoint costs"))
+    cost_to_serve_12m = _money(_("12-month cost to serve"))
+    contribution_12m = _money(_("12-month contribution"))
+    has_financials = models.BooleanField(default=False)
+    yoy_growth = models.DecimalField(_("year-on-year growth"), max_digits=9, decimal_places=4, null=True,
+                                     blank=True)
+    clv = _money(_("CLV"), null=True)
+    clv_risk_adjusted = _money(_("risk-adjusted CLV"), null=True)
+    retention_risk_adjusted = models.DecimalField(_("risk-adjusted retention"), max_digits=5,
+                                                  decimal_places=4, null=True, blank=True)
+    health = _score(_("health"))
+    health_engagement = _score(_("engagement"))
+    health_service = _score(_("service"))
+    health_plan = _score(_("plan"))
+    health_sponsor = _score(_("sponsor"))
+    health_satisfaction = _score(_("satisfaction"))
+    attractiveness = models.DecimalField(_("attractiveness"), max_digits=5, decimal_places=2, null=True,
+                                         blank=True)
+    strength = models.DecimalField(_("relative strength"), max_digits=5, decimal_places=2, null=True,
+                                   blank=True)
+    quadrant = models.CharField(_("quadrant"), max_length=20, choices=Quadrant.choices, blank=True)
+    pareto_class = models.CharField(_("Pareto class"), max_length=1, choices=ParetoClass.choices,
+                                    blank=True)
+
+    class Meta:
+        ordering = ["account", "day"]
+        verbose_name = _("account snapshot")
+        verbose_name_plural = _("account snapshots")
+        constraints = [models.UniqueConstraint(fields=["account", "day"], name="snapshot_once_per_day")]
+        indexes = [models.Index(fields=["day", "account"])]
+
+    def __str__(self):
+        return f"{self.account_id} {self.day}"
+
+
+class RecomputeRun(models.Model):
+    """One run of the recompute: what it did and how long it took. The latest finished run's stamp
+    keys the programme dashboard's cache, so a recompute invalidates it."""
+
+    day = models.DateField(_("day"))
+    started_at = models.DateTimeField(_("started"))
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    accounts = models.PositiveIntegerField(_("accounts"), default=0)
+    snapshots_written = models.PositiveIntegerField(_("snapshots written"), default=0)
+    seconds = models.FloatField(_("seconds"), default=0)
+    trigger = models.CharField(_("trigger"), max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-started_at", "-pk"]
+        verbose_name = _("metrics recompute")
+        verbose_name_plural = _("metrics recomputes")
+
+    def __str__(self):
+        return f"{self.day} ({self.seconds:.1f} s)"

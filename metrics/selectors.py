@@ -1,0 +1,498 @@
+"""Reads for the dashboards and the account panel. Every function here costs a fixed number of
+queries whatever the data size (the dashboards' budgets are pinned by tests)."""
+
+import datetime
+import importlib
+from decimal import Decimal
+
+from django.core.cache import cache
+from django.db.models import Max, OuterRef, Q, Subquery, Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Account, FinancialRecord, Tier, TierDecision
+from kam.models import ProgrammeSettings
+
+from . import formulas
+from .models import AccountSnapshot, RecomputeRun
+from .services import _model, add_months
+
+# The formula behind each figure, shown next to it.
+FORMULAS = {
+    "contribution": _("Contribution = revenue − cost of goods − cost to serve"),
+    "cost_to_serve": _("Cost to serve = recorded cost to serve + incident costs + touchpoint costs"),
+    "yoy": _("Growth = (revenue 12m − revenue previous 12m) ÷ revenue previous 12m"),
+    "clv": _("CLV = m · r ÷ (1 + d − r), m = 12-month contribution (Gupta & Lehmann)"),
+    "clv_risk": _("Risk-adjusted CLV: r(h) = r₀ + (r₁₀₀ − r₀) · health ÷ 100 in the CLV formula "
+                  "(after Ryals & Knox)"),
+    "health": _("Health = Σ weight × component ÷ Σ weight, over the components with data"),
+}
+
+COMPONENTS = (
+    ("engagement", _("Engagement"), _("Touchpoints in the last 90 days and how many of our departments took part")),
+    ("service", _("Service"), _("Open incidents and SLA breaches in the last 90 and 180 days")),
+    ("plan", _("Plan"), _("Current plan agreed with the client, its completeness, commitments kept on time")),
+    ("sponsor", _("Sponsor"), _("Executive sponsor visit within the programme's cadence")),
+    ("satisfaction", _("Satisfaction"), _("Latest client feedback score and the gap with our own rating")),
+)
+
+TREND_DAYS = 30
+
+
+def _other(module: str, name: str):
+    """A selector from a lower app (planning, touchpoints), or None if it does not offer it."""
+    try:
+        return getattr(importlib.import_module(module), name, None)
+    except ImportError:
+        return None
+
+
+def latest_snapshot_day() -> datetime.date | None:
+    return AccountSnapshot.objects.aggregate(d=Max("day"))["d"]
+
+
+def latest_run() -> RecomputeRun | None:
+    return RecomputeRun.objects.order_by("-finished_at", "-pk").first()
+
+
+def _with_latest(qs, day):
+    """Annotate accounts with their snapshot on `day` and the health/CLV of the closest snapshot at
+    least TREND_DAYS earlier (for the trend arrows): correlated subqueries on the (account, day) index."""
+    snap = AccountSnapshot.objects.filter(account=OuterRef("pk"), day=day)
+    before = day - datetime.timedelta(days=TREND_DAYS) if day else None
+    prev = AccountSnapshot.objects.filter(account=OuterRef("pk"), day__lte=before).order_by("-day")
+    return qs.annotate(
+        snap_contribution=Subquery(snap.values("contribution_12m")[:1]),
+        snap_clv_risk=Subquery(snap.values("clv_risk_adjusted")[:1]),
+        snap_yoy=Subquery(snap.values("yoy_growth")[:1]),
+        prev_health=Subquery(prev.values("health")[:1]),
+        prev_clv=Subquery(prev.values("clv")[:1]),
+    )
+
+
+def trend(now, before) -> str:
+    """'up', 'down', 'flat' or '' (nothing to compare with)."""
+    if now is None or before is None:
+        return ""
+    if now > before:
+        return "up"
+    if now < before:
+        return "down"
+    return "flat"
+
+
+def _decorate(accounts):
+    for a in accounts:
+        a.health_trend = trend(a.health_score, a.prev_health)
+        a.clv_trend = trend(a.clv, a.prev_clv)
+    return accounts
+
+
+# --- KAM dashboard -------------------------------------------------------------------------------------
+def kam_dashboard(user) -> dict:
+    day = latest_snapshot_day()
+    mine = Account.objects.active().filter(kam=user)
+    accounts = _decorate(list(_with_latest(mine.select_related("sponsor"), day).order_by("name")))
+    plans = _plans_needing_attention(mine)
+    commitments = _commitments_due(user)
+    incidents = _open_incidents(mine)
+    chart = {
+        "type": "bar",
+        "data": {"labels": [a.name for a in accounts],
+                 "datasets": [{"label": str(_("Health")), "data": [a.health_score for a in accounts]}]},
+        "options": {"indexAxis": "y", "scales": {"x": {"min": 0, "max": 100}}},
+    }
+    return {"day": day, "accounts": accounts, "plans": plans, "commitments": commitments,
+            "incidents": incidents, "health_chart": chart}
+
+
+def _plans_needing_attention(accounts_qs):
+    fn = _other("planning.selectors", "plans_needing_attention")
+    if fn is not None:
+        return list(fn(accounts_qs)[:50])
+    Plan = _model("planning", "AccountPlan")
+    if Plan is None:
+        return []
+    s = ProgrammeSettings.current()
+    today = timezone.localdate()
+    stale = timezone.now() - datetime.timedelta(days=s.plan_stale_days)
+    return list(Plan.objects.filter(account__in=accounts_qs).exclude(status="closed")
+                .filter(Q(next_review_date__lte=today) | Q(updated_at__lt=stale) | Q(period_end__lt=today))
+                .select_related("account").order_by("next_review_date")[:50])
+
+
+def _commitments_due(user):
+    fn = _other("planning.selectors", "commitments_due")
+    if fn is not None:
+        return list(fn(user=user, within_days=14)[:50])
+    Commitment = _model("planning", "Commitment")
+    if Commitment is None:
+        return []
+    today = timezone.localdate()
+    return list(Commitment.objects.filter(owner=user)
+                .filter(Q(status="missed") | Q(status__in=("open", "at_risk"),
+                                               due_date__lte=today + datetime.timedelta(days=14)))
+                .select_related("plan__account").order_by("due_date")[:50])
+
+
+def _open_incidents(accounts_qs):
+    fn = _other("touchpoints.selectors", "open_incidents")
+    if fn is not None:
+        return list(fn(accounts_qs)[:50])
+    Incident = _model("touchpoints", "ServiceIncident")
+    if Incident is None:
+        return []
+    return list(Incident.objects.filter(account__in=accounts_qs,
+                                        status__in=("open", "acknowledged", "in_progress"))
+                .select_related("account").order_by("resolve_due_at")[:50])
+
+
+# --- Sponsor dashboard ---------------------------------------------------------------------------------
+SPONSOR_CHART_ACCOUNTS = 12
+HISTORY_WEEKS = 52
+
+
+def history_days(day: datetime.date | None, weeks: int = HISTORY_WEEKS) -> list[datetime.date]:
+    """Weekly sample points ending on `day`: a year of history in 53 points per account."""
+    if day is None:
+        return []
+    return [day - datetime.timedelta(weeks=w) for w in range(weeks, -1, -1)]
+
+
+def sponsor_dashboard(user) -> dict:
+    day = latest_snapshot_day()
+    mine = Account.objects.active().filter(sponsor=user)
+    accounts = _decorate(list(_with_latest(mine.select_related("kam"), day).order_by("-revenue_12m", "name")))
+    charted = accounts[:SPONSOR_CHART_ACCOUNTS]
+    days = history_days(day)
+    series = {}
+    for pk, d, health, clv in (AccountSnapshot.objects.filter(account__in=[a.pk for a in charted], day__in=days)
+                               .values_list("account_id", "day", "health", "clv")):
+        series.setdefault(pk, {})[d] = (health, clv)
+    labels = [d.isoformat() for d in days]
+
+    def chart(index, title, fmt_max=None):
+        datasets = [{"label": a.name,
+                     "data": [_num(series.get(a.pk, {}).get(d, (None, None))[index]) for d in days]}
+                    for a in charted]
+        options = {"scales": {"y": {"min": 0, "max": 100}}} if fmt_max else {}
+        return {"type": "line", "data": {"labels": labels, "datasets": datasets}, "options": options,
+                "title": str(title)}
+
+    history_table = [
+        {"account": a, "points": [series.get(a.pk, {}).get(d, (None, None)) for d in days[::4]]}
+        for a in charted
+    ]
+    visits = _sponsor_visits(mine)
+    for a in accounts:
+        a.visit = visits.get(a.pk)
+    return {
+        "day": day, "accounts": accounts, "charted": charted, "table_days": days[::4],
+        "history_table": history_table,
+        "health_chart": chart(0, _("Health"), fmt_max=True), "clv_chart": chart(1, _("CLV")),
+        "escalations": _escalations(user), "at_risk": _commitments_at_risk(mine),
+        "feedback": _latest_feedback(mine),
+    }
+
+
+def _num(value):
+    return None if value is None else float(value)
+
+
+def _sponsor_visits(accounts_qs) -> dict:
+    """{account pk: {"last": datetime|None, "next_due": date|None, "overdue": bool}}."""
+    fn = _other("touchpoints.selectors", "sponsor_visit_status")
+    if fn is not None:
+        return _visits_by_account(fn(accounts_qs))
+    Touchpoint = _model("touchpoints", "Touchpoint")
+    cadence = ProgrammeSettings.current().sponsor_visit_days
+    today = timezone.localdate()
+    last = {}
+    if Touchpoint is not None:
+        last = dict(Touchpoint.objects.filter(account__in=accounts_qs, kind="executive_visit")
+                    .values("account_id").annotate(m=Max("occurred_at")).values_list("account_id", "m"))
+    result = {}
+    for pk in accounts_qs.values_list("pk", flat=True):
+        when = last.get(pk)
+        next_due = timezone.localdate(when) + datetime.timedelta(days=cadence) if when else today
+        result[pk] = {"last": when, "next_due": next_due, "overdue": next_due < today or when is None}
+    return result
+
+
+def _visits_by_account(rows) -> dict:
+    result = {}
+    for row in rows:
+        if isinstance(row, dict):
+            pk = row.get("account_id") or getattr(row.get("account"), "pk", None)
+            result[pk] = {"last": row.get("last_visit") or row.get("last"), "next_due": row.get("next_due"),
+                          "overdue": bool(row.get("overdue"))}
+        else:
+            result[row.pk] = {"last": getattr(row, "last_visit", None), "next_due": getattr(row, "next_due", None),
+                              "overdue": bool(getattr(row, "overdue", False))}
+    return result
+
+
+def _escalations(user):
+    fn = _other("touchpoints.selectors", "escalations_for")
+    if fn is not None:
+        return list(fn(user)[:20])
+    Incident = _model("touchpoints", "ServiceIncident")
+    if Incident is None:
+        return []
+    return list(Incident.objects.filter(Q(account__sponsor=user) | Q(account__kam=user))
+                .filter(Q(ack_breached_at__isnull=False) | Q(resolve_breached_at__isnull=False))
+                .filter(status__in=("open", "acknowledged", "in_progress"))
+                .select_related("account").order_by("-opened_at")[:20])
+
+
+def _commitments_at_risk(accounts_qs):
+    fn = _other("planning.selectors", "commitments_at_risk")
+    if fn is not None:
+        return list(fn(accounts_qs)[:20])
+    Commitment = _model("planning", "Commitment")
+    if Commitment is None:
+        return []
+    return list(Commitment.objects.filter(plan__account__in=accounts_qs, status__in=("at_risk", "missed"))
+                .select_related("plan__account").order_by("due_date")[:20])
+
+
+def _latest_feedback(accounts_qs):
+    fn = _other("touchpoints.selectors", "latest_feedback")
+    if fn is not None:
+        return list(fn(accounts_qs)[:20])
+    Feedback = _model("touchpoints", "ClientFeedback")
+    if Feedback is None:
+        return []
+    return list(Feedback.objects.filter(account__in=accounts_qs).select_related("account", "contact")
+                .order_by("-received_on", "-pk")[:20])
+
+
+# --- Programme dashboard --------------------------------------------------------------------------------
+HEALTH_BINS = ((0, 20), (20, 40), (40, 60), (60, 80), (80, 101))
+CACHE_SECONDS = 60 * 60 * 24
+
+
+def programme_dashboard() -> dict:
+    """The programme's overview. The heavy part (curves over every account) is cached under the latest
+    recompute's stamp: a new recompute changes the key, so the cache never serves stale figures."""
+    run = latest_run()
+    day = latest_snapshot_day()
+    stamp = f"{run.pk if run else 0}-{day}"
+    key = f"metrics:programme:{stamp}:{get_language()}"
+    data = cache.get(key)
+    if data is None:
+        data = _programme_heavy(day)
+        cache.set(key, data, CACHE_SECONDS)
+    s = ProgrammeSettings.current()
+    year_start = timezone.make_aware(datetime.datetime(timezone.localdate().year, 1, 1))
+    changes = list(TierDecision.objects.filter(decided_at__gte=year_start)
+                   .select_related("account", "decided_by").order_by("-decided_at")[:50])
+    key_count = Account.objects.active().key().count()
+    return {**data, "day": day, "run": run, "settings": s, "tier_changes": changes, "key_count": key_count,
+            "cap": s.key_account_cap, "over_cap": key_count > s.key_account_cap,
+            "cap_pct": min(100, round(100 * key_count / s.key_account_cap)) if s.key_account_cap else 100}
+
+
+def _programme_heavy(day) -> dict:
+    rows = list(AccountSnapshot.objects.filter(day=day, account__archived_at__isnull=True)
+                .values("account_id", "account__name", "tier", "revenue_12m", "contribution_12m", "health",
+                        "attractiveness", "strength", "quadrant", "pareto_class", "clv")) if day else []
+    s = ProgrammeSettings.current()
+    revenue_total = sum((r["revenue_12m"] for r in rows), Decimal("0"))
+    contribution_total = sum((r["contribution_12m"] for r in rows), Decimal("0"))
+    key_rows = [r for r in rows if r["tier"] == Tier.KEY]
+    key_revenue = sum((r["revenue_12m"] for r in key_rows), Decimal("0"))
+    key_contribution = sum((r["contribution_12m"] for r in key_rows), Decimal("0"))
+
+    def share(part, total):
+        return None if total <= 0 else float(round(100 * part / total, 1))
+
+    pareto = formulas.downsample(formulas.pareto_curve(r["revenue_12m"] for r in rows))
+    whale = formulas.downsample(formulas.whale_curve(r["contribution_12m"] for r in rows))
+    bins = [0] * len(HEALTH_BINS)
+    for r in key_rows:
+        if r["health"] is None:
+            continue
+        for i, (lo, hi) in enumerate(HEALTH_BINS):
+            if lo <= r["health"] < hi:
+                bins[i] += 1
+    bin_labels = [f"{lo}–{min(hi, 100)}" for lo, hi in HEALTH_BINS]
+    matrix_rows = [r for r in rows if r["attractiveness"] is not None and r["strength"] is not None
+                   and r["tier"] in (Tier.KEY, Tier.DEVELOPMENT)]
+    matrix_rows.sort(key=lambda r: -r["revenue_12m"])
+    max_rev = max((r["revenue_12m"] for r in matrix_rows), default=Decimal("1")) or Decimal("1")
+    tier_colours = {Tier.KEY: "rgba(13,110,253,0.6)", Tier.DEVELOPMENT: "rgba(253,126,20,0.6)"}
+    matrix_chart = {
+        "type": "bubble",
+        "data": {"datasets": [
+            {"label": str(label),
+             "backgroundColor": tier_colours[tier],
+             "data": [{"x": float(r["strength"]), "y": float(r["attractiveness"]),
+                       "r": 4 + float(12 * r["revenue_12m"] / max_rev) if r["revenue_12m"] > 0 else 4,
+                       "name": r["account__name"]}
+                      for r in matrix_rows[:200] if r["tier"] == tier]}
+            for tier, label in ((Tier.KEY, _("Key accounts")), (Tier.DEVELOPMENT, _("Development")))
+        ]},
+        "options": {"scales": {
+            "x": {"min": 0, "max": 100, "reverse": True,
+                  "title": {"display": True, "text": str(_("Relative strength"))}},
+            "y": {"min": 0, "max": 100, "title": {"display": True, "text": str(_("Attractiveness"))}}}},
+        "thresholds": {"x": float(s.strength_threshold), "y": float(s.attractiveness_threshold)},
+    }
+
+    def curve(points, label):
+        return {"type": "line",
+                "data": {"datasets": [{"label": str(label), "data": [{"x": float(x), "y": float(y)} for x, y in points],
+                                       "pointRadius": 0}]},
+                "options": {"parsing": False, "scales": {
+                    "x": {"type": "linear", "min": 0, "max": 100,
+                          "title": {"display": True, "text": str(_("% of accounts"))}},
+                    "y": {"min": 0, "title": {"display": True, "text": "%"}}}}}
+
+    disagree = evidence_disagreements(rows)
+    return {
+        "accounts_measured": len(rows),
+        "revenue_total": revenue_total, "contribution_total": contribution_total,
+        "key_revenue": key_revenue, "key_contribution": key_contribution,
+        "key_revenue_share": share(key_revenue, revenue_total),
+        "key_contribution_share": share(key_contribution, contribution_total),
+        "pareto_chart": curve(pareto, _("Cumulative revenue (%)")),
+        "whale_chart": curve(whale, _("Cumulative contribution (%)")),
+        "pareto_table": _table_points(pareto), "whale_table": _table_points(whale),
+        "whale_peak": max((float(y) for _x, y in whale), default=None),
+        "health_chart": {"type": "bar", "data": {"labels": bin_labels, "datasets": [
+            {"label": str(_("Key accounts")), "data": bins}]}, "options": {}},
+        "health_bins": list(zip(bin_labels, bins, strict=True)),
+        "matrix_chart": matrix_chart,
+        "matrix_rows": [{"name": r["account__name"], "pk": r["account_id"], "tier": r["tier"],
+                         "attractiveness": r["attractiveness"], "strength": r["strength"],
+                         "quadrant": r["quadrant"]} for r in matrix_rows[:50]],
+        "disagreements": disagree,
+    }
+
+
+def _table_points(points, every=10):
+    """The curve read at each 10 % of accounts, for the table beside the chart."""
+    out, next_mark = [], Decimal(every)
+    for x, y in points:
+        if x >= next_mark:
+            out.append((float(round(x, 0)), float(round(y, 1))))
+            next_mark += every
+    return out
+
+
+def evidence_disagreements(rows) -> list[dict]:
+    """Accounts whose figures argue against their tier: key accounts that the evidence puts in the
+    Streamline quadrant, in Pareto class C, or losing money; non-key accounts that are Strategic and
+    class A (candidates the programme may be missing)."""
+    out = []
+    for r in rows:
+        reasons = []
+        if r["tier"] == Tier.KEY:
+            if r["quadrant"] == "streamline":
+                reasons.append(_("Streamline quadrant"))
+            if r["pareto_class"] == "C":
+                reasons.append(_("Pareto class C"))
+            if r["contribution_12m"] < 0:
+                reasons.append(_("negative contribution"))
+        elif r["quadrant"] == "strategic" and r["pareto_class"] == "A":
+            reasons.append(_("Strategic quadrant and Pareto class A, but not a key account"))
+        if reasons:
+            out.append({"pk": r["account_id"], "name": r["account__name"], "tier": r["tier"],
+                        "reasons": [str(x) for x in reasons]})
+    out.sort(key=lambda x: (x["tier"] != Tier.KEY, x["name"]))
+    return out[:50]
+
+
+# --- Account panel ---------------------------------------------------------------------------------------
+def account_metrics(account, *, months: int = 24) -> dict:
+    """The account's latest snapshot, its components, and 24 months of monthly figures with the cost to
+    serve broken into its sources. Five queries whatever the history's length."""
+    snapshot = AccountSnapshot.objects.filter(account=account).order_by("-day").first()
+    today = timezone.localdate()
+    first = add_months(today.replace(day=1), -(months - 1))
+    month_list = [add_months(first, i) for i in range(months)]
+    fin = {r.month: r for r in FinancialRecord.objects.filter(account=account, month__gte=first)}
+    inc_costs, tp_costs = {}, {}
+    since = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+    Incident = _model("touchpoints", "ServiceIncident")
+    if Incident is not None:
+        inc_costs = {timezone.localdate(r["m"]) if isinstance(r["m"], datetime.datetime) else r["m"]: r["c"]
+                     for r in Incident.objects.filter(account=account, opened_at__gte=since)
+                     .annotate(m=TruncMonth("opened_at")).values("m").annotate(c=Sum("cost"))}
+    Touchpoint = _model("touchpoints", "Touchpoint")
+    if Touchpoint is not None:
+        tp_costs = {timezone.localdate(r["m"]) if isinstance(r["m"], datetime.datetime) else r["m"]: r["c"]
+                    for r in Touchpoint.objects.filter(account=account, occurred_at__gte=since)
+                    .annotate(m=TruncMonth("occurred_at")).values("m").annotate(c=Sum("cost"))}
+    zero = Decimal("0")
+    rows = []
+    for m in month_list:
+        f = fin.get(m)
+        revenue = f.revenue if f else zero
+        cogs = f.cost_of_goods if f else zero
+        recorded = f.cost_to_serve if f else zero
+        inc = inc_costs.get(m) or zero
+        tp = tp_costs.get(m) or zero
+        cts = formulas.cost_to_serve(recorded, inc, tp)
+        rows.append({"month": m, "revenue": revenue, "cost_of_goods": cogs, "recorded": recorded,
+                     "incidents": inc, "touchpoints": tp, "cost_to_serve": cts,
+                     "contribution": formulas.contribution(revenue, cogs, cts), "has_record": f is not None})
+    health_days = [add_months(m, 1) - datetime.timedelta(days=1) for m in month_list]
+    health_by_day = dict(AccountSnapshot.objects.filter(account=account, day__in=health_days)
+                         .values_list("day", "health"))
+    labels = [m.strftime("%Y-%m") for m in month_list]
+    trend_chart = {
+        "type": "bar",
+        "data": {"labels": labels, "datasets": [
+            {"type": "line", "label": str(_("Contribution")), "data": [float(r["contribution"]) for r in rows]},
+            {"label": str(_("Revenue")), "data": [float(r["revenue"]) for r in rows]},
+            {"label": str(_("Cost to serve")), "data": [float(r["cost_to_serve"]) for r in rows]},
+        ]},
+        "options": {},
+    }
+    cts_chart = {
+        "type": "bar",
+        "data": {"labels": labels, "datasets": [
+            {"label": str(_("Recorded by finance")), "data": [float(r["recorded"]) for r in rows]},
+            {"label": str(_("Incidents")), "data": [float(r["incidents"]) for r in rows]},
+            {"label": str(_("Touchpoints")), "data": [float(r["touchpoints"]) for r in rows]},
+        ]},
+        "options": {"scales": {"x": {"stacked": True}, "y": {"stacked": True}}},
+    }
+    health_chart = {
+        "type": "line",
+        "data": {"labels": labels, "datasets": [
+            {"label": str(_("Health")), "data": [health_by_day.get(d) for d in health_days], "spanGaps": True}]},
+        "options": {"scales": {"y": {"min": 0, "max": 100}}},
+    }
+    components = []
+    if snapshot is not None:
+        s = ProgrammeSettings.current()
+        for key, label, help_text in COMPONENTS:
+            components.append({"key": key, "label": label, "help": help_text,
+                               "score": getattr(snapshot, f"health_{key}"),
+                               "weight": getattr(s, f"weight_{key}")})
+    return {"snapshot": snapshot, "rows": list(reversed(rows)), "components": components,
+            "trend_chart": trend_chart, "cts_chart": cts_chart, "health_chart": health_chart,
+            "formulas": FORMULAS,
+            "months_with_records": sum(1 for r in rows if r["has_record"])}
+
+
+def programme_settings_history(limit: int = 20) -> list[dict]:
+    """The settings' change log, newest first: who, when, and each field's old → new value."""
+    records = list(ProgrammeSettings.history.select_related("history_user").order_by("-history_date", "-history_id")
+                   [:limit + 1])
+    out = []
+    for i, rec in enumerate(records[:limit]):
+        older = records[i + 1] if i + 1 < len(records) else None
+        changes = []
+        if older is not None:
+            for change in rec.diff_against(older, excluded_fields=["updated_at"]).changes:
+                field = ProgrammeSettings._meta.get_field(change.field)
+                changes.append({"field": field.verbose_name, "old": change.old, "new": change.new})
+        out.append({"when": rec.history_date, "who": rec.history_user, "type": rec.history_type,
+                    "changes": changes})
+    return out

@@ -1,0 +1,307 @@
+"""The metrics recompute: set-based aggregation over whole tables, then one bulk upsert.
+
+Cost: one aggregate query per source table (financials, incidents, touchpoints, sponsor visits,
+commitments) plus one query over accounts with correlated subqueries for the latest plan and feedback,
+then the formulas applied to the ~N already-aggregated account rows, one upsert of N snapshots and one
+UPDATE of the account rows. Nothing iterates over touchpoint or incident rows in Python.
+"""
+
+import datetime
+import logging
+import time
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.apps import apps
+from django.db import transaction
+from django.db.models import (
+    Case,
+    Count,
+    DecimalField,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from accounts.models import Account, FinancialRecord
+from kam.models import ProgrammeSettings
+
+from . import formulas
+from .models import AccountSnapshot, RecomputeRun
+
+log = logging.getLogger(__name__)
+
+MONEY = DecimalField(max_digits=18, decimal_places=2)
+ZERO_MONEY = Value(Decimal("0"), output_field=MONEY)
+OPEN_INCIDENT_STATUSES = ("open", "acknowledged", "in_progress")
+SNAPSHOT_FIELDS = [
+    "tier", "revenue_12m", "revenue_prev_12m", "cost_of_goods_12m", "cts_recorded_12m", "cts_incidents_12m",
+    "cts_touchpoints_12m", "cost_to_serve_12m", "contribution_12m", "has_financials", "yoy_growth", "clv",
+    "clv_risk_adjusted", "retention_risk_adjusted", "health", "health_engagement", "health_service",
+    "health_plan", "health_sponsor", "health_satisfaction", "attractiveness", "strength", "quadrant",
+    "pareto_class",
+]
+
+
+def _model(label, name):
+    """Another app's model when installed and migrated; metrics reads them, it never needs them."""
+    try:
+        return apps.get_model(label, name)
+    except LookupError:
+        return None
+
+
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    index = day.year * 12 + day.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
+
+
+@dataclass(frozen=True)
+class Window:
+    """The periods a recompute for `day` looks at. Financial figures use the 12 complete months
+    before the day's month (a month in progress would make the trailing figures jump daily)."""
+
+    day: datetime.date
+
+    @property
+    def month0(self):
+        return self.day.replace(day=1)
+
+    @property
+    def start_12(self):
+        return add_months(self.month0, -12)
+
+    @property
+    def start_24(self):
+        return add_months(self.month0, -24)
+
+    def at(self, d: datetime.date) -> datetime.datetime:
+        return timezone.make_aware(datetime.datetime.combine(d, datetime.time.min))
+
+    @property
+    def end(self):  # the end of `day`: everything up to and including that day counts
+        return self.at(self.day + datetime.timedelta(days=1))
+
+    def days_ago(self, n):
+        return self.end - datetime.timedelta(days=n)
+
+
+def _sum_when(field, q):
+    return Coalesce(Sum(Case(When(q, then=F(field)), default=ZERO_MONEY, output_field=MONEY)), ZERO_MONEY)
+
+
+def _financials(w: Window) -> dict:
+    in_12 = Q(month__gte=w.start_12, month__lt=w.month0)
+    in_prev = Q(month__gte=w.start_24, month__lt=w.start_12)
+    rows = (FinancialRecord.objects.filter(month__gte=w.start_24, month__lt=w.month0)
+            .values("account_id")
+            .annotate(rev=_sum_when("revenue", in_12), rev_prev=_sum_when("revenue", in_prev),
+                      cogs=_sum_when("cost_of_goods", in_12), cts=_sum_when("cost_to_serve", in_12),
+                      n=Count("id", filter=in_12)))
+    return {r["account_id"]: r for r in rows}
+
+
+def _incidents(w: Window) -> dict:
+    Incident = _model("touchpoints", "ServiceIncident")
+    if Incident is None:
+        return {}
+    in_12 = Q(opened_at__gte=w.at(w.start_12), opened_at__lt=w.at(w.month0))
+    # Open as of the day: opened by then and not yet resolved (or closed) by then.
+    open_q = (Q(resolved_at__isnull=True) | Q(resolved_at__gte=w.end)) & (
+        Q(closed_at__isnull=True) | Q(closed_at__gte=w.end))
+    b90 = w.days_ago(90)
+    b180 = w.days_ago(180)
+    breach_90 = Q(ack_breached_at__gte=b90, ack_breached_at__lt=w.end) | Q(
+        resolve_breached_at__gte=b90, resolve_breached_at__lt=w.end)
+    breach_180 = (Q(ack_breached_at__gte=b180, ack_breached_at__lt=b90) | Q(
+        resolve_breached_at__gte=b180, resolve_breached_at__lt=b90)) & ~breach_90
+    rows = (Incident.objects.filter(opened_at__lt=w.end)
+            .filter(Q(opened_at__gte=min(w.at(w.start_12), b180)) | open_q)
+            .values("account_id")
+            .annotate(cost=_sum_when("cost", in_12), open=Count("id", filter=open_q),
+                      b90=Count("id", filter=breach_90), b180=Count("id", filter=breach_180)))
+    return {r["account_id"]: r for r in rows}
+
+
+def _touchpoints(w: Window) -> dict:
+    Touchpoint = _model("touchpoints", "Touchpoint")
+    if Touchpoint is None:
+        return {}
+    in_12 = Q(occurred_at__gte=w.at(w.start_12), occurred_at__lt=w.at(w.month0))
+    in_90 = Q(occurred_at__gte=w.days_ago(90))
+    rows = (Touchpoint.objects.filter(occurred_at__gte=min(w.at(w.start_12), w.days_ago(90)),
+                                      occurred_at__lt=w.end)
+            .values("account_id")
+            .annotate(cost=_sum_when("cost", in_12), n90=Count("id", filter=in_90),
+                      depts90=Count("department", filter=in_90, distinct=True)))
+    result = {r["account_id"]: r for r in rows}
+    visits = (Touchpoint.objects.filter(kind="executive_visit", occurred_at__lt=w.end)
+              .values("account_id").annotate(last=Max("occurred_at")))
+    for v in visits:
+        result.setdefault(v["account_id"], {})["last_visit"] = v["last"]
+    return result
+
+
+def _commitments(w: Window) -> dict:
+    Commitment = _model("planning", "Commitment")
+    if Commitment is None:
+        return {}
+    due = Q(due_date__gt=w.day - datetime.timedelta(days=365), due_date__lte=w.day)
+    kept = Q(status="done", delivered_on__lte=F("due_date")) & Q(delivered_on__lte=w.day)
+    rows = (Commitment.objects.filter(due)
+            .values("plan__account_id")
+            .annotate(due=Count("id"), kept=Count("id", filter=kept)))
+    return {r["plan__account_id"]: r for r in rows}
+
+
+def _accounts(w: Window):
+    qs = Account.objects.filter(archived_at__isnull=True)
+    annotations = {}
+    Plan = _model("planning", "AccountPlan")
+    if Plan is not None:
+        current = (Plan.objects.filter(account=OuterRef("pk"), period_start__lte=w.day)
+                   .exclude(status="closed").order_by("-period_start", "-pk"))
+        annotations["plan_status"] = Subquery(current.values("status")[:1])
+        annotations["plan_completeness"] = Subquery(
+            current.annotate(c=(F("pct_conocimiento") + F("pct_vision") + F("pct_compromiso")) / 3)
+            .values("c")[:1])
+    Feedback = _model("touchpoints", "ClientFeedback")
+    if Feedback is not None:
+        annotations["feedback"] = Subquery(
+            Feedback.objects.filter(account=OuterRef("pk"), received_on__lte=w.day)
+            .order_by("-received_on", "-pk").values("score")[:1], output_field=IntegerField())
+    Rating = _model("touchpoints", "PartnershipRating")
+    if Rating is not None:
+        annotations["our_rating"] = Subquery(
+            Rating.objects.filter(account=OuterRef("pk"), rated_on__lte=w.day)
+            .order_by("-rated_on", "-pk").values("score")[:1], output_field=IntegerField())
+    return qs.annotate(**annotations).values(
+        "id", "tier", "sponsor_id", "attractiveness", "strength", "quadrant", "pareto_class",
+        *annotations.keys())
+
+
+def _snapshot_for(a: dict, fin: dict, inc: dict, tp: dict, com: dict, s: ProgrammeSettings,
+                  w: Window) -> AccountSnapshot:
+    zero = Decimal("0")
+    revenue = fin.get("rev", zero)
+    cogs = fin.get("cogs", zero)
+    cts_total = formulas.cost_to_serve(fin.get("cts", zero), inc.get("cost", zero), tp.get("cost", zero))
+    margin = formulas.contribution(revenue, cogs, cts_total)
+    has_fin = bool(fin.get("n"))
+
+    last_visit = tp.get("last_visit")
+    days_since = None if last_visit is None else (w.day - timezone.localdate(last_visit)).days
+    components = {
+        "engagement": formulas.engagement_score(tp.get("n90", 0), tp.get("depts90", 0)),
+        "service": formulas.service_score(inc.get("open", 0), inc.get("b90", 0), inc.get("b180", 0)),
+        "plan": formulas.plan_score(a.get("plan_status"), a.get("plan_completeness"), com.get("due", 0),
+                                    com.get("kept", 0), a["tier"] == "key"),
+        "sponsor": formulas.sponsor_score(a["sponsor_id"] is not None, days_since, s.sponsor_visit_days),
+        "satisfaction": formulas.satisfaction_score(a.get("feedback"), a.get("our_rating")),
+    }
+    weights = {"engagement": s.weight_engagement, "service": s.weight_service, "plan": s.weight_plan,
+               "sponsor": s.weight_sponsor, "satisfaction": s.weight_satisfaction}
+    health = formulas.health(formulas.Component(k, v, weights[k]) for k, v in components.items())
+
+    clv = clv_risk = r_risk = None
+    if has_fin:
+        clv = formulas.money(formulas.clv(margin, s.clv_retention, s.clv_discount))
+        value, r_risk = formulas.clv_risk_adjusted(margin, health, s.clv_discount, s.retention_at_health_0,
+                                                   s.retention_at_health_100, s.clv_retention)
+        clv_risk = formulas.money(value)
+    growth = formulas.yoy_growth(revenue, fin.get("rev_prev", zero))
+    return AccountSnapshot(
+        account_id=a["id"], day=w.day, tier=a["tier"],
+        revenue_12m=formulas.money(revenue), revenue_prev_12m=formulas.money(fin.get("rev_prev", zero)),
+        cost_of_goods_12m=formulas.money(cogs), cts_recorded_12m=formulas.money(fin.get("cts", zero)),
+        cts_incidents_12m=formulas.money(inc.get("cost", zero)),
+        cts_touchpoints_12m=formulas.money(tp.get("cost", zero)),
+        cost_to_serve_12m=formulas.money(cts_total), contribution_12m=formulas.money(margin),
+        has_financials=has_fin,
+        yoy_growth=None if growth is None else growth.quantize(Decimal("0.0001")),
+        clv=clv, clv_risk_adjusted=clv_risk,
+        retention_risk_adjusted=None if r_risk is None else Decimal(r_risk).quantize(Decimal("0.0001")),
+        health=health, health_engagement=components["engagement"], health_service=components["service"],
+        health_plan=components["plan"], health_sponsor=components["sponsor"],
+        health_satisfaction=components["satisfaction"],
+        attractiveness=a["attractiveness"], strength=a["strength"], quadrant=a["quadrant"] or "",
+        pareto_class=a["pareto_class"] or "",
+    )
+
+
+def _revenue_recompute():
+    """The accounts app owns revenue_12m and the Pareto class; refresh them first when it offers to."""
+    try:
+        from accounts import services as account_services
+    except ImportError:  # pragma: no cover - accounts is always installed
+        return
+    recompute = getattr(account_services, "revenue_recompute", None)
+    if recompute is not None:
+        recompute()
+
+
+@dataclass
+class RecomputeResult:
+    day: datetime.date
+    accounts: int
+    snapshots: int
+    seconds: float
+    run: RecomputeRun | None = None
+
+
+def snapshots_compute(*, day: datetime.date) -> list[AccountSnapshot]:
+    """The snapshots for `day`, computed but not saved (used by the recompute and the backfill)."""
+    w = Window(day)
+    s = ProgrammeSettings.current()
+    fin, inc, tp, com = _financials(w), _incidents(w), _touchpoints(w), _commitments(w)
+    empty = {}
+    return [_snapshot_for(a, fin.get(a["id"], empty), inc.get(a["id"], empty), tp.get(a["id"], empty),
+                          com.get(a["id"], empty), s, w)
+            for a in _accounts(w)]
+
+
+def snapshots_save(snapshots: list[AccountSnapshot]) -> int:
+    """Upsert on (account, day): INSERT ... ON CONFLICT DO UPDATE on PostgreSQL and SQLite alike."""
+    AccountSnapshot.objects.bulk_create(snapshots, batch_size=1000, update_conflicts=True,
+                                        unique_fields=["account", "day"], update_fields=SNAPSHOT_FIELDS)
+    return len(snapshots)
+
+
+def accounts_write_latest(*, day: datetime.date) -> int:
+    """Copy health and CLV of `day`'s snapshots onto the account rows in one UPDATE, so lower apps
+    sort and filter by them without importing metrics."""
+    snap = AccountSnapshot.objects.filter(account=OuterRef("pk"), day=day)
+    return (Account.objects.filter(snapshots__day=day)
+            .update(health_score=Subquery(snap.values("health")[:1]),
+                    clv=Subquery(snap.values("clv")[:1]),
+                    metrics_updated_at=timezone.now()))
+
+
+@transaction.atomic
+def recompute_metrics(*, day: datetime.date | None = None, trigger: str = "manual") -> RecomputeResult:
+    """Recompute every active account's snapshot for `day` (default: today) and, when `day` is the
+    newest day on record, its denormalised health and CLV. Idempotent: the same data on the same day
+    gives the same rows (the upsert replaces them)."""
+    started = timezone.now()
+    t0 = time.monotonic()
+    day = day or timezone.localdate()
+    _revenue_recompute()
+    snapshots = snapshots_compute(day=day)
+    written = snapshots_save(snapshots)
+    latest = AccountSnapshot.objects.aggregate(m=Max("day"))["m"]
+    if latest is None or day >= latest:
+        accounts_write_latest(day=day)
+    seconds = time.monotonic() - t0
+    run = RecomputeRun.objects.create(day=day, started_at=started, finished_at=timezone.now(),
+                                      accounts=len(snapshots), snapshots_written=written, seconds=seconds,
+                                      trigger=trigger[:40])
+    log.info("metrics recompute for %s: %d accounts in %.2f s", day, len(snapshots), seconds)
+    return RecomputeResult(day=day, accounts=len(snapshots), snapshots=written, seconds=seconds, run=run)

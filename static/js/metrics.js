@@ -1,0 +1,76 @@
+// Draws every chart on a metrics page. Each <canvas data-chart="ID"> names a json_script element holding
+// a complete Chart.js configuration built by the server; nothing else is needed inline (CSP).
+(function () {
+  "use strict";
+  if (typeof Chart === "undefined") {
+    return;
+  }
+  var palette = ["#0d6efd", "#dc3545", "#198754", "#fd7e14", "#6f42c1", "#20c997", "#d63384",
+                 "#0dcaf0", "#6c757d", "#ffc107", "#6610f2", "#adb5bd"];
+
+  function colourise(config) {
+    var datasets = (config.data && config.data.datasets) || [];
+    datasets.forEach(function (ds, i) {
+      var colour = palette[i % palette.length];
+      if (!ds.borderColor) { ds.borderColor = colour; }
+      if (!ds.backgroundColor) { ds.backgroundColor = config.type === "line" ? colour : colour + "99"; }
+    });
+  }
+
+  // Quadrant lines of the portfolio matrix at the programme's thresholds.
+  var thresholdLines = {
+    id: "thresholdLines",
+    afterDraw: function (chart) {
+      var t = chart.config.options.plugins && chart.config.options.plugins.thresholdLines;
+      if (!t) { return; }
+      var ctx = chart.ctx, x = chart.scales.x.getPixelForValue(t.x), y = chart.scales.y.getPixelForValue(t.y);
+      var area = chart.chartArea;
+      ctx.save();
+      ctx.strokeStyle = "#6c757d";
+      ctx.setLineDash([4, 4]);
+      ctx.beginPath();
+      ctx.moveTo(x, area.top); ctx.lineTo(x, area.bottom);
+      ctx.moveTo(area.left, y); ctx.lineTo(area.right, y);
+      ctx.stroke();
+      ctx.restore();
+    }
+  };
+
+  function draw(canvas) {
+    var source = document.getElementById(canvas.getAttribute("data-chart"));
+    if (!source) { return; }
+    var config = JSON.parse(source.textContent);
+    config.options = config.options || {};
+    config.options.maintainAspectRatio = false;
+    config.options.plugins = config.options.plugins || {};
+    if (config.title) {
+      config.options.plugins.title = { display: false, text: config.title };
+    }
+    if (config.thresholds) {
+      config.options.plugins.thresholdLines = config.thresholds;
+    }
+    if (config.type === "bubble") {
+      config.options.plugins.tooltip = {
+        callbacks: {
+          label: function (item) {
+            var raw = item.raw || {};
+            return (raw.name || "") + " (" + raw.x + ", " + raw.y + ")";
+          }
+        }
+      };
+    }
+    colourise(config);
+    new Chart(canvas, { type: config.type, data: config.data, options: config.options,
+                        plugins: [thresholdLines] });
+  }
+
+  function drawAll(root) {
+    (root || document).querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+      if (!Chart.getChart(canvas)) { draw(canvas); }
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
+  // Panels loaded later by htmx draw their charts when they arrive.
+  document.addEventListener("htmx:afterSettle", function (event) { drawAll(event.target); });
+})();
