@@ -1,0 +1,36 @@
+"""Reference data every installation needs: the role groups and the departments.
+
+Migration 0002 creates them on a new database. They are also restored after every `migrate` and
+`flush` (post_migrate), because a flush empties every table: a database emptied that way (by
+`manage.py flush`, or between transactional tests) would otherwise lose its roles and departments.
+"""
+
+from .roles import ALL_ROLES
+
+DEPARTMENTS = (
+    ("sales", "Sales"),
+    ("operations", "Operations"),
+    ("supply_chain", "Supply chain"),
+    ("customer_service", "Customer service"),
+    ("finance", "Finance"),
+    ("technical", "Technical"),
+    ("executive", "Executive"),
+)
+
+
+def ensure_reference_data(*, using: str = "default") -> None:
+    from django.contrib.auth.models import Group
+
+    from .models import Department
+
+    existing = set(Group.objects.using(using).filter(name__in=ALL_ROLES).values_list("name", flat=True))
+    Group.objects.using(using).bulk_create([Group(name=n) for n in ALL_ROLES if n not in existing])
+    known = set(Department.objects.using(using).values_list("code", flat=True))
+    Department.objects.using(using).bulk_create(
+        [Department(code=code, name=name, order=order)
+         for order, (code, name) in enumerate(DEPARTMENTS) if code not in known]
+    )
+
+
+def restore_after_migrate(sender, using="default", **kwargs):
+    ensure_reference_data(using=using)

@@ -1,0 +1,24 @@
+import pytest
+from django.contrib.auth.models import Group
+from django.core.management import call_command
+
+from kam.models import Department
+from kam.reference import DEPARTMENTS, ensure_reference_data
+from kam.roles import ALL_ROLES
+
+
+@pytest.mark.django_db(transaction=True)
+def test_roles_and_departments_come_back_after_a_flush():
+    call_command("flush", interactive=False, verbosity=0)
+    assert set(Group.objects.values_list("name", flat=True)) >= set(ALL_ROLES)
+    assert list(Department.objects.values_list("code", flat=True)) == [code for code, _name in DEPARTMENTS]
+
+
+@pytest.mark.django_db
+def test_ensuring_twice_changes_nothing_and_keeps_renamed_departments():
+    Department.objects.filter(code="sales").update(name="Comercial")
+    ensure_reference_data()
+    ensure_reference_data()
+    assert Group.objects.filter(name__in=ALL_ROLES).count() == len(ALL_ROLES)
+    assert Department.objects.count() == len(DEPARTMENTS)
+    assert Department.objects.get(code="sales").name == "Comercial"
