@@ -1,0 +1,247 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import Contact
+from kam.models import Department
+
+from .models import (
+    CONOCIMIENTO_FIELDS,
+    AccountPlan,
+    AgreementChannel,
+    Commitment,
+    CommitmentStatus,
+    Concession,
+    KnowledgeTask,
+    Negotiation,
+    NegotiationAgreement,
+    NegotiationObjective,
+    NegotiationVariable,
+    Opportunity,
+    Party,
+    PeriodKind,
+    PlanReview,
+    ShareSection,
+    ValueDelivered,
+)
+
+DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+
+
+def _textareas(fields, rows=3):
+    return {f: forms.Textarea(attrs={"rows": rows}) for f in fields}
+
+
+class VersionedForm(forms.ModelForm):
+    """Carries the version the user started from; the service refuses a save from an old one."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+# The plan's text, one form per section of the editor. Each section saves on its own.
+SECTION_FIELDS = {
+    "summary": ("summary", "next_review_date"),
+    "conocimiento": CONOCIMIENTO_FIELDS,
+    "vision": ("vision_statement",),
+}
+
+
+def section_form_class(section):
+    fields = SECTION_FIELDS[section]
+    meta = type("Meta", (), {"model": AccountPlan, "fields": fields,
+                             "widgets": {**_textareas(fields), "next_review_date": DATE}})
+    return type(f"{section.title()}Form", (VersionedForm,), {"Meta": meta})
+
+
+class PlanCreateForm(forms.Form):
+    period_kind = forms.ChoiceField(label=_("Period"), choices=PeriodKind.choices)
+    period_start = forms.DateField(label=_("Starts on"), widget=DATE)
+    copy_last = forms.BooleanField(label=_("Copy the last plan (knowledge, vision, open tasks and "
+                                           "opportunities)"), required=False, initial=True)
+
+
+def _people():
+    return get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name")
+
+
+class KnowledgeTaskForm(forms.ModelForm):
+    class Meta:
+        model = KnowledgeTask
+        fields = ("description", "owner", "due_date", "done")
+        widgets = {"due_date": DATE}
+
+    def __init__(self, *args, people=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people if people is not None else _people()
+
+
+class OpportunityForm(forms.ModelForm):
+    class Meta:
+        model = Opportunity
+        fields = ("client_benefit", "our_solution", "value", "probability", "stage", "expected_date")
+        widgets = {"expected_date": DATE}
+
+
+class CommitmentForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Commitment
+        fields = ("party", "description", "department", "owner", "contact", "due_date", "status",
+                  "delivered_on")
+        widgets = {"due_date": DATE, "delivered_on": DATE}
+
+    def __init__(self, *args, account=None, people=None, departments=None, contacts=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = people if people is not None else _people()
+        self.fields["department"].queryset = departments if departments is not None else Department.objects.all()
+        self.fields["contact"].queryset = (contacts if contacts is not None
+                                           else Contact.objects.filter(account=account, left_at__isnull=True))
+        self.fields["department"].help_text = _("For our commitments: the department that delivers.")
+        self.fields["contact"].help_text = _("For the client's commitments: who delivers on their side.")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("party") == Party.US and not data.get("department"):
+            self.add_error("department", _("Our commitments need the department that delivers them."))
+        if data.get("party") == Party.CLIENT and not data.get("contact"):
+            self.add_error("contact", _("Say which of the client's people delivers this."))
+        if data.get("delivered_on") and data["delivered_on"] > timezone.localdate():
+            self.add_error("delivered_on", _("The delivery date cannot be in the future."))
+        return data
+
+
+class CommitmentStatusForm(forms.Form):
+    status = forms.ChoiceField(label=_("Status"), choices=CommitmentStatus.choices)
+    delivered_on = forms.DateField(label=_("Delivered on"), required=False, widget=DATE)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+    def clean_delivered_on(self):
+        value = self.cleaned_data.get("delivered_on")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("The delivery date cannot be in the future."))
+        return value
+
+
+class SignOffForm(forms.Form):
+    department = forms.ModelChoiceField(label=_("Sign off for"), queryset=Department.objects.none(),
+                                        required=False, empty_label=_("Executive sponsor"))
+    note = forms.CharField(label=_("Note"), max_length=300, required=False)
+
+
+class ClientAgreementForm(forms.Form):
+    contact = forms.ModelChoiceField(label=_("Client contact"), queryset=Contact.objects.none(), required=False)
+    agreed_by = forms.CharField(label=_("Or name and position"), max_length=160, required=False)
+    channel = forms.ChoiceField(label=_("How"), choices=[c for c in AgreementChannel.choices
+                                                         if c[0] != AgreementChannel.SHARE_LINK])
+    note = forms.CharField(label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, account=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = Contact.objects.filter(account=account, left_at__isnull=True)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("contact") and not (data.get("agreed_by") or "").strip():
+            raise forms.ValidationError(_("Say who agreed on the client's side."))
+        return data
+
+
+class PlanReviewForm(forms.ModelForm):
+    class Meta:
+        model = PlanReview
+        fields = ("planned_on", "held_on", "attendees", "outcome")
+        widgets = {"planned_on": DATE, "held_on": DATE, **_textareas(("attendees", "outcome"), 2)}
+
+    def clean_held_on(self):
+        value = self.cleaned_data.get("held_on")
+        if value and value > timezone.localdate():
+            raise forms.ValidationError(_("A review cannot have been held in the future."))
+        return value
+
+
+class ValueDeliveredForm(forms.ModelForm):
+    class Meta:
+        model = ValueDelivered
+        fields = ("outcome", "amount", "delivered_on", "confirmed_by_client")
+        widgets = {"delivered_on": DATE}
+
+
+class ShareLinkForm(forms.Form):
+    label = forms.CharField(label=_("For (name or company role)"), max_length=160, required=False)
+    contact = forms.ModelChoiceField(label=_("Client contact"), queryset=Contact.objects.none(), required=False)
+    hidden_sections = forms.MultipleChoiceField(
+        label=_("Hide from the client"), choices=ShareSection.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        initial=[ShareSection.CONOCIMIENTO, ShareSection.OPPORTUNITY_VALUES, ShareSection.SIGNOFFS])
+    days = forms.IntegerField(label=_("Valid for (days)"), min_value=1, max_value=365, initial=30)
+
+    def __init__(self, *args, account=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = Contact.objects.filter(account=account, left_at__isnull=True)
+
+
+class ShareAcceptForm(forms.Form):
+    name = forms.CharField(label=_("Your name and position"), max_length=160)
+    comment = forms.CharField(label=_("Comment (optional)"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ShareCommentForm(forms.Form):
+    name = forms.CharField(label=_("Your name"), max_length=160)
+    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class NegotiationCreateForm(forms.ModelForm):
+    class Meta:
+        model = Negotiation
+        fields = ("title",)
+
+
+class NegotiationForm(VersionedForm):
+    class Meta:
+        model = Negotiation
+        fields = ("title", "scheduled_on", "plan", "our_batna", "their_batna", "strategy", "strategy_notes")
+        widgets = {"scheduled_on": DATE, **_textareas(("our_batna", "their_batna", "strategy_notes"))}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["plan"].queryset = self.instance.account.plans.all()
+
+
+class ObjectiveForm(forms.ModelForm):
+    class Meta:
+        model = NegotiationObjective
+        fields = ("party", "description", "priority")
+
+
+class VariableForm(forms.ModelForm):
+    class Meta:
+        model = NegotiationVariable
+        fields = ("name", "priority", "our_target", "our_limit", "client_position")
+
+
+class ConcessionForm(forms.ModelForm):
+    class Meta:
+        model = Concession
+        fields = ("party", "description", "in_exchange_for", "made_on")
+        widgets = {"made_on": DATE}
+
+
+class AgreementForm(forms.ModelForm):
+    class Meta:
+        model = NegotiationAgreement
+        fields = ("description", "party", "due_date")
+        widgets = {"due_date": DATE}
+
+
+class AgreementToCommitmentForm(forms.Form):
+    department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.all(), required=False)
+    owner = forms.ModelChoiceField(label=_("Owner"), queryset=get_user_model().objects.none(), required=False)
+    contact = forms.ModelChoiceField(label=_("Client contact"), queryset=Contact.objects.none(), required=False)
+
+    def __init__(self, *args, account=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = _people()
+        self.fields["contact"].queryset = Contact.objects.filter(account=account, left_at__isnull=True)
