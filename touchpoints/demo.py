@@ -1,0 +1,310 @@
+"""Demo data of the touchpoints app: a year of touchpoints from every department, incidents of every
+status (breached ones included), sponsor visits (some overdue) and client feedback.
+
+Idempotent: if any touchpoint exists the app's data is considered seeded and nothing is added. Built
+with bulk_create in batches so that the large set (200,000 touchpoints, 20,000 incidents) takes minutes.
+"""
+
+import datetime
+from collections import defaultdict
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from accounts.models import Account, Activity, ActivityKind, Contact, Tier
+from kam.demo import PEOPLE
+from kam.roles import KAM, OPERATIONS
+
+from . import sla
+from .models import (
+    ClientFeedback,
+    IncidentCategory,
+    IncidentStatus,
+    PartnershipRating,
+    ServiceIncident,
+    Severity,
+    SlaPolicy,
+    Touchpoint,
+    TouchpointKind,
+)
+
+BATCH = 5000
+SIZES = {
+    # touchpoints, incidents
+    "small": (3000, 300),
+    "large": (200_000, 20_000),
+}
+TIER_WEIGHT = {Tier.KEY: 12, Tier.DEVELOPMENT: 3, Tier.STANDARD: 1}
+
+# department code -> (kind, channels, Spanish summaries)
+BY_DEPARTMENT = {
+    "sales": (TouchpointKind.COMMERCIAL, ["in_person", "phone", "video", "email"], [
+        "Revisión de precios del contrato marco", "Presentación de la nueva gama de productos",
+        "Negociación del volumen anual", "Seguimiento de la oferta enviada", "Comida con el director de compras",
+    ]),
+    "operations": (TouchpointKind.OPERATIONAL, ["site_visit", "phone", "email"], [
+        "Coordinación de la parada de mantenimiento", "Revisión de plazos de entrega en planta",
+        "Auditoría de proceso en las instalaciones del cliente", "Plan de capacidad para el próximo trimestre",
+    ]),
+    "supply_chain": (TouchpointKind.OPERATIONAL, ["phone", "email", "video"], [
+        "Previsión de demanda compartida", "Ajuste del stock de consigna", "Ruta de transporte alternativa",
+        "Reunión de planificación S&OP con logística del cliente",
+    ]),
+    "customer_service": (TouchpointKind.SERVICE, ["phone", "email", "message"], [
+        "Consulta sobre estado de pedidos", "Reclamación de albarán resuelta", "Cambio de dirección de entrega",
+        "Seguimiento de devolución",
+    ]),
+    "finance": (TouchpointKind.OPERATIONAL, ["email", "phone"], [
+        "Conciliación de facturas pendientes", "Acuerdo de condiciones de pago", "Revisión de límite de crédito",
+    ]),
+    "technical": (TouchpointKind.SERVICE, ["site_visit", "video", "in_person"], [
+        "Soporte técnico en la puesta en marcha", "Formación a operarios del cliente",
+        "Análisis de fallo en línea de producción", "Prueba de nuevo material en planta",
+    ]),
+    "executive": (TouchpointKind.REVIEW, ["in_person", "video"], [
+        "Revisión trimestral del plan de cuenta", "Cena con la dirección general del cliente",
+        "Reunión de seguimiento estratégico",
+    ]),
+}
+DEPARTMENT_WEIGHTS = {"sales": 30, "operations": 20, "supply_chain": 12, "customer_service": 18, "finance": 7,
+                      "technical": 10, "executive": 3}
+INCIDENT_TITLES = {
+    IncidentCategory.DELIVERY: ["Entrega retrasada en planta", "Pedido incompleto", "Camión sin documentación"],
+    IncidentCategory.QUALITY: ["Bobinas fuera de tolerancia", "Lote con defecto de acabado",
+                               "Certificado de calidad erróneo"],
+    IncidentCategory.BILLING: ["Factura duplicada", "Precio distinto del contrato", "Abono pendiente"],
+    IncidentCategory.TECHNICAL: ["Fallo en el equipo suministrado", "Parámetros de proceso incorrectos"],
+    IncidentCategory.SUPPORT: ["Sin respuesta del servicio de atención", "Portal de pedidos caído"],
+}
+STATUS_MIX = [(IncidentStatus.CLOSED, 55), (IncidentStatus.RESOLVED, 15), (IncidentStatus.IN_PROGRESS, 10),
+              (IncidentStatus.ACKNOWLEDGED, 8), (IncidentStatus.OPEN, 12)]
+QUALITY_MIX = [(5, 25), (4, 40), (3, 22), (2, 9), (1, 4)]
+SEVERITY_MIX = [(Severity.LOW, 35), (Severity.MEDIUM, 35), (Severity.HIGH, 20), (Severity.CRITICAL, 10)]
+
+
+def _weighted(rng, pairs):
+    items, weights = zip(*pairs, strict=True)
+    return rng.choices(items, weights=weights, k=1)[0]
+
+
+def seed(ctx) -> None:
+    if Touchpoint.objects.exists():
+        ctx.log("  touchpoints: already seeded")
+        return
+    accounts = list(Account.objects.active().only("pk", "name", "tier", "kam_id", "sponsor_id", "created_at"))
+    if not accounts:
+        ctx.log("  touchpoints: no accounts to seed touchpoints on")
+        return
+    with transaction.atomic():
+        _seed(ctx, accounts)
+
+
+def _seed(ctx, accounts):
+    rng = ctx.rng
+    now = timezone.now()
+    n_touchpoints, n_incidents = SIZES["large" if ctx.large else "small"]
+    departments = ctx.departments
+    people_by_department = defaultdict(list)
+    for username, _f, _l, _role, code in PEOPLE:
+        people_by_department[code].append(ctx.users[username])
+    operators = ctx.by_role(OPERATIONS)
+    users = {u.pk: u for u in ctx.users.values()}
+    default_kam = ctx.by_role(KAM)[0]
+    contacts = defaultdict(list)
+    for pk, account_id in Contact.objects.filter(left_at__isnull=True).values_list("pk", "account_id"):
+        contacts[account_id].append(pk)
+    weights = [TIER_WEIGHT.get(a.tier, 1) for a in accounts]
+
+    # --- touchpoints (and their activity rows) ---------------------------------------------------
+    dept_codes = [c for c in DEPARTMENT_WEIGHTS if c in departments]
+    dept_weights = [DEPARTMENT_WEIGHTS[c] for c in dept_codes]
+    picks = rng.choices(accounts, weights=weights, k=n_touchpoints)
+    for start in range(0, n_touchpoints, BATCH):
+        batch, people, contact_links = [], [], []
+        for account in picks[start:start + BATCH]:
+            code = rng.choices(dept_codes, weights=dept_weights, k=1)[0]
+            kind, channels, summaries = BY_DEPARTMENT[code]
+            if code == "sales" and rng.random() < 0.15:
+                kind = TouchpointKind.SOCIAL
+            kam = users.get(account.kam_id) or default_kam
+            staff = people_by_department.get(code) or [kam]
+            author = kam if code == "sales" else rng.choice(staff)
+            when = now - datetime.timedelta(minutes=rng.randint(30, 365 * 24 * 60))
+            batch.append(Touchpoint(
+                account_id=account.pk, occurred_at=when, department=departments[code], channel=rng.choice(channels),
+                kind=kind, summary=rng.choice(summaries), quality=_weighted(rng, QUALITY_MIX),
+                follow_up=(follow := rng.random() < 0.2),
+                follow_up_note="Enviar resumen y próximos pasos" if follow else "",
+                cost=Decimal(rng.choice([0, 0, 0, 25, 60, 150, 400])),
+                created_by=author,
+            ))
+        Touchpoint.objects.bulk_create(batch, batch_size=BATCH)
+        activities = []
+        for tp in batch:
+            people.append(Touchpoint.our_people.through(touchpoint_id=tp.pk, user_id=tp.created_by.pk))
+            account_contacts = contacts.get(tp.account_id)
+            if account_contacts and rng.random() < 0.6:
+                contact_links.append(Touchpoint.contacts.through(touchpoint_id=tp.pk,
+                                                                 contact_id=rng.choice(account_contacts)))
+            activities.append(Activity(
+                account_id=tp.account_id, occurred_at=tp.occurred_at, kind=ActivityKind.TOUCHPOINT, subkind=tp.kind,
+                actor=tp.created_by, department=tp.department,
+                summary=f"{tp.get_kind_display()} ({tp.get_channel_display()}): {tp.summary}"[:300],
+            ))
+        Touchpoint.our_people.through.objects.bulk_create(people, batch_size=BATCH)
+        Touchpoint.contacts.through.objects.bulk_create(contact_links, batch_size=BATCH)
+        Activity.objects.bulk_create(activities, batch_size=BATCH)
+
+    _seed_sponsor_visits(ctx, accounts, now)
+    _seed_incidents(ctx, accounts, weights, n_incidents, operators, contacts, now)
+    _seed_feedback(ctx, accounts, contacts, now)
+    ctx.log(f"  touchpoints: {Touchpoint.objects.count()} touchpoints, {ServiceIncident.objects.count()} "
+            f"incidents, {ClientFeedback.objects.count()} feedback scores")
+
+
+def _seed_sponsor_visits(ctx, accounts, now):
+    """Key accounts with a sponsor: visits every 60-100 days; about a third of the sponsors have let the
+    last one slip past the cadence (those show as overdue)."""
+    rng = ctx.rng
+    executive = ctx.departments["executive"]
+    users = {u.pk: u for u in ctx.users.values()}
+    visits, activities = [], []
+    for account in accounts:
+        if account.tier != Tier.KEY or not account.sponsor_id or account.sponsor_id not in users:
+            continue
+        sponsor = users[account.sponsor_id]
+        gap = rng.randint(100, 160) if rng.random() < 0.33 else rng.randint(5, 70)
+        when = now - datetime.timedelta(days=gap, hours=rng.randint(0, 8))
+        while when > now - datetime.timedelta(days=365):
+            visits.append(Touchpoint(
+                account_id=account.pk, occurred_at=when, department=executive, channel="in_person",
+                kind=TouchpointKind.EXECUTIVE_VISIT,
+                summary="Visita del patrocinador ejecutivo a la dirección del cliente",
+                quality=rng.choice([4, 4, 5, 3]), created_by=sponsor,
+            ))
+            when -= datetime.timedelta(days=rng.randint(60, 100))
+    Touchpoint.objects.bulk_create(visits, batch_size=BATCH)
+    people = []
+    for tp in visits:
+        people.append(Touchpoint.our_people.through(touchpoint_id=tp.pk, user_id=tp.created_by.pk))
+        activities.append(Activity(
+            account_id=tp.account_id, occurred_at=tp.occurred_at, kind=ActivityKind.SPONSOR_VISIT,
+            subkind=tp.kind, actor=tp.created_by, department=executive,
+            summary=f"{tp.get_kind_display()} ({tp.get_channel_display()}): {tp.summary}"[:300],
+        ))
+    Touchpoint.our_people.through.objects.bulk_create(people, batch_size=BATCH)
+    Activity.objects.bulk_create(activities, batch_size=BATCH)
+
+
+def _seed_incidents(ctx, accounts, weights, n, operators, contacts, now):
+    """Incidents over the year. Finished ones are mostly on time, some late (breach stamped as the job
+    would have); the active ones include overdue ones already escalated."""
+    rng = ctx.rng
+    policies = {(p.tier, p.severity): p for p in SlaPolicy.objects.all()}
+    departments = ctx.departments
+    picks = rng.choices(accounts, weights=weights, k=n)
+    for start in range(0, n, BATCH):
+        batch = []
+        for i, account in enumerate(picks[start:start + BATCH], start=start):
+            severity = _weighted(rng, SEVERITY_MIX)
+            status = _weighted(rng, STATUS_MIX)
+            category = rng.choice(list(IncidentCategory))
+            policy = policies.get((account.tier, severity))
+            ack_h, res_h = (policy.ack_hours, policy.resolve_hours) if policy else (24, 120)
+            if status in (IncidentStatus.CLOSED, IncidentStatus.RESOLVED):
+                opened = now - datetime.timedelta(hours=rng.randint(res_h * 2, 365 * 24))
+            else:
+                # Active ones are recent: a share already past their acknowledge or resolve deadline.
+                opened = now - datetime.timedelta(minutes=rng.randint(10, int(res_h * 60 * 1.4)))
+            ack_due, resolve_due = sla.deadlines(opened, ack_h, res_h)
+            late = rng.random() < 0.15
+            incident = ServiceIncident(
+                account_id=account.pk, opened_at=opened, severity=severity, category=category, status=status,
+                title=f"{rng.choice(INCIDENT_TITLES[category])} (#{i + 1})",
+                description="Registrada por operaciones tras la llamada del cliente.",
+                opened_by=rng.choice(operators) if operators else None,
+                contact_id=rng.choice(contacts[account.pk]) if contacts.get(account.pk) else None,
+                ack_due_at=ack_due, resolve_due_at=resolve_due,
+            )
+            _advance(incident, status, late, ack_h, res_h, now, rng)
+            batch.append(incident)
+        ServiceIncident.objects.bulk_create(batch, batch_size=BATCH)
+        activities = []
+        for incident in batch:
+            activities.append(Activity(
+                account_id=incident.account_id, occurred_at=incident.opened_at, kind=ActivityKind.INCIDENT_OPENED,
+                subkind=incident.severity, actor=incident.opened_by, department=departments.get("operations"),
+                summary=f"{incident.get_severity_display()} · {incident.get_category_display()}: {incident.title}",
+                link=f"/incidents/{incident.pk}/",
+            ))
+            for which, stamp in (("ack", incident.ack_breached_at), ("resolve", incident.resolve_breached_at)):
+                if stamp:
+                    activities.append(Activity(
+                        account_id=incident.account_id, occurred_at=stamp, kind=ActivityKind.INCIDENT_BREACHED,
+                        subkind=which, summary=f"#{incident.pk} SLA: {incident.title}"[:300],
+                        link=f"/incidents/{incident.pk}/",
+                    ))
+        Activity.objects.bulk_create(activities, batch_size=BATCH)
+
+
+def _advance(incident, status, late, ack_h, res_h, now, rng):
+    """Fill the timestamps of `status`, on time or (when `late`) after the deadline."""
+    opened = incident.opened_at
+    order = [IncidentStatus.ACKNOWLEDGED, IncidentStatus.IN_PROGRESS, IncidentStatus.RESOLVED, IncidentStatus.CLOSED]
+    reached = order[: order.index(status) + 1] if status in order else []
+    ack_at = opened + datetime.timedelta(hours=ack_h * (rng.uniform(1.1, 2.5) if late else rng.uniform(0.1, 0.9)))
+    res_at = opened + datetime.timedelta(hours=res_h * (rng.uniform(1.05, 1.8) if late else rng.uniform(0.3, 0.95)))
+    if IncidentStatus.ACKNOWLEDGED in reached:
+        incident.acknowledged_at = min(ack_at, now)
+    if IncidentStatus.IN_PROGRESS in reached:
+        incident.in_progress_at = min(ack_at + datetime.timedelta(minutes=rng.randint(5, 90)), now)
+    if IncidentStatus.RESOLVED in reached:
+        incident.resolved_at = min(max(res_at, incident.in_progress_at), now)
+        incident.resolution = "Material repuesto y causa raíz corregida; cliente informado."
+        incident.cost = Decimal(rng.choice([0, 150, 400, 1200, 3500]))
+    if IncidentStatus.CLOSED in reached:
+        incident.closed_at = min(incident.resolved_at + datetime.timedelta(days=rng.randint(1, 5)), now)
+    if incident.acknowledged_at and incident.acknowledged_at > incident.ack_due_at:
+        incident.ack_breached_at = incident.acknowledged_at
+    elif not incident.acknowledged_at and now > incident.ack_due_at:
+        incident.ack_breached_at = incident.ack_due_at + datetime.timedelta(minutes=5)
+    if incident.resolved_at and incident.resolved_at > incident.resolve_due_at:
+        incident.resolve_breached_at = incident.resolved_at
+    elif not incident.resolved_at and now > incident.resolve_due_at:
+        incident.resolve_breached_at = incident.resolve_due_at + datetime.timedelta(minutes=5)
+
+
+def _seed_feedback(ctx, accounts, contacts, now):
+    """Quarterly client scores and our team's ratings for key and development accounts."""
+    rng = ctx.rng
+    users = {u.pk: u for u in ctx.users.values()}
+    feedback, ratings, activities = [], [], []
+    for account in accounts:
+        if account.tier not in (Tier.KEY, Tier.DEVELOPMENT):
+            continue
+        base = rng.randint(5, 9)
+        for quarter in range(4):
+            day = (now - datetime.timedelta(days=quarter * 91 + rng.randint(1, 30))).date()
+            score = max(0, min(10, base + rng.randint(-2, 1)))
+            contact_id = rng.choice(contacts[account.pk]) if contacts.get(account.pk) else None
+            feedback.append(ClientFeedback(account_id=account.pk, contact_id=contact_id, score=score, received_on=day,
+                                           comment=rng.choice(["", "Valoran la rapidez del servicio técnico",
+                                                               "Preocupación por los plazos de entrega",
+                                                               "Satisfechos con la última revisión"])))
+            activities.append(Activity(account_id=account.pk, kind=ActivityKind.FEEDBACK, subkind="client",
+                                       occurred_at=_noon(day), summary=f"Satisfacción del cliente {score}/10"))
+            if quarter % 2 == 0 and account.kam_id in users:
+                ours = max(0, min(10, base + rng.randint(-1, 2)))
+                ratings.append(PartnershipRating(account_id=account.pk, rated_by=users[account.kam_id], score=ours,
+                                                 rated_on=day, comment="Valoración del equipo de cuenta"))
+                activities.append(Activity(account_id=account.pk, kind=ActivityKind.FEEDBACK, subkind="partnership",
+                                           occurred_at=_noon(day), actor=users[account.kam_id],
+                                           summary=f"Valoración de la relación por nuestro equipo {ours}/10"))
+    ClientFeedback.objects.bulk_create(feedback, batch_size=BATCH)
+    PartnershipRating.objects.bulk_create(ratings, batch_size=BATCH)
+    Activity.objects.bulk_create(activities, batch_size=BATCH)
+
+
+def _noon(day):
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12, 0)))
