@@ -122,7 +122,8 @@ if REDIS_URL and TESTING and not REDIS_CACHE_URL:
 if REDIS_URL:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            # Django's RedisCache, but a Redis outage reads as cache misses instead of errors.
+            "BACKEND": "kam.cache.FailSoftRedisCache",
             "LOCATION": REDIS_CACHE_URL or REDIS_URL,
             "KEY_PREFIX": env("CACHE_KEY_PREFIX", default="kam"),
             "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
@@ -226,6 +227,8 @@ SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 if not DEBUG and not TESTING:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
+    # Container and load-balancer probes call /healthz over plain HTTP from inside the network.
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
     SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=True)
     CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=True)
     SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=31536000)

@@ -1,7 +1,7 @@
 """Tasks through a real worker on a real Redis broker, and what happens when the broker is away.
 
-The broker and result store use Redis databases 13 and 14, so a development worker on the usual
-databases cannot take these tests' tasks.
+The broker and result store use databases 13 and 14 of REDIS_URL's server (127.0.0.1:6379 by default),
+so a development worker on the usual databases cannot take these tests' tasks.
 """
 
 import logging
@@ -19,7 +19,16 @@ from kam.services import notification_send
 from kam.tasks import enqueue, send_notification_emails
 from tests.factories import UserFactory
 
-REDIS_HOST = "redis://127.0.0.1:6379"
+
+def _redis_server(url):
+    """scheme://host:port of REDIS_URL (the database number is ours to choose)."""
+    if not url:
+        return "redis://127.0.0.1:6379"
+    scheme, rest = url.split("://", 1)
+    return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
+REDIS_HOST = _redis_server(settings.REDIS_URL)
 TEST_BROKER = f"{REDIS_HOST}/13"
 TEST_RESULTS = f"{REDIS_HOST}/14"
 # Nothing listens on port 1: connections are refused at once.
