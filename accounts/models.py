@@ -1,7 +1,11 @@
+from decimal import Decimal
+
 from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -101,9 +105,11 @@ class Account(models.Model):
     health_score = models.PositiveSmallIntegerField(_("health"), null=True, blank=True)
     clv = models.DecimalField(_("CLV"), max_digits=16, decimal_places=2, null=True, blank=True)
     metrics_updated_at = models.DateTimeField(null=True, blank=True)
+    # Optimistic locking: an edit made on a stale copy of the account is refused, not silently applied.
+    version = models.PositiveIntegerField(default=1)
 
     history = HistoricalRecords(excluded_fields=["revenue_12m", "pareto_class", "health_score", "clv",
-                                                 "metrics_updated_at", "updated_at"])
+                                                 "metrics_updated_at", "updated_at", "version"])
     objects = AccountQuerySet.as_manager()
 
     class Meta:
@@ -286,3 +292,153 @@ class Activity(models.Model):
 
     def __str__(self):
         return self.summary
+
+
+class RelationshipStageChange(models.Model):
+    """The dated history of an account's relationship stage: KAM takes years, and how the relationship
+    moved (or slid back into Disintegrating) is part of the evidence for tier decisions."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.CharField(_("from"), max_length=20, choices=RelationshipStage.choices, blank=True)
+    to_stage = models.CharField(_("to"), max_length=20, choices=RelationshipStage.choices)
+    changed_on = models.DateField(_("since"), default=timezone.localdate)
+    changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-changed_on", "-pk"]
+        verbose_name = _("relationship stage change")
+        verbose_name_plural = _("relationship stage changes")
+        indexes = [models.Index(fields=["account", "-changed_on"])]
+
+    def __str__(self):
+        return f"{self.account}: {self.get_to_stage_display()} ({self.changed_on})"
+
+
+class Axis(models.TextChoices):
+    ATTRACTIVENESS = "attractiveness", _("Account attractiveness")
+    STRENGTH = "strength", _("Our relative strength")
+
+
+class SelectionCriterion(models.Model):
+    """A criterion management selects key accounts by. Weights are relative within an axis; a weight of 0
+    keeps the criterion visible (and its scores kept) without counting it."""
+
+    code = models.SlugField(_("code"), max_length=40, unique=True)
+    name = models.CharField(_("name"), max_length=120)
+    description = models.CharField(_("what to judge"), max_length=300, blank=True)
+    axis = models.CharField(_("axis"), max_length=20, choices=Axis.choices)
+    weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2, default=Decimal("1"),
+                                 validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))])
+    scale_max = models.PositiveSmallIntegerField(_("scale (1 to …)"), default=5,
+                                                 validators=[MinValueValidator(2), MaxValueValidator(10)])
+    active = models.BooleanField(_("active"), default=True)
+    order = models.PositiveSmallIntegerField(_("order"), default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["axis", "order", "name"]
+        verbose_name = _("selection criterion")
+        verbose_name_plural = _("selection criteria")
+
+    def __str__(self):
+        return self.label
+
+    @property
+    def label(self) -> str:
+        # Default criteria are stored in English and translated through the catalogue
+        # (accounts/criteria_names.py); a name the lead typed has no entry and shows as typed.
+        return gettext(self.name)
+
+
+class Assessment(models.Model):
+    """One assessor's scoring of an account against the criteria, looking three years ahead. The axis
+    scores of this assessment are stored so that the spread between assessors is cheap to show."""
+
+    HORIZON_YEARS = 3
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="assessments")
+    assessor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assessor"), on_delete=models.PROTECT,
+                                 related_name="account_assessments")
+    assessed_on = models.DateField(_("date"), default=timezone.localdate)
+    note = models.TextField(_("overall note"), blank=True)
+    attractiveness = models.DecimalField(_("attractiveness"), max_digits=5, decimal_places=2, null=True)
+    strength = models.DecimalField(_("relative strength"), max_digits=5, decimal_places=2, null=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-assessed_on", "-pk"]
+        verbose_name = _("assessment")
+        verbose_name_plural = _("assessments")
+        indexes = [models.Index(fields=["account", "assessor", "-assessed_on"])]
+
+    def __str__(self):
+        return f"{self.account} · {self.assessor} · {self.assessed_on}"
+
+
+class AssessmentScore(models.Model):
+    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
+    criterion = models.ForeignKey(SelectionCriterion, on_delete=models.PROTECT, related_name="scores")
+    score = models.PositiveSmallIntegerField(_("score"))
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("score")
+        verbose_name_plural = _("scores")
+        constraints = [models.UniqueConstraint(fields=["assessment", "criterion"], name="score_once_per_criterion")]
+
+    def __str__(self):
+        return f"{self.criterion}: {self.score}"
+
+
+class TierDecision(models.Model):
+    """Promoting or demoting an account, with the evidence as it stood when the decision was taken, so a
+    later review can ask whether the decision was consistent with the criteria."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="tier_decisions")
+    from_tier = models.CharField(_("from"), max_length=20, choices=Tier.choices)
+    to_tier = models.CharField(_("to"), max_length=20, choices=Tier.choices)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    decided_at = models.DateTimeField(_("when"), default=timezone.now)
+    reason = models.TextField(_("reason"))
+    evidence = models.JSONField(_("evidence"), default=dict)
+    cap_override = models.BooleanField(_("beyond the cap"), default=False)
+    override_reason = models.TextField(_("reason for exceeding the cap"), blank=True)
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+        verbose_name = _("tier decision")
+        verbose_name_plural = _("tier decisions")
+        indexes = [models.Index(fields=["account", "-decided_at"]), models.Index(fields=["-decided_at"])]
+
+    def __str__(self):
+        return f"{self.account}: {self.from_tier} → {self.to_tier}"
+
+
+class ImportKind(models.TextChoices):
+    ACCOUNTS = "accounts", _("Accounts")
+    CONTACTS = "contacts", _("Contacts")
+    FINANCIALS = "financials", _("Monthly financials")
+
+
+class ImportRun(models.Model):
+    """A successful CSV import (failed ones write nothing, by design)."""
+
+    kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
+    filename = models.CharField(_("file"), max_length=200)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True,
+                                    on_delete=models.SET_NULL, related_name="+")
+    imported_at = models.DateTimeField(_("when"), default=timezone.now)
+    created = models.PositiveIntegerField(_("created"), default=0)
+    updated = models.PositiveIntegerField(_("updated"), default=0)
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+        verbose_name = _("import")
+        verbose_name_plural = _("imports")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} · {self.filename}"

@@ -1,9 +1,47 @@
-from django.db.models import Exists, OuterRef, Q, QuerySet
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import (
+    Case,
+    CharField,
+    Count,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Q,
+    QuerySet,
+    Sum,
+    Value,
+    When,
+    Window,
+)
+from django.db.models.expressions import RowRange
+from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from kam.roles import LEAD, OPERATIONS, SPONSOR, user_roles
 
-from .models import Account, AccountTeamMember, Tier
+from .models import (
+    Account,
+    AccountTeamMember,
+    Assessment,
+    Attitude,
+    Contact,
+    DecisionRole,
+    FinancialRecord,
+    Influence,
+    Quadrant,
+    SelectionCriterion,
+    Tier,
+    TierDecision,
+)
 
 
 def account_visibility_q(user) -> Q | None:
@@ -32,3 +70,210 @@ def accounts_visible_to(user, *, include_archived: bool = False) -> QuerySet[Acc
 def account_get_for_user(user, pk) -> Account:
     """The account if `user` may see it, else 404 (archived accounts stay reachable by their page)."""
     return get_object_or_404(accounts_visible_to(user, include_archived=True).select_related("parent"), pk=pk)
+
+
+# --- Account page ----------------------------------------------------------------------------------
+def account_team(account) -> QuerySet:
+    return account.team_members.select_related("user", "department").order_by("department__order", "user__last_name")
+
+
+def stage_history(account) -> QuerySet:
+    return account.stage_changes.select_related("changed_by").order_by("-changed_on", "-pk")
+
+
+def tier_decisions_for(account) -> QuerySet:
+    return account.tier_decisions.select_related("decided_by").order_by("-decided_at", "-pk")
+
+
+def latest_assessments(account) -> list:
+    """Each assessor's latest assessment of the account (one query; an account has few assessments)."""
+    latest = {}
+    for a in (Assessment.objects.filter(account=account).select_related("assessor")
+              .order_by("-assessed_on", "-pk")):
+        latest.setdefault(a.assessor_id, a)
+    return list(latest.values())
+
+
+def revenue_trend(account, months: int = 24, today=None) -> list[dict]:
+    """Monthly revenue of the last `months` complete months, with months without a record as zero so
+    the chart shows gaps as gaps in business, not as missing points."""
+    from .services import trailing_window
+
+    _start, end = trailing_window(today)
+    first = end
+    for _i in range(months):
+        first = (first - datetime.timedelta(days=1)).replace(day=1)
+    records = {r.month: r for r in FinancialRecord.objects.filter(account=account, month__gte=first, month__lt=end)}
+    rows = []
+    month = first
+    while month < end:
+        r = records.get(month)
+        rows.append({"month": month, "revenue": r.revenue if r else Decimal(0),
+                     "cost_of_goods": r.cost_of_goods if r else Decimal(0),
+                     "cost_to_serve": r.cost_to_serve if r else Decimal(0), "recorded": r is not None})
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+    return rows
+
+
+def revenue_change(trend: list[dict]) -> Decimal | None:
+    """Last 12 months against the 12 before, as a percentage (None without a base)."""
+    if len(trend) < 24:
+        return None
+    previous = sum(r["revenue"] for r in trend[:12])
+    current = sum(r["revenue"] for r in trend[12:])
+    if previous <= 0:
+        return None
+    return ((current - previous) / previous * 100).quantize(Decimal("0.1"))
+
+
+# --- Relationship map ------------------------------------------------------------------------------
+@dataclass
+class OrgNode:
+    contact: Contact
+    children: list = field(default_factory=list)
+
+
+def relationship_map(account) -> dict:
+    """The org chart (current people nested by reports-to), the people who left, and coverage warnings;
+    from one query."""
+    contacts = list(Contact.objects.filter(account=account).select_related("owner", "successor", "reports_to")
+                    .order_by("name"))
+    current = [c for c in contacts if c.left_at is None]
+    nodes = {c.pk: OrgNode(c) for c in current}
+    roots = []
+    for c in current:
+        parent = nodes.get(c.reports_to_id)
+        # A reports-to chain that loops or points at someone who left starts a new root.
+        if parent is not None and not _creates_cycle(c, nodes):
+            parent.children.append(nodes[c.pk])
+        else:
+            roots.append(nodes[c.pk])
+    return {"roots": roots, "current": current, "gone": [c for c in contacts if c.left_at is not None],
+            "warnings": coverage_warnings(current)}
+
+
+def _creates_cycle(contact, nodes) -> bool:
+    seen = {contact.pk}
+    node = nodes.get(contact.reports_to_id)
+    while node is not None:
+        if node.contact.pk in seen:
+            return True
+        seen.add(node.contact.pk)
+        node = nodes.get(node.contact.reports_to_id)
+    return False
+
+
+def coverage_warnings(current_contacts) -> list[dict]:
+    """Gaps in our coverage of the client's buying centre (people still in the company only)."""
+    warnings = []
+    if current_contacts and not any(c.attitude == Attitude.CHAMPION for c in current_contacts):
+        warnings.append({"code": "no_champion", "message": _("Nobody at the client champions us.")})
+    if not current_contacts:
+        warnings.append({"code": "no_contacts", "message": _("No contacts recorded: add the client's people.")})
+    for c in current_contacts:
+        if c.decision_role == DecisionRole.DECISION_MAKER and c.owner_id is None:
+            warnings.append({"code": "unowned_decision_maker", "contact": c,
+                             "message": _("%(name)s is a decision maker nobody on our side owns.") % {"name": c.name}})
+        if c.attitude == Attitude.BLOCKER and c.influence == Influence.HIGH:
+            warnings.append({"code": "influential_blocker", "contact": c,
+                             "message": _("%(name)s blocks us and has high influence.") % {"name": c.name}})
+    return warnings
+
+
+# --- Programme: Pareto, portfolio, tier mismatches -------------------------------------------------
+def pareto_rows(user=None) -> QuerySet:
+    """Active accounts ranked by 12-month revenue, each with its `rank` and `cumulative` revenue over the
+    *whole* portfolio (window functions over every active account). For a user who sees only some
+    accounts the rows are narrowed after ranking (a window-level flag, so SQL filters it in an outer
+    query), and a KAM sees where their accounts stand in the company-wide ranking."""
+    positive = Case(When(revenue_12m__gt=0, then=F("revenue_12m")), default=Value(Decimal(0)))
+    order = [F("revenue_12m").desc(), F("pk").asc()]
+    rows = (Account.objects.active().select_related("kam")
+            .annotate(rank=Window(RowNumber(), order_by=order),
+                      cumulative=Window(Sum(positive), order_by=order, frame=RowRange(start=None, end=0)))
+            .order_by("-revenue_12m", "pk"))
+    q = account_visibility_q(user) if user is not None else None
+    if q is not None:
+        flag = Case(When(q, then=Value(1)), default=Value(0), output_field=IntegerField())
+        rows = rows.annotate(visible=Window(Max(flag), partition_by=[F("pk")])).filter(visible=1)
+    return rows
+
+
+def pareto_summary() -> dict:
+    """Class counts and revenue by class, and the curve as cumulative shares by rank (one query each)."""
+    by_class = {r["pareto_class"]: r for r in Account.objects.active().values("pareto_class")
+                .annotate(n=Count("pk"), revenue=Sum("revenue_12m"), key=Count("pk", filter=Q(tier=Tier.KEY)))}
+    revenues = list(Account.objects.active().order_by("-revenue_12m", "pk")
+                    .values_list("revenue_12m", "tier", "pareto_class"))
+    total = sum((r for r, _t, _c in revenues if r > 0), Decimal(0))
+    curve = []
+    running = Decimal(0)
+    for revenue, tier, pareto_class in revenues:
+        running += max(revenue, Decimal(0))
+        curve.append({"share": float(running / total * 100) if total else 0.0, "key": tier == Tier.KEY,
+                      "cls": pareto_class})
+    return {"by_class": by_class, "curve": curve, "total": total, "count": len(revenues)}
+
+
+def a_class_not_key(accounts_qs: QuerySet) -> QuerySet:
+    return accounts_qs.filter(pareto_class="A").exclude(tier=Tier.KEY).order_by("-revenue_12m", "pk")
+
+
+def key_not_a_class(accounts_qs: QuerySet) -> QuerySet:
+    return accounts_qs.filter(tier=Tier.KEY).exclude(pareto_class="A").order_by("-revenue_12m", "pk")
+
+
+def portfolio_points(accounts_qs: QuerySet) -> list[dict]:
+    """One bubble per assessed account: x strength, y attractiveness, r from 12-month revenue."""
+    rows = list(accounts_qs.filter(attractiveness__isnull=False, strength__isnull=False)
+                .order_by("-revenue_12m", "pk")
+                .values("pk", "name", "tier", "attractiveness", "strength", "revenue_12m", "quadrant"))
+    top = max((r["revenue_12m"] for r in rows), default=Decimal(0)) or Decimal(1)
+    return [{"id": r["pk"], "name": r["name"], "tier": r["tier"], "x": float(r["strength"]),
+             "y": float(r["attractiveness"]), "revenue": float(r["revenue_12m"]),
+             # Area, not radius, proportional to revenue; a floor keeps small accounts clickable.
+             "r": round(4 + 22 * float(max(r["revenue_12m"], Decimal(0)) / top) ** 0.5, 1),
+             "quadrant": r["quadrant"],
+             "url": reverse("accounts:detail", args=[r["pk"]])} for r in rows]
+
+
+MISMATCH_LABELS = {
+    "key_streamline": gettext_lazy("Key account in Streamline (low attractiveness, low strength)"),
+    "key_class_c": gettext_lazy("Key account in Pareto class C"),
+    "key_unassessed": gettext_lazy("Key account never assessed"),
+    "strategic_not_key": gettext_lazy("Strategic account outside the programme"),
+}
+
+
+def tier_mismatches(accounts_qs: QuerySet | None = None) -> QuerySet:
+    """Active accounts whose evidence disagrees with their tier, each annotated with `mismatch` (a code
+    of MISMATCH_LABELS; the first rule that applies). One query."""
+    qs = accounts_qs if accounts_qs is not None else Account.objects.active().select_related("kam", "sponsor")
+    return (qs.annotate(mismatch=Case(
+        When(tier=Tier.KEY, quadrant=Quadrant.STREAMLINE, then=Value("key_streamline")),
+        When(tier=Tier.KEY, pareto_class="C", then=Value("key_class_c")),
+        When(tier=Tier.KEY, attractiveness__isnull=True, then=Value("key_unassessed")),
+        When(~Q(tier=Tier.KEY) & Q(quadrant=Quadrant.STRATEGIC), then=Value("strategic_not_key")),
+        default=Value(""), output_field=CharField()))
+        .exclude(mismatch="").order_by("tier", "-revenue_12m", "pk"))
+
+
+def programme_size() -> dict:
+    from kam.models import ProgrammeSettings
+
+    cap = ProgrammeSettings.current().key_account_cap
+    count = Account.objects.active().key().count()
+    return {"count": count, "cap": cap, "over": count > cap, "free": max(cap - count, 0),
+            "pct": min(round(count / cap * 100) if cap else 100, 100)}
+
+
+def recent_tier_decisions() -> QuerySet:
+    return TierDecision.objects.select_related("account", "decided_by").order_by("-decided_at", "-pk")
+
+
+def unique_criterion_code(name: str) -> str:
+    base = slugify(name)[:34] or "criterion"
+    code, n = base, 2
+    while SelectionCriterion.objects.filter(code=code).exists():
+        code, n = f"{base}-{n}", n + 1
+    return code

@@ -1,7 +1,31 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
 
-from . import views  # noqa: F401
+from . import views
 
 app_name = "accounts"
 
-urlpatterns = []
+urlpatterns = [
+    path("accounts/", views.account_list, name="list"),
+    path("accounts/export.csv", views.account_export, name="export"),
+    path("accounts/new/", views.account_create, name="create"),
+    path("accounts/selection/", views.selection, name="selection"),
+    path("accounts/selection/criteria/new/", views.criterion_edit, name="criterion_new"),
+    path("accounts/selection/criteria/<int:criterion_pk>/", views.criterion_edit, name="criterion_edit"),
+    path("accounts/portfolio/", views.portfolio, name="portfolio"),
+    path("accounts/pareto/", views.pareto, name="pareto"),
+    path("accounts/<int:pk>/", views.account_detail, name="detail"),
+    path("accounts/<int:pk>/edit/", views.account_edit, name="edit"),
+    path("accounts/<int:pk>/archive/", views.account_archive, name="archive"),
+    path("accounts/<int:pk>/unarchive/", views.account_unarchive, name="unarchive"),
+    path("accounts/<int:pk>/stage/", views.account_stage, name="stage"),
+    path("accounts/<int:pk>/team/", views.account_team, name="team"),
+    path("accounts/<int:pk>/team/<int:member_pk>/remove/", views.team_member_remove, name="team_remove"),
+    path("accounts/<int:pk>/contacts/", views.account_contacts, name="contacts"),
+    path("accounts/<int:pk>/contacts/new/", views.contact_new, name="contact_new"),
+    path("contacts/<int:contact_pk>/edit/", views.contact_edit, name="contact_edit"),
+    path("contacts/<int:contact_pk>/gone/", views.contact_gone, name="contact_gone"),
+    path("accounts/<int:pk>/financials/", views.account_financials, name="financials"),
+    path("accounts/<int:pk>/assess/", views.account_assess, name="assess"),
+    path("accounts/<int:pk>/tier/", views.account_tier, name="tier"),
+    path("imports/", views.import_page, name="imports"),
+]

@@ -1,0 +1,408 @@
+import csv
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from kam.access import role_required, signed_in
+from kam.models import ProgrammeSettings
+from kam.roles import KAM, LEAD, SPONSOR, has_role
+from kam.selectors import paginate
+
+from . import imports, selectors, services
+from .filters import AccountFilter
+from .forms import (
+    AccountCreateForm,
+    AccountForm,
+    AssessmentForm,
+    ContactForm,
+    ContactGoneForm,
+    CriterionForm,
+    FinancialRecordForm,
+    ImportForm,
+    StageChangeForm,
+    TeamMemberForm,
+    TierDecisionForm,
+)
+from .models import AccountTeamMember, Contact, ImportRun, Quadrant, SelectionCriterion, Tier
+
+
+def _account_with_perm(request, pk, perm):
+    """The account if visible (else 404) and `perm` holds on it (else 403)."""
+    account = selectors.account_get_for_user(request.user, pk)
+    if not request.user.has_perm(perm, account):
+        raise PermissionDenied
+    return account
+
+
+def _detail_url(account):
+    return reverse("accounts:detail", args=[account.pk])
+
+
+# --- Registry --------------------------------------------------------------------------------------
+def _filtered_accounts(request):
+    base = selectors.accounts_visible_to(request.user, include_archived=True)
+    return AccountFilter(request.GET or None, queryset=base, request=request)
+
+
+@signed_in
+def account_list(request):
+    f = _filtered_accounts(request)
+    page = paginate(request, f.qs, 50)
+    return render(request, "accounts/account_list.html", {
+        "filter": f, "page": page, "can_create": has_role(request.user, LEAD, KAM),
+        "is_filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
+    })
+
+
+@signed_in
+def account_export(request):
+    """The filtered list as CSV (semicolon-separated with a BOM, as spreadsheets in Spanish expect)."""
+    f = _filtered_accounts(request)
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="accounts-{timezone.localdate():%Y%m%d}.csv"'
+    response.write("\ufeff")
+    writer = csv.writer(response, delimiter=";")
+    for row in imports.export_rows(f.qs):
+        writer.writerow(row)
+    return response
+
+
+@role_required(LEAD, KAM)
+def account_create(request):
+    form = AccountCreateForm(request.POST or None, initial={"kam": request.user if has_role(request.user, KAM)
+                                                            else None})
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k not in ("version", "relationship_stage")}
+        account = services.account_create(actor=request.user, stage=form.cleaned_data["relationship_stage"], **data)
+        messages.success(request, _("Account “%(name)s” created.") % {"name": account.name})
+        return redirect(_detail_url(account))
+    return render(request, "accounts/account_form.html", {"form": form, "account": None})
+
+
+@signed_in
+def account_detail(request, pk):
+    account = selectors.account_get_for_user(request.user, pk)
+    trend = selectors.revenue_trend(account)
+    contacts = selectors.relationship_map(account)
+    assessments = selectors.latest_assessments(account)
+    user = request.user
+    context = {
+        "account": account,
+        "children": list(account.children.filter(archived_at__isnull=True).only("pk", "name", "tier")),
+        "team": list(selectors.account_team(account)),
+        "stages": list(selectors.stage_history(account)[:10]),
+        "decisions": list(selectors.tier_decisions_for(account)[:5]),
+        "assessments": assessments,
+        "attr_spread": _spread(a.attractiveness for a in assessments),
+        "strength_spread": _spread(a.strength for a in assessments),
+        "trend": trend,
+        "trend_last": trend[-12:],
+        "revenue_change": selectors.revenue_change(trend),
+        "chart": {"labels": [r["month"].strftime("%Y-%m") for r in trend],
+                  "revenue": [float(r["revenue"]) for r in trend], "label": _("Monthly revenue")},
+        "contact_count": len(contacts["current"]),
+        "warnings": contacts["warnings"],
+        "can_edit": user.has_perm("accounts.change_account", account),
+        "can_manage_team": user.has_perm("accounts.manage_team", account),
+        "can_assess": user.has_perm("accounts.assess_account", account),
+        "can_decide": user.has_perm("accounts.decide_tier", account),
+        "stage_form": StageChangeForm(initial={"changed_on": timezone.localdate()}),
+    }
+    return render(request, "accounts/account_detail.html", context)
+
+
+def _spread(values):
+    from .scoring import spread
+
+    return spread(list(values))
+
+
+@signed_in
+def account_edit(request, pk):
+    account = _account_with_perm(request, pk, "accounts.change_account")
+    form = AccountForm(request.POST or None, instance=account)
+    if request.method == "POST" and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            services.account_update(account=account, actor=request.user,
+                                    expected_version=form.cleaned_data.get("version") or 0, **data)
+        except services.ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Account saved."))
+            return redirect(_detail_url(account))
+    return render(request, "accounts/account_form.html", {"form": form, "account": account})
+
+
+@signed_in
+@require_POST
+def account_archive(request, pk):
+    account = _account_with_perm(request, pk, "accounts.change_account")
+    services.account_archive(account=account, actor=request.user)
+    messages.success(request, _("Account archived. It keeps its history and can be restored."))
+    return redirect(_detail_url(account))
+
+
+@signed_in
+@require_POST
+def account_unarchive(request, pk):
+    account = _account_with_perm(request, pk, "accounts.change_account")
+    services.account_unarchive(account=account, actor=request.user)
+    messages.success(request, _("Account restored."))
+    return redirect(_detail_url(account))
+
+
+@signed_in
+def account_stage(request, pk):
+    account = _account_with_perm(request, pk, "accounts.change_account")
+    form = StageChangeForm(request.POST or None, initial={"changed_on": timezone.localdate()})
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.stage_change(account=account, actor=request.user, to_stage=form.cleaned_data["to_stage"],
+                                  changed_on=form.cleaned_data["changed_on"], note=form.cleaned_data["note"])
+        except services.ServiceError as exc:
+            form.add_error("to_stage", str(exc))
+        else:
+            messages.success(request, _("Relationship stage updated."))
+            return redirect(_detail_url(account))
+    return render(request, "accounts/stage_form.html", {"form": form, "account": account,
+                                                        "stages": selectors.stage_history(account)})
+
+
+# --- Team ------------------------------------------------------------------------------------------
+@signed_in
+def account_team(request, pk):
+    account = _account_with_perm(request, pk, "accounts.manage_team")
+    form = TeamMemberForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        services.team_member_add(account=account, actor=request.user, **form.cleaned_data)
+        messages.success(request, _("Team updated."))
+        return redirect("accounts:team", pk=account.pk)
+    return render(request, "accounts/team.html", {"account": account, "form": form,
+                                                  "team": selectors.account_team(account)})
+
+
+@signed_in
+@require_POST
+def team_member_remove(request, pk, member_pk):
+    account = _account_with_perm(request, pk, "accounts.manage_team")
+    member = get_object_or_404(AccountTeamMember.objects.select_related("user", "account"), pk=member_pk,
+                               account=account)
+    services.team_member_remove(member=member, actor=request.user)
+    messages.success(request, _("%(person)s removed from the team.") % {
+        "person": member.user.get_full_name() or member.user.username})
+    return redirect("accounts:team", pk=account.pk)
+
+
+# --- Relationship map ------------------------------------------------------------------------------
+@signed_in
+def account_contacts(request, pk):
+    account = selectors.account_get_for_user(request.user, pk)
+    return render(request, "accounts/contacts.html", {
+        "account": account, "map": selectors.relationship_map(account),
+        "can_edit": request.user.has_perm("accounts.change_account", account)})
+
+
+@signed_in
+def contact_new(request, pk):
+    account = _account_with_perm(request, pk, "accounts.change_account")
+    form = ContactForm(request.POST or None, account=account)
+    if request.method == "POST" and form.is_valid():
+        contact = form.save(commit=False)
+        contact.account = account
+        contact.save()
+        messages.success(request, _("Contact added."))
+        return redirect("accounts:contacts", pk=account.pk)
+    return render(request, "accounts/contact_form.html", {"form": form, "account": account, "contact": None})
+
+
+def _contact_with_perm(request, contact_pk):
+    contact = get_object_or_404(Contact.objects.select_related("account"), pk=contact_pk)
+    account = _account_with_perm(request, contact.account_id, "accounts.change_account")
+    return contact, account
+
+
+@signed_in
+def contact_edit(request, contact_pk):
+    contact, account = _contact_with_perm(request, contact_pk)
+    form = ContactForm(request.POST or None, instance=contact, account=account)
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, _("Contact saved."))
+        return redirect("accounts:contacts", pk=account.pk)
+    return render(request, "accounts/contact_form.html", {"form": form, "account": account, "contact": contact})
+
+
+@signed_in
+def contact_gone(request, contact_pk):
+    contact, account = _contact_with_perm(request, contact_pk)
+    if contact.is_gone:
+        messages.info(request, _("%(name)s is already marked as gone.") % {"name": contact.name})
+        return redirect("accounts:contacts", pk=account.pk)
+    form = ContactGoneForm(request.POST or None, contact=contact)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.contact_mark_gone(contact=contact, actor=request.user, left_at=form.cleaned_data["left_at"],
+                                       successor=form.cleaned_data["successor"],
+                                       successor_name=form.cleaned_data["successor_name"])
+        except services.ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("%(name)s marked as gone; the position and its history stay.") % {
+                "name": contact.name})
+            return redirect("accounts:contacts", pk=account.pk)
+    return render(request, "accounts/contact_gone.html", {"form": form, "account": account, "contact": contact})
+
+
+# --- Financials ------------------------------------------------------------------------------------
+@signed_in
+def account_financials(request, pk):
+    account = selectors.account_get_for_user(request.user, pk)
+    can_edit = request.user.has_perm("accounts.change_financials", account)
+    form = FinancialRecordForm(request.POST or None)
+    if request.method == "POST":
+        if not can_edit:
+            raise PermissionDenied
+        if form.is_valid():
+            services.financial_record_save(account=account, actor=request.user, **form.cleaned_data)
+            messages.success(request, _("Financials for %(month)s saved.") % {
+                "month": form.cleaned_data["month"].strftime("%Y-%m")})
+            return redirect("accounts:financials", pk=account.pk)
+    page = paginate(request, account.financials.order_by("-month"), 24)
+    return render(request, "accounts/financials.html", {"account": account, "form": form, "page": page,
+                                                        "can_edit": can_edit})
+
+
+# --- Selection: criteria, assessments, tier decisions -----------------------------------------------
+@role_required(LEAD)
+def selection(request):
+    criteria = list(SelectionCriterion.objects.all())
+    history = (SelectionCriterion.history.select_related("history_user").order_by("-history_date")[:15])
+    mismatches = selectors.tier_mismatches()
+    return render(request, "accounts/selection.html", {
+        "criteria": criteria,
+        "weights": {axis: sum(c.weight for c in criteria if c.axis == axis and c.active)
+                    for axis in ("attractiveness", "strength")},
+        "history": history, "size": selectors.programme_size(),
+        "mismatches": paginate(request, mismatches, 25), "mismatch_labels": selectors.MISMATCH_LABELS,
+        "recent_decisions": selectors.recent_tier_decisions()[:10],
+    })
+
+
+@role_required(LEAD)
+def criterion_edit(request, criterion_pk=None):
+    criterion = get_object_or_404(SelectionCriterion, pk=criterion_pk) if criterion_pk else None
+    form = CriterionForm(request.POST or None, instance=criterion)
+    if request.method == "POST" and form.is_valid():
+        obj = form.save(commit=False)
+        if not obj.code:
+            obj.code = selectors.unique_criterion_code(obj.name)
+        services.criterion_save(criterion=obj, actor=request.user)
+        messages.success(request, _("Criterion saved; every assessed account was rescored with the new weights."))
+        return redirect("accounts:selection")
+    return render(request, "accounts/criterion_form.html", {"form": form, "criterion": criterion})
+
+
+@role_required(LEAD, SPONSOR)
+def account_assess(request, pk):
+    account = _account_with_perm(request, pk, "accounts.assess_account")
+    criteria = SelectionCriterion.objects.filter(active=True).order_by("axis", "order", "name")
+    form = AssessmentForm(request.POST or None, criteria=criteria)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.assessment_create(account=account, assessor=request.user, scores=form.scores(),
+                                       assessed_on=form.cleaned_data["assessed_on"], note=form.cleaned_data["note"])
+        except services.ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            account.refresh_from_db()
+            messages.success(request, _("Assessment saved: attractiveness %(a)s, strength %(s)s.") % {
+                "a": "–" if account.attractiveness is None else f"{account.attractiveness:.0f}",
+                "s": "–" if account.strength is None else f"{account.strength:.0f}"})
+            return redirect(_detail_url(account))
+    return render(request, "accounts/assess.html", {
+        "account": account, "form": form, "assessments": selectors.latest_assessments(account)})
+
+
+@role_required(LEAD)
+def account_tier(request, pk):
+    account = _account_with_perm(request, pk, "accounts.decide_tier")
+    form = TierDecisionForm(request.POST or None, account=account)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.tier_decide(account=account, actor=request.user, to_tier=form.cleaned_data["to_tier"],
+                                 reason=form.cleaned_data["reason"], expected_tier=form.cleaned_data["expected_tier"],
+                                 cap_override=form.cleaned_data["cap_override"],
+                                 override_reason=form.cleaned_data["override_reason"])
+        except services.ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Tier decision recorded."))
+            return redirect("accounts:tier", pk=account.pk)
+    return render(request, "accounts/tier.html", {
+        "account": account, "form": form, "decisions": selectors.tier_decisions_for(account),
+        "size": selectors.programme_size(), "evidence": services.tier_evidence(account)})
+
+
+# --- Portfolio and Pareto --------------------------------------------------------------------------
+@role_required(LEAD, SPONSOR, KAM)
+def portfolio(request):
+    f = _filtered_accounts(request)
+    qs = f.qs.filter(attractiveness__isnull=False, strength__isnull=False)
+    programme = ProgrammeSettings.current()
+    points = selectors.portfolio_points(qs)
+    quadrant_names = {q.value: str(q.label) for q in Quadrant}
+    tier_names = {t.value: str(t.label) for t in Tier}
+    unassessed = f.qs.filter(attractiveness__isnull=True).count()
+    return render(request, "accounts/portfolio.html", {
+        "filter": f, "page": paginate(request, qs.order_by("-attractiveness", "-strength", "pk"), 50),
+        "chart": {"points": points, "thresholds": {"x": float(programme.strength_threshold),
+                                                   "y": float(programme.attractiveness_threshold)},
+                  "quadrants": quadrant_names, "tiers": tier_names,
+                  "axes": {"x": _("Our relative strength"), "y": _("Account attractiveness")}},
+        "programme": programme, "unassessed": unassessed,
+        "size": selectors.programme_size() if has_role(request.user, LEAD) else None,
+    })
+
+
+@role_required(LEAD, SPONSOR, KAM)
+def pareto(request):
+    summary = selectors.pareto_summary()
+    scoped = selectors.accounts_visible_to(request.user)
+    rows = selectors.pareto_rows(request.user)
+    chart = {"shares": [round(p["share"], 2) for p in summary["curve"]],
+             "key": [i for i, p in enumerate(summary["curve"]) if p["key"]],
+             "labels": {"curve": _("Cumulative share of revenue (%)"), "key": _("Key account"),
+                        "x": _("Accounts ranked by 12-month revenue"), "a": _("80 % (A)"), "b": _("95 % (B)")}}
+    return render(request, "accounts/pareto.html", {
+        "page": paginate(request, rows, 50), "summary": summary, "chart": chart,
+        "a_not_key": selectors.a_class_not_key(scoped)[:25],
+        "a_not_key_count": selectors.a_class_not_key(scoped).count(),
+        "key_not_a": selectors.key_not_a_class(scoped)[:25],
+        "key_not_a_count": selectors.key_not_a_class(scoped).count(),
+    })
+
+
+# --- Imports ---------------------------------------------------------------------------------------
+@role_required(LEAD)
+def import_page(request):
+    form = ImportForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        result = imports.run_import(kind=form.cleaned_data["kind"], data=upload.read(), filename=upload.name,
+                                    actor=request.user)
+        if result.ok:
+            messages.success(request, _("Imported %(rows)s rows: %(created)s created, %(updated)s updated.") % {
+                "rows": result.rows, "created": result.created, "updated": result.updated})
+            return redirect("accounts:imports")
+    return render(request, "accounts/imports.html", {
+        "form": form, "result": result, "columns": imports.COLUMNS,
+        "runs": ImportRun.objects.select_related("imported_by")[:15]})
+

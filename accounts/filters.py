@@ -1,0 +1,81 @@
+import django_filters
+from django.contrib.auth import get_user_model
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from kam.roles import KAM, SPONSOR
+
+from .forms import UserChoiceField
+from .models import Account, Industry, ParetoClass, Quadrant, Tier
+
+User = get_user_model()
+
+# Health bands over Account.health_score (written by metrics).
+HEALTH_BANDS = (
+    ("good", _("Good (70–100)")),
+    ("watch", _("Watch (40–69)")),
+    ("poor", _("Poor (0–39)")),
+    ("unknown", _("Not measured yet")),
+)
+
+
+class UserChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = UserChoiceField
+
+
+def _users(role):
+    def qs(request):
+        return User.objects.filter(groups__name=role, is_active=True).order_by("first_name", "last_name")
+    return qs
+
+
+class AccountFilter(django_filters.FilterSet):
+    q = django_filters.CharFilter(label=_("Search"), method="search")
+    tier = django_filters.ChoiceFilter(label=_("tier"), choices=Tier.choices)
+    kam = UserChoiceFilter(label=_("KAM"), queryset=_users(KAM))
+    sponsor = UserChoiceFilter(label=_("sponsor"), queryset=_users(SPONSOR))
+    industry = django_filters.ChoiceFilter(label=_("industry"), choices=Industry.choices)
+    quadrant = django_filters.ChoiceFilter(label=_("quadrant"), choices=Quadrant.choices)
+    pareto_class = django_filters.ChoiceFilter(label=_("Pareto class"), choices=ParetoClass.choices)
+    health = django_filters.ChoiceFilter(label=_("health"), choices=HEALTH_BANDS, method="health_band")
+    archived = django_filters.BooleanFilter(label=_("archived"), method="archived_filter",
+                                            widget=django_filters.widgets.BooleanWidget())
+    sort = django_filters.OrderingFilter(
+        label=_("sort by"),
+        fields=(("name", "name"), ("revenue_12m", "revenue"), ("health_score", "health"),
+                ("attractiveness", "attractiveness"), ("strength", "strength"), ("tier", "tier"),
+                ("pareto_class", "pareto")),
+        field_labels={"name": _("name"), "revenue_12m": _("12-month revenue"), "health_score": _("health"),
+                      "attractiveness": _("attractiveness"), "strength": _("relative strength"),
+                      "tier": _("tier"), "pareto_class": _("Pareto class")},
+    )
+
+    class Meta:
+        model = Account
+        fields = []
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(Q(name__icontains=value) | Q(tax_id__iexact=value) | Q(region__icontains=value))
+
+    def health_band(self, queryset, name, value):
+        return {
+            "good": queryset.filter(health_score__gte=70),
+            "watch": queryset.filter(health_score__gte=40, health_score__lt=70),
+            "poor": queryset.filter(health_score__lt=40),
+            "unknown": queryset.filter(health_score__isnull=True),
+        }.get(value, queryset)
+
+    def archived_filter(self, queryset, name, value):
+        # The base queryset includes archived accounts; by default the list shows active ones only.
+        return queryset
+
+    def filter_queryset(self, queryset):
+        archived = self.form.cleaned_data.get("archived")
+        queryset = queryset.filter(archived_at__isnull=not archived)
+        qs = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("sort"):
+            qs = qs.order_by("name", "pk")
+        return qs

@@ -1,0 +1,230 @@
+from django import forms
+from django.contrib.auth import get_user_model
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from kam.models import Department
+from kam.roles import KAM, SPONSOR
+
+from .models import (
+    Account,
+    AccountTeamMember,
+    Contact,
+    ImportKind,
+    RelationshipStage,
+    RelationshipStageChange,
+    SelectionCriterion,
+    Tier,
+)
+
+User = get_user_model()
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.username
+
+
+def users_in(role):
+    return User.objects.filter(is_active=True, groups__name=role).order_by("first_name", "last_name")
+
+
+class AccountForm(forms.ModelForm):
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    kam = UserChoiceField(queryset=User.objects.none(), required=False, label=_("key account manager"))
+    sponsor = UserChoiceField(queryset=User.objects.none(), required=False, label=_("executive sponsor"))
+
+    class Meta:
+        model = Account
+        fields = ["name", "tax_id", "industry", "country", "region", "parent", "status", "kam", "sponsor"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kam"].queryset = users_in(KAM)
+        self.fields["sponsor"].queryset = users_in(SPONSOR)
+        parents = Account.objects.active().only("pk", "name").order_by("name")
+        if self.instance.pk:
+            parents = parents.exclude(pk=self.instance.pk)
+            self.fields["version"].initial = self.instance.version
+        self.fields["parent"].queryset = parents
+        self.fields["parent"].help_text = _("The group this account belongs to, if any.")
+
+    def clean_country(self):
+        value = self.cleaned_data["country"].strip().upper()
+        if len(value) != 2 or not value.isalpha():
+            raise forms.ValidationError(_("Use the two-letter ISO code, e.g. ES."))
+        return value
+
+    def clean_tax_id(self):
+        value = self.cleaned_data["tax_id"].strip().upper()
+        if value and Account.objects.filter(tax_id=value).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("Another account already has this tax id."))
+        return value
+
+
+class AccountCreateForm(AccountForm):
+    relationship_stage = forms.ChoiceField(label=_("relationship stage"), choices=RelationshipStage.choices,
+                                           initial=RelationshipStage.EXPLORATORY)
+
+
+class StageChangeForm(forms.ModelForm):
+    class Meta:
+        model = RelationshipStageChange
+        fields = ["to_stage", "changed_on", "note"]
+        labels = {"to_stage": _("new stage")}
+        widgets = {"changed_on": forms.DateInput(attrs={"type": "date"})}
+
+    def clean_changed_on(self):
+        value = self.cleaned_data["changed_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("A stage change cannot be dated in the future."))
+        return value
+
+
+class TeamMemberForm(forms.ModelForm):
+    user = UserChoiceField(queryset=User.objects.filter(is_active=True).order_by("first_name", "last_name"),
+                           label=_("person"))
+
+    class Meta:
+        model = AccountTeamMember
+        fields = ["user", "department", "role"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = Department.objects.order_by("order")
+
+
+class ContactForm(forms.ModelForm):
+    owner = UserChoiceField(queryset=User.objects.filter(is_active=True).order_by("first_name", "last_name"),
+                            required=False, label=_("our relationship owner"))
+
+    class Meta:
+        model = Contact
+        fields = ["name", "position", "email", "phone", "reports_to", "influence", "attitude", "decision_role",
+                  "owner", "last_contact_date", "notes"]
+        widgets = {"last_contact_date": forms.DateInput(attrs={"type": "date"}),
+                   "notes": forms.Textarea(attrs={"rows": 3})}
+
+    def __init__(self, *args, account, **kwargs):
+        super().__init__(*args, **kwargs)
+        others = Contact.objects.filter(account=account, left_at__isnull=True).order_by("name")
+        if self.instance.pk:
+            others = others.exclude(pk=self.instance.pk)
+        self.fields["reports_to"].queryset = others
+
+    def clean_reports_to(self):
+        boss = self.cleaned_data.get("reports_to")
+        node, seen = boss, set()
+        while node is not None and self.instance.pk:
+            if node.pk == self.instance.pk or node.pk in seen:
+                raise forms.ValidationError(_("That would make the org chart go round in a circle."))
+            seen.add(node.pk)
+            node = node.reports_to
+        return boss
+
+
+class ContactGoneForm(forms.Form):
+    left_at = forms.DateField(label=_("left the company on"), initial=timezone.localdate,
+                              widget=forms.DateInput(attrs={"type": "date"}))
+    successor = forms.ModelChoiceField(queryset=Contact.objects.none(), required=False,
+                                       label=_("successor (an existing contact)"))
+    successor_name = forms.CharField(max_length=160, required=False, label=_("or the new person's name"))
+
+    def __init__(self, *args, contact, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["successor"].queryset = (Contact.objects.filter(account_id=contact.account_id, left_at__isnull=True)
+                                             .exclude(pk=contact.pk).order_by("name"))
+
+    def clean(self):
+        data = super().clean()
+        if data.get("successor") and data.get("successor_name", "").strip():
+            raise forms.ValidationError(_("Choose an existing contact or type a new name, not both."))
+        if data.get("left_at") and data["left_at"] > timezone.localdate():
+            self.add_error("left_at", _("The date cannot be in the future."))
+        return data
+
+
+class CriterionForm(forms.ModelForm):
+    class Meta:
+        model = SelectionCriterion
+        fields = ["name", "description", "axis", "weight", "scale_max", "active", "order"]
+
+
+class AssessmentForm(forms.Form):
+    """One score field (blank = not judged) and one note per active criterion."""
+
+    assessed_on = forms.DateField(label=_("date"), initial=timezone.localdate,
+                                  widget=forms.DateInput(attrs={"type": "date"}))
+    note = forms.CharField(label=_("overall note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, criteria, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.criteria = list(criteria)
+        for c in self.criteria:
+            choices = [("", _("not judged"))] + [(str(i), str(i)) for i in range(1, c.scale_max + 1)]
+            self.fields[f"score_{c.pk}"] = forms.TypedChoiceField(label=c.label, choices=choices, coerce=int,
+                                                                  required=False, empty_value=None,
+                                                                  help_text=c.description)
+            self.fields[f"note_{c.pk}"] = forms.CharField(label=_("note"), max_length=300, required=False)
+
+    def rows(self):
+        for c in self.criteria:
+            yield c, self[f"score_{c.pk}"], self[f"note_{c.pk}"]
+
+    def clean_assessed_on(self):
+        value = self.cleaned_data["assessed_on"]
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("The date cannot be in the future."))
+        return value
+
+    def clean(self):
+        data = super().clean()
+        if not any(data.get(f"score_{c.pk}") for c in self.criteria):
+            raise forms.ValidationError(_("Score at least one criterion."))
+        return data
+
+    def scores(self) -> dict:
+        return {c: (self.cleaned_data[f"score_{c.pk}"], self.cleaned_data.get(f"note_{c.pk}", ""))
+                for c in self.criteria if self.cleaned_data.get(f"score_{c.pk}")}
+
+
+class TierDecisionForm(forms.Form):
+    expected_tier = forms.CharField(widget=forms.HiddenInput)
+    to_tier = forms.ChoiceField(label=_("new tier"), choices=Tier.choices)
+    reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("Why, in terms of the selection criteria. Kept with the evidence."))
+    cap_override = forms.BooleanField(label=_("admit beyond the programme's cap"), required=False)
+    override_reason = forms.CharField(label=_("reason for exceeding the cap"), required=False,
+                                      widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["expected_tier"].initial = account.tier
+        self.fields["to_tier"].choices = [(v, label) for v, label in Tier.choices if v != account.tier]
+
+
+class FinancialRecordForm(forms.Form):
+    month = forms.DateField(label=_("month"), input_formats=["%Y-%m", "%Y-%m-%d"],
+                            widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
+                            help_text=_("Year and month, e.g. 2026-03"))
+    revenue = forms.DecimalField(label=_("revenue"), max_digits=14, decimal_places=2, min_value=0)
+    cost_of_goods = forms.DecimalField(label=_("cost of goods"), max_digits=14, decimal_places=2, min_value=0)
+    cost_to_serve = forms.DecimalField(label=_("cost to serve"), max_digits=14, decimal_places=2, min_value=0)
+
+    def clean_month(self):
+        value = self.cleaned_data["month"].replace(day=1)
+        if value > timezone.localdate():
+            raise forms.ValidationError(_("Financials cannot be entered for a future month."))
+        return value
+
+
+class ImportForm(forms.Form):
+    kind = forms.ChoiceField(label=_("what the file holds"), choices=ImportKind.choices)
+    file = forms.FileField(label=_("CSV file"), help_text=_("UTF-8 (with or without BOM), separated by "
+                                                            "semicolons or commas, with a header row."))
+
+    def clean_file(self):
+        f = self.cleaned_data["file"]
+        if f.size > 10 * 1024 * 1024:
+            raise forms.ValidationError(_("The file is larger than 10 MB; split it."))
+        return f

@@ -1,0 +1,16 @@
+"""Accounts' own permissions, composed from the shared predicates in kam.permissions.
+
+Assessments: the programme lead and the executive sponsors may score accounts (sponsors only those
+they can see). Sponsors sit on the management team that sets the criteria, and several assessors are
+what makes the spread between opinions visible; KAMs do not score, so nobody marks their own homework.
+Team management belongs to the account's KAM and the lead; tier decisions to the lead alone.
+"""
+
+import rules
+
+from kam.permissions import can_change_account, can_view_account, is_account_kam, is_lead, is_sponsor_role
+
+rules.add_perm("accounts.manage_team", is_lead | is_account_kam)
+rules.add_perm("accounts.assess_account", is_lead | (is_sponsor_role & can_view_account))
+rules.add_perm("accounts.decide_tier", is_lead)
+rules.add_perm("accounts.change_financials", can_change_account)

@@ -1,0 +1,96 @@
+// Charts of the accounts pages. Data comes from json_script elements (no inline code: the CSP forbids it).
+(function () {
+  "use strict";
+  if (typeof Chart === "undefined") { return; }
+
+  function data(id) {
+    var el = document.getElementById(id);
+    return el ? JSON.parse(el.textContent) : null;
+  }
+
+  var TIER_COLOURS = { key: "rgba(13,110,253,0.65)", development: "rgba(13,202,240,0.6)", standard: "rgba(108,117,125,0.5)" };
+
+  // Account page: monthly revenue, last 24 months.
+  var revenue = data("revenue-data");
+  var revenueCanvas = document.getElementById("revenue-chart");
+  if (revenue && revenueCanvas) {
+    new Chart(revenueCanvas, {
+      type: "bar",
+      data: { labels: revenue.labels, datasets: [{ label: revenue.label, data: revenue.revenue, backgroundColor: "rgba(13,110,253,0.6)" }] },
+      options: { maintainAspectRatio: false, plugins: { legend: { display: false } }, scales: { y: { beginAtZero: true } } }
+    });
+  }
+
+  // Portfolio matrix: bubbles, quadrant lines and names, click-through to the account.
+  var portfolio = data("portfolio-data");
+  var portfolioCanvas = document.getElementById("portfolio-chart");
+  if (portfolio && portfolioCanvas) {
+    var t = portfolio.thresholds;
+    var quadrantPlugin = {
+      id: "quadrants",
+      afterDraw: function (chart) {
+        var ctx = chart.ctx, x = chart.scales.x, y = chart.scales.y;
+        var px = x.getPixelForValue(t.x), py = y.getPixelForValue(t.y);
+        ctx.save();
+        ctx.strokeStyle = "rgba(0,0,0,0.35)";
+        ctx.setLineDash([6, 4]);
+        ctx.beginPath(); ctx.moveTo(px, y.top); ctx.lineTo(px, y.bottom); ctx.stroke();
+        ctx.beginPath(); ctx.moveTo(x.left, py); ctx.lineTo(x.right, py); ctx.stroke();
+        ctx.setLineDash([]);
+        ctx.fillStyle = "rgba(0,0,0,0.45)";
+        ctx.font = "600 13px system-ui, sans-serif";
+        ctx.textAlign = "right"; ctx.fillText(portfolio.quadrants.strategic, x.right - 6, y.top + 16);
+        ctx.textAlign = "left"; ctx.fillText(portfolio.quadrants.star, x.left + 6, y.top + 16);
+        ctx.textAlign = "right"; ctx.fillText(portfolio.quadrants.status, x.right - 6, y.bottom - 8);
+        ctx.textAlign = "left"; ctx.fillText(portfolio.quadrants.streamline, x.left + 6, y.bottom - 8);
+        ctx.restore();
+      }
+    };
+    var byTier = {};
+    portfolio.points.forEach(function (p) { (byTier[p.tier] = byTier[p.tier] || []).push(p); });
+    var datasets = Object.keys(byTier).map(function (tier) {
+      return { label: portfolio.tiers[tier] || tier, data: byTier[tier], backgroundColor: TIER_COLOURS[tier] || "rgba(0,0,0,0.4)" };
+    });
+    var chart = new Chart(portfolioCanvas, {
+      type: "bubble",
+      data: { datasets: datasets },
+      options: {
+        maintainAspectRatio: false,
+        scales: { x: { min: 0, max: 100, title: { display: true, text: portfolio.axes.x } },
+                  y: { min: 0, max: 100, title: { display: true, text: portfolio.axes.y } } },
+        plugins: { tooltip: { callbacks: { label: function (c) {
+          var p = c.raw; return p.name + " (" + Math.round(p.y) + " / " + Math.round(p.x) + ")";
+        } } } },
+        onClick: function (event, elements) {
+          if (elements.length) {
+            var el = elements[0];
+            window.location.href = chart.data.datasets[el.datasetIndex].data[el.index].url;
+          }
+        },
+        onHover: function (event, elements) { event.native.target.style.cursor = elements.length ? "pointer" : "default"; }
+      },
+      plugins: [quadrantPlugin]
+    });
+    portfolioCanvas.setAttribute("data-points", String(portfolio.points.length));
+  }
+
+  // Pareto: cumulative share of revenue by rank, 80 % and 95 % lines, key accounts marked.
+  var pareto = data("pareto-data");
+  var paretoCanvas = document.getElementById("pareto-chart");
+  if (pareto && paretoCanvas) {
+    var labels = pareto.shares.map(function (_v, i) { return i + 1; });
+    var keyPoints = pareto.key.map(function (i) { return { x: i + 1, y: pareto.shares[i] }; });
+    new Chart(paretoCanvas, {
+      type: "line",
+      data: { labels: labels, datasets: [
+        { label: pareto.labels.curve, data: pareto.shares, borderColor: "rgba(13,110,253,0.9)", pointRadius: 0, fill: false },
+        { label: pareto.labels.key, type: "scatter", data: keyPoints, backgroundColor: "rgba(220,53,69,0.9)", pointRadius: 4 },
+        { label: pareto.labels.a, data: labels.map(function () { return 80; }), borderColor: "rgba(25,135,84,0.6)", borderDash: [6, 4], pointRadius: 0 },
+        { label: pareto.labels.b, data: labels.map(function () { return 95; }), borderColor: "rgba(255,193,7,0.8)", borderDash: [6, 4], pointRadius: 0 }
+      ] },
+      options: { maintainAspectRatio: false, animation: false,
+        scales: { x: { type: "linear", min: 1, max: labels.length, title: { display: true, text: pareto.labels.x } },
+                  y: { min: 0, max: 100 } } }
+    });
+  }
+})();
