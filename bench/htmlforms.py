@@ -134,6 +134,9 @@ def fill_valid(form: Form, text: str = "Prueba de carga", today: str = "", now: 
     now = now or datetime.now().strftime("%Y-%m-%dT%H:%M")
     data = form.defaults()
     for f in form.fields:
+        if f.type == "radio" and not data.get(f.name):
+            data[f.name] = [f.value]  # a radio group with nothing chosen: its first choice
+            continue
         if f.type in ("submit", "button", "reset", "image", "file", "hidden", "checkbox", "radio"):
             continue
         current = [v for v in data.get(f.name, []) if v]

@@ -16,7 +16,10 @@ def enqueue(task, *args, **kwargs):
     (beat) pick the work up later, so nothing is lost — only delayed.
     """
     try:
-        return task.delay(*args, **kwargs)
+        # Web code never waits for the result. Without ignore_result the Redis result backend
+        # subscribes to the task's result channel at publish time, and when Redis is down that
+        # subscription retries for ~20 s and then raises RuntimeError, failing the request.
+        return task.apply_async(args, kwargs, ignore_result=True)
     except BROKER_ERRORS as exc:
         log.warning("Broker unavailable, %s deferred to the next sweep: %s", task.name, exc)
         return None
