@@ -61,7 +61,7 @@ def _with_latest(qs, day):
     """Annotate accounts with their snapshot on `day` and the health/CLV of the closest snapshot at
     least TREND_DAYS earlier (for the trend arrows): correlated subqueries on the (account, day) index."""
     snap = AccountSnapshot.objects.filter(account=OuterRef("pk"), day=day)
-    before = day - datetime.timedelta(days=TREND_DAYS) if day else None
+    before = day - datetime.timedelta(days=TREND_DAYS) if day else datetime.date.min
     prev = AccountSnapshot.objects.filter(account=OuterRef("pk"), day__lte=before).order_by("-day")
     return qs.annotate(
         snap_contribution=Subquery(snap.values("contribution_12m")[:1]),
@@ -222,16 +222,9 @@ def _sponsor_visits(accounts_qs) -> dict:
 
 
 def _visits_by_account(rows) -> dict:
-    result = {}
-    for row in rows:
-        if isinstance(row, dict):
-            pk = row.get("account_id") or getattr(row.get("account"), "pk", None)
-            result[pk] = {"last": row.get("last_visit") or row.get("last"), "next_due": row.get("next_due"),
-                          "overdue": bool(row.get("overdue"))}
-        else:
-            result[row.pk] = {"last": getattr(row, "last_visit", None), "next_due": getattr(row, "next_due", None),
-                              "overdue": bool(getattr(row, "overdue", False))}
-    return result
+    """touchpoints' SponsorVisitStatus rows keyed by account pk."""
+    return {row.account.pk: {"last": row.last_visit, "next_due": row.next_due, "overdue": row.overdue}
+            for row in rows}
 
 
 def _escalations(user):
@@ -259,14 +252,13 @@ def _commitments_at_risk(accounts_qs):
 
 
 def _latest_feedback(accounts_qs):
+    """Accounts with their latest client score and our own rating, most recent feedback first."""
     fn = _other("touchpoints.selectors", "latest_feedback")
-    if fn is not None:
-        return list(fn(accounts_qs)[:20])
-    Feedback = _model("touchpoints", "ClientFeedback")
-    if Feedback is None:
+    if fn is None:
         return []
-    return list(Feedback.objects.filter(account__in=accounts_qs).select_related("account", "contact")
-                .order_by("-received_on", "-pk")[:20])
+    rows = [a for a in fn(accounts_qs.order_by()) if a.feedback_score is not None]
+    rows.sort(key=lambda a: a.feedback_on, reverse=True)
+    return rows[:20]
 
 
 # --- Programme dashboard --------------------------------------------------------------------------------

@@ -237,15 +237,46 @@ def _snapshot_for(a: dict, fin: dict, inc: dict, tp: dict, com: dict, s: Program
     )
 
 
-def _revenue_recompute():
-    """The accounts app owns revenue_12m and the Pareto class; refresh them first when it offers to."""
-    try:
-        from accounts import services as account_services
-    except ImportError:  # pragma: no cover - accounts is always installed
-        return
+def _revenue_recompute(day):
+    """The accounts app owns the account row's revenue_12m and Pareto class; refresh them first."""
+    from accounts import services as account_services
+
     recompute = getattr(account_services, "revenue_recompute", None)
     if recompute is not None:
-        recompute()
+        recompute(today=day)
+
+
+def _pareto_classes(accounts: list, fin: dict) -> dict:
+    """The Pareto class of each account on the snapshot's day (so a backfilled day gets the class it
+    had then), by the accounts app's rule (`accounts.scoring.pareto_classes`: class from the share of
+    revenue strictly above the account; ties share a class; no revenue is C), in one sorted pass
+    instead of the reference version's pairwise sums."""
+    from accounts import scoring
+
+    revenues = {a["id"]: max(fin.get(a["id"], {}).get("rev", Decimal("0")), Decimal("0")) for a in accounts}
+    total = sum(revenues.values(), Decimal("0"))
+    result, above, i = {}, Decimal("0"), 0
+    ranked = sorted(revenues.items(), key=lambda kv: kv[1], reverse=True)
+    while i < len(ranked):
+        value = ranked[i][1]
+        group = []
+        j = i
+        while j < len(ranked) and ranked[j][1] == value:
+            group.append(ranked[j][0])
+            j += 1
+        if value <= 0 or total <= 0:
+            cls = "C"
+        elif above < scoring.PARETO_A_SHARE * total:
+            cls = "A"
+        elif above < scoring.PARETO_B_SHARE * total:
+            cls = "B"
+        else:
+            cls = "C"
+        for pk in group:
+            result[pk] = cls
+        above += value * len(group)
+        i = j
+    return result
 
 
 @dataclass
@@ -262,10 +293,15 @@ def snapshots_compute(*, day: datetime.date) -> list[AccountSnapshot]:
     w = Window(day)
     s = ProgrammeSettings.current()
     fin, inc, tp, com = _financials(w), _incidents(w), _touchpoints(w), _commitments(w)
+    accounts = list(_accounts(w))
+    pareto = _pareto_classes(accounts, fin)
     empty = {}
-    return [_snapshot_for(a, fin.get(a["id"], empty), inc.get(a["id"], empty), tp.get(a["id"], empty),
-                          com.get(a["id"], empty), s, w)
-            for a in _accounts(w)]
+    snapshots = []
+    for a in accounts:
+        a["pareto_class"] = pareto.get(a["id"], "")
+        snapshots.append(_snapshot_for(a, fin.get(a["id"], empty), inc.get(a["id"], empty),
+                                       tp.get(a["id"], empty), com.get(a["id"], empty), s, w))
+    return snapshots
 
 
 def snapshots_save(snapshots: list[AccountSnapshot]) -> int:
@@ -293,11 +329,13 @@ def recompute_metrics(*, day: datetime.date | None = None, trigger: str = "manua
     started = timezone.now()
     t0 = time.monotonic()
     day = day or timezone.localdate()
-    _revenue_recompute()
+    latest = AccountSnapshot.objects.aggregate(m=Max("day"))["m"]
+    is_latest = latest is None or day >= latest
+    if is_latest:
+        _revenue_recompute(day)
     snapshots = snapshots_compute(day=day)
     written = snapshots_save(snapshots)
-    latest = AccountSnapshot.objects.aggregate(m=Max("day"))["m"]
-    if latest is None or day >= latest:
+    if is_latest:
         accounts_write_latest(day=day)
     seconds = time.monotonic() - t0
     run = RecomputeRun.objects.create(day=day, started_at=started, finished_at=timezone.now(),

@@ -33,6 +33,10 @@ def programme_settings(request):
             # Row lock: two leads saving at once are serialised, and the second sees the first's
             # change through the form's `loaded_at` check instead of overwriting it.
             instance = ProgrammeSettings.objects.select_for_update().get(pk=ProgrammeSettings.current().pk)
+            if not instance.history.exists():
+                # The row was created by a migration, which leaves no history: record the values in
+                # force as the baseline, so the first change shows what it changed from.
+                ProgrammeSettings.history.bulk_history_create([instance], default_date=instance.updated_at)
             form = ProgrammeSettingsForm(request.POST, instance=instance)
             if form.is_valid():
                 if form.has_changed() and set(form.changed_data) != {"loaded_at"}:

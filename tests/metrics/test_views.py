@@ -1,0 +1,294 @@
+"""The dashboards, the settings page and the account panel: what each shows, and their query budgets."""
+
+import datetime
+import json
+from decimal import Decimal as D
+
+import pytest
+from django.core.cache import cache
+from django.template import Context, Template
+from django.test import RequestFactory
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import TierDecision
+from kam.models import ProgrammeSettings
+from metrics import services
+from metrics.models import AccountSnapshot
+from tests.conftest import client_for
+from tests.factories import AccountFactory, TeamMemberFactory, UserFactory
+from tests.metrics import factories as mf
+
+pytestmark = pytest.mark.django_db
+
+BUDGET = 20
+
+
+def _populate(personas, n):
+    """n more key accounts of the same KAM and sponsor, each with financials, an open breached
+    incident, touchpoints, an agreed plan with commitments due and missed, and feedback; then a
+    year of snapshots at a few days so the trend queries have history to read."""
+    for i in range(n):
+        a = AccountFactory(name=f"Minera {i:03d} S.A.", tier="key", kam=personas.kam, sponsor=personas.sponsor)
+        TeamMemberFactory(account=a, user=personas.teammate)
+        mf.financial_year(a, revenue=str(10000 + 1000 * i))
+        mf.incident(a, ago=40, cost="100", ack_breached_ago=10)
+        mf.touchpoint(a, ago=20)
+        mf.touchpoint(a, ago=35, dept="executive", kind="executive_visit", by=personas.sponsor)
+        p = mf.plan(a, owner=personas.kam)
+        mf.commitment(p, due_ago=-5, owner=personas.kam)
+        mf.commitment(p, due_ago=3, status="missed", owner=personas.kam)
+        mf.feedback(a, 7)
+        TierDecision.objects.create(account=a, from_tier="development", to_tier="key", decided_by=personas.lead,
+                                    reason="Crecimiento y encaje estratégico")
+    today = timezone.localdate()
+    for back in (60, 30, 7):
+        services.recompute_metrics(day=today - datetime.timedelta(days=back))
+    services.recompute_metrics()
+
+
+def _count_queries(django_assert_max_num_queries, client, url):
+    with django_assert_max_num_queries(BUDGET) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response
+
+
+@pytest.mark.parametrize("url_name,user", [
+    ("metrics:dashboard_kam", "kam"),
+    ("metrics:dashboard_sponsor", "sponsor"),
+    ("metrics:dashboard_program", "lead"),
+    ("metrics:dashboard_program", "sponsor"),
+])
+def test_dashboard_query_budget_does_not_grow_with_data(personas, django_assert_max_num_queries, url_name, user):
+    _populate(personas, 2)
+    client = client_for(getattr(personas, user))
+    url = reverse(url_name)
+    small, _ = _count_queries(django_assert_max_num_queries, client, url)
+    _populate(personas, 25)
+    cache.clear()
+    large, response = _count_queries(django_assert_max_num_queries, client, url)
+    assert large == small, f"{url_name}: {small} queries on the small set, {large} on the larger one"
+    assert response.context["day"] == timezone.localdate()
+
+
+def _chart(response, element_id):
+    html = response.content.decode()
+    marker = f'<script id="{element_id}" type="application/json">'
+    start = html.index(marker) + len(marker)
+    return json.loads(html[start:html.index("</script>", start)])
+
+
+def test_kam_dashboard_lists_my_accounts_with_health_trend_plans_commitments_incidents(personas):
+    _populate(personas, 1)
+    response = client_for(personas.kam).get(reverse("metrics:dashboard_kam"))
+    accounts = {a.name: a for a in response.context["accounts"]}
+    assert set(accounts) == {"Aceros del Norte S.A.", "Minera 000 S.A."}
+    assert "Otra Cuenta S.L." not in response.content.decode()  # another KAM's
+    minera = accounts["Minera 000 S.A."]
+    snap = AccountSnapshot.objects.get(account=minera, day=timezone.localdate())
+    assert minera.health_score == snap.health and minera.clv == snap.clv
+    assert minera.health_trend in ("up", "down", "flat")
+    chart = _chart(response, "kam-health-chart")
+    assert chart["data"]["labels"] == ["Aceros del Norte S.A.", "Minera 000 S.A."]
+    assert chart["data"]["datasets"][0]["data"][1] == snap.health
+    assert len(response.context["commitments"]) == 2  # due in 5 days, and missed
+    assert [i.account for i in response.context["incidents"]] == [minera]
+    content = response.content.decode()
+    assert "Retraso en la entrega" in content and "Entrega semanal" in content
+
+
+def test_kam_dashboard_trend_arrow_compares_with_30_days_before(personas):
+    a = personas.account
+    today = timezone.localdate()
+    services.recompute_metrics(day=today - datetime.timedelta(days=31))
+    mf.touchpoint(a, ago=1, cost="0")
+    mf.touchpoint(a, ago=1, dept="operations", cost="0")
+    services.recompute_metrics()
+    response = client_for(personas.kam).get(reverse("metrics:dashboard_kam"))
+    [account] = response.context["accounts"]
+    assert account.health_trend == "up"
+    assert "▲" in response.content.decode()
+
+
+def test_kam_dashboard_empty_state(personas):
+    newcomer = UserFactory(username="kam2", roles=["KAM"])
+    response = client_for(newcomer).get(reverse("metrics:dashboard_kam"))
+    assert response.status_code == 200
+    assert b'data-testid="kam-no-accounts"' in response.content
+
+
+def test_sponsor_dashboard_charts_health_and_clv_history(personas):
+    _populate(personas, 1)
+    response = client_for(personas.sponsor).get(reverse("metrics:dashboard_sponsor"))
+    health = _chart(response, "sponsor-health-chart")
+    clv = _chart(response, "sponsor-clv-chart")
+    names = {d["label"] for d in health["data"]["datasets"]}
+    assert names == {"Aceros del Norte S.A.", "Minera 000 S.A."}
+    minera = next(d for d in health["data"]["datasets"] if d["label"] == "Minera 000 S.A.")
+    assert sum(1 for v in minera["data"] if v is not None) >= 2  # today and a week ago at least
+    assert any(v for d in clv["data"]["datasets"] for v in d["data"] if v)
+    visits = {a.name: a.visit for a in response.context["accounts"]}
+    assert visits["Minera 000 S.A."]["last"] is not None and not visits["Minera 000 S.A."]["overdue"]
+    assert visits["Aceros del Norte S.A."]["last"] is None
+    assert len(response.context["escalations"]) == 1
+    assert len(response.context["at_risk"]) == 1
+    assert [a.feedback_score for a in response.context["feedback"]] == [7]
+
+
+def test_sponsor_dashboard_empty_state(personas):
+    other = UserFactory(username="sponsor2", roles=["Executive sponsor"])
+    response = client_for(other).get(reverse("metrics:dashboard_sponsor"))
+    assert b'data-testid="sponsor-no-accounts"' in response.content
+
+
+def test_programme_dashboard_shares_curves_and_disagreements(personas):
+    mf.financial_year(personas.account, revenue="30000", cogs="10000", cts="1000")  # key: 360 000
+    mf.financial_year(personas.other_account, revenue="10000", cogs="9000", cts="2000")  # loses 3 000/month
+    TierDecision.objects.create(account=personas.account, from_tier="development", to_tier="key",
+                                decided_by=personas.lead, reason="Volumen")
+    services.recompute_metrics()
+    response = client_for(personas.lead).get(reverse("metrics:dashboard_program"))
+    ctx = response.context
+    assert ctx["key_revenue_share"] == 75.0  # 360 000 of 480 000
+    # contribution: key 12·19 000 = 228 000, other 12·−1 000 = −12 000; total 216 000 → 105.6 %
+    assert ctx["key_contribution_share"] == 105.6
+    whale = _chart(response, "whale-chart")["data"]["datasets"][0]["data"]
+    assert [round(p["y"], 1) for p in whale] == [105.6, 100.0]
+    pareto = _chart(response, "pareto-chart")["data"]["datasets"][0]["data"]
+    assert [p["y"] for p in pareto] == [75.0, 100.0]
+    assert ctx["key_count"] == 1 and ctx["cap"] == 25
+    assert [t.account for t in ctx["tier_changes"]] == [personas.account]
+    assert ctx["health_bins"][0][1] + sum(n for _l, n in ctx["health_bins"][1:]) == 1
+
+
+def test_programme_dashboard_flags_key_account_that_loses_money(personas):
+    mf.financial_year(personas.account, revenue="1000", cogs="1000", cts="500")
+    services.recompute_metrics()
+    response = client_for(personas.lead).get(reverse("metrics:dashboard_program"))
+    [row] = response.context["disagreements"]
+    assert row["name"] == "Aceros del Norte S.A." and "negative contribution" in row["reasons"]
+
+
+def test_programme_dashboard_cache_is_invalidated_by_a_recompute(personas):
+    services.recompute_metrics()
+    client = client_for(personas.lead)
+    assert client.get(reverse("metrics:dashboard_program")).context["revenue_total"] == 0
+    mf.financial_year(personas.account)
+    # Same stamp, same cached figures: nothing recomputed yet.
+    assert client.get(reverse("metrics:dashboard_program")).context["revenue_total"] == 0
+    services.recompute_metrics()
+    assert client.get(reverse("metrics:dashboard_program")).context["revenue_total"] == D("120000")
+
+
+def test_programme_dashboard_before_any_recompute_explains_itself(personas):
+    response = client_for(personas.sponsor).get(reverse("metrics:dashboard_program"))
+    assert response.status_code == 200
+    assert b"No metrics have been computed yet" in response.content
+
+
+# --- Programme settings -----------------------------------------------------------------------------
+def _settings_post(**overrides):
+    s = ProgrammeSettings.current()
+    data = {f: getattr(s, f) for f in (
+        "key_account_cap", "attractiveness_threshold", "strength_threshold", "clv_retention", "clv_discount",
+        "retention_at_health_0", "retention_at_health_100", "weight_engagement", "weight_service", "weight_plan",
+        "weight_sponsor", "weight_satisfaction", "sponsor_visit_days", "plan_review_days", "plan_stale_days")}
+    data["loaded_at"] = s.updated_at.isoformat()
+    data.update(overrides)
+    return data
+
+
+def test_settings_save_and_history_shows_who_and_what(personas):
+    client = client_for(personas.lead)
+    response = client.post(reverse("metrics:programme_settings"),
+                           _settings_post(key_account_cap=30, weight_plan="30", weight_engagement="15"))
+    assert response.status_code == 302
+    s = ProgrammeSettings.current()
+    assert s.key_account_cap == 30 and s.weight_plan == D("30")
+    page = client.get(reverse("metrics:programme_settings"))
+    history = page.context["history"]
+    assert history[0]["who"] == personas.lead
+    changed = {str(c["field"]): (c["old"], c["new"]) for c in history[0]["changes"]}
+    assert changed["key-account cap"] == (25, 30)
+    assert "Lucía Martín" in page.content.decode()
+
+
+@pytest.mark.parametrize("overrides,message", [
+    ({"weight_plan": "25"}, "must add up to 100"),
+    ({"clv_retention": "1.100", "clv_discount": "0.100"}, "lower than 1 + the discount rate"),
+    ({"clv_retention": "1.200"}, "lower than 1 + the discount rate"),
+    ({"retention_at_health_0": "0.960"}, "must not be lower than retention at health 0"),
+    ({"attractiveness_threshold": "120"}, "less than or equal to 100"),
+    ({"key_account_cap": "0"}, "at least 1"),
+    ({"clv_discount": "abc"}, "Enter a number"),
+])
+def test_settings_refuses_bad_values_and_keeps_what_was_typed(personas, overrides, message):
+    client = client_for(personas.lead)
+    before = ProgrammeSettings.current().updated_at
+    response = client.post(reverse("metrics:programme_settings"), _settings_post(**overrides))
+    assert response.status_code == 200
+    assert message in response.content.decode()
+    assert ProgrammeSettings.current().updated_at == before
+    for value in overrides.values():
+        assert f'value="{value}"' in response.content.decode()
+
+
+def test_settings_refuses_to_overwrite_a_concurrent_change(personas):
+    client = client_for(personas.lead)
+    stale = _settings_post(key_account_cap=40)
+    other = ProgrammeSettings.current()
+    other.key_account_cap = 12
+    other.save()
+    response = client.post(reverse("metrics:programme_settings"), stale)
+    assert response.status_code == 200
+    assert "Someone else changed the programme settings" in response.content.decode()
+    assert ProgrammeSettings.current().key_account_cap == 12
+
+
+def test_settings_page_query_budget(personas, django_assert_max_num_queries):
+    client = client_for(personas.lead)
+    for cap in range(26, 36):
+        client.post(reverse("metrics:programme_settings"), _settings_post(key_account_cap=cap))
+    with django_assert_max_num_queries(BUDGET):
+        response = client.get(reverse("metrics:programme_settings"))
+    assert len(response.context["history"]) == min(ProgrammeSettings.history.count(), 20) >= 10
+
+
+# --- Account panel -----------------------------------------------------------------------------------
+def _render_panel(user, account):
+    request = RequestFactory().get("/")
+    request.user = user
+    template = Template("{% load metrics_panels %}{% account_metrics_panel account %}")
+    return template.render(Context({"request": request, "account": account}))
+
+
+def test_panel_shows_cost_to_serve_sources_formulas_and_trends(personas, django_assert_max_num_queries):
+    a = personas.account
+    mf.financial_year(a, months=range(1, 25))
+    mf.incident(a, ago=40, cost="500")
+    mf.touchpoint(a, ago=35, cost="300")
+    services.recompute_metrics()
+    with django_assert_max_num_queries(8):
+        html = _render_panel(personas.kam, a)
+    assert "CLV = m · r ÷ (1 + d − r)" in html
+    assert 'data-testid="panel-cts"' in html and "500" in html and "12,000" in html
+    assert 'data-chart="panel-trend-chart"' in html
+    start = html.index('<script id="panel-trend-chart" type="application/json">')
+    config = json.loads(html[start:].split(">", 1)[1].split("</script>")[0])
+    assert len(config["data"]["labels"]) == 24
+    revenue = config["data"]["datasets"][1]["data"]
+    assert revenue[-1] == 0 and revenue[-2] == 10000.0  # the running month has no record yet
+
+
+def test_panel_hides_money_from_operations(personas):
+    mf.financial_year(personas.account)
+    services.recompute_metrics()
+    html = _render_panel(personas.operator, personas.account)
+    assert 'data-testid="panel-health"' in html
+    assert 'data-testid="panel-clv"' not in html and 'data-testid="panel-cts"' not in html
+
+
+def test_panel_without_metrics_says_what_to_expect(personas):
+    html = _render_panel(personas.kam, personas.account)
+    assert "No metrics yet for this account" in html
