@@ -1,7 +1,13 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
 class TouchpointsConfig(AppConfig):
     name = "touchpoints"
     verbose_name = _("Touchpoints")
+
+    def ready(self):
+        from .reference import restore_after_migrate
+
+        post_migrate.connect(restore_after_migrate, sender=self, dispatch_uid="touchpoints-sla-defaults")

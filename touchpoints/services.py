@@ -169,11 +169,12 @@ def incident_update(*, user, incident: ServiceIncident, expected_version: int, s
     timestamps with the same moment, so every SLA clock has its completion time.
     """
     now = now or timezone.now()
-    locked = ServiceIncident.objects.select_for_update().select_related("account").get(pk=incident.pk)
+    locked = (ServiceIncident.objects.select_for_update(of=("self",))
+              .select_related("account", "account__kam", "account__sponsor").get(pk=incident.pk))
     _require(user, "touchpoints.work_incident", locked.account)
     if locked.version != expected_version:
         raise StaleEdit
-    changes = []
+    changes, breaches = [], []
     if status and status != locked.status:
         current, target = STATUS_ORDER.index(locked.status), STATUS_ORDER.index(status)
         if target < current:
@@ -184,11 +185,14 @@ def incident_update(*, user, incident: ServiceIncident, expected_version: int, s
             raise ValidationError({"resolution": _("Say how the incident was resolved.")})
         for step in STATUS_ORDER[current + 1: target + 1]:
             setattr(locked, STATUS_STAMP[step], now)
-        # A step done after its deadline is a breach even if the job has not seen it yet.
+        # A step done after its deadline is a breach even if the job has not seen it yet: it is recorded
+        # and escalated here (the event key keeps it to one notification if the job also saw it).
         if locked.acknowledged_at and locked.acknowledged_at > locked.ack_due_at and not locked.ack_breached_at:
             locked.ack_breached_at = now
+            breaches.append("ack")
         if locked.resolved_at and locked.resolved_at > locked.resolve_due_at and not locked.resolve_breached_at:
             locked.resolve_breached_at = now
+            breaches.append("resolve")
         changes.append(_("status: %(from)s → %(to)s") % {
             "from": locked.get_status_display(), "to": IncidentStatus(status).label})
         locked.status = status
@@ -210,6 +214,10 @@ def incident_update(*, user, incident: ServiceIncident, expected_version: int, s
         summary=f"#{locked.pk} {locked.title}: " + "; ".join(str(c) for c in changes),
         link=_incident_link(locked),
     )
+    for which in breaches:
+        activity_record(account=locked.account, kind=ActivityKind.INCIDENT_BREACHED, subkind=which, occurred_at=now,
+                        summary=_breach_summary(locked, which), link=_incident_link(locked))
+        _escalate(locked, which)
     return locked
 
 

@@ -142,6 +142,9 @@ def test_transitions_stamp_times_and_move_forward_only(personas):
     assert resolved.in_progress_at == late and resolved.resolved_at == late
     assert resolved.resolve_breached_at == late and resolved.cost == Decimal("1200")
     assert resolved.version == 3
+    # ...and escalated at once to the KAM and the sponsor.
+    assert Notification.objects.filter(event_key=f"incident:{incident.pk}:resolve-breach").count() == 2
+    assert Activity.objects.filter(kind=ActivityKind.INCIDENT_BREACHED).count() == 1
     assert Activity.objects.filter(kind=ActivityKind.INCIDENT_UPDATED).count() == 2
 
 
