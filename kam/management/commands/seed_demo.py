@@ -42,6 +42,7 @@ class Command(BaseCommand):
             self.stdout.write(f"  {label}: done in {time.monotonic() - t0:.1f} s")
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f} s."))
         self.stdout.write(f"Logins (password: {demo.settings.KAM_DEMO_PASSWORD}):")
-        for username, first, last, role, dept in demo.PEOPLE:
-            label = ROLE_LABELS.get(role, f"team member ({dept})")
-            self.stdout.write(f"  {username:<18} {first} {last:<12} {label}")
+        for username, first, last, role, _dept in demo.PEOPLE:
+            department = ctx.department_of(username)
+            label = ROLE_LABELS.get(role) or f"account-team member, {department}"
+            self.stdout.write(f"  {username:<18} {first + ' ' + last:<18} {label}")
