@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Account, Contact, Tier
@@ -95,11 +96,12 @@ class IncidentCategory(models.TextChoices):
 
 
 class IncidentStatus(models.TextChoices):
-    OPEN = "open", _("Open")
-    ACKNOWLEDGED = "acknowledged", _("Acknowledged")
-    IN_PROGRESS = "in_progress", _("In progress")
-    RESOLVED = "resolved", _("Resolved")
-    CLOSED = "closed", _("Closed")
+    # Context: Spanish agrees the adjective with "incidencia" (feminine), unlike plans and commitments.
+    OPEN = "open", pgettext_lazy("incident status", "Open")
+    ACKNOWLEDGED = "acknowledged", pgettext_lazy("incident status", "Acknowledged")
+    IN_PROGRESS = "in_progress", pgettext_lazy("incident status", "In progress")
+    RESOLVED = "resolved", pgettext_lazy("incident status", "Resolved")
+    CLOSED = "closed", pgettext_lazy("incident status", "Closed")
 
 
 # Statuses in which the incident is still the supplier's to solve.
