@@ -1,0 +1,101 @@
+"""The recompute through a real Celery worker on Redis (broker and results on database 9 of our own
+Redis numbers), and the import hook when the broker is away."""
+
+import logging
+
+import pytest
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.models import Account
+from kam.celery import app
+from metrics.models import AccountSnapshot, RecomputeRun
+from metrics.tasks import recompute_metrics
+from tests.metrics import factories as mf
+
+
+def _redis_host():
+    url = settings.REDIS_URL or "redis://127.0.0.1:6379"
+    scheme, rest = url.split("://", 1)
+    return f"{scheme}://{rest.split('/', 1)[0]}"
+
+
+BROKER = f"{_redis_host()}/9"
+
+
+def _forget_connections():
+    app._pool = None
+    if "amqp" in app.__dict__:
+        app.amqp._producer_pool = None
+    app._backend_cache = None
+    if hasattr(app._local, "backend"):
+        del app._local.backend
+
+
+@pytest.fixture
+def on_redis():
+    import redis
+
+    try:
+        redis.Redis.from_url(BROKER, socket_connect_timeout=1).ping()
+    except redis.RedisError:
+        pytest.skip(f"Redis not reachable at {BROKER}")
+    saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
+    app.conf.update(broker_url=BROKER, result_backend=BROKER, task_always_eager=False)
+    _forget_connections()
+    try:
+        yield app
+    finally:
+        app.conf.update(saved)
+        _forget_connections()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_recompute_runs_on_a_real_worker_and_writes_snapshots(on_redis):
+    from tests.factories import AccountFactory
+
+    key = AccountFactory(tier="key")
+    other = AccountFactory()
+    mf.financial_year(key)
+    with start_worker(on_redis, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+        result = recompute_metrics.delay(trigger="worker-test")
+        outcome = result.get(timeout=60)
+        again = recompute_metrics.delay(trigger="worker-test").get(timeout=60)
+    today = timezone.localdate()
+    assert outcome == {"day": today.isoformat(), "accounts": 2, "seconds": outcome["seconds"]}
+    assert again["accounts"] == 2
+    snaps = {s.account_id: s for s in AccountSnapshot.objects.filter(day=today)}
+    assert set(snaps) == {key.pk, other.pk}  # once per account and day, even after two runs
+    assert str(snaps[key.pk].revenue_12m) == "120000.00"
+    assert snaps[key.pk].clv is not None and snaps[other.pk].clv is None
+    assert RecomputeRun.objects.filter(trigger="worker-test").count() == 2
+    key.refresh_from_db()
+    assert key.health_score == snaps[key.pk].health
+
+
+@pytest.mark.django_db(transaction=True)
+def test_import_hook_with_the_broker_down_logs_and_keeps_going(personas, caplog):
+    from accounts.models import FinancialRecord
+    from accounts.signals import financials_imported
+
+    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "broker_connection_retry",
+                                      "broker_connection_max_retries")}
+    app.conf.update(broker_url="redis://127.0.0.1:1/0", task_always_eager=False,
+                    broker_connection_retry=False, broker_connection_max_retries=0)
+    _forget_connections()
+    try:
+        with caplog.at_level(logging.WARNING, logger="kam.tasks"):
+            financials_imported.send(sender=FinancialRecord, account_ids=[personas.account.pk])
+    finally:
+        app.conf.update(saved)
+        _forget_connections()
+    assert "metrics.tasks.recompute_metrics deferred" in caplog.text
+    assert AccountSnapshot.objects.count() == 0
+    assert Account.objects.count() == 2
+
+
+def test_beat_schedule_names_real_tasks():
+    app.loader.import_default_modules()
+    for entry in settings.CELERY_BEAT_SCHEDULE.values():
+        assert entry["task"] in app.tasks, f"{entry['task']} is not a registered task"
