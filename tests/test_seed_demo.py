@@ -1,0 +1,79 @@
+"""The demo data set as a whole: every app's seed runs, the result is believable, and running the
+command again changes nothing (`make run` seeds on every start)."""
+
+import os
+
+import pytest
+from django.apps import apps
+from django.conf import settings
+from django.contrib.auth import authenticate, get_user_model
+from django.core.management import call_command
+
+from kam.demo import PEOPLE
+from kam.navigation import home_url_for
+from kam.roles import user_roles
+
+PROJECT_APPS = ("kam", "accounts", "planning", "touchpoints", "metrics")
+
+
+def _row_counts():
+    return {
+        model._meta.label: model._default_manager.count()
+        for label in PROJECT_APPS
+        for model in apps.get_app_config(label).get_models()
+    }
+
+
+@pytest.fixture(scope="module")
+def seeded(django_db_setup, django_db_blocker):
+    """Seeds twice once for the module (a seed takes tens of seconds), inside a transaction that is
+    rolled back afterwards so the other tests start from an empty database."""
+    from django.db import transaction
+    from django.test import override_settings
+
+    # The real password hasher is not under test; the fast one keeps the seed quick.
+    with django_db_blocker.unblock(), override_settings(
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+    ), open(os.devnull, "w") as quiet:
+        with transaction.atomic():
+            call_command("seed_demo", stdout=quiet)
+            first = _row_counts()
+            call_command("seed_demo", stdout=quiet)
+            yield first, _row_counts()
+            transaction.set_rollback(True)
+
+
+pytestmark = [pytest.mark.slow, pytest.mark.django_db]
+
+
+def test_seed_demo_is_idempotent(seeded):
+    first, again = seeded
+    changed = {k: (first[k], again[k]) for k in first if first[k] != again[k]}
+    assert not changed, f"a second seed_demo changed row counts (before, after): {changed}"
+    # Every app that has models seeds something.
+    empty_apps = {label for label in PROJECT_APPS
+                  if label != "kam" and sum(n for k, n in first.items() if k.startswith(f"{label}.")) == 0}
+    assert not empty_apps, f"apps without demo data: {empty_apps}"
+
+
+def test_every_demo_login_works_and_has_its_role(seeded):
+    User = get_user_model()
+    assert User.objects.filter(username__in=[p[0] for p in PEOPLE]).count() == len(PEOPLE)
+    for username, _first, _last, role, _dept in PEOPLE:
+        user = authenticate(username=username, password=settings.KAM_DEMO_PASSWORD)
+        assert user is not None, username
+        if role:
+            assert role in user_roles(user), username
+        assert home_url_for(user).startswith("/")
+
+
+def test_the_demo_has_a_believable_programme(seeded):
+    from accounts.models import Account
+
+    accounts = Account.objects.all()
+    assert 50 <= accounts.count() <= 80
+    assert 5 <= accounts.filter(tier="key").count() <= 30
+    assert accounts.values("industry").distinct().count() >= 5
+    # Every key account has its KAM and its executive sponsor.
+    assert not accounts.filter(tier="key", kam__isnull=True).exists()
+    assert not accounts.filter(tier="key", sponsor__isnull=True).exists()
