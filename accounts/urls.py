@@ -14,6 +14,7 @@ urlpatterns = [
     path("accounts/portfolio/", views.portfolio, name="portfolio"),
     path("accounts/pareto/", views.pareto, name="pareto"),
     path("accounts/<int:pk>/", views.account_detail, name="detail"),
+    path("accounts/<int:pk>/panels/<slug:app>/", views.account_panel, name="panel"),
     path("accounts/<int:pk>/edit/", views.account_edit, name="edit"),
     path("accounts/<int:pk>/archive/", views.account_archive, name="archive"),
     path("accounts/<int:pk>/unarchive/", views.account_unarchive, name="unarchive"),

@@ -2,7 +2,7 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -112,9 +112,23 @@ def account_detail(request, pk):
         "can_manage_team": user.has_perm("accounts.manage_team", account),
         "can_assess": user.has_perm("accounts.assess_account", account),
         "can_decide": user.has_perm("accounts.decide_tier", account),
-        "stage_form": StageChangeForm(initial={"changed_on": timezone.localdate()}),
+        "panels": [(app, reverse("accounts:panel", args=[account.pk, app])) for app in PANELS],
     }
     return render(request, "accounts/account_detail.html", context)
+
+
+# Panels that higher apps contribute to the account page (DESIGN.md, "Panels"). They load in their own
+# request (htmx, on page load), so the hub's query budget does not depend on what the other apps show.
+PANELS = {"planning": "account_plan_panel", "touchpoints": "account_touchpoints_panel",
+          "metrics": "account_metrics_panel"}
+
+
+@signed_in
+def account_panel(request, pk, app):
+    if app not in PANELS:
+        raise Http404
+    account = selectors.account_get_for_user(request.user, pk)
+    return render(request, "accounts/_panel.html", {"account": account, "app": app, "tag": PANELS[app]})
 
 
 def _spread(values):

@@ -29,6 +29,7 @@ CASES = {
     "accounts:portfolio": Case(only("kam", "sponsor", "lead")),
     "accounts:pareto": Case(only("kam", "sponsor", "lead")),
     "accounts:detail": Case(VIEWERS, kwargs=_account),
+    "accounts:panel": Case(VIEWERS, kwargs=lambda w: {"pk": w.account.pk, "app": "planning"}),
     "accounts:edit": Case(EDITORS, kwargs=_account),
     "accounts:archive": Case(expect(NOT_ALLOWED), kwargs=_account),  # POST only
     "accounts:unarchive": Case(expect(NOT_ALLOWED), kwargs=_account),
