@@ -1,8 +1,11 @@
-// Draws every chart on a metrics page. Each <canvas data-chart="ID"> names a json_script element holding
-// a complete Chart.js configuration built by the server; nothing else is needed inline (CSP).
+// Draws every chart on a metrics page or panel. Each <canvas data-chart="ID"> names a json_script
+// element holding a complete Chart.js configuration built by the server; nothing is inline (CSP).
+// The file may run more than once (the account page loads the metrics panel with htmx, scripts
+// included), so it installs itself once and later runs only draw what is new.
 (function () {
   "use strict";
-  if (typeof Chart === "undefined") {
+  if (window.KamMetrics) {
+    window.KamMetrics.drawAll(document);
     return;
   }
   var palette = ["#0d6efd", "#dc3545", "#198754", "#fd7e14", "#6f42c1", "#20c997", "#d63384",
@@ -23,8 +26,8 @@
     afterDraw: function (chart) {
       var t = chart.config.options.plugins && chart.config.options.plugins.thresholdLines;
       if (!t) { return; }
-      var ctx = chart.ctx, x = chart.scales.x.getPixelForValue(t.x), y = chart.scales.y.getPixelForValue(t.y);
-      var area = chart.chartArea;
+      var ctx = chart.ctx, area = chart.chartArea;
+      var x = chart.scales.x.getPixelForValue(t.x), y = chart.scales.y.getPixelForValue(t.y);
       ctx.save();
       ctx.strokeStyle = "#6c757d";
       ctx.setLineDash([4, 4]);
@@ -43,9 +46,6 @@
     config.options = config.options || {};
     config.options.maintainAspectRatio = false;
     config.options.plugins = config.options.plugins || {};
-    if (config.title) {
-      config.options.plugins.title = { display: false, text: config.title };
-    }
     if (config.thresholds) {
       config.options.plugins.thresholdLines = config.thresholds;
     }
@@ -60,17 +60,43 @@
       };
     }
     colourise(config);
-    new Chart(canvas, { type: config.type, data: config.data, options: config.options,
-                        plugins: [thresholdLines] });
+    new window.Chart(canvas, { type: config.type, data: config.data, options: config.options,
+                               plugins: [thresholdLines] });
+  }
+
+  // Chart.js comes from static/vendor: already on the page, or loaded once from data-chart-src.
+  var waiting = [];
+  function withChart(callback) {
+    if (window.Chart) { callback(); return; }
+    waiting.push(callback);
+    if (waiting.length > 1) { return; }
+    var holder = document.querySelector("[data-chart-src]");
+    if (!holder) { return; }
+    var script = document.createElement("script");
+    script.src = holder.getAttribute("data-chart-src");
+    script.onload = function () {
+      var pending = waiting;
+      waiting = [];
+      pending.forEach(function (fn) { fn(); });
+    };
+    document.head.appendChild(script);
   }
 
   function drawAll(root) {
-    (root || document).querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
-      if (!Chart.getChart(canvas)) { draw(canvas); }
+    var canvases = (root || document).querySelectorAll("canvas[data-chart]");
+    if (!canvases.length) { return; }
+    withChart(function () {
+      canvases.forEach(function (canvas) {
+        if (!window.Chart.getChart(canvas)) { draw(canvas); }
+      });
     });
   }
 
-  document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
-  // Panels loaded later by htmx draw their charts when they arrive.
+  window.KamMetrics = { drawAll: drawAll };
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () { drawAll(document); });
+  } else {
+    drawAll(document);
+  }
   document.addEventListener("htmx:afterSettle", function (event) { drawAll(event.target); });
 })();

@@ -73,3 +73,20 @@ def test_programme_dashboard_draws_its_charts_for_the_lead(page, live_server, br
         drawn = _chart_points(page, testid)
         assert drawn and any(d["values"] for d in drawn["datasets"]), testid
     assert page.get_by_test_id("key-revenue-share").inner_text().startswith("76.9")  # 120 000 of 156 000
+
+
+def test_account_page_panel_draws_24_month_trends(page, live_server, browser_login, personas):
+    mf.financial_year(personas.account, months=range(1, 25))
+    mf.incident(personas.account, ago=40, cost="500")
+    services.recompute_metrics()
+    missing = []
+    page.on("response", lambda r: missing.append(r.url) if r.status >= 400 else None)
+    browser_login(page, "kam")
+    page.goto(f"{live_server.url}/accounts/{personas.account.pk}/")
+    page.wait_for_function("() => window.Chart && Chart.getChart(document.querySelector("
+                           "'canvas[data-testid=\"panel-trend-chart\"]'))")
+    drawn = _chart_points(page, "panel-trend-chart")
+    revenue = next(d for d in drawn["datasets"] if d["label"] == "Revenue")
+    assert len(revenue["values"]) == 24 and revenue["values"][-2] == 10000
+    assert page.get_by_test_id("panel-cts").get_by_text("Service incidents").is_visible()
+    assert missing == []

@@ -99,3 +99,5 @@ def test_beat_schedule_names_real_tasks():
     app.loader.import_default_modules()
     for entry in settings.CELERY_BEAT_SCHEDULE.values():
         assert entry["task"] in app.tasks, f"{entry['task']} is not a registered task"
+        task = app.tasks[entry["task"]]
+        assert task.autoretry_for and task.retry_backoff, f"{entry['task']} is not retried with backoff"

@@ -292,3 +292,18 @@ def test_panel_hides_money_from_operations(personas):
 def test_panel_without_metrics_says_what_to_expect(personas):
     html = _render_panel(personas.kam, personas.account)
     assert "No metrics yet for this account" in html
+
+
+def test_account_page_shows_the_metrics_panel(personas, django_assert_max_num_queries):
+    mf.financial_year(personas.account)
+    services.recompute_metrics()
+    client = client_for(personas.kam)
+    page = client.get(reverse("accounts:detail", kwargs={"pk": personas.account.pk}))
+    panel_url = reverse("accounts:panel", args=[personas.account.pk, "metrics"])
+    assert panel_url in page.content.decode()
+    with django_assert_max_num_queries(BUDGET):
+        response = client.get(panel_url, HTTP_HX_REQUEST="true")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'data-testid="account-metrics-panel"' in html and 'data-testid="panel-clv"' in html
+    assert "/static/js/metrics.js" in html
