@@ -33,6 +33,8 @@ class AccountForm(forms.ModelForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
     kam = UserChoiceField(queryset=User.objects.none(), required=False, label=_("key account manager"))
     sponsor = UserChoiceField(queryset=User.objects.none(), required=False, label=_("executive sponsor"))
+    # Longer than the column so that "España" gets the helpful message of clean_country, not a length error.
+    country = forms.CharField(label=_("country"), max_length=60, initial="ES", help_text=_("ISO 3166 code, e.g. ES"))
 
     class Meta:
         model = Account

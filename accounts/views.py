@@ -47,7 +47,8 @@ def _detail_url(account):
 # --- Registry --------------------------------------------------------------------------------------
 def _filtered_accounts(request):
     base = selectors.accounts_visible_to(request.user, include_archived=True)
-    return AccountFilter(request.GET or None, queryset=base, request=request)
+    # Always bound, so the default (active accounts, by name) applies without any parameter.
+    return AccountFilter(request.GET, queryset=base, request=request)
 
 
 @signed_in
