@@ -79,6 +79,7 @@ INCIDENT_TITLES = {
 }
 STATUS_MIX = [(IncidentStatus.CLOSED, 55), (IncidentStatus.RESOLVED, 15), (IncidentStatus.IN_PROGRESS, 10),
               (IncidentStatus.ACKNOWLEDGED, 8), (IncidentStatus.OPEN, 12)]
+BREACH_TEXT = {"ack": "No aceptada a tiempo", "resolve": "No resuelta a tiempo"}
 QUALITY_MIX = [(5, 25), (4, 40), (3, 22), (2, 9), (1, 4)]
 SEVERITY_MIX = [(Severity.LOW, 35), (Severity.MEDIUM, 35), (Severity.HIGH, 20), (Severity.CRITICAL, 10)]
 
@@ -206,7 +207,7 @@ def _seed_incidents(ctx, accounts, weights, n, operators, contacts, now):
     picks = rng.choices(accounts, weights=weights, k=n)
     for start in range(0, n, BATCH):
         batch = []
-        for i, account in enumerate(picks[start:start + BATCH], start=start):
+        for account in picks[start:start + BATCH]:
             severity = _weighted(rng, SEVERITY_MIX)
             status = _weighted(rng, STATUS_MIX)
             category = rng.choice(list(IncidentCategory))
@@ -221,7 +222,7 @@ def _seed_incidents(ctx, accounts, weights, n, operators, contacts, now):
             late = rng.random() < 0.15
             incident = ServiceIncident(
                 account_id=account.pk, opened_at=opened, severity=severity, category=category, status=status,
-                title=f"{rng.choice(INCIDENT_TITLES[category])} (#{i + 1})",
+                title=rng.choice(INCIDENT_TITLES[category]),
                 description="Registrada por operaciones tras la llamada del cliente.",
                 opened_by=rng.choice(operators) if operators else None,
                 contact_id=rng.choice(contacts[account.pk]) if contacts.get(account.pk) else None,
@@ -242,7 +243,7 @@ def _seed_incidents(ctx, accounts, weights, n, operators, contacts, now):
                 if stamp:
                     activities.append(Activity(
                         account_id=incident.account_id, occurred_at=stamp, kind=ActivityKind.INCIDENT_BREACHED,
-                        subkind=which, summary=f"#{incident.pk} SLA: {incident.title}"[:300],
+                        subkind=which, summary=f"#{incident.pk} {BREACH_TEXT[which]}: {incident.title}"[:300],
                         link=f"/incidents/{incident.pk}/",
                     ))
         Activity.objects.bulk_create(activities, batch_size=BATCH)

@@ -133,8 +133,11 @@ class IncidentUpdateForm(forms.Form):
         current = STATUS_ORDER.index(incident.status)
         self.fields["status"].choices = [(s.value, s.label) for s in STATUS_ORDER[current:]]
         if not self.is_bound:
-            self.initial.update(version=incident.version, status=incident.status,
-                                resolution=incident.resolution, cost=incident.cost)
+            # Values passed in `initial` win: after a refused stale edit they carry what the user typed.
+            for key, value in (("status", incident.status), ("resolution", incident.resolution),
+                               ("cost", incident.cost)):
+                self.initial.setdefault(key, value)
+            self.initial["version"] = incident.version
 
     def clean(self):
         data = super().clean()

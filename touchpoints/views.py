@@ -204,9 +204,8 @@ def incident_detail(request, pk):
                                           "Their changes are shown below; yours were not saved."))
                 status = 409
                 incident = selectors.incident_get_for_user(request.user, pk)
-                kept = {k: request.POST.get(k, "") for k in ("resolution", "cost", "status")}
-                form = IncidentUpdateForm(incident=incident, initial={"version": incident.version, **kept})
-                form.initial["version"] = incident.version
+                kept = {k: request.POST[k] for k in ("resolution", "cost", "status") if k in request.POST}
+                form = IncidentUpdateForm(incident=incident, initial=kept)
             except ValidationError as exc:
                 _apply_service_errors(form, exc)
                 status = 400

@@ -276,9 +276,13 @@ def test_update_incident_through_the_page(personas):
     page = client.get(url).content.decode()
     assert "met," in page  # acknowledged within the deadline
     # A form loaded before that change is refused, with the other person's change shown.
-    stale = client.post(url, {"version": 1, "status": "in_progress", "resolution": "", "cost": "99"})
+    stale = client.post(url, {"version": 1, "status": "in_progress", "resolution": "Repuesto enviado",
+                              "cost": "99"})
     assert stale.status_code == 409
     assert "Someone else updated this incident" in stale.content.decode()
+    # Nothing typed is lost: the form comes back with the user's values on top of the current version.
+    assert stale.context["form"].initial["resolution"] == "Repuesto enviado"
+    assert stale.context["form"].initial["version"] == 2
     incident.refresh_from_db()
     assert incident.cost == 0 and incident.status == "acknowledged"
     bad = client.post(url, {"version": 2, "status": "resolved", "resolution": "", "cost": "0"})
@@ -372,3 +376,22 @@ def test_panel_for_operator_hides_sponsor_and_rating_actions(personas):
     html = render_panel(personas.operator, personas.account)
     assert "Log sponsor visit" not in html and "rate the partnership" not in html
     assert "Report incident" in html and "No open incidents." in html and "No touchpoints yet" in html
+
+
+def test_panel_on_the_account_page_within_its_budget(personas, django_assert_max_num_queries):
+    """The account hub loads this panel in its own request; the whole request stays small."""
+    from django.urls import NoReverseMatch
+
+    try:
+        url = reverse("accounts:panel", args=[personas.account.pk, "touchpoints"])
+    except NoReverseMatch:
+        pytest.skip("the account hub does not load panels by URL")
+    IncidentFactory(account=personas.account, title="Rotura de stock en almacén")
+    TouchpointFactory(account=personas.account, summary="Reunión de arranque de proyecto", created_by=None)
+    client = client_for(personas.kam)
+    with django_assert_max_num_queries(15):
+        response = client.get(url)
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Rotura de stock en almacén" in html and "Reunión de arranque de proyecto" in html
+    assert client_for(personas.outsider).get(url).status_code == 404
