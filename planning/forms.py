@@ -51,7 +51,7 @@ def section_form_class(section):
     fields = SECTION_FIELDS[section]
     meta = type("Meta", (), {"model": AccountPlan, "fields": fields,
                              "widgets": {**_textareas(fields), "next_review_date": DATE}})
-    return type(f"{section.title()}Form", (VersionedForm,), {"Meta": meta})
+    return type(f"{section.title()}Form", (forms.ModelForm,), {"Meta": meta})
 
 
 class PlanCreateForm(forms.Form):

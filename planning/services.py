@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Count, Q
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -156,16 +156,20 @@ def missing_signoffs(plan) -> list[str]:
 
 
 def completeness_refresh(*, plan: AccountPlan) -> None:
-    """Recompute the stored completeness (no save): four counts in one query."""
-    counts = AccountPlan.objects.filter(pk=plan.pk).aggregate(
-        tasks=Count("tasks", distinct=True),
-        opportunities=Count("opportunities", distinct=True),
-        us=Count("commitments", filter=Q(commitments__party=Party.US), distinct=True),
-        client=Count("commitments", filter=Q(commitments__party=Party.CLIENT), distinct=True),
-    )
+    """Recompute the stored completeness (no save). Only "is there at least one" matters, so four
+    EXISTS in one query: joins with counts would multiply the plan's rows into each other."""
+    def exists(model, **filters):
+        return Exists(model.objects.filter(plan=OuterRef("pk"), **filters))
+
+    found = AccountPlan.objects.filter(pk=plan.pk).values(
+        has_tasks=exists(KnowledgeTask), has_opportunities=exists(Opportunity),
+        has_us=exists(Commitment, party=Party.US), has_client=exists(Commitment, party=Party.CLIENT),
+    ).first() or {}
     signoffs_ok = plan.status in (PlanStatus.COMMITTED, PlanStatus.AGREED, PlanStatus.CLOSED)
-    plan.compute_completeness(tasks=counts["tasks"], opportunities=counts["opportunities"],
-                              commitments_us=counts["us"], commitments_client=counts["client"],
+    plan.compute_completeness(tasks=int(found.get("has_tasks", 0)),
+                              opportunities=int(found.get("has_opportunities", 0)),
+                              commitments_us=int(found.get("has_us", 0)),
+                              commitments_client=int(found.get("has_client", 0)),
                               signoffs_ok=signoffs_ok)
 
 

@@ -572,7 +572,7 @@ def share(request, token):
     if "vision" not in hidden:
         ctx["opportunities"] = list(plan.opportunities.all())
     if "commitments" not in hidden:
-        commitments = list(plan.commitments.select_related("department", "contact"))
+        commitments = list(plan.commitments.select_related("department", "contact", "owner"))
         ctx["us_commitments"] = [c for c in commitments if c.party == Party.US]
         ctx["client_commitments"] = [c for c in commitments if c.party == Party.CLIENT]
     if "signoffs" not in hidden:

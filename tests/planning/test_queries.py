@@ -1,0 +1,81 @@
+"""Query budgets: the plan's pages cost a fixed number of queries, whatever the plan holds."""
+
+import pytest
+from django.urls import reverse
+
+from planning import services
+from tests.conftest import client_for
+from tests.factories import ContactFactory, department
+from tests.planning.factories import (
+    CommitmentFactory,
+    OpportunityFactory,
+    PlanFactory,
+    ReviewFactory,
+    TaskFactory,
+    ValueFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+PLAN_PAGE_BUDGET = 20
+
+
+def _plan_with(personas, n):
+    plan = PlanFactory(account=personas.account)
+    contact = ContactFactory(account=personas.account)
+    for i in range(n):
+        TaskFactory(plan=plan, owner=personas.teammate)
+        OpportunityFactory(plan=plan)
+        CommitmentFactory(plan=plan, owner=personas.teammate,
+                          department=department(("finance", "operations", "technical")[i % 3]))
+        CommitmentFactory(plan=plan, party="client", department=None, contact=contact)
+        ReviewFactory(plan=plan)
+        ValueFactory(plan=plan)
+    for i in range(n):  # history rows
+        plan = services.plan_update(user=personas.kam, plan_id=plan.pk, version=plan.version,
+                                    data={"summary": f"resumen {i}"})
+    services.share_link_create(user=personas.kam, plan_id=plan.pk, hidden_sections=[])
+    return plan
+
+
+def _count(django_assert_max_num_queries, client, url):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        with django_assert_max_num_queries(PLAN_PAGE_BUDGET):
+            response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries)
+
+
+@pytest.mark.parametrize("who", ["kam", "teammate", "sponsor"])
+def test_plan_page_budget_does_not_grow(personas, django_assert_max_num_queries, who):
+    small, large = _plan_with(personas, 3), None
+    client = client_for(getattr(personas, who))
+    n_small = _count(django_assert_max_num_queries, client, reverse("planning:plan_detail", args=[small.pk]))
+    small.delete()
+    large = _plan_with(personas, 60)
+    n_large = _count(django_assert_max_num_queries, client, reverse("planning:plan_detail", args=[large.pk]))
+    assert n_large == n_small
+
+
+@pytest.mark.parametrize("name", ["planning:plan_history", "planning:plan_print", "planning:plan_sharing"])
+def test_other_plan_pages_budget(personas, django_assert_max_num_queries, name):
+    client = client_for(personas.kam)
+    small = _plan_with(personas, 3)
+    n_small = _count(django_assert_max_num_queries, client, reverse(name, args=[small.pk]))
+    small.delete()
+    large = _plan_with(personas, 60)
+    assert _count(django_assert_max_num_queries, client, reverse(name, args=[large.pk])) == n_small
+
+
+def test_share_page_budget(personas, django_assert_max_num_queries):
+    from django.test import Client
+    counts = []
+    for n in (3, 60):
+        plan = _plan_with(personas, n)
+        _link, token = services.share_link_create(user=personas.kam, plan_id=plan.pk, hidden_sections=[])
+        counts.append(_count(django_assert_max_num_queries, Client(), reverse("planning:share", args=[token])))
+        plan.delete()
+    assert counts[0] == counts[1]
