@@ -120,11 +120,15 @@ def _seed(ctx, todo, n_key, n_dev):
     for i in todo:
         r = random.Random(i * 7919 + 17)
         industry = industries[i % len(industries)]
-        name = f"{r.choice(STEMS[industry])} {r.choice(PLACES)} {r.choice(['S.A.', 'S.L.', 'S.A.U.'])}"
-        k = 2
-        while name in used_names:
-            name = f"{name.rsplit(' ', 1)[0]} {k} {r.choice(['S.A.', 'S.L.'])}"
-            k += 1
+        name = ""
+        for attempt in range(60):
+            candidate = f"{r.choice(STEMS[industry])} {r.choice(PLACES)} {r.choice(['S.A.', 'S.L.', 'S.A.U.'])}"
+            if attempt >= 30:  # the combinations of one industry run out in the large set
+                candidate = f"{r.choice(STEMS[industry])} {r.choice(PLACES)} {r.choice(REGIONS)} S.A."
+            if candidate not in used_names:
+                name = candidate
+                break
+        name = name or f"{r.choice(STEMS[industry])} {r.choice(PLACES)} {i} S.A."
         used_names.add(name)
         tier = tier_of(i)
         stage = {Tier.KEY: r.choice([RelationshipStage.COOPERATIVE, RelationshipStage.INTERDEPENDENT,

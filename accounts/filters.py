@@ -31,17 +31,17 @@ def _users(role):
 
 class AccountFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(label=_("Search"), method="search")
-    tier = django_filters.ChoiceFilter(label=_("tier"), choices=Tier.choices)
+    tier = django_filters.ChoiceFilter(label=_("Tier"), choices=Tier.choices)
     kam = UserChoiceFilter(label=_("KAM"), queryset=_users(KAM))
-    sponsor = UserChoiceFilter(label=_("sponsor"), queryset=_users(SPONSOR))
-    industry = django_filters.ChoiceFilter(label=_("industry"), choices=Industry.choices)
-    quadrant = django_filters.ChoiceFilter(label=_("quadrant"), choices=Quadrant.choices)
+    sponsor = UserChoiceFilter(label=_("Sponsor"), queryset=_users(SPONSOR))
+    industry = django_filters.ChoiceFilter(label=_("Industry"), choices=Industry.choices)
+    quadrant = django_filters.ChoiceFilter(label=_("Quadrant"), choices=Quadrant.choices)
     pareto_class = django_filters.ChoiceFilter(label=_("Pareto class"), choices=ParetoClass.choices)
-    health = django_filters.ChoiceFilter(label=_("health"), choices=HEALTH_BANDS, method="health_band")
-    archived = django_filters.BooleanFilter(label=_("archived"), method="archived_filter",
-                                            widget=django_filters.widgets.BooleanWidget())
+    health = django_filters.ChoiceFilter(label=_("Health"), choices=HEALTH_BANDS, method="health_band")
+    archived = django_filters.ChoiceFilter(label=_("Show"), choices=(("true", _("Archived accounts")),),
+                                           empty_label=_("Active accounts"), method="archived_filter")
     sort = django_filters.OrderingFilter(
-        label=_("sort by"),
+        label=_("Sort by"),
         fields=(("name", "name"), ("revenue_12m", "revenue"), ("health_score", "health"),
                 ("attractiveness", "attractiveness"), ("strength", "strength"), ("tier", "tier"),
                 ("pareto_class", "pareto")),
@@ -73,7 +73,7 @@ class AccountFilter(django_filters.FilterSet):
         return queryset
 
     def filter_queryset(self, queryset):
-        archived = self.form.cleaned_data.get("archived")
+        archived = self.form.cleaned_data.get("archived") == "true"
         queryset = queryset.filter(archived_at__isnull=not archived)
         qs = super().filter_queryset(queryset)
         if not self.form.cleaned_data.get("sort"):
