@@ -435,6 +435,8 @@ def account_metrics(account, *, months: int = 24) -> dict:
     health_days = [add_months(m, 1) - datetime.timedelta(days=1) for m in month_list]
     health_by_day = dict(AccountSnapshot.objects.filter(account=account, day__in=health_days)
                          .values_list("day", "health"))
+    for r, d in zip(rows, health_days, strict=True):
+        r["health"] = health_by_day.get(d)
     labels = [m.strftime("%Y-%m") for m in month_list]
     trend_chart = {
         "type": "bar",

@@ -8,5 +8,6 @@ urlpatterns = [
     path("dashboards/kam/", views.dashboard_kam, name="dashboard_kam"),
     path("dashboards/sponsor/", views.dashboard_sponsor, name="dashboard_sponsor"),
     path("dashboards/program/", views.dashboard_program, name="dashboard_program"),
+    path("dashboards/program/recompute/", views.recompute_now, name="recompute_now"),
     path("settings/program/", views.programme_settings, name="programme_settings"),
 ]

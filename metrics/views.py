@@ -1,14 +1,18 @@
 from django.contrib import messages
 from django.db import transaction
 from django.shortcuts import redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from kam.access import role_required
 from kam.models import ProgrammeSettings
-from kam.roles import KAM, LEAD, SPONSOR
+from kam.roles import KAM, LEAD, SPONSOR, has_role
+from kam.tasks import enqueue
 
 from . import selectors
 from .forms import ProgrammeSettingsForm
+from .tasks import recompute_metrics
 
 
 @role_required(KAM)
@@ -23,7 +27,8 @@ def dashboard_sponsor(request):
 
 @role_required(LEAD, SPONSOR)
 def dashboard_program(request):
-    return render(request, "metrics/dashboard_program.html", selectors.programme_dashboard())
+    return render(request, "metrics/dashboard_program.html",
+                  {**selectors.programme_dashboard(), "is_lead": has_role(request.user, LEAD)})
 
 
 @role_required(LEAD)
@@ -51,3 +56,22 @@ def programme_settings(request):
     return render(request, "metrics/programme_settings.html", {
         "form": form, "history": selectors.programme_settings_history(),
     })
+
+
+@role_required(LEAD)
+@require_POST
+def recompute_now(request):
+    """The lead asks for today's figures now (after changing the settings, say) instead of waiting for
+    the night. Queued in the background; if the broker is away it says so and nothing breaks."""
+    result = enqueue(recompute_metrics, trigger="lead")
+    if result is None:
+        messages.warning(request, _("The background queue is not available right now; the figures will be "
+                                    "recomputed tonight."))
+    elif result.ready():
+        messages.success(request, _("Figures recomputed."))
+    else:
+        messages.success(request, _("Recompute queued: the figures update in a minute or two."))
+    target = request.POST.get("next", "")
+    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        target = ""
+    return redirect(target or "metrics:dashboard_program")

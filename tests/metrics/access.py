@@ -1,4 +1,4 @@
-from tests.access import Case, only
+from tests.access import FORBIDDEN, NOT_ALLOWED, Case, expect, only
 
 CASES = {
     "metrics:dashboard_kam": Case(only("kam")),
@@ -6,4 +6,5 @@ CASES = {
     # The programme lead is a superuser, which also counts as lead for the programme dashboard.
     "metrics:dashboard_program": Case(only("lead", "sponsor")),
     "metrics:programme_settings": Case(only("lead")),
+    "metrics:recompute_now": Case(expect(FORBIDDEN, lead=NOT_ALLOWED)),  # POST only, lead only
 }

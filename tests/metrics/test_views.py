@@ -287,6 +287,7 @@ def test_panel_hides_money_from_operations(personas):
     html = _render_panel(personas.operator, personas.account)
     assert 'data-testid="panel-health"' in html
     assert 'data-testid="panel-clv"' not in html and 'data-testid="panel-cts"' not in html
+    assert 'data-testid="panel-monthly"' in html and "Cost of goods" not in html  # health by month only
 
 
 def test_panel_without_metrics_says_what_to_expect(personas):
@@ -307,3 +308,21 @@ def test_account_page_shows_the_metrics_panel(personas, django_assert_max_num_qu
     html = response.content.decode()
     assert 'data-testid="account-metrics-panel"' in html and 'data-testid="panel-clv"' in html
     assert "/static/js/metrics.js" in html
+
+
+def test_lead_can_recompute_now_and_is_sent_back(personas):
+    mf.financial_year(personas.account)
+    client = client_for(personas.lead)
+    dashboard = client.get(reverse("metrics:dashboard_program"))
+    assert b'data-testid="recompute-now"' in dashboard.content
+    response = client.post(reverse("metrics:recompute_now"), {"next": reverse("metrics:programme_settings")})
+    assert response.status_code == 302 and response["Location"] == reverse("metrics:programme_settings")
+    assert AccountSnapshot.objects.get(account=personas.account).revenue_12m == D("120000")
+    assert "Figures recomputed." in client.get(response["Location"]).content.decode()
+
+
+def test_recompute_now_ignores_an_outside_next_and_is_hidden_from_sponsors(personas):
+    response = client_for(personas.lead).post(reverse("metrics:recompute_now"), {"next": "https://evil.example/"})
+    assert response["Location"] == reverse("metrics:dashboard_program")
+    assert b"recompute-now" not in client_for(personas.sponsor).get(reverse("metrics:dashboard_program")).content
+    assert client_for(personas.sponsor).post(reverse("metrics:recompute_now")).status_code == 403
