@@ -203,3 +203,14 @@ def test_panel_endpoint(personas):
     client = client_for(personas.kam)
     assert client.get(f"/accounts/{personas.account.pk}/panels/unknown/").status_code == 404
     assert client.get(f"/accounts/{personas.account.pk}/panels/planning/").status_code == 200
+
+
+def test_pages_read_in_spanish(personas):
+    client = client_for(personas.lead)
+    client.cookies["django_language"] = "es"
+    body = client.get("/accounts/portfolio/").content.decode()
+    assert "Matriz de cartera" in body and "Portfolio matrix" not in body
+    body = client.get("/accounts/selection/").content.decode()
+    assert "Reciprocidad (¿devolverá el cliente la inversión?)" in body
+    body = client.get(f"/accounts/{personas.account.pk}/").content.decode()
+    assert "Puntuaciones de selección" in body and "Cuenta clave" in body
