@@ -584,7 +584,8 @@ def share(request, token):
     ctx["comments"] = list(link.comments.all())
     response = render(request, "planning/share.html", ctx)
     response["X-Robots-Tag"] = "noindex, nofollow"
-    response["Referrer-Policy"] = "no-referrer"
+    # The site's "same-origin" referrer policy already keeps the token out of other sites' logs;
+    # "no-referrer" would make browsers send `Origin: null` on the accept form and fail CSRF.
     return response
 
 
