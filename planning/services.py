@@ -111,7 +111,7 @@ def _check_version(instance, version, fields):
 
 
 def _lock_plan(plan_id) -> AccountPlan:
-    return AccountPlan.objects.select_for_update().select_related("account").get(pk=plan_id)
+    return AccountPlan.objects.select_for_update(of=("self",)).select_related("account").get(pk=plan_id)
 
 
 def _plan_link(plan) -> str:
@@ -498,7 +498,8 @@ def commitment_update_status(*, user, commitment_id: int, status: str, delivered
                              version=None) -> Commitment:
     """The commitment's owner (or whoever may edit the plan) reports progress. Status is not content,
     so it does not call for the client's agreement again."""
-    commitment = Commitment.objects.select_for_update().select_related("plan__account").get(pk=commitment_id)
+    commitment = (Commitment.objects.select_for_update(of=("self",)).select_related("plan__account")
+                  .get(pk=commitment_id))
     if not user.has_perm("planning.update_commitment", commitment):
         raise PlanError(_("Only the commitment's owner or the plan's editors may update its status."))
     if commitment.plan.status == PlanStatus.CLOSED:
@@ -583,7 +584,7 @@ def share_link_create(*, user, plan_id: int, hidden_sections: list[str], label: 
 
 @transaction.atomic
 def share_link_revoke(*, user, link_id: int) -> ShareLink:
-    link = ShareLink.objects.select_for_update().select_related("plan__account").get(pk=link_id)
+    link = ShareLink.objects.select_for_update(of=("self",)).select_related("plan__account").get(pk=link_id)
     if not user.has_perm("planning.change_plan", link.plan.account):
         raise PlanError(_("Only the plan's editors may revoke its links."))
     if link.revoked_at is None:
@@ -656,7 +657,7 @@ def negotiation_create(*, user, account, title: str, plan=None) -> Negotiation:
 
 @transaction.atomic
 def negotiation_update(*, user, negotiation_id: int, version, data: dict) -> Negotiation:
-    neg = Negotiation.objects.select_for_update().select_related("account").get(pk=negotiation_id)
+    neg = Negotiation.objects.select_for_update(of=("self",)).select_related("account").get(pk=negotiation_id)
     _require_negotiation_edit(user, neg.account)
     _check_version(neg, version, list(data))
     plan = data.get("plan")
@@ -696,7 +697,7 @@ def agreement_to_commitment(*, user, agreement_id: int, department=None, owner=N
                             contact=None) -> Commitment:
     """Follow an agreement up: it becomes a commitment of the negotiation's plan (or the account's
     open plan), tracked like any other."""
-    agreement = NegotiationAgreement.objects.select_for_update().select_related(
+    agreement = NegotiationAgreement.objects.select_for_update(of=("self",)).select_related(
         "negotiation__account", "negotiation__plan").get(pk=agreement_id)
     neg = agreement.negotiation
     _require_negotiation_edit(user, neg.account)
