@@ -96,7 +96,18 @@ class TeamMemberForm(forms.ModelForm):
         self.fields["department"].queryset = Department.objects.order_by("order")
 
 
-class ContactForm(forms.ModelForm):
+class VersionedForm(forms.ModelForm):
+    """Carries the version the user started from, so a save over someone else's change is refused."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["version"].initial = self.instance.version
+
+
+class ContactForm(VersionedForm):
     owner = UserChoiceField(queryset=User.objects.filter(is_active=True).order_by("first_name", "last_name"),
                             required=False, label=_("our relationship owner"))
 
@@ -146,7 +157,7 @@ class ContactGoneForm(forms.Form):
         return data
 
 
-class CriterionForm(forms.ModelForm):
+class CriterionForm(VersionedForm):
     class Meta:
         model = SelectionCriterion
         fields = ["name", "description", "axis", "weight", "scale_max", "active", "order"]

@@ -289,9 +289,10 @@ def _plan_accounts(rows, result):
                                                       **fields)
                     result.created += 1
                 else:
-                    account = Account.objects.get(pk=existing.pk)
+                    account = Account.objects.select_for_update().get(pk=existing.pk)
                     for k, v in fields.items():
                         setattr(account, k, v)
+                    account.version += 1  # an edit form opened before the import is now stale
                     account.save()
                     if stage and stage != account.relationship_stage:
                         services.stage_change(account=account, actor=actor, to_stage=stage,
@@ -416,6 +417,7 @@ def _plan_contacts(rows, result):
                     contact = Contact(account_id=account.pk)
                     result.created += 1
                 else:
+                    contact.version += 1
                     result.updated += 1
                 for k, v in fields.items():
                     setattr(contact, k, v)

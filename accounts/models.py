@@ -210,7 +210,8 @@ class Contact(models.Model):
     successor = models.ForeignKey("self", verbose_name=_("successor"), null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="predecessors")
     notes = models.TextField(_("notes"), blank=True)
-    history = HistoricalRecords()
+    version = models.PositiveIntegerField(default=1)  # optimistic locking, as on Account
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = ["name"]
@@ -336,7 +337,8 @@ class SelectionCriterion(models.Model):
                                                  validators=[MinValueValidator(2), MaxValueValidator(10)])
     active = models.BooleanField(_("active"), default=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
-    history = HistoricalRecords()
+    version = models.PositiveIntegerField(default=1)  # optimistic locking, as on Account
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         ordering = ["axis", "order", "name"]

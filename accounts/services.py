@@ -176,6 +176,28 @@ def team_member_remove(*, member: AccountTeamMember, actor) -> None:
 
 
 # --- Contacts --------------------------------------------------------------------------------------
+def _claim_version(model, obj, expected_version: int | None, message: str) -> None:
+    """Lock the row and refuse the save if it changed since the form was opened (`expected_version`;
+    None for callers that edit the current row, like imports)."""
+    if obj.pk is None:
+        return
+    current = model.objects.select_for_update().values_list("version", flat=True).get(pk=obj.pk)
+    if expected_version is not None and current != expected_version:
+        raise ConcurrentEditError(message)
+    obj.version = current + 1
+
+
+@transaction.atomic
+def contact_save(*, contact: Contact, actor, expected_version: int | None = None) -> Contact:
+    """Create or edit a contact; an edit made on a stale copy is refused."""
+    _claim_version(Contact, contact, expected_version,
+                   _("Someone else changed this contact while you were editing it. Your changes were not saved: "
+                     "review the current values and try again."))
+    contact._history_user = actor
+    contact.save()
+    return contact
+
+
 @transaction.atomic
 def contact_mark_gone(*, contact: Contact, actor, left_at: datetime.date, successor: Contact | None = None,
                       successor_name: str = "") -> Contact | None:
@@ -195,11 +217,13 @@ def contact_mark_gone(*, contact: Contact, actor, left_at: datetime.date, succes
         if successor.reports_to_id in (None, contact.pk):
             successor.reports_to = contact.reports_to
         successor.decision_role = contact.decision_role
+        successor.version += 1
         successor.save()
     if successor is not None:
         Contact.objects.filter(reports_to=contact).exclude(pk=successor.pk).update(reports_to=successor)
     contact.left_at = left_at
     contact.successor = successor
+    contact.version += 1
     contact.save()
     summary = (_("%(name)s left the company; %(successor)s takes the position") % {
         "name": contact.name, "successor": successor.name} if successor
@@ -311,8 +335,11 @@ def quadrants_recompute() -> int:
 
 
 @transaction.atomic
-def criterion_save(*, criterion: SelectionCriterion, actor) -> SelectionCriterion:
+def criterion_save(*, criterion: SelectionCriterion, actor, expected_version: int | None = None) -> SelectionCriterion:
     """Save a criterion (its history keeps every weight it had) and rescore the portfolio with it."""
+    _claim_version(SelectionCriterion, criterion, expected_version,
+                   _("Someone else changed this criterion while you were editing it. Your changes were not "
+                     "saved: review the current values and try again."))
     criterion._history_user = actor
     criterion.save()
     scores_recompute_all()

@@ -231,7 +231,7 @@ def contact_new(request, pk):
     if request.method == "POST" and form.is_valid():
         contact = form.save(commit=False)
         contact.account = account
-        contact.save()
+        services.contact_save(contact=contact, actor=request.user)
         messages.success(request, _("Contact added."))
         return redirect("accounts:contacts", pk=account.pk)
     return render(request, "accounts/contact_form.html", {"form": form, "account": account, "contact": None})
@@ -248,9 +248,14 @@ def contact_edit(request, contact_pk):
     contact, account = _contact_with_perm(request, contact_pk)
     form = ContactForm(request.POST or None, instance=contact, account=account)
     if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, _("Contact saved."))
-        return redirect("accounts:contacts", pk=account.pk)
+        try:
+            services.contact_save(contact=form.save(commit=False), actor=request.user,
+                                  expected_version=form.cleaned_data.get("version") or 0)
+        except services.ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Contact saved."))
+            return redirect("accounts:contacts", pk=account.pk)
     return render(request, "accounts/contact_form.html", {"form": form, "account": account, "contact": contact})
 
 
@@ -318,9 +323,14 @@ def criterion_edit(request, criterion_pk=None):
         obj = form.save(commit=False)
         if not obj.code:
             obj.code = selectors.unique_criterion_code(obj.name)
-        services.criterion_save(criterion=obj, actor=request.user)
-        messages.success(request, _("Criterion saved; every assessed account was rescored with the new weights."))
-        return redirect("accounts:selection")
+        try:
+            services.criterion_save(criterion=obj, actor=request.user,
+                                    expected_version=form.cleaned_data.get("version") or 0)
+        except services.ServiceError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Criterion saved; every assessed account was rescored with the new weights."))
+            return redirect("accounts:selection")
     return render(request, "accounts/criterion_form.html", {"form": form, "criterion": criterion})
 
 

@@ -122,7 +122,8 @@ def test_contact_form_refuses_a_reporting_cycle(personas):
     boss = ContactFactory(account=account, name="A")
     sub = ContactFactory(account=account, name="B", reports_to=boss)
     response = client_for(personas.kam).post(f"/contacts/{boss.pk}/edit/", {
-        "name": "A", "reports_to": sub.pk, "influence": 2, "attitude": "neutral", "decision_role": "none"})
+        "name": "A", "reports_to": sub.pk, "influence": 2, "attitude": "neutral", "decision_role": "none",
+        "version": boss.version})
     assert response.status_code == 200 and "circle" in response.content.decode()
 
 
@@ -178,7 +179,8 @@ def test_selection_page_shows_cap_and_mismatches_and_criterion_edit_rescores(per
 
     c = SelectionCriterion.objects.get(code="brand_image")
     response = client.post(f"/accounts/selection/criteria/{c.pk}/", {
-        "name": c.name, "axis": c.axis, "weight": "0", "scale_max": 5, "active": "on", "order": c.order})
+        "name": c.name, "axis": c.axis, "weight": "0", "scale_max": 5, "active": "on", "order": c.order,
+        "version": c.version})
     assert response.status_code == 302
     assert "weight 0" in client.get("/accounts/selection/").content.decode()
 
@@ -214,3 +216,27 @@ def test_pages_read_in_spanish(personas):
     assert "Reciprocidad (¿devolverá el cliente la inversión?)" in body
     body = client.get(f"/accounts/{personas.account.pk}/").content.decode()
     assert "Puntuaciones de selección" in body and "Cuenta clave" in body
+
+
+def test_stale_contact_and_criterion_edits_are_refused(personas):
+    contact = ContactFactory(account=personas.account, name="Original")
+    client = client_for(personas.kam)
+    form = {"name": "Primera", "influence": 2, "attitude": "neutral", "decision_role": "none",
+            "version": contact.version}
+    assert client.post(f"/contacts/{contact.pk}/edit/", form).status_code == 302
+    stale = client.post(f"/contacts/{contact.pk}/edit/", {**form, "name": "Segunda"})
+    assert "Someone else changed this contact" in stale.content.decode()
+    contact.refresh_from_db()
+    assert contact.name == "Primera"
+
+    from accounts.models import SelectionCriterion
+
+    c = SelectionCriterion.objects.get(code="growth")
+    lead = client_for(personas.lead)
+    data = {"name": c.name, "axis": c.axis, "weight": "12", "scale_max": 5, "active": "on", "order": c.order,
+            "version": c.version}
+    assert lead.post(f"/accounts/selection/criteria/{c.pk}/", data).status_code == 302
+    stale = lead.post(f"/accounts/selection/criteria/{c.pk}/", {**data, "weight": "40"})
+    assert "Someone else changed this criterion" in stale.content.decode()
+    c.refresh_from_db()
+    assert c.weight == 12
