@@ -4,9 +4,11 @@ PYTHON ?= python3.11
 VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | md5sum | cut -c1-12)
+# `make run` needs only the runtime packages (half the download of the test tools).
+RUNTIME_STAMP := $(VENV)/.runtime-$(shell cat requirements.txt | md5sum | cut -c1-12)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/kam
 
-.PHONY: run test venv lint messages bench load seed-large clean worker beat
+.PHONY: run test venv venv-runtime lint messages bench load seed-large clean worker beat
 
 venv: $(STAMP)
 
@@ -14,11 +16,19 @@ $(STAMP): requirements.txt requirements-dev.txt
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required"; exit 1; }
 	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements-dev.txt
-	@rm -f $(VENV)/.installed-*; touch $@
+	@rm -f $(VENV)/.installed-* $(VENV)/.runtime-*; touch $@ $(RUNTIME_STAMP)
+
+venv-runtime: $(RUNTIME_STAMP)
+
+$(RUNTIME_STAMP): requirements.txt
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) is required"; exit 1; }
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
+	@rm -f $(VENV)/.runtime-*; touch $@
 
 ## make run: the app with demo data on http://127.0.0.1:8000 (SQLite and in-process tasks unless
 ## DATABASE_URL / REDIS_URL are set).
-run: venv
+run: venv-runtime
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:8000
@@ -53,10 +63,10 @@ seed-large: venv
 load: venv
 	$(PY) -m bench.load $(LOAD_ARGS)
 
-worker: venv
+worker: venv-runtime
 	$(VENV)/bin/celery -A kam worker -l info
 
-beat: venv
+beat: venv-runtime
 	$(VENV)/bin/celery -A kam beat -l info
 
 clean:
