@@ -91,6 +91,8 @@ def _decorate(accounts):
 
 
 # --- KAM dashboard -------------------------------------------------------------------------------------
+KAM_CHART_ACCOUNTS = 25
+
 def kam_dashboard(user) -> dict:
     day = latest_snapshot_day()
     mine = Account.objects.active().filter(kam=user)
@@ -98,13 +100,16 @@ def kam_dashboard(user) -> dict:
     plans = _plans_needing_attention(mine)
     commitments = _commitments_due(user)
     incidents = _open_incidents(mine)
+    # Key accounts first, weakest health first: what the KAM should look at; the table has them all.
+    charted = sorted(accounts, key=lambda a: (a.tier != "key", a.health_score is None, a.health_score or 0,
+                                              a.name))[:KAM_CHART_ACCOUNTS]
     chart = {
         "type": "bar",
-        "data": {"labels": [a.name for a in accounts],
-                 "datasets": [{"label": str(_("Health")), "data": [a.health_score for a in accounts]}]},
+        "data": {"labels": [a.name for a in charted],
+                 "datasets": [{"label": str(_("Health")), "data": [a.health_score for a in charted]}]},
         "options": {"indexAxis": "y", "scales": {"x": {"min": 0, "max": 100}}},
     }
-    return {"day": day, "accounts": accounts, "plans": plans, "commitments": commitments,
+    return {"day": day, "accounts": accounts, "charted": charted, "plans": plans, "commitments": commitments,
             "incidents": incidents, "health_chart": chart}
 
 

@@ -90,8 +90,9 @@ def test_kam_dashboard_lists_my_accounts_with_health_trend_plans_commitments_inc
     assert minera.health_score == snap.health and minera.clv == snap.clv
     assert minera.health_trend in ("up", "down", "flat")
     chart = _chart(response, "kam-health-chart")
-    assert chart["data"]["labels"] == ["Aceros del Norte S.A.", "Minera 000 S.A."]
-    assert chart["data"]["datasets"][0]["data"][1] == snap.health
+    plotted = dict(zip(chart["data"]["labels"], chart["data"]["datasets"][0]["data"], strict=True))
+    assert set(plotted) == {"Aceros del Norte S.A.", "Minera 000 S.A."}
+    assert plotted["Minera 000 S.A."] == snap.health
     assert len(response.context["commitments"]) == 2  # due in 5 days, and missed
     assert [i.account for i in response.context["incidents"]] == [minera]
     content = response.content.decode()
@@ -326,3 +327,15 @@ def test_recompute_now_ignores_an_outside_next_and_is_hidden_from_sponsors(perso
     assert response["Location"] == reverse("metrics:dashboard_program")
     assert b"recompute-now" not in client_for(personas.sponsor).get(reverse("metrics:dashboard_program")).content
     assert client_for(personas.sponsor).post(reverse("metrics:recompute_now")).status_code == 403
+
+
+def test_kam_chart_puts_key_accounts_first_and_the_table_keeps_all(personas, monkeypatch):
+    from metrics import selectors
+
+    monkeypatch.setattr(selectors, "KAM_CHART_ACCOUNTS", 1)
+    AccountFactory(name="Alimentación Central S.L.", tier="standard", kam=personas.kam)
+    services.recompute_metrics()
+    response = client_for(personas.kam).get(reverse("metrics:dashboard_kam"))
+    assert _chart(response, "kam-health-chart")["data"]["labels"] == ["Aceros del Norte S.A."]
+    assert len(response.context["accounts"]) == 2
+    assert "The chart shows 1 accounts" in response.content.decode()
