@@ -51,8 +51,7 @@ NEXT_DUE = Case(
 
 # --- Incidents -------------------------------------------------------------------------------------
 def incidents_visible_to(user) -> QuerySet[ServiceIncident]:
-    qs = ServiceIncident.objects.select_related("account", "account__kam", "account__sponsor", "opened_by",
-                                                "contact")
+    qs = ServiceIncident.objects.select_related("account", "account__kam", "account__sponsor")
     if not user.is_authenticated:
         return qs.none()
     q = account_visibility_q(user)
@@ -60,7 +59,7 @@ def incidents_visible_to(user) -> QuerySet[ServiceIncident]:
 
 
 def incident_get_for_user(user, pk) -> ServiceIncident:
-    return get_object_or_404(incidents_visible_to(user), pk=pk)
+    return get_object_or_404(incidents_visible_to(user).select_related("opened_by", "contact"), pk=pk)
 
 
 def incident_queue(user, *, status: str = "", severity: str = "", category: str = "", tier: str = "",
