@@ -26,8 +26,9 @@ CARRIED_FIELDS = [f for f in SNAPSHOT_FIELDS if f not in NUMERIC_FIELDS and f no
 
 
 def anchor_days(today: datetime.date, step: int) -> list[datetime.date]:
-    days = [today - datetime.timedelta(days=n) for n in range(step, HISTORY_DAYS + step, step)]
-    return sorted(d for d in days if d >= today - datetime.timedelta(days=HISTORY_DAYS)) + [today]
+    """Every `step` days back from today, and the first day of the year of history; today last."""
+    back = set(range(step, HISTORY_DAYS, step)) | {HISTORY_DAYS}
+    return sorted(today - datetime.timedelta(days=n) for n in back) + [today]
 
 
 def seed(ctx) -> None:
