@@ -13,6 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -120,7 +121,8 @@ class AccountPlan(models.Model):
 
     @property
     def period_label(self) -> str:
-        return f"{self.get_period_kind_display()} {self.period_start:%d/%m/%Y}–{self.period_end:%d/%m/%Y}"
+        start, end = (date_format(d, "SHORT_DATE_FORMAT") for d in (self.period_start, self.period_end))
+        return f"{self.get_period_kind_display()} {start}–{end}"
 
     @property
     def is_open(self) -> bool:

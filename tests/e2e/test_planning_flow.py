@@ -105,6 +105,8 @@ def test_plan_from_draft_to_agreed(personas, live_server, browser, browser_login
     plan.refresh_from_db()
     assert plan.status == PlanStatus.AGREED
     kam.goto(f"{live_server.url}/plans/{plan.pk}/history/")
-    reasons = kam.locator('[data-testid="history-reason"]').all_inner_texts()
+    cells = kam.locator('[data-testid="history-reason"]')
+    reasons = [cells.nth(i).get_attribute("data-reason") for i in range(cells.count())]
     for step in ("submitted", "committed", "client agreed"):
         assert step in reasons, reasons
+    expect(kam.locator('[data-testid="history-table"]')).to_contain_text("The client agreed")
