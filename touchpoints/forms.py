@@ -65,7 +65,8 @@ class TouchpointForm(forms.Form):
     channel = forms.ChoiceField(choices=Channel.choices, label=_("Channel"))
     kind = forms.ChoiceField(choices=TouchpointKind.choices, label=_("Kind"))
     summary = forms.CharField(label=_("Summary"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
-    quality = forms.TypedChoiceField(label=_("Quality"), coerce=int, initial=3, widget=forms.RadioSelect,
+    quality = forms.TypedChoiceField(label=_("Quality"), coerce=int, initial=3,
+                                     widget=forms.RadioSelect(attrs={"class": "btn-check"}),
                                      choices=[(i, str(i)) for i in range(1, 6)],
                                      help_text=_("1 = it went badly, 5 = very well"))
     our_people = forms.ModelMultipleChoiceField(queryset=get_user_model().objects.none(), required=False,
@@ -149,7 +150,8 @@ class IncidentUpdateForm(forms.Form):
 
 class FeedbackForm(forms.Form):
     score = forms.TypedChoiceField(label=_("Satisfaction (0–10)"), coerce=int,
-                                   choices=[(i, str(i)) for i in range(0, 11)], widget=forms.RadioSelect,
+                                   choices=[(i, str(i)) for i in range(0, 11)],
+                                   widget=forms.RadioSelect(attrs={"class": "btn-check"}),
                                    help_text=_("0 = very dissatisfied, 10 = delighted"))
     comment = forms.CharField(label=_("What did they say?"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     received_on = forms.DateField(label=_("Received on"), widget=DateInput(), initial=timezone.localdate)
@@ -168,7 +170,8 @@ class FeedbackForm(forms.Form):
 
 class PartnershipRatingForm(forms.Form):
     score = forms.TypedChoiceField(label=_("How much of a partner are we to each other? (0–10)"), coerce=int,
-                                   choices=[(i, str(i)) for i in range(0, 11)], widget=forms.RadioSelect,
+                                   choices=[(i, str(i)) for i in range(0, 11)],
+                                   widget=forms.RadioSelect(attrs={"class": "btn-check"}),
                                    help_text=_("0 = a purely transactional supplier, 10 = a true partner"))
     comment = forms.CharField(label=_("Why?"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
     rated_on = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)

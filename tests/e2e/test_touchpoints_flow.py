@@ -80,6 +80,7 @@ def test_critical_incident_from_a_phone_notifies_kam_then_escalates_to_sponsor_o
 
 def test_quick_touchpoint_from_a_phone(live_server, browser, personas):
     base = live_server.url
+    contact = ContactFactory(account=personas.account, name="Marta Ibáñez", position="Jefa de contabilidad")
     page = _sign_in(browser, base, "teammate")
     page.goto(f"{base}/touchpoints/new/")
     # The teammate's own account is offered straight away; one tap opens the form.
@@ -88,6 +89,9 @@ def test_quick_touchpoint_from_a_phone(live_server, browser, personas):
     assert page.input_value("select[name=department]") == str(personas.account.team_members.get().department_id)
     assert page.locator("#id_follow_up_note").is_hidden()
     page.fill("textarea[name=summary]", "Revisión de facturas con su contabilidad")
+    page.locator("[data-testid=quality] label", has_text="2").click()
+    page.get_by_text("Who took part, cost").click()
+    page.get_by_label("Marta Ibáñez (Jefa de contabilidad)").check()
     page.check("#id_follow_up")
     assert page.locator("#id_follow_up_note").is_visible()
     page.fill("#id_follow_up_note", "Enviar abono de la factura 118")
@@ -97,3 +101,4 @@ def test_quick_touchpoint_from_a_phone(live_server, browser, personas):
     assert "Revisión de facturas con su contabilidad" in page.locator("[data-testid=timeline]").inner_text()
     touchpoint = Touchpoint.objects.get()
     assert touchpoint.follow_up and touchpoint.created_by == personas.teammate
+    assert touchpoint.quality == 2 and list(touchpoint.contacts.all()) == [contact]
