@@ -119,10 +119,13 @@ def _incidents(w: Window) -> dict:
         Q(closed_at__isnull=True) | Q(closed_at__gte=w.end))
     b90 = w.days_ago(90)
     b180 = w.days_ago(180)
-    breach_90 = Q(ack_breached_at__gte=b90, ack_breached_at__lt=w.end) | Q(
-        resolve_breached_at__gte=b90, resolve_breached_at__lt=w.end)
-    breach_180 = (Q(ack_breached_at__gte=b180, ack_breached_at__lt=b90) | Q(
-        resolve_breached_at__gte=b180, resolve_breached_at__lt=b90)) & ~breach_90
+    # A breach happened when its deadline passed; the stamp only records when the job noticed it.
+    def breached_between(start, end):
+        return (Q(ack_breached_at__isnull=False, ack_due_at__gte=start, ack_due_at__lt=end)
+                | Q(resolve_breached_at__isnull=False, resolve_due_at__gte=start, resolve_due_at__lt=end))
+
+    breach_90 = breached_between(b90, w.end)
+    breach_180 = breached_between(b180, b90) & ~breach_90
     rows = (Incident.objects.filter(opened_at__lt=w.end)
             .filter(Q(opened_at__gte=min(w.at(w.start_12), b180)) | open_q)
             .values("account_id")

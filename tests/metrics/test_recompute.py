@@ -184,3 +184,10 @@ def test_financials_import_signal_triggers_a_recompute(personas, django_capture_
     run = RecomputeRun.objects.get()
     assert run.trigger == "import"
     assert AccountSnapshot.objects.get(account=personas.account).revenue_12m == D("120000.00")
+
+
+def test_a_breach_counts_from_its_deadline_not_from_when_it_was_stamped(personas):
+    a = personas.other_account
+    mf.incident(a, ago=200, status="closed", resolved_ago=190, ack_breached_ago=0)  # noticed late, long ago
+    services.recompute_metrics()
+    assert AccountSnapshot.objects.get(account=a).health_service == 100
