@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -7,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
-from accounts.models import ActivityKind
+from accounts.models import ActivityKind, Tier
 from accounts.selectors import account_get_for_user
 from kam.access import role_required, signed_in
 from kam.models import Department
@@ -24,7 +25,7 @@ from .forms import (
     SlaPolicyFormSet,
     TouchpointForm,
 )
-from .models import SlaPolicy, TouchpointKind
+from .models import Severity, SlaPolicy, TouchpointKind
 from .presentation import incident_clocks
 
 TIMELINE_PAGE = 25
@@ -226,7 +227,11 @@ def incident_detail(request, pk):
 
 @role_required(LEAD)
 def sla_policies(request):
-    qs = SlaPolicy.objects.all().order_by("tier", "severity")
+    # Key accounts first and the gravest severity first: the order the lead reads the grid in.
+    tier_rank = Case(*[When(tier=t, then=Value(i)) for i, t in enumerate(Tier.values)], output_field=IntegerField())
+    severity_rank = Case(*[When(severity=s, then=Value(i)) for i, s in enumerate(reversed(Severity.values))],
+                         output_field=IntegerField())
+    qs = SlaPolicy.objects.order_by(tier_rank, severity_rank)
     if request.method == "POST":
         formset = SlaPolicyFormSet(request.POST, queryset=qs)
         if formset.is_valid():

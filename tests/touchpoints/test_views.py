@@ -303,6 +303,8 @@ def test_lead_edits_sla_policy(personas):
     client = client_for(personas.lead)
     response = client.get(url)
     formset = response.context["formset"]
+    order = [(f.instance.tier, f.instance.severity) for f in formset.forms]
+    assert order[:2] == [("key", "critical"), ("key", "high")] and order[-1] == ("standard", "low")
     data = {"form-TOTAL_FORMS": len(formset.forms), "form-INITIAL_FORMS": len(formset.forms)}
     for i, form in enumerate(formset.forms):
         data[f"form-{i}-id"] = form.instance.pk
