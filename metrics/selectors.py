@@ -408,8 +408,9 @@ def account_metrics(account, *, months: int = 24) -> dict:
     """The account's latest snapshot, its components, and 24 months of monthly figures with the cost to
     serve broken into its sources. Five queries whatever the history's length."""
     snapshot = AccountSnapshot.objects.filter(account=account).order_by("-day").first()
+    # The complete months only, like the trailing figures: the running month is partial until closed.
     today = timezone.localdate()
-    first = add_months(today.replace(day=1), -(months - 1))
+    first = add_months(today.replace(day=1), -months)
     month_list = [add_months(first, i) for i in range(months)]
     fin = {r.month: r for r in FinancialRecord.objects.filter(account=account, month__gte=first)}
     inc_costs, tp_costs = {}, {}
