@@ -65,6 +65,10 @@ def _people():
     return get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name")
 
 
+def person_label(user) -> str:
+    return user.get_full_name() or user.username
+
+
 class KnowledgeTaskForm(forms.ModelForm):
     class Meta:
         model = KnowledgeTask
@@ -74,6 +78,7 @@ class KnowledgeTaskForm(forms.ModelForm):
     def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = people if people is not None else _people()
+        self.fields["owner"].label_from_instance = person_label
 
 
 class OpportunityForm(forms.ModelForm):
@@ -95,6 +100,7 @@ class CommitmentForm(forms.ModelForm):
     def __init__(self, *args, account=None, people=None, departments=None, contacts=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = people if people is not None else _people()
+        self.fields["owner"].label_from_instance = person_label
         self.fields["department"].queryset = departments if departments is not None else Department.objects.all()
         self.fields["contact"].queryset = (contacts if contacts is not None
                                            else Contact.objects.filter(account=account, left_at__isnull=True))
@@ -244,4 +250,5 @@ class AgreementToCommitmentForm(forms.Form):
     def __init__(self, *args, account=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = _people()
+        self.fields["owner"].label_from_instance = person_label
         self.fields["contact"].queryset = Contact.objects.filter(account=account, left_at__isnull=True)

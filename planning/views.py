@@ -40,6 +40,7 @@ from .forms import (
     SignOffForm,
     ValueDeliveredForm,
     VariableForm,
+    person_label,
     section_form_class,
 )
 from .models import (
@@ -159,6 +160,10 @@ def _plan_context(request, plan, **extra):
     if can_edit:
         ctx["sections"] = {s: section_form_class(s)(instance=plan, prefix=s) for s in SECTION_FIELDS}
         ctx["row_forms"] = {k: _row_form(k, plan, choices, prefix=k) for k in ROW_FORMS}
+        # One fetch of the people for both "owner" lists (the page's query budget is tight).
+        people = [("", "---------")] + [(u.pk, person_label(u)) for u in choices["people"]]
+        for kind in ("task", "commitment"):
+            ctx["row_forms"][kind].fields["owner"].choices = people
         ctx["agreement_form"] = ClientAgreementForm(account=account, prefix="agree")
     ctx.update(extra)
     return ctx

@@ -54,7 +54,7 @@ def test_plan_from_draft_to_agreed(personas, live_server, browser, browser_login
     kam.select_option("#id_commitment-party", "us")
     kam.fill("#id_commitment-description", "Facturación consolidada mensual")
     kam.select_option("#id_commitment-department", label="Finance")
-    kam.select_option("#id_commitment-owner", label="teammate")
+    kam.select_option("#id_commitment-owner", label="Pablo Gil")
     kam.fill("#id_commitment-due_date", "2026-12-15")
     kam.click('[data-testid="add-commitment"]')
     expect(kam.locator('[data-testid="commitments-us"]')).to_contain_text("Facturación consolidada mensual")
