@@ -3,8 +3,8 @@
 The year is computed for real at anchor days (weekly on the small set, every four weeks on the large
 one) from the other apps' demo data as it stood on each day, and the days in between are filled by
 linear interpolation between neighbouring anchors: on PostgreSQL in one INSERT ... SELECT over
-generate_series, elsewhere in Python (the small set only). Idempotent: anchors are upserted, filled
-days are inserted only where missing.
+generate_series, elsewhere in Python (the small set only). Idempotent: a day already computed is left
+alone; anchors are upserted and filled days inserted only where missing.
 """
 
 import datetime
@@ -32,6 +32,11 @@ def anchor_days(today: datetime.date, step: int) -> list[datetime.date]:
 
 
 def seed(ctx) -> None:
+    if AccountSnapshot.objects.filter(day=ctx.today).exists():
+        # Today's figures and their year of history are there: a second run on the same day would
+        # only log another recompute run.
+        ctx.log("  metrics: snapshots for today already computed")
+        return
     step = 28 if ctx.large else 7
     anchors = anchor_days(ctx.today, step)
     with transaction.atomic():  # one commit for the whole backfill, not one per day

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from kam.demo import DemoContext
 from metrics import demo
-from metrics.models import AccountSnapshot
+from metrics.models import AccountSnapshot, RecomputeRun
 from tests.metrics import factories as mf
 
 pytestmark = pytest.mark.django_db
@@ -33,8 +33,22 @@ def test_a_year_of_daily_snapshots_and_running_twice_changes_nothing(personas):
     today = timezone.localdate()
     days = set(AccountSnapshot.objects.filter(account=personas.account).values_list("day", flat=True))
     assert days == {today - datetime.timedelta(days=n) for n in range(demo.HISTORY_DAYS + 1)}
+    runs = RecomputeRun.objects.count()
     demo.seed(_ctx())
     assert _state() == (count, totals, per_account)
+    assert RecomputeRun.objects.count() == runs
+
+
+def test_a_partial_history_is_completed_by_the_seed(personas):
+    """A database seeded before (say, yesterday's history is missing) gets its anchors upserted and
+    the gaps filled, without duplicating what exists."""
+    mf.financial_year(personas.account)
+    anchors = demo.anchor_days(timezone.localdate(), 7)
+    from metrics.services import snapshots_compute, snapshots_save
+
+    snapshots_save(snapshots_compute(day=anchors[0]))
+    demo.seed(_ctx())
+    assert AccountSnapshot.objects.filter(account=personas.account).count() == demo.HISTORY_DAYS + 1
 
 
 @pytest.mark.parametrize("fill", ["fill_between_anchors", "_fill_python"])  # the database's path, and SQLite's
