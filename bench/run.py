@@ -131,8 +131,10 @@ def main(argv=None) -> int:
         server.log("timing recompute_metrics on the large data set")
         recompute = time_recompute(env)
 
+    load = os.getloadavg()
     print()
     print(table(rows))
+    print(f"\nload average during the run: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} on {os.cpu_count()} CPUs")
     if recompute:
         print(f"\nrecompute_metrics: {recompute['seconds']} s ({'ok' if recompute['ok'] else 'FAILED'})")
     elif not found["has_recompute_metrics"]:
@@ -151,7 +153,8 @@ def main(argv=None) -> int:
     report = {
         "when": datetime.now(UTC).isoformat(timespec="seconds"),
         "commit": commit,
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "machine": {"cpus": os.cpu_count(), "load_average": [round(x, 2) for x in load],
+                    "python": platform.python_version(), "platform": platform.platform()},
         "data": {"accounts": found["accounts"], "key_accounts": found["key_accounts"]},
         "requests_per_page": args.requests,
         "warmup": args.warmup,
