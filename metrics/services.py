@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.apps import apps
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import (
     Case,
     Count,
@@ -282,6 +282,18 @@ def _pareto_classes(accounts: list, fin: dict) -> dict:
     return result
 
 
+RECOMPUTE_LOCK = 7_306_001  # any constant unique to this job among the project's advisory locks
+
+
+def _serialise_recomputes() -> None:
+    """Two recomputes at once (the nightly run and one after an import) would update the same account
+    rows in different orders and could deadlock; on PostgreSQL the second waits for the first, for the
+    length of the transaction. SQLite already allows a single writer."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [RECOMPUTE_LOCK])
+
+
 @dataclass
 class RecomputeResult:
     day: datetime.date
@@ -332,6 +344,7 @@ def recompute_metrics(*, day: datetime.date | None = None, trigger: str = "manua
     started = timezone.now()
     t0 = time.monotonic()
     day = day or timezone.localdate()
+    _serialise_recomputes()
     latest = AccountSnapshot.objects.aggregate(m=Max("day"))["m"]
     is_latest = latest is None or day >= latest
     if is_latest:

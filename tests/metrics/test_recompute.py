@@ -191,3 +191,36 @@ def test_a_breach_counts_from_its_deadline_not_from_when_it_was_stamped(personas
     mf.incident(a, ago=200, status="closed", resolved_ago=190, ack_breached_ago=0)  # noticed late, long ago
     services.recompute_metrics()
     assert AccountSnapshot.objects.get(account=a).health_service == 100
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_recomputes_at_once_both_finish_with_one_snapshot_per_account():
+    import threading
+
+    from django.db import connection, connections
+
+    from tests.factories import AccountFactory
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+    accounts = [AccountFactory(tier="key" if i < 3 else "standard") for i in range(12)]
+    for a in accounts:
+        mf.financial_year(a)
+    errors = []
+
+    def run():
+        try:
+            services.recompute_metrics(trigger="concurrent")
+        except Exception as exc:  # the assertion below reports it
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert AccountSnapshot.objects.count() == len(accounts)
+    assert RecomputeRun.objects.filter(trigger="concurrent").count() == 3
