@@ -47,6 +47,7 @@ def main(argv=None) -> int:
     database_url = os.environ.get("DATABASE_URL") or server.DEFAULT_DB
     env = server.prepare(database_url)
     found = server.targets(env)
+    found["sessions"] = server.sessions(env)
 
     with tempfile.TemporaryDirectory(prefix="kam-load-") as tmp:
         targets_file = Path(tmp) / "targets.json"
@@ -67,6 +68,8 @@ def main(argv=None) -> int:
                        "--loglevel", "WARNING"]
                 proc = subprocess.run(cmd, cwd=server.ROOT, env=locust_env, timeout=args.time + 120,
                                       capture_output=True, text=True)
+                if "Traceback" in proc.stderr:  # a user's own code failed: show it, it is not a server error
+                    print(proc.stderr[-4000:])
                 if proc.returncode not in (0, 1):  # 1: some requests failed, reported below
                     print(proc.stdout[-3000:], proc.stderr[-3000:])
                     raise SystemExit(f"locust exited with {proc.returncode}")

@@ -147,6 +147,12 @@ def targets(env: dict) -> dict:
     return json.loads(out.stdout)
 
 
+def sessions(env: dict) -> dict:
+    out = subprocess.run([PY, "-m", "bench.targets", "sessions"], cwd=ROOT, env=env, check=True, text=True,
+                         capture_output=True)
+    return json.loads(out.stdout)
+
+
 @contextlib.contextmanager
 def gunicorn(env: dict, workers: int = 2, extra_env: dict | None = None):
     port = free_port()

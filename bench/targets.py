@@ -116,5 +116,32 @@ def find() -> dict:
     }
 
 
+def sessions() -> dict:
+    """A signed-in session per demo person, for the load test: 50 simulated users signing in at once
+    would measure PBKDF2 (slow on purpose, about half a second per sign-in), not the pages."""
+    _setup()
+    from importlib import import_module
+
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY, get_user_model
+
+    from kam.demo import PEOPLE
+
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    keys = {}
+    for user in get_user_model().objects.filter(username__in=[p[0] for p in PEOPLE]):
+        session = store()
+        session[SESSION_KEY] = str(user.pk)
+        session[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        session.create()
+        keys[user.username] = session.session_key
+    return keys
+
+
 if __name__ == "__main__":
+    if sys.argv[1:] == ["sessions"]:
+        json.dump(sessions(), sys.stdout)
+        sys.exit()
+
     json.dump(find(), sys.stdout)
