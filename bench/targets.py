@@ -80,6 +80,10 @@ def find() -> dict:
     pages = [
         ("account list", lead, _reverse("accounts:list")),
         ("account page", kam, acc and _reverse("accounts:detail", **acc)),
+        # The account page loads its panels in requests of their own (htmx, on load).
+        ("  plan panel", kam, acc and _reverse("accounts:panel", app="planning", **acc)),
+        ("  touchpoints panel", kam, acc and _reverse("accounts:panel", app="touchpoints", **acc)),
+        ("  metrics panel", kam, acc and _reverse("accounts:panel", app="metrics", **acc)),
         ("relationship map", kam, acc and _reverse("accounts:contacts", **acc)),
         ("timeline", kam, acc and _reverse("touchpoints:timeline", **acc)),
         ("portfolio", lead, _reverse("accounts:portfolio")),
