@@ -100,6 +100,25 @@ def account_count(database_url: str) -> int:
             return 0
 
 
+# One table per app that seeds data: an empty one means that app's demo data is missing (its demo.py
+# landed after the set was built), and the idempotent seed_demo is run again to add it.
+SEEDED_TABLES = ("planning_accountplan", "touchpoints_touchpoint", "metrics_accountsnapshot")
+
+
+def empty_seeded_tables(database_url: str) -> list[str]:
+    import psycopg
+
+    empty = []
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        for table in SEEDED_TABLES:
+            try:
+                if conn.execute(f'SELECT NOT EXISTS (SELECT 1 FROM "{table}")').fetchone()[0]:
+                    empty.append(table)
+            except psycopg.errors.UndefinedTable:
+                continue
+    return empty
+
+
 def prepare(database_url: str, reseed: bool = False) -> dict:
     """Database created, migrated and seeded with the large set (only when absent), static collected."""
     env = base_env(database_url)
@@ -107,7 +126,10 @@ def prepare(database_url: str, reseed: bool = False) -> dict:
     log("migrating")
     manage(env, "migrate", "--noinput", capture=True)
     n = account_count(database_url)
-    if n < LARGE_MIN_ACCOUNTS:
+    empty = empty_seeded_tables(database_url) if n >= LARGE_MIN_ACCOUNTS else []
+    if empty:
+        log(f"no rows in {', '.join(empty)}: running the (idempotent) large seed again")
+    if n < LARGE_MIN_ACCOUNTS or empty:
         log(f"{n} accounts found: seeding the large data set (takes a few minutes)")
         t0 = time.monotonic()
         manage(env, "seed_demo", "--size", "large")
