@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Account, FinancialRecord, Tier, TierDecision
+from accounts.models import Account, FinancialRecord, Quadrant, Tier, TierDecision
 from kam.models import ProgrammeSettings
 
 from . import formulas
@@ -363,9 +363,9 @@ def _programme_heavy(day) -> dict:
             {"label": str(_("Key accounts")), "data": bins}]}, "options": {}},
         "health_bins": list(zip(bin_labels, bins, strict=True)),
         "matrix_chart": matrix_chart,
-        "matrix_rows": [{"name": r["account__name"], "pk": r["account_id"], "tier": r["tier"],
+        "matrix_rows": [{"name": r["account__name"], "pk": r["account_id"], "tier": _label(Tier, r["tier"]),
                          "attractiveness": r["attractiveness"], "strength": r["strength"],
-                         "quadrant": r["quadrant"]} for r in matrix_rows[:50]],
+                         "quadrant": _label(Quadrant, r["quadrant"])} for r in matrix_rows[:50]],
         "disagreements": disagree,
     }
 
@@ -378,6 +378,14 @@ def _table_points(points, every=10):
             out.append((float(round(x, 0)), float(round(y, 1))))
             next_mark += every
     return out
+
+
+def _label(choices, code) -> str:
+    """The choice's label in the current language ('' for a blank code), for cached rows."""
+    try:
+        return str(choices(code).label) if code else ""
+    except ValueError:
+        return code
 
 
 def evidence_disagreements(rows) -> list[dict]:
@@ -397,9 +405,9 @@ def evidence_disagreements(rows) -> list[dict]:
         elif r["quadrant"] == "strategic" and r["pareto_class"] == "A":
             reasons.append(_("Strategic quadrant and Pareto class A, but not a key account"))
         if reasons:
-            out.append({"pk": r["account_id"], "name": r["account__name"], "tier": r["tier"],
-                        "reasons": [str(x) for x in reasons]})
-    out.sort(key=lambda x: (x["tier"] != Tier.KEY, x["name"]))
+            out.append({"pk": r["account_id"], "name": r["account__name"], "tier_code": r["tier"],
+                        "tier": _label(Tier, r["tier"]), "reasons": [str(x) for x in reasons]})
+    out.sort(key=lambda x: (x["tier_code"] != Tier.KEY, x["name"]))
     return out[:50]
 
 
