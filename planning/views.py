@@ -635,7 +635,12 @@ def _negotiation_context(request, neg, **extra):
     if can_edit:
         ctx["form"] = NegotiationForm(instance=neg, initial={"version": neg.version})
         ctx["row_forms"] = {k: f(prefix=k) for k, f in NEG_ROW_FORMS.items()}
-        ctx["to_commitment_form"] = AgreementToCommitmentForm(account=neg.account)
+        form = AgreementToCommitmentForm(account=neg.account)
+        # Rendered once per agreement: fetch each choice list once, not once per agreement.
+        for name in ("department", "owner", "contact"):
+            field = form.fields[name]
+            field.choices = list(field.choices)
+        ctx["to_commitment_form"] = form
     ctx.update(extra)
     return ctx
 

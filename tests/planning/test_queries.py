@@ -1,5 +1,7 @@
 """Query budgets: the plan's pages cost a fixed number of queries, whatever the plan holds."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 
@@ -77,5 +79,54 @@ def test_share_page_budget(personas, django_assert_max_num_queries):
         plan = _plan_with(personas, n)
         _link, token = services.share_link_create(user=personas.kam, plan_id=plan.pk, hidden_sections=[])
         counts.append(_count(django_assert_max_num_queries, Client(), reverse("planning:share", args=[token])))
+        plan.delete()
+    assert counts[0] == counts[1]
+
+
+def _negotiation_with(personas, n):
+    from planning.models import Concession, NegotiationAgreement, NegotiationObjective, NegotiationVariable
+    from tests.planning.factories import NegotiationFactory
+
+    neg = NegotiationFactory(account=personas.account, created_by=personas.kam)
+    NegotiationObjective.objects.bulk_create(NegotiationObjective(negotiation=neg, party="us", description=f"o{i}")
+                                             for i in range(n))
+    NegotiationVariable.objects.bulk_create(NegotiationVariable(negotiation=neg, name=f"v{i}", our_target="1",
+                                                                our_limit="2") for i in range(n))
+    Concession.objects.bulk_create(Concession(negotiation=neg, party="client", description=f"c{i}")
+                                   for i in range(n))
+    NegotiationAgreement.objects.bulk_create(NegotiationAgreement(negotiation=neg, description=f"a{i}")
+                                             for i in range(n))
+    return neg
+
+
+def test_account_plan_list_and_negotiation_pages_budget(personas, django_assert_max_num_queries):
+    client = client_for(personas.kam)
+    counts = []
+    for n in (3, 30):
+        plans = [PlanFactory(account=personas.account, period_kind="quarter",
+                             period_start=datetime.date(2000 + i, 1, 1), period_end=datetime.date(2000 + i, 3, 31))
+                 for i in range(n)]
+        neg = _negotiation_with(personas, n)
+        counts.append((
+            _count(django_assert_max_num_queries, client, reverse("planning:plan_list", args=[personas.account.pk])),
+            _count(django_assert_max_num_queries, client,
+                   reverse("planning:negotiation_list", args=[personas.account.pk])),
+            _count(django_assert_max_num_queries, client, reverse("planning:negotiation_detail", args=[neg.pk])),
+            _count(django_assert_max_num_queries, client, reverse("planning:plan_create", args=[personas.account.pk])),
+        ))
+        for p in plans:
+            p.delete()
+        neg.delete()
+    assert counts[0] == counts[1]
+
+
+def test_row_edit_page_budget(personas, django_assert_max_num_queries):
+    client = client_for(personas.kam)
+    counts = []
+    for n in (3, 60):
+        plan = _plan_with(personas, n)
+        c = plan.commitments.first()
+        counts.append(_count(django_assert_max_num_queries, client,
+                             reverse("planning:row_edit", args=[plan.pk, "commitment", c.pk])))
         plan.delete()
     assert counts[0] == counts[1]
