@@ -169,6 +169,7 @@ def test_programme_dashboard_flags_key_account_that_loses_money(personas):
     response = client_for(personas.lead).get(reverse("metrics:dashboard_program"))
     [row] = response.context["disagreements"]
     assert row["name"] == "Aceros del Norte S.A." and "negative contribution" in row["reasons"]
+    assert row["tier"] == "Key account"  # the label, not the stored code
 
 
 def test_programme_dashboard_cache_is_invalidated_by_a_recompute(personas):
