@@ -106,8 +106,12 @@ def changes_since(instance, version: int, fields) -> list[Change]:
 
 
 def _check_version(instance, version, fields):
-    if version is None or int(version) != instance.version:
-        raise PlanConflict(current=instance, changes=changes_since(instance, int(version or 0), fields))
+    try:
+        seen = int(version)
+    except (TypeError, ValueError):  # missing or tampered: treated as an edit of an unknown version
+        seen = None
+    if seen is None or seen != instance.version:
+        raise PlanConflict(current=instance, changes=changes_since(instance, seen or 0, fields))
 
 
 def _lock_plan(plan_id) -> AccountPlan:

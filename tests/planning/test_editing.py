@@ -125,3 +125,11 @@ def test_history_compares_two_versions_field_by_field(personas, plan):
     html = response.content.decode()
     assert 'data-testid="compare"' in html and "Primera visión" in html and "Segunda visión" in html
     assert html.count('data-testid="changed-row"') == 1
+
+
+def test_a_missing_or_tampered_version_is_a_conflict_not_an_error(personas, plan):
+    for version in ("", "abc"):
+        response = client_for(personas.kam).post(_section_url(plan, "summary"), {
+            "version": version, "summary-summary": "Otro resumen"}, **HTMX)
+        assert response.status_code == 200 and 'data-testid="conflict"' in response.content.decode()
+    assert AccountPlan.objects.get(pk=plan.pk).summary != "Otro resumen"
