@@ -72,6 +72,8 @@ def recompute_now(request):
     else:
         messages.success(request, _("Recompute queued: the figures update in a minute or two."))
     target = request.POST.get("next", "")
-    if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+    # Only a local path: redirect() would take anything else for a URL name and fail on it.
+    if not target.startswith("/") or not url_has_allowed_host_and_scheme(target,
+                                                                       allowed_hosts={request.get_host()}):
         target = ""
     return redirect(target or "metrics:dashboard_program")
