@@ -133,3 +133,21 @@ def test_a_missing_or_tampered_version_is_a_conflict_not_an_error(personas, plan
             "version": version, "summary-summary": "Otro resumen"}, **HTMX)
         assert response.status_code == 200 and 'data-testid="conflict"' in response.content.decode()
     assert AccountPlan.objects.get(pk=plan.pk).summary != "Otro resumen"
+
+
+def test_new_plan_from_the_account_panel_copies_the_last(personas):
+    import datetime
+
+    last = PlanFactory(account=personas.account, vision_statement="Socio energético",
+                       period_start=datetime.date(2025, 1, 1), period_end=datetime.date(2025, 12, 31))
+    response = client_for(personas.kam).post(reverse("planning:plan_create", args=[personas.account.pk]), {
+        "period_kind": "year", "period_start": "2026-01-01", "copy_last": "on"})
+    plan = AccountPlan.objects.exclude(pk=last.pk).get(account=personas.account)
+    assert response.status_code == 302 and response.url == plan.get_absolute_url()
+    assert plan.vision_statement == "Socio energético" and plan.status == "draft"
+    again = client_for(personas.kam).post(reverse("planning:plan_create", args=[personas.account.pk]), {
+        "period_kind": "year", "period_start": "2026-01-01"})
+    assert again.status_code == 200 and "already has a plan" in again.content.decode()
+    refused = client_for(personas.sponsor).post(reverse("planning:plan_create", args=[personas.account.pk]), {
+        "period_kind": "year", "period_start": "2027-01-01"})
+    assert refused.status_code == 403
