@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -36,6 +37,7 @@ from .models import (
     Industry,
     Influence,
     RelationshipStage,
+    RelationshipStageChange,
 )
 from .signals import financials_imported
 
@@ -279,40 +281,68 @@ def _plan_accounts(rows, result):
         planned.append((existing, {"name": name, "tax_id": tax_id, "country": country, **fields}, parent_tax))
 
     def write(actor):
+        """Everything in bulk, with what the services record row by row (history, the first stage, the
+        account's events): row by row a file of tens of thousands of rows outlasts any request timeout."""
         touched = set()
         with transaction.atomic():
             by_tax = dict(index.by_tax)
+            fresh, changes = [], {}
             for existing, fields, _parent in planned:
                 stage = fields.pop("relationship_stage", None)
                 if existing is None:
-                    account = services.account_create(actor=actor, stage=stage or RelationshipStage.EXPLORATORY,
-                                                      **fields)
-                    result.created += 1
+                    fresh.append(Account(relationship_stage=stage or RelationshipStage.EXPLORATORY, **fields))
                 else:
-                    account = Account.objects.select_for_update().get(pk=existing.pk)
+                    changes[existing.pk] = (fields, stage)
+            result.created = len(fresh)
+            result.updated = len(changes)
+            updated, stage_rows, events = [], [], []
+            ids = list(changes)
+            for i in range(0, len(ids), 1000):
+                for account in Account.objects.select_for_update().filter(pk__in=ids[i:i + 1000]):
+                    fields, stage = changes[account.pk]
                     for k, v in fields.items():
                         setattr(account, k, v)
                     account.version += 1  # an edit form opened before the import is now stale
-                    account.save()
                     if stage and stage != account.relationship_stage:
-                        services.stage_change(account=account, actor=actor, to_stage=stage,
-                                              note=_("CSV import"))
-                    result.updated += 1
+                        stage_rows.append(RelationshipStageChange(
+                            account=account, from_stage=account.relationship_stage, to_stage=stage,
+                            changed_by=actor, note=_("CSV import")))
+                        events.append(Activity(
+                            account=account, kind=ActivityKind.STAGE_CHANGE, subkind=stage, actor=actor,
+                            summary=_("Relationship stage: %(from)s → %(to)s") % {
+                                "from": RelationshipStage(account.relationship_stage).label,
+                                "to": RelationshipStage(stage).label}))
+                        account.relationship_stage = stage
+                    updated.append(account)
+            if updated:
+                bulk_update_with_history(updated, Account, EDITABLE_BY_IMPORT, batch_size=1000, default_user=actor)
+            created = bulk_create_with_history(fresh, Account, batch_size=1000, default_user=actor) if fresh else []
+            stage_rows += [RelationshipStageChange(account=a, from_stage="", to_stage=a.relationship_stage,
+                                                   changed_by=actor) for a in created]
+            summary = _("Account created")
+            events += [Activity(account=a, kind=ActivityKind.ACCOUNT, subkind="created", actor=actor, summary=summary,
+                                link=reverse("accounts:detail", args=[a.pk])) for a in created]
+            RelationshipStageChange.objects.bulk_create(stage_rows, batch_size=1000)
+            Activity.objects.bulk_create(events, batch_size=1000)
+            for account in [*updated, *created]:
                 touched.add(account.pk)
                 if account.tax_id:
                     by_tax[account.tax_id.upper()] = account
+            by_name = {(a.name.strip().lower(), a.country): a for a in [*updated, *created]}
+            parent_links = []
             for _existing, fields, parent_tax in planned:
-                if parent_tax:
-                    key = fields["tax_id"] or None
-                    child = by_tax.get(key) if key else None
-                    if child is None:
-                        child = Account.objects.get(name=fields["name"], country=fields["country"])
-                    parent = by_tax[parent_tax]
-                    try:
-                        services._check_parent(child, parent)
-                    except services.ServiceError as exc:
-                        raise ImportAborted(str(exc)) from exc
-                    Account.objects.filter(pk=child.pk).update(parent=parent)
+                if not parent_tax:
+                    continue
+                child = (by_tax.get(fields["tax_id"]) if fields["tax_id"]
+                         else by_name.get((fields["name"].strip().lower(), fields["country"])))
+                parent = by_tax[parent_tax]
+                try:
+                    services._check_parent(child, parent)
+                except services.ServiceError as exc:
+                    raise ImportAborted(str(exc)) from exc
+                child.parent = parent
+                parent_links.append(child)
+            Account.objects.bulk_update(parent_links, ["parent"], batch_size=1000)
             services.revenue_recompute()
         return touched
 
@@ -321,6 +351,10 @@ def _plan_accounts(rows, result):
 
 class ImportAborted(Exception):
     pass
+
+
+EDITABLE_BY_IMPORT = ["name", "tax_id", "country", "industry", "region", "status", "kam", "sponsor",
+                      "relationship_stage", "version"]
 
 
 # --- Contacts --------------------------------------------------------------------------------------

@@ -429,8 +429,11 @@ WITH rev AS (
 ), ranked AS (
     SELECT id, revenue,
            SUM(CASE WHEN revenue > 0 THEN revenue ELSE 0 END) OVER () AS total,
-           COALESCE(SUM(CASE WHEN revenue > 0 THEN revenue ELSE 0 END) OVER (
-               ORDER BY revenue DESC RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW EXCLUDE GROUP), 0) AS above
+           -- Running total through the account's peers, minus the peers: what lies strictly above.
+           -- (A frame with EXCLUDE GROUP says the same but is recomputed row by row: quadratic in the
+           -- size of a peer group, and every new account with no revenue yet joins the same group.)
+           SUM(CASE WHEN revenue > 0 THEN revenue ELSE 0 END) OVER (ORDER BY revenue DESC)
+           - SUM(CASE WHEN revenue > 0 THEN revenue ELSE 0 END) OVER (PARTITION BY revenue) AS above
     FROM rev
 )
 UPDATE accounts_account SET
