@@ -151,3 +151,11 @@ def test_export_neutralises_formulas_and_round_trips(personas):
 def test_export_is_scoped_to_what_the_user_sees(personas):
     text = client_for(personas.teammate).get("/accounts/export.csv").content.decode("utf-8-sig")
     assert personas.account.name in text and personas.other_account.name not in text
+
+
+def test_a_file_beyond_the_row_limit_is_refused_whole(personas, monkeypatch):
+    monkeypatch.setitem(imports.MAX_ROWS, "accounts", 3)
+    text = "name\n" + "".join(f"Cliente {i} S.L.\n" for i in range(4))
+    result = run("accounts", text, personas.lead)
+    assert "at most 3" in result.file_error
+    assert not Account.objects.filter(name__startswith="Cliente ").exists()
