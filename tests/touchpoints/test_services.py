@@ -218,8 +218,11 @@ def test_escalation_is_set_based(personas, django_assert_max_num_queries):
 def test_sponsor_visit_status_and_reminder_once_per_window(personas):
     today = timezone.localdate()
     cadence = ProgrammeSettings.current().sponsor_visit_days
+    # Midday local time on the visit's date: "now minus N days" can cross a DST change or midnight.
+    visit_day = today - datetime.timedelta(days=cadence + 5)
+    visited_at = timezone.make_aware(datetime.datetime.combine(visit_day, datetime.time(12)))
     TouchpointFactory(account=personas.account, kind=TouchpointKind.EXECUTIVE_VISIT, created_by=personas.sponsor,
-                      occurred_at=timezone.now() - datetime.timedelta(days=cadence + 5))
+                      occurred_at=visited_at)
     status = sponsor_visit_status(type(personas.account).objects.filter(pk=personas.account.pk))[0]
     assert status.overdue and status.days_overdue == 5
     assert remind_overdue_sponsor_visits.delay().get() == 1
