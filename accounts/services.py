@@ -453,8 +453,8 @@ def revenue_recompute(today: datetime.date | None = None) -> None:
     """Write every active account's trailing-12-month revenue and its Pareto class in two statements.
 
     The rule is `accounts.scoring.pareto_classes` (share of revenue strictly above the account: < 80 % A,
-    < 95 % B, else C; ties share a class; zero revenue is C), done with window functions: the frame
-    ``RANGE ... EXCLUDE GROUP`` sums every account with more revenue and none of the account's peers.
+    < 95 % B, else C; ties share a class; zero revenue is C), done with window functions: the running
+    total through the account's peers minus the peers' own sum is what every account above it makes.
     Archived accounts leave the ranking (their class is blank)."""
     start, end = trailing_window(today)
     with connection.cursor() as cursor:
