@@ -107,7 +107,7 @@ def _row_form(kind, plan, choices=None, **kwargs):
     return cls(**kwargs)
 
 
-def _plan_context(request, plan, **extra):
+def _plan_context(request, plan, *, with_forms=True, **extra):
     """Everything the editor shows, in a fixed number of queries whatever the plan's size."""
     user = request.user
     account = plan.account
@@ -118,29 +118,31 @@ def _plan_context(request, plan, **extra):
     signoffs = list(plan.signoffs.select_related("department", "signed_by"))
     reviews = list(plan.reviews.all())
     value_entries = list(plan.value_entries.all())
-    links = list(plan.share_links.annotate(view_count=Count("views"), last_view=Max("views__viewed_at"))
-                 .select_related("contact"))
     can_edit = user.has_perm("planning.change_plan", account) and plan.status != PlanStatus.CLOSED
     signed = {s.department_id: s for s in signoffs}
     required_depts = {c.department for c in commitments if c.party == Party.US and c.department_id}
     required = [{"label": _("Executive sponsor"), "department": None, "signoff": signed.get(None)}]
     required += [{"label": str(d), "department": d, "signoff": signed.get(d.pk)}
                  for d in sorted(required_depts, key=lambda d: (d.order, d.name))]
-    my_depts = set(AccountTeamMember.objects.filter(account=account, user=user)
-                   .values_list("department_id", flat=True))
-    my_depts |= {c.department_id for c in commitments if c.owner_id == user.pk and c.party == Party.US}
-    can_sponsor = user.has_perm("planning.sign_off_as_sponsor", account)
-    from kam.roles import LEAD, has_role
-    is_lead = has_role(user, LEAD)
     for r in required:
-        d = r["department"]
-        r["can_sign"] = plan.status == PlanStatus.IN_REVIEW and r["signoff"] is None and (
-            is_lead or (can_sponsor if d is None else d.pk in my_depts))
+        r["can_sign"] = False
+    if plan.status == PlanStatus.IN_REVIEW:
+        # Who may sign only matters while the plan awaits sign-offs: spare the lookups otherwise.
+        my_depts = set(AccountTeamMember.objects.filter(account=account, user=user)
+                       .values_list("department_id", flat=True))
+        my_depts |= {c.department_id for c in commitments if c.owner_id == user.pk and c.party == Party.US}
+        can_sponsor = user.has_perm("planning.sign_off_as_sponsor", account)
+        from kam.roles import LEAD, has_role
+        is_lead = has_role(user, LEAD)
+        for r in required:
+            d = r["department"]
+            r["can_sign"] = r["signoff"] is None and (is_lead or (can_sponsor if d is None else d.pk in my_depts))
     today = timezone.localdate()
     for c in commitments:
         c.overdue = c.is_overdue(today)
         c.can_update = plan.status != PlanStatus.CLOSED and (can_edit or c.owner_id == user.pk)
-    choices = _choices_for(plan) if can_edit else None
+    with_forms = with_forms and can_edit
+    choices = _choices_for(plan) if with_forms else None
     ctx = {
         "plan": plan, "account": account, "flags": selectors.plan_flags(plan, stale_days=settings.plan_stale_days),
         "tasks": tasks, "opportunities": opportunities, "commitments": commitments,
@@ -148,7 +150,7 @@ def _plan_context(request, plan, **extra):
         "client_commitments": [c for c in commitments if c.party == Party.CLIENT],
         "signoffs": signoffs, "required_signoffs": required,
         "missing_signoffs": [r["label"] for r in required if r["signoff"] is None],
-        "reviews": reviews, "value_entries": value_entries, "share_links": links,
+        "reviews": reviews, "value_entries": value_entries,
         "pipeline": services.weighted_pipeline(opportunities),
         "pipeline_total": sum((o.value for o in opportunities), 0),
         "value_total": sum((v.amount for v in value_entries), 0),
@@ -157,7 +159,7 @@ def _plan_context(request, plan, **extra):
         "history": list(selectors.plan_history(plan, limit=5)),
         "status_choices": CommitmentStatus.choices,
     }
-    if can_edit:
+    if with_forms:
         ctx["sections"] = {s: section_form_class(s)(instance=plan, prefix=s) for s in SECTION_FIELDS}
         ctx["row_forms"] = {k: _row_form(k, plan, choices, prefix=k) for k in ROW_FORMS}
         # One fetch of the people for both "owner" lists (the page's query budget is tight).
@@ -481,7 +483,7 @@ def plan_history(request, pk):
 @signed_in
 def plan_print(request, pk):
     plan = selectors.plan_get_for_user(request.user, pk)
-    ctx = _plan_context(request, plan)
+    ctx = _plan_context(request, plan, with_forms=False)
     ctx["printing"] = True
     return render(request, "planning/plan_print.html", ctx)
 

@@ -1,4 +1,8 @@
+import hashlib
+
+from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
 from django import template
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
@@ -32,3 +36,40 @@ def history_reason(record):
     if reason:
         return REASON_LABELS.get(reason, reason)
     return record.get_history_type_display()
+
+
+# Rendered blank forms, keyed on everything that shows in their HTML. The editor shows eight of them
+# on every load and crispy spends most of the page's time on them; as the key is derived from the
+# content (labels, values, choices, language), a stale entry can never be served, so no invalidation
+# is needed and a bounded per-process store is enough.
+_FORM_HTML = {}
+_FORM_HTML_MAX = 512
+
+
+def _field_signature(bound):
+    field = bound.field
+    choices = getattr(field, "choices", None)
+    if choices is not None:
+        # Materialise a model choice list once: the key needs it and rendering reuses it.
+        choices = [(str(value), str(label)) for value, label in choices]
+        field.choices = choices
+    return (bound.html_name, type(field).__name__, type(field.widget).__name__, str(bound.label),
+            field.required, field.disabled, str(field.help_text), sorted(field.widget.attrs.items()),
+            repr(bound.value()), choices, bound.auto_id)
+
+
+@register.filter
+def crispy_cached(form):
+    """`{{ form|crispy }}` for forms without data; forms carrying the user's input render live."""
+    if form.is_bound:
+        return as_crispy_form(form)
+    key = (type(form).__module__, type(form).__qualname__, form.prefix, get_language(),
+           tuple(_field_signature(bound) for bound in form))
+    key = hashlib.sha256(repr(key).encode()).hexdigest()
+    html = _FORM_HTML.get(key)
+    if html is None:
+        html = as_crispy_form(form)
+        if len(_FORM_HTML) >= _FORM_HTML_MAX:
+            _FORM_HTML.clear()
+        _FORM_HTML[key] = html
+    return html
