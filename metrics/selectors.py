@@ -6,6 +6,7 @@ import importlib
 from decimal import Decimal
 
 from django.core.cache import cache
+from django.core.paginator import Paginator
 from django.db.models import Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -93,24 +94,37 @@ def _decorate(accounts):
 # --- KAM dashboard -------------------------------------------------------------------------------------
 KAM_CHART_ACCOUNTS = 25
 
-def kam_dashboard(user) -> dict:
+KAM_PAGE_SIZE = 25
+# The most urgent few; the incident queue has them all, with its filters.
+KAM_INCIDENTS = 10
+
+
+def kam_dashboard(user, page_number=None) -> dict:
+    """The KAM's accounts, a page at a time (a KAM may run hundreds), with the chart over all of them.
+    The chart and the pager read one light list of every account; the snapshot subqueries run only for
+    the page's rows."""
     day = latest_snapshot_day()
     mine = Account.objects.active().filter(kam=user)
-    accounts = _decorate(list(_with_latest(mine.select_related("sponsor"), day).order_by("name")))
+    light = list(mine.order_by("name").values_list("pk", "name", "tier", "health_score"))
+    page = Paginator([row[0] for row in light], KAM_PAGE_SIZE).get_page(page_number)
+    order = {pk: i for i, pk in enumerate(page.object_list)}
+    accounts = _decorate(sorted(_with_latest(mine.filter(pk__in=list(order)), day),
+                                key=lambda a: order[a.pk]))
     plans = _plans_needing_attention(mine)
     commitments = _commitments_due(user)
-    incidents = _open_incidents(mine)
+    incidents = _open_incidents(mine, limit=KAM_INCIDENTS + 1)
     # Key accounts first, weakest health first: what the KAM should look at; the table has them all.
-    charted = sorted(accounts, key=lambda a: (a.tier != "key", a.health_score is None, a.health_score or 0,
-                                              a.name))[:KAM_CHART_ACCOUNTS]
+    charted = sorted(light, key=lambda r: (r[2] != "key", r[3] is None, r[3] or 0, r[1]))[:KAM_CHART_ACCOUNTS]
     chart = {
         "type": "bar",
-        "data": {"labels": [a.name for a in charted],
-                 "datasets": [{"label": str(_("Health")), "data": [a.health_score for a in charted]}]},
+        "data": {"labels": [r[1] for r in charted],
+                 "datasets": [{"label": str(_("Health")), "data": [r[3] for r in charted]}]},
         "options": {"indexAxis": "y", "scales": {"x": {"min": 0, "max": 100}}},
     }
-    return {"day": day, "accounts": accounts, "charted": charted, "plans": plans, "commitments": commitments,
-            "incidents": incidents, "health_chart": chart}
+    return {"day": day, "accounts": accounts, "page": page, "accounts_total": len(light),
+            "charted": charted, "plans": plans, "commitments": commitments,
+            "incidents": incidents[:KAM_INCIDENTS], "more_incidents": len(incidents) > KAM_INCIDENTS,
+            "health_chart": chart}
 
 
 def _plans_needing_attention(accounts_qs):
@@ -142,16 +156,16 @@ def _commitments_due(user):
                 .select_related("plan__account").order_by("due_date")[:50])
 
 
-def _open_incidents(accounts_qs):
+def _open_incidents(accounts_qs, limit=50):
     fn = _other("touchpoints.selectors", "open_incidents")
     if fn is not None:
-        return list(fn(accounts_qs)[:50])
+        return list(fn(accounts_qs)[:limit])
     Incident = _model("touchpoints", "ServiceIncident")
     if Incident is None:
         return []
     return list(Incident.objects.filter(account__in=accounts_qs,
                                         status__in=("open", "acknowledged", "in_progress"))
-                .select_related("account").order_by("resolve_due_at")[:50])
+                .select_related("account").order_by("resolve_due_at")[:limit])
 
 
 # --- Sponsor dashboard ---------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from .tasks import recompute_metrics
 
 @role_required(KAM)
 def dashboard_kam(request):
-    return render(request, "metrics/dashboard_kam.html", selectors.kam_dashboard(request.user))
+    return render(request, "metrics/dashboard_kam.html", selectors.kam_dashboard(request.user, request.GET.get("page")))
 
 
 @role_required(SPONSOR)

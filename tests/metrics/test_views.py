@@ -340,3 +340,32 @@ def test_kam_chart_puts_key_accounts_first_and_the_table_keeps_all(personas, mon
     assert _chart(response, "kam-health-chart")["data"]["labels"] == ["Aceros del Norte S.A."]
     assert len(response.context["accounts"]) == 2
     assert "The chart shows 1 accounts" in response.content.decode()
+
+
+def test_kam_dashboard_pages_the_table_and_charts_from_every_account(personas, monkeypatch):
+    from metrics import selectors
+
+    monkeypatch.setattr(selectors, "KAM_PAGE_SIZE", 1)
+    AccountFactory(name="Zinc del Sur S.A.", tier="key", kam=personas.kam)
+    services.recompute_metrics()
+    client = client_for(personas.kam)
+    first = client.get(reverse("metrics:dashboard_kam"))
+    assert [a.name for a in first.context["accounts"]] == ["Aceros del Norte S.A."]
+    assert "Zinc del Sur S.A." in _chart(first, "kam-health-chart")["data"]["labels"]
+    second = client.get(reverse("metrics:dashboard_kam"), {"page": 2})
+    assert [a.name for a in second.context["accounts"]] == ["Zinc del Sur S.A."]
+    assert second.context["accounts"][0].health_trend == ""  # annotated like the first page's rows
+    assert "Page 2 of 2" in second.content.decode()
+
+
+def test_kam_dashboard_shows_the_most_urgent_incidents_and_links_to_the_queue(personas, monkeypatch):
+    from metrics import selectors
+
+    monkeypatch.setattr(selectors, "KAM_INCIDENTS", 1)
+    mf.incident(personas.account, ago=2)
+    response = client_for(personas.kam).get(reverse("metrics:dashboard_kam"))
+    assert b'data-testid="kam-all-incidents"' not in response.content
+    mf.incident(personas.account, ago=1)
+    response = client_for(personas.kam).get(reverse("metrics:dashboard_kam"))
+    assert len(response.context["incidents"]) == 1
+    assert b'data-testid="kam-all-incidents"' in response.content
