@@ -5,7 +5,6 @@ from decimal import Decimal
 from django.db.models import (
     Case,
     CharField,
-    Count,
     Exists,
     F,
     IntegerField,
@@ -200,17 +199,29 @@ def pareto_rows(user=None) -> QuerySet:
 
 
 def pareto_summary() -> dict:
-    """Class counts and revenue by class, and the curve as cumulative shares by rank (one query each)."""
-    by_class = {r["pareto_class"]: r for r in Account.objects.active().values("pareto_class")
-                .annotate(n=Count("pk"), revenue=Sum("revenue_12m"), key=Count("pk", filter=Q(tier=Tier.KEY)))}
+    """Class counts and revenue by class, and the curve as cumulative shares by rank, from one query
+    over the active accounts (the class totals are summed from the same rows as the curve)."""
     revenues = list(Account.objects.active().order_by("-revenue_12m", "pk")
                     .values_list("revenue_12m", "tier", "pareto_class"))
-    total = sum((r for r, _t, _c in revenues if r > 0), Decimal(0))
-    curve = []
-    running = Decimal(0)
+    by_class = {}
+    total = Decimal(0)
     for revenue, tier, pareto_class in revenues:
-        running += max(revenue, Decimal(0))
-        curve.append({"share": float(running / total * 100) if total else 0.0, "key": tier == Tier.KEY,
+        row = by_class.setdefault(pareto_class, {"pareto_class": pareto_class, "n": 0, "revenue": Decimal(0),
+                                                 "key": 0})
+        row["n"] += 1
+        row["revenue"] += revenue
+        row["key"] += tier == Tier.KEY
+        if revenue > 0:
+            total += revenue
+    # Floats for the running share: the curve is only drawn, and Decimal arithmetic over every account
+    # was a visible part of the page time.
+    total_f = float(total)
+    curve = []
+    running = 0.0
+    for revenue, tier, pareto_class in revenues:
+        if revenue > 0:
+            running += float(revenue)
+        curve.append({"share": running / total_f * 100 if total_f else 0.0, "key": tier == Tier.KEY,
                       "cls": pareto_class})
     return {"by_class": by_class, "curve": curve, "total": total, "count": len(revenues)}
 
@@ -224,7 +235,9 @@ def key_not_a_class(accounts_qs: QuerySet) -> QuerySet:
 
 
 def portfolio_points(accounts_qs: QuerySet) -> list[dict]:
-    """One bubble per assessed account: x strength, y attractiveness, r from 12-month revenue."""
+    """One bubble per assessed account: x strength, y attractiveness, r from 12-month revenue. No URL per
+    point: the chart builds each from `portfolio_detail_url()` and the id (reversing two thousand URLs
+    took most of the view, and they were a third of the page's weight)."""
     rows = list(accounts_qs.filter(attractiveness__isnull=False, strength__isnull=False)
                 .order_by("-revenue_12m", "pk")
                 .values("pk", "name", "tier", "attractiveness", "strength", "revenue_12m", "quadrant"))
@@ -233,8 +246,12 @@ def portfolio_points(accounts_qs: QuerySet) -> list[dict]:
              "y": float(r["attractiveness"]), "revenue": float(r["revenue_12m"]),
              # Area, not radius, proportional to revenue; a floor keeps small accounts clickable.
              "r": round(4 + 22 * float(max(r["revenue_12m"], Decimal(0)) / top) ** 0.5, 1),
-             "quadrant": r["quadrant"],
-             "url": reverse("accounts:detail", args=[r["pk"]])} for r in rows]
+             "quadrant": r["quadrant"]} for r in rows]
+
+
+def portfolio_detail_url() -> str:
+    """The account page URL with 0 for the id, for the chart script to substitute."""
+    return reverse("accounts:detail", args=[0])
 
 
 MISMATCH_LABELS = {

@@ -44,6 +44,11 @@ def _detail_url(account):
     return reverse("accounts:detail", args=[account.pk])
 
 
+# Rows per page of the account tables: the filters and sorting carry across pages, and the full list is
+# the CSV export; more rows per page cost rendering time on every request.
+PAGE_SIZE = 25
+
+
 # --- Registry --------------------------------------------------------------------------------------
 def _filtered_accounts(request):
     base = selectors.accounts_visible_to(request.user, include_archived=True)
@@ -54,7 +59,7 @@ def _filtered_accounts(request):
 @signed_in
 def account_list(request):
     f = _filtered_accounts(request)
-    page = paginate(request, f.qs, 50)
+    page = paginate(request, f.qs, PAGE_SIZE)
     return render(request, "accounts/account_list.html", {
         "filter": f, "page": page, "can_create": has_role(request.user, LEAD, KAM),
         "is_filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
@@ -95,7 +100,8 @@ def account_detail(request, pk):
     user = request.user
     context = {
         "account": account,
-        "children": list(account.children.filter(archived_at__isnull=True).only("pk", "name", "tier")),
+        # parent_id too: the related manager reads it on every row, and deferring it cost a query each.
+        "children": list(account.children.filter(archived_at__isnull=True).only("pk", "name", "tier", "parent_id")),
         "team": list(selectors.account_team(account)),
         "stages": list(selectors.stage_history(account)[:10]),
         "decisions": list(selectors.tier_decisions_for(account)[:5]),
@@ -386,10 +392,10 @@ def portfolio(request):
     tier_names = {t.value: str(t.label) for t in Tier}
     unassessed = f.qs.filter(attractiveness__isnull=True).count()
     return render(request, "accounts/portfolio.html", {
-        "filter": f, "page": paginate(request, qs.order_by("-attractiveness", "-strength", "pk"), 50),
+        "filter": f, "page": paginate(request, qs.order_by("-attractiveness", "-strength", "pk"), PAGE_SIZE),
         "chart": {"points": points, "thresholds": {"x": float(programme.strength_threshold),
                                                    "y": float(programme.attractiveness_threshold)},
-                  "quadrants": quadrant_names, "tiers": tier_names,
+                  "quadrants": quadrant_names, "tiers": tier_names, "detail_url": selectors.portfolio_detail_url(),
                   "axes": {"x": _("Our relative strength"), "y": _("Account attractiveness")}},
         "programme": programme, "unassessed": unassessed,
         "size": selectors.programme_size() if has_role(request.user, LEAD) else None,
@@ -406,7 +412,7 @@ def pareto(request):
              "labels": {"curve": _("Cumulative share of revenue (%)"), "key": _("Key account"),
                         "x": _("Accounts ranked by 12-month revenue"), "a": _("80 % (A)"), "b": _("95 % (B)")}}
     return render(request, "accounts/pareto.html", {
-        "page": paginate(request, rows, 50), "summary": summary, "chart": chart,
+        "page": paginate(request, rows, PAGE_SIZE), "summary": summary, "chart": chart,
         "a_not_key": selectors.a_class_not_key(scoped)[:25],
         "a_not_key_count": selectors.a_class_not_key(scoped).count(),
         "key_not_a": selectors.key_not_a_class(scoped)[:25],

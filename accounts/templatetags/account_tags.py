@@ -1,6 +1,6 @@
-from django import template
+from django import forms, template
 from django.template import engines
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 
 register = template.Library()
 
@@ -37,10 +37,28 @@ QUADRANT_BADGES = {"strategic": "text-bg-success", "star": "text-bg-warning", "s
                    "streamline": "text-bg-secondary"}
 
 
+def _label(choices, value):
+    # get_FOO_display() rebuilds a dict of every choice on each call; a table of accounts calls it for
+    # each row, so look the label up on the enum instead.
+    try:
+        return choices(value).label
+    except ValueError:
+        return value
+
+
 @register.simple_tag
 def tier_badge(account):
+    from accounts.models import Tier
+
     return format_html('<span class="badge {}" data-testid="tier-badge">{}</span>',
-                       TIER_BADGES.get(account.tier, "text-bg-light"), account.get_tier_display())
+                       TIER_BADGES.get(account.tier, "text-bg-light"), _label(Tier, account.tier))
+
+
+@register.filter
+def industry_label(value):
+    from accounts.models import Industry
+
+    return _label(Industry, value)
 
 
 @register.simple_tag
@@ -69,3 +87,80 @@ def pct(value, total):
         return round(float(value) / float(total) * 100, 1) if total else 0
     except (TypeError, ValueError):
         return 0
+
+
+@register.simple_tag
+def filter_field(bound):
+    """A filter field as the same Bootstrap markup crispy gives it, built in Python: crispy and the
+    per-option widget templates cost several milliseconds a field, and the account list and portfolio
+    render a filter bar of up to ten selects on every request."""
+    widget = bound.field.widget
+    if not isinstance(widget, (forms.Select, forms.TextInput)) or isinstance(widget, forms.SelectMultiple):
+        from crispy_forms.templatetags.crispy_forms_filters import as_crispy_field
+
+        return as_crispy_field(bound)
+    errors = bound.errors
+    invalid = " is-invalid" if errors else ""
+    value = bound.value()
+    if isinstance(widget, forms.Select):
+        chosen = {str(v) for v in value} if isinstance(value, (list, tuple)) else (
+            set() if value is None else {str(value)})
+        options = format_html_join("", '<option value="{}"{}>{}</option>', (
+            (str(v), " selected" if str(v) in chosen else "", label) for v, label in bound.field.choices))
+        control = format_html('<select name="{}" class="select form-select{}" id="{}">{}</select>',
+                              bound.html_name, invalid, bound.auto_id, options)
+    else:
+        control = format_html('<input type="text" name="{}"{} class="textinput form-control{}" id="{}">',
+                              bound.html_name, format_html(' value="{}"', value) if value not in (None, "") else "",
+                              invalid, bound.auto_id)
+    feedback = format_html_join("", '<span class="invalid-feedback"><strong>{}</strong></span>',
+                                ((e,) for e in errors))
+    return format_html('<div id="div_{}" class="mb-3"><label for="{}" class="form-label">{}</label>{}{}</div>',
+                       bound.auto_id, bound.auto_id, bound.label, control, feedback)
+
+
+@register.simple_tag
+def org_chart(roots, can_edit=False):
+    """The nested org chart as <li> items, built in Python: an include per person, recursively, was most
+    of the relationship map's rendering time on accounts with many contacts."""
+    from django.urls import reverse
+    from django.utils.formats import date_format
+    from django.utils.translation import gettext
+
+    from accounts.models import Attitude, DecisionRole, Influence
+
+    words = {"edit": gettext("edit"), "left": gettext("left the company"), "influence": gettext("influence"),
+             "owner": gettext("Owner"), "last": gettext("last contact")}
+    edit_url = reverse("accounts:contact_edit", args=[0])
+    gone_url = reverse("accounts:contact_gone", args=[0])
+
+    def node_html(node):
+        c = node.contact
+        links = ""
+        if can_edit:
+            links = format_html(' <a class="small" href="{}">{}</a> · <a class="small" href="{}">{}</a>',
+                                edit_url.replace("/0/", f"/{c.pk}/", 1), words["edit"],
+                                gone_url.replace("/0/", f"/{c.pk}/", 1), words["left"])
+        owner = (c.owner.get_full_name() if c.owner_id else "") or "–"
+        last = format_html(" · {} {}", words["last"], date_format(c.last_contact_date, "SHORT_DATE_FORMAT")) \
+            if c.last_contact_date else ""
+        children = format_html("<ul>{}</ul>", format_html_join("", "{}", ((node_html(n),) for n in node.children))) \
+            if node.children else ""
+        return format_html(
+            '<li>\n  <div class="org-card attitude-{}" data-testid="org-node">\n'
+            '    <div class="fw-semibold">{}{}</div>\n    <div class="small">{}</div>\n'
+            '    <div class="small text-body-secondary">{} · {} {} · {}</div>\n'
+            '    <div class="small text-body-secondary">{}: {}{}</div>\n  </div>\n  {}\n</li>',
+            c.attitude, c.name, links, c.position or "–",
+            _label(Attitude, c.attitude), words["influence"], str(_label(Influence, c.influence)).lower(),
+            _label(DecisionRole, c.decision_role), words["owner"], owner, last, children)
+
+    return format_html_join("", "{}", ((node_html(n),) for n in roots))
+
+
+@register.filter
+def contact_label(value, kind):
+    """Label of a contact's influence, attitude or decision role, without get_FOO_display per row."""
+    from accounts.models import Attitude, DecisionRole, Influence
+
+    return _label({"influence": Influence, "attitude": Attitude, "decision_role": DecisionRole}[kind], value)

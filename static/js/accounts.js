@@ -64,7 +64,8 @@
         onClick: function (event, elements) {
           if (elements.length) {
             var el = elements[0];
-            window.location.href = chart.data.datasets[el.datasetIndex].data[el.index].url;
+            var point = chart.data.datasets[el.datasetIndex].data[el.index];
+            window.location.href = portfolio.detail_url.replace("/0/", "/" + point.id + "/");
           }
         },
         onHover: function (event, elements) { event.native.target.style.cursor = elements.length ? "pointer" : "default"; }
