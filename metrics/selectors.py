@@ -180,35 +180,44 @@ def history_days(day: datetime.date | None, weeks: int = HISTORY_WEEKS) -> list[
     return [day - datetime.timedelta(weeks=w) for w in range(weeks, -1, -1)]
 
 
-def sponsor_dashboard(user) -> dict:
+SPONSOR_PAGE_SIZE = 25
+
+
+def sponsor_dashboard(user, page_number=None) -> dict:
+    """Like the KAM's: the table a page at a time, the charts over the largest accounts of all."""
     day = latest_snapshot_day()
     mine = Account.objects.active().filter(sponsor=user)
-    accounts = _decorate(list(_with_latest(mine.select_related("kam"), day).order_by("-revenue_12m", "name")))
-    charted = accounts[:SPONSOR_CHART_ACCOUNTS]
+    light = [{"pk": pk, "name": name} for pk, name in mine.order_by("-revenue_12m", "name").values_list("pk", "name")]
+    page = Paginator([row["pk"] for row in light], SPONSOR_PAGE_SIZE).get_page(page_number)
+    order = {pk: i for i, pk in enumerate(page.object_list)}
+    accounts = _decorate(sorted(_with_latest(mine.filter(pk__in=list(order)).select_related("kam"), day),
+                                key=lambda a: order[a.pk]))
+    charted = light[:SPONSOR_CHART_ACCOUNTS]
     days = history_days(day)
     series = {}
-    for pk, d, health, clv in (AccountSnapshot.objects.filter(account__in=[a.pk for a in charted], day__in=days)
+    for pk, d, health, clv in (AccountSnapshot.objects.filter(account__in=[a["pk"] for a in charted], day__in=days)
                                .values_list("account_id", "day", "health", "clv")):
         series.setdefault(pk, {})[d] = (health, clv)
     labels = [d.isoformat() for d in days]
 
     def chart(index, title, fmt_max=None):
-        datasets = [{"label": a.name,
-                     "data": [_num(series.get(a.pk, {}).get(d, (None, None))[index]) for d in days]}
+        datasets = [{"label": a["name"],
+                     "data": [_num(series.get(a["pk"], {}).get(d, (None, None))[index]) for d in days]}
                     for a in charted]
         options = {"scales": {"y": {"min": 0, "max": 100}}} if fmt_max else {}
         return {"type": "line", "data": {"labels": labels, "datasets": datasets}, "options": options,
                 "title": str(title)}
 
     history_table = [
-        {"account": a, "points": [series.get(a.pk, {}).get(d, (None, None)) for d in days[::4]]}
+        {"account": a, "points": [series.get(a["pk"], {}).get(d, (None, None)) for d in days[::4]]}
         for a in charted
     ]
-    visits = _sponsor_visits(mine)
+    visits = _sponsor_visits(mine.filter(pk__in=list(order)))
     for a in accounts:
         a.visit = visits.get(a.pk)
     return {
-        "day": day, "accounts": accounts, "charted": charted, "table_days": days[::4],
+        "day": day, "accounts": accounts, "page": page, "accounts_total": len(light), "charted": charted,
+        "table_days": days[::4],
         "history_table": history_table,
         "health_chart": chart(0, _("Health"), fmt_max=True), "clv_chart": chart(1, _("CLV")),
         "escalations": _escalations(user), "at_risk": _commitments_at_risk(mine),

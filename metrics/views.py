@@ -22,7 +22,8 @@ def dashboard_kam(request):
 
 @role_required(SPONSOR)
 def dashboard_sponsor(request):
-    return render(request, "metrics/dashboard_sponsor.html", selectors.sponsor_dashboard(request.user))
+    return render(request, "metrics/dashboard_sponsor.html",
+                  selectors.sponsor_dashboard(request.user, request.GET.get("page")))
 
 
 @role_required(LEAD, SPONSOR)

@@ -369,3 +369,18 @@ def test_kam_dashboard_shows_the_most_urgent_incidents_and_links_to_the_queue(pe
     response = client_for(personas.kam).get(reverse("metrics:dashboard_kam"))
     assert len(response.context["incidents"]) == 1
     assert b'data-testid="kam-all-incidents"' in response.content
+
+
+def test_sponsor_dashboard_pages_the_table_and_keeps_visits_per_row(personas, monkeypatch):
+    from metrics import selectors
+
+    monkeypatch.setattr(selectors, "SPONSOR_PAGE_SIZE", 1)
+    _populate(personas, 1)
+    client = client_for(personas.sponsor)
+    first = client.get(reverse("metrics:dashboard_sponsor"))
+    second = client.get(reverse("metrics:dashboard_sponsor"), {"page": 2})
+    names = [a.name for a in first.context["accounts"]] + [a.name for a in second.context["accounts"]]
+    assert sorted(names) == ["Aceros del Norte S.A.", "Minera 000 S.A."]
+    assert all(a.visit is not None for a in second.context["accounts"])
+    assert len(_chart(second, "sponsor-health-chart")["data"]["datasets"]) == 2
+    assert "Page 2 of 2" in second.content.decode()
