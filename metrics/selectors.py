@@ -292,6 +292,7 @@ def _latest_feedback(accounts_qs):
 # --- Programme dashboard --------------------------------------------------------------------------------
 HEALTH_BINS = ((0, 20), (20, 40), (40, 60), (60, 80), (80, 101))
 CACHE_SECONDS = 60 * 60 * 24
+PROGRAMME_TIER_CHANGES = 20
 
 
 def programme_dashboard() -> dict:
@@ -307,10 +308,16 @@ def programme_dashboard() -> dict:
         cache.set(key, data, CACHE_SECONDS)
     s = ProgrammeSettings.current()
     year_start = timezone.make_aware(datetime.datetime(timezone.localdate().year, 1, 1))
+    # The latest few, with only the columns shown; the selection page keeps the rest.
     changes = list(TierDecision.objects.filter(decided_at__gte=year_start)
-                   .select_related("account", "decided_by").order_by("-decided_at")[:50])
+                   .select_related("account", "decided_by")
+                   .only("decided_at", "from_tier", "to_tier", "account__name", "decided_by__first_name",
+                         "decided_by__last_name")
+                   .order_by("-decided_at")[:PROGRAMME_TIER_CHANGES + 1])
     key_count = Account.objects.active().key().count()
-    return {**data, "day": day, "run": run, "settings": s, "tier_changes": changes, "key_count": key_count,
+    return {**data, "stamp": stamp, "day": day, "run": run, "settings": s,
+            "tier_changes": changes[:PROGRAMME_TIER_CHANGES],
+            "more_tier_changes": len(changes) > PROGRAMME_TIER_CHANGES, "key_count": key_count,
             "cap": s.key_account_cap, "over_cap": key_count > s.key_account_cap,
             "cap_pct": min(100, round(100 * key_count / s.key_account_cap)) if s.key_account_cap else 100}
 

@@ -384,3 +384,19 @@ def test_sponsor_dashboard_pages_the_table_and_keeps_visits_per_row(personas, mo
     assert all(a.visit is not None for a in second.context["accounts"])
     assert len(_chart(second, "sponsor-health-chart")["data"]["datasets"]) == 2
     assert "Page 2 of 2" in second.content.decode()
+
+
+def test_programme_dashboard_charts_html_follows_a_recompute_and_the_language(personas):
+    """The charts are cached as HTML under the recompute's stamp: a new recompute shows new figures, and
+    Spanish readers never get the English fragment."""
+    mf.financial_year(personas.account, revenue="30000")
+    services.recompute_metrics()
+    client = client_for(personas.lead)
+    first = _chart(client.get(reverse("metrics:dashboard_program")), "pareto-chart")
+    mf.financial_year(personas.other_account, revenue="10000")
+    services.recompute_metrics()
+    second = _chart(client.get(reverse("metrics:dashboard_program")), "pareto-chart")
+    assert [p["y"] for p in second["data"]["datasets"][0]["data"]] == [75.0, 100.0]
+    assert first != second
+    spanish = client.get(reverse("metrics:dashboard_program"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Matriz de cartera" in spanish and "Portfolio matrix" not in spanish
