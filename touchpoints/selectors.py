@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from django.db.models import (
     Case,
     Count,
-    DateTimeField,
     F,
     IntegerField,
     OuterRef,
@@ -26,6 +25,7 @@ from kam.models import Department, ProgrammeSettings
 
 from .models import (
     ACTIVE_STATUSES,
+    NEXT_DUE,
     ClientFeedback,
     IncidentStatus,
     PartnershipRating,
@@ -40,12 +40,14 @@ TIER_RANK = Case(
     default=Value(2),
     output_field=IntegerField(),
 )
-# The deadline that matters next: acknowledging while open, resolving while being worked; none after.
-NEXT_DUE = Case(
-    When(status=IncidentStatus.OPEN, then=F("ack_due_at")),
-    When(status__in=(IncidentStatus.ACKNOWLEDGED, IncidentStatus.IN_PROGRESS), then=F("resolve_due_at")),
-    default=None,
-    output_field=DateTimeField(),
+# The same rank for the queue, read through hashed IN-lists of account ids: the sort then needs no
+# join with accounts, so PostgreSQL ranks thousands of active incidents from the incident rows alone
+# and only the page shown is joined.
+QUEUE_TIER_RANK = Case(
+    When(account_id__in=Account.objects.filter(tier=Tier.KEY).values("pk"), then=Value(0)),
+    When(account_id__in=Account.objects.filter(tier=Tier.DEVELOPMENT).values("pk"), then=Value(1)),
+    default=Value(2),
+    output_field=IntegerField(),
 )
 
 
@@ -65,8 +67,10 @@ def incident_get_for_user(user, pk) -> ServiceIncident:
 def incident_queue(user, *, status: str = "", severity: str = "", category: str = "", tier: str = "",
                    account: str = "", breached: str = "") -> QuerySet[ServiceIncident]:
     """The operations queue: most urgent SLA deadline first, key accounts before others at equal
-    urgency; finished incidents last. Without a status filter the queue shows the active ones."""
-    qs = incidents_visible_to(user).annotate(next_due=NEXT_DUE, tier_rank=TIER_RANK)
+    urgency; finished incidents last. Without a status filter the queue shows the active ones.
+    Narrow on purpose (no joined rows): page it, then load the page with `incidents_in_order`."""
+    qs = incidents_visible_to(user).select_related(None).annotate(next_due=NEXT_DUE,
+                                                                  tier_rank=QUEUE_TIER_RANK)
     if status == "all":
         pass
     elif status:
@@ -86,6 +90,15 @@ def incident_queue(user, *, status: str = "", severity: str = "", category: str 
                        | Q(status=IncidentStatus.OPEN, ack_due_at__lt=timezone.now())
                        | Q(status__in=ACTIVE_STATUSES, resolve_due_at__lt=timezone.now()))
     return qs.order_by(F("next_due").asc(nulls_last=True), "tier_rank", "-opened_at", "-pk")
+
+
+def incidents_in_order(pks) -> list[ServiceIncident]:
+    """The incidents with these ids, in that order, with what a queue row shows (one query)."""
+    pks = list(pks)
+    by_pk = {i.pk: i for i in ServiceIncident.objects.filter(pk__in=pks).select_related("account").only(
+        "pk", "title", "category", "severity", "status", "opened_at", "ack_due_at", "resolve_due_at",
+        "acknowledged_at", "resolved_at", "account__name", "account__tier")}
+    return [by_pk[pk] for pk in pks if pk in by_pk]
 
 
 def open_incidents(accounts_qs) -> QuerySet[ServiceIncident]:
@@ -133,14 +146,16 @@ def sponsor_visit_status(accounts_qs, *, today: datetime.date | None = None,
     if cadence_days is None:
         cadence_days = ProgrammeSettings.current().sponsor_visit_days
     cadence = datetime.timedelta(days=cadence_days)
-    rows = []
-    for account in accounts_qs.annotate(last_sponsor_visit=last_sponsor_visit_subquery()):
-        last = account.last_sponsor_visit
-        start = timezone.localtime(last).date() if last else timezone.localtime(account.created_at).date()
-        next_due = start + cadence
-        rows.append(SponsorVisitStatus(account=account, last_visit=last, next_due=next_due,
-                                       overdue=today > next_due))
-    return rows
+    return [visit_status_from(account, account.last_sponsor_visit, today=today, cadence=cadence)
+            for account in accounts_qs.annotate(last_sponsor_visit=last_sponsor_visit_subquery())]
+
+
+def visit_status_from(account, last: datetime.datetime | None, *, today: datetime.date,
+                      cadence: datetime.timedelta) -> SponsorVisitStatus:
+    """The sponsor-visit status of `account` given its last visit (see `sponsor_visit_status`)."""
+    start = timezone.localtime(last).date() if last else timezone.localtime(account.created_at).date()
+    next_due = start + cadence
+    return SponsorVisitStatus(account=account, last_visit=last, next_due=next_due, overdue=today > next_due)
 
 
 # --- Feedback --------------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from .forms import (
     SlaPolicyFormSet,
     TouchpointForm,
 )
-from .models import Severity, SlaPolicy, TouchpointKind
+from .models import IncidentCategory, IncidentStatus, Severity, SlaPolicy, TouchpointKind
 from .presentation import incident_clocks
 
 TIMELINE_PAGE = 25
@@ -128,9 +128,15 @@ def timeline(request, pk):
     kind = kind if kind in ActivityKind.values else ""
     page = paginate(request, selectors.timeline(account, request.user, department=department, kind=kind),
                     TIMELINE_PAGE)
+    kinds = _labels(ActivityKind.choices)
+    for a in page.object_list:
+        # Resolved once here rather than per row in the template (labels are lazy translations).
+        a.kind_label = kinds.get(a.kind, a.kind)
+        a.actor_name = (a.actor.get_full_name() or a.actor.username) if a.actor else ""
+        a.department_name = str(a.department) if a.department_id else ""
     return render(request, "touchpoints/timeline.html", {
         "account": account, "page": page, "departments": departments, "department": department,
-        "kind": kind, "kinds": ActivityKind.choices,
+        "kind": kind, "kinds": list(kinds.items()),
         "covered": sum(1 for d in departments if d.events),
     })
 
@@ -141,13 +147,45 @@ def timeline(request, pk):
 def incident_list(request):
     filter_form = IncidentFilterForm(request.GET or None)
     filters = filter_form.filters() if request.GET else {}
-    qs = selectors.incident_queue(request.user, **filters)
+    qs = selectors.incident_queue(request.user, **filters).values_list("pk", flat=True)
     page = paginate(request, qs, QUEUE_PAGE)
-    now = timezone.now()
-    rows = [(incident, incident_clocks(incident, now)) for incident in page.object_list]
     return render(request, "touchpoints/incident_list.html", {
-        "page": page, "rows": rows, "filter_form": filter_form, "filtered": bool(filters),
+        "page": page, "rows": _queue_rows(selectors.incidents_in_order(page.object_list)),
+        "filter_fields": _filter_fields(filter_form), "filtered": bool(filters),
     })
+
+
+def _labels(choices) -> dict:
+    # Translated once per request: get_FOO_display() would rebuild and hash every lazy label per row.
+    return {value: str(label) for value, label in choices}
+
+
+def _queue_rows(incidents) -> list[tuple]:
+    """(incident, clocks) per queue row, with the labels and link it shows resolved up front so the
+    template does no lookups per row."""
+    now = timezone.now()
+    category, severity, status = (_labels(IncidentCategory.choices), _labels(Severity.choices),
+                                  _labels(IncidentStatus.choices))
+    detail = reverse("touchpoints:incident_detail", args=[0])[:-2]  # ".../incidents/" + pk + "/"
+    for i in incidents:
+        i.url = f"{detail}{i.pk}/"
+        i.category_label = category.get(i.category, i.category)
+        i.severity_label = severity.get(i.severity, i.severity)
+        i.status_label = status.get(i.status, i.status)
+    return [(i, incident_clocks(i, now)) for i in incidents]
+
+
+def _filter_fields(form) -> list[dict]:
+    """The queue's filter controls with their options and the selected one resolved up front."""
+    fields = []
+    for field in form:
+        current = "" if field.value() is None else str(field.value())
+        options = None
+        if field.name != "account":
+            options = [(str(v), str(label), str(v) == current) for v, label in field.field.choices]
+        fields.append({"name": field.name, "id": field.id_for_label, "label": field.label,
+                       "value": current, "options": options})
+    return fields
 
 
 @signed_in

@@ -1,12 +1,22 @@
 """The touchpoints panel of the account page (the hub lives in accounts and loads this library)."""
 
+import datetime
+
 from django import template
+from django.db.models import Subquery
 from django.utils import timezone
 
 from accounts.models import Account
+from kam.models import ProgrammeSettings
 
 from ..presentation import incident_clocks
-from ..selectors import latest_feedback, open_incidents, recent_touchpoints, sponsor_visit_status
+from ..selectors import (
+    last_sponsor_visit_subquery,
+    latest_feedback,
+    open_incidents,
+    recent_touchpoints,
+    visit_status_from,
+)
 
 register = template.Library()
 
@@ -21,9 +31,20 @@ def account_touchpoints_panel(context, account):
     one = Account.objects.filter(pk=account.pk)
     now = timezone.now()
     incidents = list(open_incidents(one)[:PANEL_INCIDENTS + 1])
-    visit = sponsor_visit_status(one)[0] if account.sponsor_id else None
-    scores = latest_feedback(one).values("feedback_score", "feedback_on", "rating_score",
-                                                       "rating_on").first() or {}
+    # Scores, the last sponsor visit and the visit cadence in one query: the panel sits on the busiest
+    # page of the product.
+    cadence = Subquery(ProgrammeSettings.objects.order_by("pk").values("sponsor_visit_days")[:1])
+    scores = latest_feedback(one).annotate(last_sponsor_visit=last_sponsor_visit_subquery(),
+                                           visit_days=cadence).values(
+        "feedback_score", "feedback_on", "rating_score", "rating_on", "last_sponsor_visit", "visit_days",
+    ).first() or {}
+    visit = None
+    if account.sponsor_id:
+        days = scores.get("visit_days")
+        if days is None:  # no settings row yet: current() creates it with the defaults
+            days = ProgrammeSettings.current().sponsor_visit_days
+        visit = visit_status_from(account, scores.get("last_sponsor_visit"), today=timezone.localdate(),
+                                  cadence=datetime.timedelta(days=days))
     return {
         "request": context["request"],
         "account": account,
