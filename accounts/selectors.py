@@ -1,10 +1,12 @@
 import datetime
+import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import (
     Case,
     CharField,
+    Count,
     Exists,
     F,
     IntegerField,
@@ -198,9 +200,33 @@ def pareto_rows(user=None) -> QuerySet:
     return rows
 
 
+def pareto_stamp() -> tuple:
+    """A fingerprint of everything the Pareto summary reads (which active accounts there are, their
+    revenue, tier and class), from one aggregate query. The revenue recompute writes in raw SQL and
+    does not touch `updated_at`, so the stamp sums the data itself rather than trusting a timestamp."""
+    by_class = Account.objects.active().values("pareto_class").annotate(
+        n=Count("pk"), revenue=Sum("revenue_12m"), key=Count("pk", filter=Q(tier=Tier.KEY)),
+        ids=Sum("pk"), weighted=Sum(F("revenue_12m") * F("pk")), key_ids=Sum("pk", filter=Q(tier=Tier.KEY)),
+        changed=Max("updated_at")).order_by("pareto_class")
+    return tuple(tuple(r.values()) for r in by_class)
+
+
 def pareto_summary() -> dict:
-    """Class counts and revenue by class, and the curve as cumulative shares by rank, from one query
-    over the active accounts (the class totals are summed from the same rows as the curve)."""
+    """Class counts and revenue by class, and the curve as cumulative shares (%, two decimals) by rank
+    with the ranks of key accounts. The curve runs over every active account, so it is cached under
+    `pareto_stamp()`: any change to an account's revenue, tier, class or archiving gives a new key."""
+    from django.core.cache import cache
+
+    stamp = pareto_stamp()
+    key = "accounts:pareto-summary:" + hashlib.sha1(repr(stamp).encode()).hexdigest()
+    summary = cache.get(key)
+    if summary is None:
+        summary = _pareto_summary_compute()
+        cache.set(key, summary, 60 * 60 * 24)
+    return summary
+
+
+def _pareto_summary_compute() -> dict:
     revenues = list(Account.objects.active().order_by("-revenue_12m", "pk")
                     .values_list("revenue_12m", "tier", "pareto_class"))
     by_class = {}
@@ -213,17 +239,17 @@ def pareto_summary() -> dict:
         row["key"] += tier == Tier.KEY
         if revenue > 0:
             total += revenue
-    # Floats for the running share: the curve is only drawn, and Decimal arithmetic over every account
-    # was a visible part of the page time.
     total_f = float(total)
-    curve = []
+    shares, key_ranks = [], []
     running = 0.0
-    for revenue, tier, pareto_class in revenues:
+    for i, (revenue, tier, _cls) in enumerate(revenues):
         if revenue > 0:
             running += float(revenue)
-        curve.append({"share": running / total_f * 100 if total_f else 0.0, "key": tier == Tier.KEY,
-                      "cls": pareto_class})
-    return {"by_class": by_class, "curve": curve, "total": total, "count": len(revenues)}
+        shares.append(round(running / total_f * 100, 2) if total_f else 0.0)
+        if tier == Tier.KEY:
+            key_ranks.append(i)
+    return {"by_class": by_class, "shares": shares, "key_ranks": key_ranks, "total": total,
+            "count": len(revenues)}
 
 
 def a_class_not_key(accounts_qs: QuerySet) -> QuerySet:

@@ -407,8 +407,7 @@ def pareto(request):
     summary = selectors.pareto_summary()
     scoped = selectors.accounts_visible_to(request.user)
     rows = selectors.pareto_rows(request.user)
-    chart = {"shares": [round(p["share"], 2) for p in summary["curve"]],
-             "key": [i for i, p in enumerate(summary["curve"]) if p["key"]],
+    chart = {"shares": summary["shares"], "key": summary["key_ranks"],
              "labels": {"curve": _("Cumulative share of revenue (%)"), "key": _("Key account"),
                         "x": _("Accounts ranked by 12-month revenue"), "a": _("80 % (A)"), "b": _("95 % (B)")}}
     return render(request, "accounts/pareto.html", {
