@@ -61,7 +61,7 @@ def latest_run() -> RecomputeRun | None:
 def _with_latest(qs, day):
     """Annotate accounts with their snapshot on `day` and the health/CLV of the closest snapshot at
     least TREND_DAYS earlier (for the trend arrows): correlated subqueries on the (account, day) index."""
-    snap = AccountSnapshot.objects.filter(account=OuterRef("pk"), day=day)
+    snap = AccountSnapshot.objects.filter(account=OuterRef("pk"), day=day).order_by()
     before = day - datetime.timedelta(days=TREND_DAYS) if day else datetime.date.min
     prev = AccountSnapshot.objects.filter(account=OuterRef("pk"), day__lte=before).order_by("-day")
     return qs.annotate(
@@ -145,7 +145,7 @@ def _plans_needing_attention(accounts_qs):
 def _commitments_due(user):
     fn = _other("planning.selectors", "commitments_due")
     if fn is not None:
-        return list(fn(user=user, within_days=14)[:50])
+        return list(_commitment_columns(fn(user=user, within_days=14))[:50])
     Commitment = _model("planning", "Commitment")
     if Commitment is None:
         return []
@@ -156,10 +156,23 @@ def _commitments_due(user):
                 .select_related("plan__account").order_by("due_date")[:50])
 
 
+def _commitment_columns(qs):
+    """Only what the dashboards' lists show: the selectors' other joins (owner, department, contact) and
+    wide columns cost more to build than the rest of the list."""
+    return (qs.select_related(None).select_related("plan__account")
+            .only("plan_id", "description", "status", "due_date", "plan__account__name"))
+
+
+def _incident_columns(qs):
+    return (qs.select_related(None).select_related("account")
+            .only("account_id", "title", "severity", "status", "ack_breached_at", "resolve_breached_at",
+                  "account__name"))
+
+
 def _open_incidents(accounts_qs, limit=50):
     fn = _other("touchpoints.selectors", "open_incidents")
     if fn is not None:
-        return list(fn(accounts_qs)[:limit])
+        return list(_incident_columns(fn(accounts_qs))[:limit])
     Incident = _model("touchpoints", "ServiceIncident")
     if Incident is None:
         return []
@@ -186,6 +199,7 @@ SPONSOR_PAGE_SIZE = 25
 def sponsor_dashboard(user, page_number=None) -> dict:
     """Like the KAM's: the table a page at a time, the charts over the largest accounts of all."""
     day = latest_snapshot_day()
+    run = latest_run()
     mine = Account.objects.active().filter(sponsor=user)
     light = [{"pk": pk, "name": name} for pk, name in mine.order_by("-revenue_12m", "name").values_list("pk", "name")]
     page = Paginator([row["pk"] for row in light], SPONSOR_PAGE_SIZE).get_page(page_number)
@@ -212,11 +226,14 @@ def sponsor_dashboard(user, page_number=None) -> dict:
         {"account": a, "points": [series.get(a["pk"], {}).get(d, (None, None)) for d in days[::4]]}
         for a in charted
     ]
-    visits = _sponsor_visits(mine.filter(pk__in=list(order)))
+    visits = _sponsor_visits(mine.filter(pk__in=list(order)).only("created_at"))
     for a in accounts:
         a.visit = visits.get(a.pk)
     return {
         "day": day, "accounts": accounts, "page": page, "accounts_total": len(light), "charted": charted,
+        # Snapshots change only through a recompute (which records a run): with the charted accounts,
+        # this names one version of the history table, whose rendered HTML the template caches.
+        "history_stamp": f"{run.pk if run else 0}-{day}-{','.join(str(a['pk']) for a in charted)}",
         "table_days": days[::4],
         "history_table": history_table,
         "health_chart": chart(0, _("Health"), fmt_max=True), "clv_chart": chart(1, _("CLV")),
@@ -258,7 +275,7 @@ def _visits_by_account(rows) -> dict:
 def _escalations(user):
     fn = _other("touchpoints.selectors", "escalations_for")
     if fn is not None:
-        return list(fn(user)[:20])
+        return list(_incident_columns(fn(user))[:20])
     Incident = _model("touchpoints", "ServiceIncident")
     if Incident is None:
         return []
@@ -271,7 +288,7 @@ def _escalations(user):
 def _commitments_at_risk(accounts_qs):
     fn = _other("planning.selectors", "commitments_at_risk")
     if fn is not None:
-        return list(fn(accounts_qs)[:20])
+        return list(_commitment_columns(fn(accounts_qs))[:20])
     Commitment = _model("planning", "Commitment")
     if Commitment is None:
         return []
@@ -284,9 +301,8 @@ def _latest_feedback(accounts_qs):
     fn = _other("touchpoints.selectors", "latest_feedback")
     if fn is None:
         return []
-    rows = [a for a in fn(accounts_qs.order_by()) if a.feedback_score is not None]
-    rows.sort(key=lambda a: a.feedback_on, reverse=True)
-    return rows[:20]
+    return list(fn(accounts_qs.order_by().only("name")).filter(feedback_score__isnull=False)
+                .order_by("-feedback_on", "name")[:20])
 
 
 # --- Programme dashboard --------------------------------------------------------------------------------

@@ -400,3 +400,20 @@ def test_programme_dashboard_charts_html_follows_a_recompute_and_the_language(pe
     assert first != second
     spanish = client.get(reverse("metrics:dashboard_program"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "Matriz de cartera" in spanish and "Portfolio matrix" not in spanish
+
+
+def test_sponsor_history_table_is_rerendered_after_a_recompute(personas):
+    a = personas.account
+    services.recompute_metrics()
+    client = client_for(personas.sponsor)
+    before = AccountSnapshot.objects.get(account=a, day=timezone.localdate()).health
+    assert client.get(reverse("metrics:dashboard_sponsor")).status_code == 200
+    mf.touchpoint(a, ago=1, cost="0")
+    mf.touchpoint(a, ago=1, dept="operations", cost="0")
+    services.recompute_metrics()
+    after = AccountSnapshot.objects.get(account=a, day=timezone.localdate()).health
+    assert after != before
+    html = client.get(reverse("metrics:dashboard_sponsor")).content.decode()
+    start = html.index('data-testid="sponsor-history-table"')
+    table = html[start:html.index("</table>", start)]
+    assert f">{after}<br>" in table
