@@ -4,7 +4,8 @@ from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import dateformat, timezone
+from django.utils.formats import get_format
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 
@@ -129,9 +130,13 @@ def timeline(request, pk):
     page = paginate(request, selectors.timeline(account, request.user, department=department, kind=kind),
                     TIMELINE_PAGE)
     kinds = _labels(ActivityKind.choices)
+    when_format = get_format("SHORT_DATETIME_FORMAT")
     for a in page.object_list:
-        # Resolved once here rather than per row in the template (labels are lazy translations).
+        # Resolved once here rather than per row in the template (labels are lazy translations, and
+        # the date filter looks its format up again on every call).
         a.kind_label = kinds.get(a.kind, a.kind)
+        local = timezone.localtime(a.occurred_at)
+        a.when_iso, a.when_text = local.isoformat(), dateformat.format(local, when_format)
         a.actor_name = (a.actor.get_full_name() or a.actor.username) if a.actor else ""
         a.department_name = str(a.department) if a.department_id else ""
     return render(request, "touchpoints/timeline.html", {
@@ -167,7 +172,9 @@ def _queue_rows(incidents) -> list[tuple]:
     category, severity, status = (_labels(IncidentCategory.choices), _labels(Severity.choices),
                                   _labels(IncidentStatus.choices))
     detail = reverse("touchpoints:incident_detail", args=[0])[:-2]  # ".../incidents/" + pk + "/"
+    opened_format = get_format("SHORT_DATETIME_FORMAT")
     for i in incidents:
+        i.opened_text = dateformat.format(timezone.localtime(i.opened_at), opened_format)
         i.url = f"{detail}{i.pk}/"
         i.category_label = category.get(i.category, i.category)
         i.severity_label = severity.get(i.severity, i.severity)
