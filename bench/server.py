@@ -136,6 +136,11 @@ def prepare(database_url: str, reseed: bool = False) -> dict:
         log(f"seeded in {time.monotonic() - t0:.0f} s")
     else:
         log(f"large data set present ({n} accounts)")
+    log("refreshing planner statistics (ANALYZE)")
+    import psycopg
+
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("ANALYZE")
     log("collecting static files")
     manage(env, "collectstatic", "--noinput", capture=True)
     return env

@@ -4,7 +4,7 @@ import time
 
 from django.apps import apps
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from kam import demo
@@ -40,6 +40,11 @@ class Command(BaseCommand):
             t0 = time.monotonic()
             module.seed(ctx)
             self.stdout.write(f"  {label}: done in {time.monotonic() - t0:.1f} s")
+        if connection.vendor == "postgresql":
+            # Bulk loads leave the planner without statistics (and autovacuum may be off or late):
+            # without them it misjudges row counts by orders of magnitude and picks slow plans.
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
         self.stdout.write(self.style.SUCCESS(f"Demo data ready in {time.monotonic() - started:.1f} s."))
         self.stdout.write(f"Logins (password: {demo.settings.KAM_DEMO_PASSWORD}):")
         for username, first, last, role, _dept in demo.PEOPLE:
