@@ -53,6 +53,31 @@ def app_modules():
     return modules
 
 
+def url_names(skip_namespaces=("admin",)) -> list[str]:
+    """Every named URL pattern of the project as ``namespace:name``, without Django's admin."""
+    from django.urls import URLPattern, URLResolver, get_resolver
+
+    def walk(patterns, namespace=None):
+        for entry in patterns:
+            if isinstance(entry, URLResolver):
+                ns = entry.namespace or namespace
+                if ns not in skip_namespaces:
+                    yield from walk(entry.url_patterns, ns)
+            elif isinstance(entry, URLPattern) and entry.name:
+                yield f"{namespace}:{entry.name}" if namespace else entry.name
+
+    return sorted(set(walk(get_resolver().url_patterns)))
+
+
+def build_world(personas):
+    """The personas plus the objects every app's URL cases need (each app's `build(world)`)."""
+    for module in app_modules():
+        build = getattr(module, "build", None)
+        if build:
+            build(personas)
+    return personas
+
+
 def all_cases() -> dict[str, Case]:
     cases: dict[str, Case] = {}
     for module in app_modules():

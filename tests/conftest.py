@@ -49,6 +49,14 @@ def personas(db):
                            other_account=other_account, anonymous=None)
 
 
+@pytest.fixture
+def world(personas):
+    """The personas with every app's objects for its URLs (see tests/access.py)."""
+    from tests.access import build_world
+
+    return build_world(personas)
+
+
 def client_for(user):
     from django.test import Client
 

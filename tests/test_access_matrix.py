@@ -3,7 +3,7 @@
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from tests.access import all_cases, app_modules
+from tests.access import all_cases
 from tests.conftest import PERSONAS, client_for
 
 # The admin's internal pages are Django's own; the admin index stands for all of them.
@@ -49,15 +49,6 @@ def test_every_view_declares_access_in_code():
         if callback is not None and not hasattr(callback, "access")
     )
     assert not undeclared, f"views without a kam.access decorator (public/signed_in/role_required): {undeclared}"
-
-
-@pytest.fixture
-def world(personas):
-    for module in app_modules():
-        build = getattr(module, "build", None)
-        if build:
-            build(personas)
-    return personas
 
 
 @pytest.mark.parametrize("url_name", sorted(URLS))

@@ -5,41 +5,20 @@ import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.urls import reverse
 
-from tests.access import all_cases, app_modules
+from tests.access import all_cases, url_names
 from tests.conftest import PERSONAS
 
 pytestmark = pytest.mark.django_db
 
-SKIP_NAMESPACES = ("admin",)
 # Writes a GET may make on purpose: the session (a signed-in user's expiry), and the audit trail of
 # share-link views (every view of a shared plan is logged, by design).
 GET_MAY_WRITE = ("django_session", "planning_shareview")
 WRITE_VERBS = ("INSERT", "UPDATE", "DELETE")
 
 
-def _walk(patterns, namespace=None):
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            ns = entry.namespace or namespace
-            if ns in SKIP_NAMESPACES:
-                continue
-            yield from _walk(entry.url_patterns, ns)
-        elif isinstance(entry, URLPattern) and entry.name:
-            yield f"{namespace}:{entry.name}" if namespace else entry.name
-
-
-URL_NAMES = sorted(set(_walk(get_resolver().url_patterns)))
-
-
-@pytest.fixture
-def world(personas):
-    for module in app_modules():
-        build = getattr(module, "build", None)
-        if build:
-            build(personas)
-    return personas
+URL_NAMES = url_names()
 
 
 def _writes(queries):

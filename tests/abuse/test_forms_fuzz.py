@@ -5,17 +5,16 @@ validation message or a clean save, never a server error, and whatever is shown 
 """
 
 import pytest
-from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.urls import resolve, reverse
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
 from bench.htmlforms import parse_forms
-from tests.access import all_cases, app_modules
+from tests.access import all_cases, url_names
 from tests.conftest import client_for
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db]
 
-SKIP_NAMESPACES = ("admin",)
 # Signing out would end the fuzzing session; the language switch only sets a cookie.
 SKIP_ACTIONS = ("logout",)
 PERSONA_ORDER = ("lead", "kam", "operator", "sponsor", "teammate", "anonymous")
@@ -33,27 +32,7 @@ NASTY = [
 ]
 
 
-def _walk(patterns, namespace=None):
-    for entry in patterns:
-        if isinstance(entry, URLResolver):
-            ns = entry.namespace or namespace
-            if ns in SKIP_NAMESPACES:
-                continue
-            yield from _walk(entry.url_patterns, ns)
-        elif isinstance(entry, URLPattern) and entry.name:
-            yield f"{namespace}:{entry.name}" if namespace else entry.name
-
-
-URL_NAMES = sorted(set(_walk(get_resolver().url_patterns)))
-
-
-@pytest.fixture
-def world(personas):
-    for module in app_modules():
-        build = getattr(module, "build", None)
-        if build:
-            build(personas)
-    return personas
+URL_NAMES = url_names()
 
 
 def _field_values(field):
