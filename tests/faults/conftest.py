@@ -5,7 +5,7 @@ import shutil
 import socket
 import subprocess
 import time
-from contextlib import contextmanager, suppress
+from contextlib import suppress
 
 import pytest
 
@@ -62,30 +62,6 @@ def private_redis():
         yield redis
     finally:
         redis.stop()
-
-
-def forget_celery_connections(app):
-    """Drop the app's cached pools and result backend so the next use reads the new URLs."""
-    app._pool = None
-    if "amqp" in app.__dict__:
-        app.amqp._producer_pool = None
-    app._backend_cache = None
-    if hasattr(app._local, "backend"):
-        del app._local.backend
-
-
-@contextmanager
-def celery_using(broker: str, results: str):
-    from kam.celery import app
-
-    saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
-    app.conf.update(broker_url=broker, result_backend=results, task_always_eager=False)
-    forget_celery_connections(app)
-    try:
-        yield app
-    finally:
-        app.conf.update(saved)
-        forget_celery_connections(app)
 
 
 def cache_settings(url: str) -> dict:

@@ -14,8 +14,9 @@ from django.urls import NoReverseMatch, reverse
 
 from bench.htmlforms import fill_valid, parse_forms
 from kam.models import Notification
+from tests.celery_helpers import celery_using
 from tests.conftest import client_for
-from tests.faults.conftest import cache_settings, celery_using
+from tests.faults.conftest import cache_settings
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -23,8 +23,8 @@ from django.apps import apps
 from django.db import connection
 from django.utils import timezone
 
+from tests.celery_helpers import celery_using
 from tests.factories import AccountFactory, FinancialRecordFactory
-from tests.faults.conftest import celery_using
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

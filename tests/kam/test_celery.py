@@ -6,7 +6,6 @@ so a development worker on the usual databases cannot take these tests' tasks.
 
 import logging
 import time
-from contextlib import contextmanager
 
 import pytest
 from celery.contrib.testing.worker import start_worker
@@ -17,45 +16,18 @@ from kam.celery import app, ping
 from kam.models import Notification
 from kam.services import notification_send
 from kam.tasks import enqueue, send_notification_emails
+from tests.celery_helpers import celery_using, redis_server
 from tests.factories import UserFactory
 
-
-def _redis_server(url):
-    """scheme://host:port of REDIS_URL (the database number is ours to choose)."""
-    if not url:
-        return "redis://127.0.0.1:6379"
-    scheme, rest = url.split("://", 1)
-    return f"{scheme}://{rest.split('/', 1)[0]}"
-
-
-REDIS_HOST = _redis_server(settings.REDIS_URL)
+REDIS_HOST = redis_server()
 TEST_BROKER = f"{REDIS_HOST}/13"
 TEST_RESULTS = f"{REDIS_HOST}/14"
 # Nothing listens on port 1: connections are refused at once.
 DEAD_BROKER = "redis://127.0.0.1:1/0"
 
 
-def _forget_connections():
-    """Drop the app's cached connection pools and result backend so the next use reads the new URLs."""
-    # Not closed: kombu keeps pools in a registry keyed by URL and would hand the closed one back.
-    app._pool = None
-    if "amqp" in app.__dict__:
-        app.amqp._producer_pool = None
-    app._backend_cache = None
-    if hasattr(app._local, "backend"):
-        del app._local.backend
-
-
-@contextmanager
 def celery_on(broker, results=TEST_RESULTS):
-    saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
-    app.conf.update(broker_url=broker, result_backend=results, task_always_eager=False)
-    _forget_connections()
-    try:
-        yield app
-    finally:
-        app.conf.update(saved)
-        _forget_connections()
+    return celery_using(broker, results)
 
 
 def _redis_available():

@@ -12,25 +12,10 @@ from accounts.models import Account
 from kam.celery import app
 from metrics.models import AccountSnapshot, RecomputeRun
 from metrics.tasks import recompute_metrics
+from tests.celery_helpers import celery_using, redis_server
 from tests.metrics import factories as mf
 
-
-def _redis_host():
-    url = settings.REDIS_URL or "redis://127.0.0.1:6379"
-    scheme, rest = url.split("://", 1)
-    return f"{scheme}://{rest.split('/', 1)[0]}"
-
-
-BROKER = f"{_redis_host()}/9"
-
-
-def _forget_connections():
-    app._pool = None
-    if "amqp" in app.__dict__:
-        app.amqp._producer_pool = None
-    app._backend_cache = None
-    if hasattr(app._local, "backend"):
-        del app._local.backend
+BROKER = f"{redis_server()}/9"
 
 
 @pytest.fixture
@@ -41,14 +26,8 @@ def on_redis():
         redis.Redis.from_url(BROKER, socket_connect_timeout=1).ping()
     except redis.RedisError:
         pytest.skip(f"Redis not reachable at {BROKER}")
-    saved = {k: app.conf[k] for k in ("broker_url", "result_backend", "task_always_eager")}
-    app.conf.update(broker_url=BROKER, result_backend=BROKER, task_always_eager=False)
-    _forget_connections()
-    try:
-        yield app
-    finally:
-        app.conf.update(saved)
-        _forget_connections()
+    with celery_using(BROKER, BROKER) as celery_app:
+        yield celery_app
 
 
 @pytest.mark.django_db(transaction=True)
@@ -79,17 +58,9 @@ def test_import_hook_with_the_broker_down_logs_and_keeps_going(personas, caplog)
     from accounts.models import FinancialRecord
     from accounts.signals import financials_imported
 
-    saved = {k: app.conf[k] for k in ("broker_url", "task_always_eager", "broker_connection_retry",
-                                      "broker_connection_max_retries")}
-    app.conf.update(broker_url="redis://127.0.0.1:1/0", task_always_eager=False,
-                    broker_connection_retry=False, broker_connection_max_retries=0)
-    _forget_connections()
-    try:
+    with celery_using("redis://127.0.0.1:1/0", broker_connection_retry=False, broker_connection_max_retries=0):
         with caplog.at_level(logging.WARNING, logger="kam.tasks"):
             financials_imported.send(sender=FinancialRecord, account_ids=[personas.account.pk])
-    finally:
-        app.conf.update(saved)
-        _forget_connections()
     assert "metrics.tasks.recompute_metrics deferred" in caplog.text
     assert AccountSnapshot.objects.count() == 0
     assert Account.objects.count() == 2
