@@ -98,31 +98,29 @@ def account_update(*, account: Account, actor, expected_version: int, **fields) 
     return locked
 
 
-@transaction.atomic
 def account_archive(*, account: Account, actor) -> Account:
-    account = Account.objects.select_for_update().get(pk=account.pk)
-    if account.archived_at is None:
-        account.archived_at = timezone.now()
-        account.version = F("version") + 1
-        account.save()
-        account.refresh_from_db()
-        activity_record(account=account, kind=ActivityKind.ACCOUNT, subkind="archived", actor=actor,
-                        summary=_("Account archived"), link=_account_link(account))
-        revenue_recompute()
-    return account
+    return _account_set_archived(account=account, actor=actor, archived=True)
+
+
+def account_unarchive(*, account: Account, actor) -> Account:
+    return _account_set_archived(account=account, actor=actor, archived=False)
 
 
 @transaction.atomic
-def account_unarchive(*, account: Account, actor) -> Account:
+def _account_set_archived(*, account: Account, actor, archived: bool) -> Account:
+    """Archive or restore; a no-op when the account is already there. Archived accounts leave the
+    Pareto ranking, so revenue classes are recomputed in the same transaction."""
     account = Account.objects.select_for_update().get(pk=account.pk)
-    if account.archived_at is not None:
-        account.archived_at = None
-        account.version = F("version") + 1
-        account.save()
-        account.refresh_from_db()
-        activity_record(account=account, kind=ActivityKind.ACCOUNT, subkind="unarchived", actor=actor,
-                        summary=_("Account restored from the archive"), link=_account_link(account))
-        revenue_recompute()
+    if (account.archived_at is not None) == archived:
+        return account
+    account.archived_at = timezone.now() if archived else None
+    account.version = F("version") + 1
+    account.save()
+    account.refresh_from_db()
+    activity_record(account=account, kind=ActivityKind.ACCOUNT, subkind="archived" if archived else "unarchived",
+                    actor=actor, link=_account_link(account),
+                    summary=_("Account archived") if archived else _("Account restored from the archive"))
+    revenue_recompute()
     return account
 
 
