@@ -90,6 +90,8 @@ def main(argv=None) -> int:
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--reseed", action="store_true", help="drop the database and seed it again")
     parser.add_argument("--no-recompute", action="store_true", help="skip timing recompute_metrics")
+    parser.add_argument("--only", metavar="TEXT", action="append",
+                        help="measure only the pages whose name contains TEXT (repeatable)")
     parser.add_argument("--prepare-only", action="store_true", help="create, migrate and seed, then stop")
     args = parser.parse_args(argv)
 
@@ -108,7 +110,8 @@ def main(argv=None) -> int:
             extra.update({"REDIS_URL": f"{redis_url}/0", "REDIS_CACHE_URL": f"{redis_url}/1"})
         with server.gunicorn(env, workers=2, extra_env=extra) as port:
             clients: dict[str, server.Client] = {}
-            for page in found["pages"]:
+            pages = [p for p in found["pages"] if not args.only or any(t in p["name"] for t in args.only)]
+            for page in pages:
                 row = {"name": page["name"], "user": page["user"], "url": page["url"]}
                 if not page["url"]:
                     row["missing"] = True
@@ -162,7 +165,8 @@ def main(argv=None) -> int:
         "pages": rows,
         "recompute_metrics": recompute,
     }
-    out = server.RESULTS / "latest.json"
+    # A partial run (--only) must not pass for the whole benchmark's figures.
+    out = server.RESULTS / ("partial.json" if args.only else "latest.json")
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
     server.log(f"written {out.relative_to(server.ROOT)}")
     return 1 if errors else 0

@@ -8,6 +8,9 @@ class KamConfig(AppConfig):
     verbose_name = _("KAM programme")
 
     def ready(self):
+        from . import datastamps
         from .reference import restore_after_migrate
+
+        datastamps.install()
 
         post_migrate.connect(restore_after_migrate, sender=self, dispatch_uid="kam-reference-data")

@@ -2,6 +2,7 @@
 queries whatever the data size (the dashboards' budgets are pinned by tests)."""
 
 import datetime
+import hashlib
 import importlib
 from decimal import Decimal
 
@@ -10,10 +11,12 @@ from django.core.paginator import Paginator
 from django.db.models import Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, FinancialRecord, Quadrant, Tier, TierDecision
+from kam import datastamps
 from kam.models import ProgrammeSettings
 
 from . import formulas
@@ -108,11 +111,12 @@ def kam_dashboard(user, page_number=None) -> dict:
     light = list(mine.order_by("name").values_list("pk", "name", "tier", "health_score"))
     page = Paginator([row[0] for row in light], KAM_PAGE_SIZE).get_page(page_number)
     order = {pk: i for i, pk in enumerate(page.object_list)}
-    accounts = _decorate(sorted(_with_latest(mine.filter(pk__in=list(order)), day),
-                                key=lambda a: order[a.pk]))
-    plans = _plans_needing_attention(mine)
-    commitments = _commitments_due(user)
-    incidents = _open_incidents(mine, limit=KAM_INCIDENTS + 1)
+    # The table and the lists are read only when their cached HTML is missing (see the `*_key`s).
+    accounts = SimpleLazyObject(lambda: _decorate(sorted(_with_latest(mine.filter(pk__in=list(order)), day),
+                                                         key=lambda a: order[a.pk])))
+    plans = SimpleLazyObject(lambda: _plans_needing_attention(mine))
+    commitments = SimpleLazyObject(lambda: _commitments_due(user))
+    incidents = SimpleLazyObject(lambda: _open_incidents(mine, limit=KAM_INCIDENTS + 1))
     # Key accounts first, weakest health first: what the KAM should look at; the table has them all.
     charted = sorted(light, key=lambda r: (r[2] != "key", r[3] is None, r[3] or 0, r[1]))[:KAM_CHART_ACCOUNTS]
     chart = {
@@ -123,8 +127,22 @@ def kam_dashboard(user, page_number=None) -> dict:
     }
     return {"day": day, "accounts": accounts, "page": page, "accounts_total": len(light),
             "charted": charted, "plans": plans, "commitments": commitments,
-            "incidents": incidents[:KAM_INCIDENTS], "more_incidents": len(incidents) > KAM_INCIDENTS,
-            "health_chart": chart}
+            "incidents": SimpleLazyObject(lambda: incidents[:KAM_INCIDENTS]),
+            "more_incidents": SimpleLazyObject(lambda: len(incidents) > KAM_INCIDENTS),
+            "health_chart": chart, "fragment_seconds": datastamps.FRAGMENT_SECONDS,
+            "accounts_key": datastamps.fragment_key("kam-accounts", *KAM_TABLE_TABLES,
+                                                    vary=(user.pk, page.number)),
+            "lists_key": datastamps.fragment_key("kam-lists", *KAM_LIST_TABLES, vary=(user.pk,))}
+
+
+# What the dashboards' cached parts show, to key them on (kam/datastamps.py).
+KAM_TABLE_TABLES = ("accounts_account", "metrics_accountsnapshot")
+KAM_LIST_TABLES = ("accounts_account", "planning_accountplan", "planning_commitment",
+                   "touchpoints_serviceincident", "kam_programmesettings")
+SPONSOR_TABLE_TABLES = (*KAM_TABLE_TABLES, "auth_user", "touchpoints_touchpoint", "kam_programmesettings")
+SPONSOR_LIST_TABLES = ("accounts_account", "planning_accountplan", "planning_commitment",
+                       "touchpoints_serviceincident", "touchpoints_clientfeedback",
+                       "touchpoints_partnershiprating")
 
 
 def _plans_needing_attention(accounts_qs):
@@ -204,46 +222,84 @@ def sponsor_dashboard(user, page_number=None) -> dict:
     light = [{"pk": pk, "name": name} for pk, name in mine.order_by("-revenue_12m", "name").values_list("pk", "name")]
     page = Paginator([row["pk"] for row in light], SPONSOR_PAGE_SIZE).get_page(page_number)
     order = {pk: i for i, pk in enumerate(page.object_list)}
-    accounts = _decorate(sorted(_with_latest(mine.filter(pk__in=list(order)).select_related("kam"), day),
-                                key=lambda a: order[a.pk]))
+
+    def page_accounts():
+        accounts = _decorate(sorted(_with_latest(mine.filter(pk__in=list(order)).select_related("kam"), day),
+                                    key=lambda a: order[a.pk]))
+        visits = _sponsor_visits(mine.filter(pk__in=list(order)).only("created_at"))
+        for a in accounts:
+            a.visit = visits.get(a.pk)
+        return accounts
+
     charted = light[:SPONSOR_CHART_ACCOUNTS]
-    days = history_days(day)
-    series = {}
-    for pk, d, health, clv in (AccountSnapshot.objects.filter(account__in=[a["pk"] for a in charted], day__in=days)
-                               .values_list("account_id", "day", "health", "clv")):
-        series.setdefault(pk, {})[d] = (health, clv)
-    labels = [d.isoformat() for d in days]
-
-    def chart(index, title, fmt_max=None):
-        datasets = [{"label": a["name"],
-                     "data": [_num(series.get(a["pk"], {}).get(d, (None, None))[index]) for d in days]}
-                    for a in charted]
-        options = {"scales": {"y": {"min": 0, "max": 100}}} if fmt_max else {}
-        return {"type": "line", "data": {"labels": labels, "datasets": datasets}, "options": options,
-                "title": str(title)}
-
-    history_table = [
-        {"account": a, "points": [series.get(a["pk"], {}).get(d, (None, None)) for d in days[::4]]}
-        for a in charted
-    ]
-    visits = _sponsor_visits(mine.filter(pk__in=list(order)).only("created_at"))
-    for a in accounts:
-        a.visit = visits.get(a.pk)
+    history = SponsorHistory(charted, day)
+    # The table and the lists are read only when their cached HTML is missing (see the `*_key`s).
     return {
-        "day": day, "accounts": accounts, "page": page, "accounts_total": len(light), "charted": charted,
-        # Snapshots change only through a recompute (which records a run): with the charted accounts,
-        # this names one version of the history table, whose rendered HTML the template caches.
-        "history_stamp": f"{run.pk if run else 0}-{day}-{','.join(str(a['pk']) for a in charted)}",
-        "table_days": days[::4],
-        "history_table": history_table,
-        "health_chart": chart(0, _("Health"), fmt_max=True), "clv_chart": chart(1, _("CLV")),
-        "escalations": _escalations(user), "at_risk": _commitments_at_risk(mine),
-        "feedback": _latest_feedback(mine),
+        "day": day, "page": page, "accounts_total": len(light), "charted": charted,
+        # Snapshots change only through a recompute (which records a run): with the charted accounts
+        # and their names, this names one version of the charts and their table, whose rendered HTML
+        # the template caches; `history` reads the snapshots only when that cache misses.
+        "history_stamp": _stamp(run.pk if run else 0, day, *((a["pk"], a["name"]) for a in charted)),
+        "history": history,
+        "accounts": SimpleLazyObject(page_accounts), "fragment_seconds": datastamps.FRAGMENT_SECONDS,
+        "escalations": SimpleLazyObject(lambda: _escalations(user)),
+        "at_risk": SimpleLazyObject(lambda: _commitments_at_risk(mine)),
+        "feedback": SimpleLazyObject(lambda: _latest_feedback(mine)),
+        "accounts_key": datastamps.fragment_key("sponsor-accounts", *SPONSOR_TABLE_TABLES,
+                                                vary=(user.pk, page.number)),
+        "lists_key": datastamps.fragment_key("sponsor-lists", *SPONSOR_LIST_TABLES, vary=(user.pk,)),
     }
 
 
 def _num(value):
     return None if value is None else float(value)
+
+
+def _stamp(*parts) -> str:
+    """A short cache-key part naming exactly these values."""
+    return hashlib.sha1(repr(parts).encode()).hexdigest()[:16]
+
+
+class SponsorHistory:
+    """A year of weekly health and CLV of the charted accounts, as two line charts and a table. Each part
+    is built on first use, so a page whose cached fragment hits never reads the snapshots."""
+
+    def __init__(self, charted: list[dict], day: datetime.date | None):
+        self.charted = charted
+        self.days = history_days(day)
+        self.table_days = self.days[::4]
+
+    @cached_property
+    def _series(self) -> dict:
+        series = {}
+        rows = (AccountSnapshot.objects.filter(account__in=[a["pk"] for a in self.charted], day__in=self.days)
+                .order_by().values_list("account_id", "day", "health", "clv"))
+        for pk, d, health, clv in rows:
+            series.setdefault(pk, {})[d] = (health, clv)
+        return series
+
+    def _point(self, pk, d) -> tuple:
+        return self._series.get(pk, {}).get(d, (None, None))
+
+    def _chart(self, index: int, title, y_max=None) -> dict:
+        datasets = [{"label": a["name"], "data": [_num(self._point(a["pk"], d)[index]) for d in self.days]}
+                    for a in self.charted]
+        options = {"scales": {"y": {"min": 0, "max": y_max}}} if y_max else {}
+        return {"type": "line", "data": {"labels": [d.isoformat() for d in self.days], "datasets": datasets},
+                "options": options, "title": str(title)}
+
+    @cached_property
+    def health_chart(self) -> dict:
+        return self._chart(0, _("Health"), y_max=100)
+
+    @cached_property
+    def clv_chart(self) -> dict:
+        return self._chart(1, _("CLV"))
+
+    @cached_property
+    def table(self) -> list[dict]:
+        return [{"account": a, "points": [self._point(a["pk"], d) for d in self.table_days]}
+                for a in self.charted]
 
 
 def _sponsor_visits(accounts_qs) -> dict:

@@ -417,3 +417,75 @@ def test_sponsor_history_table_is_rerendered_after_a_recompute(personas):
     start = html.index('data-testid="sponsor-history-table"')
     table = html[start:html.index("</table>", start)]
     assert f">{after}<br>" in table
+
+
+# --- cached parts of the KAM and sponsor dashboards (kam/datastamps.py) --------------------------------
+def _section(html, testid):
+    start = html.index(f'data-testid="{testid}"')
+    return html[start:html.index("</section>", start)]
+
+
+def test_kam_dashboard_parts_are_served_from_the_cache_until_their_data_changes(
+        personas, django_assert_max_num_queries):
+    from accounts.models import Account
+    from touchpoints.models import ServiceIncident
+
+    _populate(personas, 1)
+    client = client_for(personas.kam)
+    url = reverse("metrics:dashboard_kam")
+    cold, _ = _count_queries(django_assert_max_num_queries, client, url)
+    warm, first = _count_queries(django_assert_max_num_queries, client, url)
+    assert warm <= cold - 4, f"{cold} queries cold, {warm} warm: the table and the lists were read again"
+    assert _section(first.content.decode(), "kam-commitments").count("Entrega semanal") == 2
+
+    # An incident retitled in bulk, a commitment kept through the plan editor, an account renamed
+    # without saving the model: each shows on the next load.
+    minera = Account.objects.get(name="Minera 000 S.A.")
+    incident = mf.incident(minera, ago=0)
+    ServiceIncident.objects.filter(pk=incident.pk).update(title="Cinta transportadora parada")
+    assert "Cinta transportadora parada" in _section(client.get(url).content.decode(), "kam-incidents")
+
+    missed = minera.plans.get().commitments.get(status="missed")
+    response = client.post(reverse("planning:commitment_status", args=[missed.pk]),
+                           {"status": "done", "version": missed.version,
+                            "delivered_on": timezone.localdate().isoformat()})
+    assert response.status_code == 302
+    assert _section(client.get(url).content.decode(), "kam-commitments").count("Entrega semanal") == 1
+
+    Account.objects.filter(pk=minera.pk).update(name="Minera Renombrada S.A.")
+    html = client.get(url).content.decode()
+    assert "Minera Renombrada S.A." in _section(html, "kam-accounts")
+    assert "Minera 000 S.A." not in html
+
+
+def test_kam_dashboard_cached_parts_are_per_person_and_per_language(personas):
+    _populate(personas, 1)
+    mine = client_for(personas.kam).get(reverse("metrics:dashboard_kam")).content.decode()
+    assert "Minera 000 S.A." in _section(mine, "kam-accounts")
+    other = client_for(personas.other_kam).get(reverse("metrics:dashboard_kam")).content.decode()
+    assert "Minera 000 S.A." not in other and "Aceros del Norte S.A." not in other
+    assert "Otra Cuenta S.L." in _section(other, "kam-accounts")
+    html = client_for(personas.kam).get(reverse("metrics:dashboard_kam"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
+    assert "Incidencias abiertas en mis cuentas" in html and "SLA incumplido" in html
+    assert "SLA breached" not in html
+
+
+def test_sponsor_dashboard_parts_follow_feedback_incidents_and_names(personas, django_assert_max_num_queries):
+    _populate(personas, 1)
+    client = client_for(personas.sponsor)
+    url = reverse("metrics:dashboard_sponsor")
+    cold, _ = _count_queries(django_assert_max_num_queries, client, url)
+    warm, first = _count_queries(django_assert_max_num_queries, client, url)
+    assert warm <= cold - 4, f"{cold} queries cold, {warm} warm: the table and the lists were read again"
+    assert "Retraso en la entrega" in _section(first.content.decode(), "sponsor-escalations")
+
+    mf.feedback(personas.account, 3, ago=0)
+    # The SLA job closes breached incidents in bulk, without saving each one.
+    from touchpoints.models import ServiceIncident
+    ServiceIncident.objects.filter(account__sponsor=personas.sponsor).update(status="resolved",
+                                                                           resolved_at=timezone.now())
+    personas.kam.__class__.objects.filter(pk=personas.kam.pk).update(first_name="Anabel")
+    html = client.get(url).content.decode()
+    assert "<strong>3/10</strong>" in html
+    assert 'data-testid="sponsor-escalations"' not in html
+    assert "Anabel García" in html
