@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kam import datastamps
 from kam.access import role_required, signed_in
 from kam.models import ProgrammeSettings
 from kam.roles import KAM, LEAD, SPONSOR, has_role
@@ -56,6 +57,18 @@ def _filtered_accounts(request):
     return AccountFilter(request.GET, queryset=base, request=request)
 
 
+def _filter_form_key(request, name):
+    """The filter form's HTML shows the query string's values, the people who can be picked (KAMs and
+    sponsors: users and their roles) and the language: nothing else (see kam/datastamps.py)."""
+    return datastamps.fragment_key(name, "auth_user", "auth_user_groups", vary=(_query_without_page(request),))
+
+
+def _query_without_page(request):
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
 @signed_in
 def account_list(request):
     f = _filtered_accounts(request)
@@ -63,6 +76,8 @@ def account_list(request):
     return render(request, "accounts/account_list.html", {
         "filter": f, "page": page, "can_create": has_role(request.user, LEAD, KAM),
         "is_filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
+        "filter_key": _filter_form_key(request, "account-list-filters"),
+        "fragment_seconds": datastamps.FRAGMENT_SECONDS,
     })
 
 
@@ -387,16 +402,26 @@ def portfolio(request):
     f = _filtered_accounts(request)
     qs = f.qs.filter(attractiveness__isnull=False, strength__isnull=False)
     programme = ProgrammeSettings.current()
-    points = selectors.portfolio_points(qs)
-    quadrant_names = {q.value: str(q.label) for q in Quadrant}
-    tier_names = {t.value: str(t.label) for t in Tier}
+
+    def chart():
+        return {"points": selectors.portfolio_points(qs),
+                "thresholds": {"x": float(programme.strength_threshold),
+                               "y": float(programme.attractiveness_threshold)},
+                "quadrants": {q.value: str(q.label) for q in Quadrant}, "tiers": {t.value: str(t.label) for t in Tier},
+                "detail_url": selectors.portfolio_detail_url(),
+                "axes": {"x": _("Our relative strength"), "y": _("Account attractiveness")}}
+
     unassessed = f.qs.filter(attractiveness__isnull=True).count()
     return render(request, "accounts/portfolio.html", {
         "filter": f, "page": paginate(request, qs.order_by("-attractiveness", "-strength", "pk"), PAGE_SIZE),
-        "chart": {"points": points, "thresholds": {"x": float(programme.strength_threshold),
-                                                   "y": float(programme.attractiveness_threshold)},
-                  "quadrants": quadrant_names, "tiers": tier_names, "detail_url": selectors.portfolio_detail_url(),
-                  "axes": {"x": _("Our relative strength"), "y": _("Account attractiveness")}},
+        # Every assessed account is a bubble: the template calls `chart` only when the cached JSON is
+        # missing. Who sees which accounts depends on the person's roles and teams, hence the person.
+        "chart": chart,
+        "chart_key": datastamps.fragment_key(
+            "portfolio-chart", "accounts_account", "accounts_accountteammember", "auth_user_groups",
+            "kam_programmesettings", vary=(request.user.pk, _query_without_page(request))),
+        "filter_key": _filter_form_key(request, "portfolio-filters"),
+        "fragment_seconds": datastamps.FRAGMENT_SECONDS,
         "programme": programme, "unassessed": unassessed,
         "size": selectors.programme_size() if has_role(request.user, LEAD) else None,
     })

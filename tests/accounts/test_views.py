@@ -1,4 +1,5 @@
 import datetime
+import json
 
 import pytest
 from django.utils import timezone
@@ -240,3 +241,41 @@ def test_stale_contact_and_criterion_edits_are_refused(personas):
     assert "Someone else changed this criterion" in stale.content.decode()
     c.refresh_from_db()
     assert c.weight == 12
+
+
+def _portfolio_points(response):
+    html = response.content.decode()
+    marker = '<script id="portfolio-data" type="application/json">'
+    start = html.index(marker) + len(marker)
+    return {p["name"]: p for p in json.loads(html[start:html.index("</script>", start)])["points"]}
+
+
+def test_portfolio_chart_is_cached_per_person_and_filter_and_follows_every_change(
+        personas, django_assert_max_num_queries):
+    from tests.factories import UserFactory
+
+    Account.objects.filter(pk=personas.account.pk).update(attractiveness=80, strength=30, revenue_12m=100)
+    Account.objects.filter(pk=personas.other_account.pk).update(attractiveness=20, strength=60, revenue_12m=50)
+    lead = client_for(personas.lead)
+    with django_assert_max_num_queries(30) as cold:
+        first = lead.get("/accounts/portfolio/")
+    with django_assert_max_num_queries(30) as warm:
+        assert _portfolio_points(lead.get("/accounts/portfolio/")) == _portfolio_points(first)
+    # The points and the filter's lists of people are not read again.
+    assert len(warm.captured_queries) <= len(cold.captured_queries) - 3
+    assert set(_portfolio_points(first)) == {"Aceros del Norte S.A.", "Otra Cuenta S.L."}
+
+    # Another person, another filter: their own points, not the cached ones.
+    kam = _portfolio_points(client_for(personas.kam).get("/accounts/portfolio/"))
+    assert set(kam) == {"Aceros del Norte S.A."}
+    assert set(_portfolio_points(lead.get("/accounts/portfolio/", {"tier": "key"}))) == {"Aceros del Norte S.A."}
+
+    # A re-assessment written in bulk moves the bubble on the next load.
+    Account.objects.filter(pk=personas.account.pk).update(attractiveness=45, strength=75)
+    moved = _portfolio_points(lead.get("/accounts/portfolio/"))["Aceros del Norte S.A."]
+    assert (moved["x"], moved["y"]) == (75.0, 45.0)
+
+    # A new KAM appears in the filter's list of KAMs (users and their roles are in the form's key).
+    UserFactory(username="kam_nueva", first_name="Nuria", last_name="Vidal", roles=["KAM"])
+    for url in ("/accounts/portfolio/", "/accounts/"):
+        assert "Nuria Vidal" in lead.get(url).content.decode(), url
