@@ -84,25 +84,26 @@ class _PendingBump:
         bump(self.table)
 
 
-def _pending(connection, table) -> bool:
-    """Whether this transaction already has a bump of `table` waiting for its commit. Django's own list
-    is the truth: it forgets callbacks of rolled-back savepoints and of finished transactions."""
-    return any(isinstance(func, _PendingBump) and func.table == table
-               for _sids, func, _robust in connection.run_on_commit)
-
-
 def _watch(connection):
+    # The tables whose bump already waits for this transaction's commit. Django replaces its list of
+    # on-commit callbacks whenever it may have dropped some (commit, rollback, savepoint rollback), so
+    # the list's identity says whether what we registered is still there, without scanning it.
+    pending = {"hooks": None, "tables": set()}
+
     def wrapper(execute, sql, params, many, context):
         result = execute(sql, params, many, context)
         tables = written_tables(sql)
         if tables:
-            # The test suite's transactions are never committed (each test is rolled back), so there a
-            # write counts at once; it runs one request at a time, so nothing can read in between.
+            # Most of the test suite's transactions are never committed (each test is rolled back), so
+            # there a write also counts at once.
             if not connection.in_atomic_block or settings.KAM_DATASTAMPS_IMMEDIATE:
                 bump(*tables)
-            else:
+            if connection.in_atomic_block:
+                if pending["hooks"] is not connection.run_on_commit:
+                    pending["hooks"], pending["tables"] = connection.run_on_commit, set()
                 for table in tables:
-                    if not _pending(connection, table):
+                    if table not in pending["tables"]:
+                        pending["tables"].add(table)
                         connection.on_commit(_PendingBump(table))
         return result
 

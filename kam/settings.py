@@ -138,8 +138,8 @@ else:
     CELERY_RESULT_BACKEND = "cache+memory://"
     # Embedded default only: no broker, so tasks run in the web process.
     CELERY_TASK_ALWAYS_EAGER = True
-# Table change stamps (kam/datastamps.py) at each write rather than at commit: only for the test suite,
-# whose transactions are rolled back, never committed.
+# Table change stamps (kam/datastamps.py) at each write as well as at commit: only for the test suite,
+# whose transactions are mostly rolled back, never committed.
 KAM_DATASTAMPS_IMMEDIATE = TESTING
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True

@@ -94,6 +94,15 @@ def test_in_production_a_write_counts_at_commit_and_a_rollback_counts_never(sett
     committed = datastamps.of(ACCOUNTS)
     assert committed != before
 
+    # Many writes to a table in one transaction wait for its commit as one bump.
+    with transaction.atomic():
+        for i in range(3):
+            AccountFactory(name=f"Lote {i} S.A.")
+        waiting = [f for _s, f, _r in connection.run_on_commit if getattr(f, "table", None) == ACCOUNTS]
+        assert len(waiting) == 1
+    assert datastamps.of(ACCOUNTS) != committed
+    committed = datastamps.of(ACCOUNTS)
+
     with pytest.raises(RuntimeError), transaction.atomic():
         AccountFactory(name="Deshecha S.A.")
         raise RuntimeError("rolled back")
