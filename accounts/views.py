@@ -13,7 +13,7 @@ from kam import datastamps
 from kam.access import role_required, signed_in
 from kam.models import ProgrammeSettings
 from kam.roles import KAM, LEAD, SPONSOR, has_role
-from kam.selectors import paginate
+from kam.selectors import paginate, query_replaced
 
 from . import imports, selectors, services
 from .filters import AccountFilter
@@ -60,13 +60,8 @@ def _filtered_accounts(request):
 def _filter_form_key(request, name):
     """The filter form's HTML shows the query string's values, the people who can be picked (KAMs and
     sponsors: users and their roles) and the language: nothing else (see kam/datastamps.py)."""
-    return datastamps.fragment_key(name, "auth_user", "auth_user_groups", vary=(_query_without_page(request),))
-
-
-def _query_without_page(request):
-    query = request.GET.copy()
-    query.pop("page", None)
-    return query.urlencode()
+    return datastamps.fragment_key(name, "auth_user", "auth_user_groups",
+                                   vary=(query_replaced(request.GET, page=None),))
 
 
 @signed_in
@@ -419,7 +414,7 @@ def portfolio(request):
         "chart": chart,
         "chart_key": datastamps.fragment_key(
             "portfolio-chart", "accounts_account", "accounts_accountteammember", "auth_user_groups",
-            "kam_programmesettings", vary=(request.user.pk, _query_without_page(request))),
+            "kam_programmesettings", vary=(request.user.pk, query_replaced(request.GET, page=None))),
         "filter_key": _filter_form_key(request, "portfolio-filters"),
         "fragment_seconds": datastamps.FRAGMENT_SECONDS,
         "programme": programme, "unassessed": unassessed,

@@ -14,3 +14,15 @@ def paginate(request, queryset, per_page=25):
     """One page of `queryset` from the request's `page` parameter; bad page numbers fall back
     to the nearest valid page instead of raising."""
     return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+
+
+def query_replaced(query, **changes) -> str:
+    """`query` (a request's GET) as a query string with some parameters replaced; None or "" drops one.
+    Keeps a list's filters across its pages and sorts."""
+    query = query.copy()
+    for key, value in changes.items():
+        if value in (None, ""):
+            query.pop(key, None)
+        else:
+            query[key] = value
+    return query.urlencode()

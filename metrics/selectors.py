@@ -102,10 +102,10 @@ KAM_PAGE_SIZE = 25
 KAM_INCIDENTS = 10
 
 
-def kam_dashboard(user, page_number=None) -> dict:
+def kam_dashboard(user, page_number=None, query="") -> dict:
     """The KAM's accounts, a page at a time (a KAM may run hundreds), with the chart over all of them.
     The chart and the pager read one light list of every account; the snapshot subqueries run only for
-    the page's rows."""
+    the page's rows. `query` is the request's query string: the cached table's page links carry it."""
     day = latest_snapshot_day()
     mine = Account.objects.active().filter(kam=user)
     light = list(mine.order_by("name").values_list("pk", "name", "tier", "health_score"))
@@ -131,7 +131,7 @@ def kam_dashboard(user, page_number=None) -> dict:
             "more_incidents": SimpleLazyObject(lambda: len(incidents) > KAM_INCIDENTS),
             "health_chart": chart, "fragment_seconds": datastamps.FRAGMENT_SECONDS,
             "accounts_key": datastamps.fragment_key("kam-accounts", *KAM_TABLE_TABLES,
-                                                    vary=(user.pk, page.number)),
+                                                    vary=(user.pk, query)),
             "lists_key": datastamps.fragment_key("kam-lists", *KAM_LIST_TABLES, vary=(user.pk,))}
 
 
@@ -214,7 +214,7 @@ def history_days(day: datetime.date | None, weeks: int = HISTORY_WEEKS) -> list[
 SPONSOR_PAGE_SIZE = 25
 
 
-def sponsor_dashboard(user, page_number=None) -> dict:
+def sponsor_dashboard(user, page_number=None, query="") -> dict:
     """Like the KAM's: the table a page at a time, the charts over the largest accounts of all."""
     day = latest_snapshot_day()
     run = latest_run()
@@ -246,7 +246,7 @@ def sponsor_dashboard(user, page_number=None) -> dict:
         "at_risk": SimpleLazyObject(lambda: _commitments_at_risk(mine)),
         "feedback": SimpleLazyObject(lambda: _latest_feedback(mine)),
         "accounts_key": datastamps.fragment_key("sponsor-accounts", *SPONSOR_TABLE_TABLES,
-                                                vary=(user.pk, page.number)),
+                                                vary=(user.pk, query)),
         "lists_key": datastamps.fragment_key("sponsor-lists", *SPONSOR_LIST_TABLES, vary=(user.pk,)),
     }
 

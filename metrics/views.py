@@ -17,13 +17,14 @@ from .tasks import recompute_metrics
 
 @role_required(KAM)
 def dashboard_kam(request):
-    return render(request, "metrics/dashboard_kam.html", selectors.kam_dashboard(request.user, request.GET.get("page")))
+    return render(request, "metrics/dashboard_kam.html",
+                  selectors.kam_dashboard(request.user, request.GET.get("page"), request.GET.urlencode()))
 
 
 @role_required(SPONSOR)
 def dashboard_sponsor(request):
     return render(request, "metrics/dashboard_sponsor.html",
-                  selectors.sponsor_dashboard(request.user, request.GET.get("page")))
+                  selectors.sponsor_dashboard(request.user, request.GET.get("page"), request.GET.urlencode()))
 
 
 @role_required(LEAD, SPONSOR)
