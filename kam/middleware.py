@@ -61,3 +61,30 @@ class QueryCountHeaderMiddleware:
             response = self.get_response(request)
         response["X-Query-Count"] = str(counter["n"])
         return response
+
+
+class DomainErrorMiddleware:
+    """Answers a domain error no view handled with its page: 403 refused, 409 conflict (both versions
+    shown), 400 invalid. One place, so that every app refuses the same way."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        from django.shortcuts import render
+        from django.utils.http import url_has_allowed_host_and_scheme
+
+        from .errors import Conflict, DomainError
+
+        if not isinstance(exception, DomainError):
+            return None
+        back = request.META.get("HTTP_REFERER", "")
+        if not url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()},
+                                               require_https=request.is_secure()):
+            back = ""
+        template = "partials/domain_error.html" if getattr(request, "htmx", False) else "domain_error.html"
+        return render(request, template, {"error": exception, "is_conflict": isinstance(exception, Conflict),
+                                          "back": back}, status=exception.status)

@@ -109,3 +109,19 @@ DEPARTMENT_NAMES = (
     _("Sales"), _("Operations"), _("Supply chain"), _("Customer service"), _("Finance"), _("Technical"),
     _("Executive"),
 )
+
+
+class SubmittedForm(models.Model):
+    """A creation form already acted on, by its one-time token (`kam.idempotency`): a second POST of the
+    same form (a double click, a proxy's retry) gets the first one's result instead of a duplicate."""
+
+    token = models.UUIDField(unique=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    location = models.CharField(max_length=500, blank=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["created_at"])]
+
+    def __str__(self):
+        return str(self.token)

@@ -66,6 +66,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "kam.middleware.ContentSecurityPolicyMiddleware",
+    "kam.middleware.DomainErrorMiddleware",
 ]
 # The benchmark's per-request SQL count (bench/run.py); off by default, see kam/middleware.py.
 if env.bool("KAM_QUERY_COUNT_HEADER", default=False):
@@ -166,6 +167,10 @@ CELERY_BEAT_SCHEDULE = {
     "notification-emails-sweep": {
         "task": "kam.tasks.send_notification_emails",
         "schedule": crontab(minute="*"),
+    },
+    "submitted-forms-prune-daily": {
+        "task": "kam.tasks.prune_submitted_forms",
+        "schedule": crontab(hour=3, minute=40),
     },
     "sponsor-visits-overdue-daily": {
         "task": "touchpoints.tasks.remind_overdue_sponsor_visits",

@@ -31,3 +31,10 @@ def send_notification_emails(self, notification_ids=None):
     from .services import notification_emails_deliver
 
     return notification_emails_deliver(notification_ids=notification_ids)
+
+
+@shared_task(name="kam.tasks.prune_submitted_forms")
+def prune_submitted_forms():
+    from .idempotency import submitted_forms_prune
+
+    return submitted_forms_prune()

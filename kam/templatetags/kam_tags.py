@@ -9,3 +9,13 @@ register = template.Library()
 def query_replace(context, **kwargs):
     """The current query string with some parameters replaced (keeps filters across pages/sorts)."""
     return query_replaced(context["request"].GET, **kwargs)
+
+
+@register.simple_tag
+def submit_once():
+    """The one-time token of a creation form (kam.idempotency): put it next to {% csrf_token %}."""
+    from django.utils.html import format_html
+
+    from kam.idempotency import FIELD, new_token
+
+    return format_html('<input type="hidden" name="{}" value="{}">', FIELD, new_token())

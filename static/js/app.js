@@ -16,4 +16,14 @@
       event.preventDefault();
     }
   }, true);
+  // A refused htmx request (403 not allowed, 409 edited meanwhile, 400 invalid) carries a short
+  // explanation: show it above the page instead of leaving the click without an answer.
+  document.addEventListener("htmx:responseError", function (event) {
+    var xhr = event.detail && event.detail.xhr;
+    if (!xhr || [400, 403, 409].indexOf(xhr.status) < 0 || !xhr.responseText) { return; }
+    var box = document.getElementById("htmx-errors");
+    if (!box) { return; }
+    box.innerHTML = xhr.responseText;
+    box.scrollIntoView({block: "nearest"});
+  });
 })();

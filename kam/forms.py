@@ -1,0 +1,26 @@
+"""Form pieces shared by every app."""
+
+from django import forms
+
+# Every <input type="date"> takes ISO dates whatever the language: a localised value ("30/11/2026")
+# is not a valid value for it, and the browser would show the field empty and post it back blank.
+DATE_FORMAT = "%Y-%m-%d"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs=attrs, format=format or DATE_FORMAT)
+
+
+class VersionedForm(forms.ModelForm):
+    """Carries the version the user started from (kam.versioning): the service refuses a save made
+    from an older one and says what changed."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk is not None:
+            self.fields["version"].initial = self.instance.version
