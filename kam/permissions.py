@@ -7,6 +7,7 @@ Who may do what follows DESIGN.md's role table.
 
 import rules
 
+from . import departments
 from .roles import KAM, LEAD, OPERATIONS, SPONSOR, has_role
 
 KEY_TIER = "key"
@@ -53,6 +54,28 @@ def is_team_member(user, account):
     return cache[user.id]
 
 
+def _team_department(user, account) -> str | None:
+    """The code of the user's department on the account's team (None when not on it), cached per
+    account object like `is_team_member`."""
+    if account is None or not user.is_authenticated:
+        return None
+    cache = account.__dict__.setdefault("_team_department_cache", {})
+    if user.id not in cache:
+        cache[user.id] = (account.team_members.filter(user_id=user.id)
+                          .values_list("department__code", flat=True).first())
+    return cache[user.id]
+
+
+@rules.predicate
+def is_commercial_team_member(user, account):
+    return _team_department(user, account) in departments.COMMERCIAL
+
+
+@rules.predicate
+def is_finance_team_member(user, account):
+    return _team_department(user, account) == departments.FINANCE
+
+
 @rules.predicate
 def is_key_account(user, account):
     return account is not None and account.tier == KEY_TIER
@@ -71,12 +94,20 @@ can_change_account = is_lead | is_account_kam | (is_kam_role & is_team_member)
 can_view_plan = is_lead | is_account_kam | is_account_sponsor | is_team_member | (is_sponsor_role & is_key_account)
 can_edit_plan_text = is_lead | is_account_kam | (is_kam_role & is_team_member)
 can_log_touchpoint = can_view_account
+# Commercial data (margins, contribution, CLV, negotiation preparation, opportunity values): the
+# account's KAM and sponsor, the lead, KAMs and commercial departments on its team. Same rule on every
+# page, panel, export and print view.
+can_view_commercial = (is_lead | is_account_kam | is_account_sponsor | is_commercial_team_member
+                       | (is_kam_role & is_team_member))
+# Financial figures come from finance: the lead (and the imports the lead runs) or Finance on the team.
+can_change_financials = is_lead | is_finance_team_member
 can_work_incident = is_lead | is_operations | is_account_kam | is_team_member
 can_log_sponsor_visit = is_lead | is_account_sponsor
 
 rules.add_perm("accounts.view_account", can_view_account)
 rules.add_perm("accounts.change_account", can_change_account)
 rules.add_perm("accounts.manage_programme", is_lead)
+rules.add_perm("accounts.view_commercial", can_view_commercial)
 rules.add_perm("planning.view_plan", can_view_plan)
 rules.add_perm("planning.change_plan", can_edit_plan_text)
 rules.add_perm("touchpoints.log_touchpoint", can_log_touchpoint)
