@@ -658,6 +658,8 @@ def share(request, token):
 @signed_in
 def negotiation_list(request, pk):
     account = selectors.account_for_planning(request.user, pk)
+    if not request.user.has_perm("accounts.view_commercial", account):
+        raise Http404
     can_edit = request.user.has_perm("planning.change_plan", account)
     form = NegotiationCreateForm()
     if request.method == "POST":
