@@ -88,7 +88,8 @@ def test_the_demo_plans_follow_the_method(seeded):
     from planning import selectors
     from planning.models import AccountPlan, AgreedVersion, Commitment, PlanStatus
 
-    agreed = AccountPlan.objects.filter(client_agreed_at__isnull=False).select_related("account__kam", "account__sponsor")
+    agreed = (AccountPlan.objects.filter(client_agreed_at__isnull=False)
+              .select_related("account__kam", "account__sponsor"))
     assert agreed.filter(status=PlanStatus.AGREED).count() >= 3
     for plan in agreed:
         signoffs = list(plan.signoffs.all())
