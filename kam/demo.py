@@ -36,6 +36,18 @@ PEOPLE = [
     ("nuria.ortega", "Nuria", "Ortega", None, "customer_service"),
 ]
 
+# Named signers: besides a department's people on an account's team, these sign off its commitments on
+# any plan (two sales signers, so that a KAM's own plans are always signed by the other).
+SIGNERS = {
+    "sales": ("javier.lopez", "marta.sanchez"),
+    "operations": ("carlos.navarro",),
+    "supply_chain": ("luis.romero",),
+    "customer_service": ("sofia.moreno",),
+    "finance": ("pablo.gil",),
+    "technical": ("raul.castro",),
+    "executive": ("elena.ruiz",),
+}
+
 SIZES = ("small", "large")
 
 
@@ -74,6 +86,10 @@ def seed(ctx: DemoContext) -> None:
         if role and created:
             user.groups.add(groups[role])
         ctx.users[username] = user
+    for code, usernames in SIGNERS.items():
+        department = ctx.departments.get(code)
+        if department is not None and not department.signers.exists():
+            department.signers.add(*(ctx.users[u] for u in usernames))
     ProgrammeSettings.current()
     ctx.log(f"  people: {len(PEOPLE)} demo logins, password '{settings.KAM_DEMO_PASSWORD}'")
 

@@ -13,6 +13,12 @@ class Department(models.Model):
     code = models.SlugField(_("code"), max_length=30, unique=True)
     name = models.CharField(_("name"), max_length=80)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
+    # People who sign off this department's commitments on any account's plan, besides the department's
+    # people on the account's team (e.g. the head of operations).
+    signers = models.ManyToManyField(settings.AUTH_USER_MODEL, verbose_name=_("named signers"), blank=True,
+                                     related_name="signing_departments",
+                                     help_text=_("Besides the department's people on an account's team, these "
+                                                 "people may sign off the department's commitments on any plan."))
 
     class Meta:
         ordering = ["order", "name"]

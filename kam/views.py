@@ -3,7 +3,7 @@ import logging
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.db import connection
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
@@ -60,10 +60,13 @@ def notification_list(request):
 @signed_in
 @require_POST
 def notification_read(request, pk):
+    # Someone else's notification is none of the user's business: 404, as for any object not theirs.
+    notification = selectors.notifications_for(request.user).filter(pk=pk).first()
+    if notification is None:
+        raise Http404
     services.notification_mark_read(user=request.user, notification_ids=[pk])
     target = request.POST.get("next", "")
-    notification = selectors.notifications_for(request.user).filter(pk=pk).first()
-    if target == "open" and notification and notification.link.startswith("/"):
+    if target == "open" and notification.link.startswith("/"):
         return redirect(notification.link)
     return redirect("kam:notifications")
 

@@ -13,9 +13,11 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Account, AccountTeamMember, Activity, ActivityKind, Contact, Tier
+from kam.models import Department
 
 from .models import (
     AccountPlan,
+    AgreedVersion,
     AgreementChannel,
     Commitment,
     CommitmentStatus,
@@ -78,6 +80,16 @@ TASKS = ["Asistir a su curso de inducción", "Visitar la planta principal con su
          "Entrevistar a su director de compras sobre sus prioridades", "Analizar su informe anual"]
 
 
+def _signer(account, department, members, signers):
+    """Who signs `department` off on the account's plan: its person on the team, else a named signer of
+    the department; never the account's KAM (the plan's owner)."""
+    member = next((m.user for m in members if m.department_id == department.pk and m.user_id != account.kam_id),
+                  None)
+    if member is not None:
+        return member
+    return next((u for u in signers.get(department.pk, ()) if u.pk != account.kam_id), None)
+
+
 def _period(today):
     return datetime.date(today.year, 1, 1), datetime.date(today.year, 12, 31)
 
@@ -110,12 +122,24 @@ def _seed(ctx, accounts) -> int:
     plans, previous = [], []
     statuses = [PlanStatus.AGREED, PlanStatus.COMMITTED, PlanStatus.IN_REVIEW, PlanStatus.DRAFT,
                 PlanStatus.AGREED]
+    # The method's order, on every plan: submitted, then our sign-offs, then committed, then the client
+    # agrees. `milestones` keeps each plan's dates for its sign-offs and events below.
+    milestones = {}
     for i, a in enumerate(accounts):
         status = statuses[i % len(statuses)]
+        # Every tenth plan was agreed, then one of our commitments was added: back in review, awaiting
+        # that department's sign-off and then the client's agreement again.
+        reopened = i % 10 == 9
         text = INDUSTRY_TEXT.get(a.industry, DEFAULT_TEXT)
         stale = i % 6 == 3
         edited = now - datetime.timedelta(days=r.randint(95, 160) if stale else r.randint(0, 20))
-        agreed = status == PlanStatus.AGREED
+        submitted = edited - datetime.timedelta(days=r.randint(30, 60))
+        committed = submitted + datetime.timedelta(days=12)
+        agreed_on = committed + datetime.timedelta(days=r.randint(3, 15))
+        milestones[a.pk] = (submitted, committed, reopened)
+        if reopened:
+            status = PlanStatus.IN_REVIEW
+        agreed = status == PlanStatus.AGREED or reopened
         who = (contacts.get(a.pk) or [None])[0]
         plans.append(AccountPlan(
             account=a, period_kind=PeriodKind.YEAR, period_start=start, period_end=end, status=status,
@@ -130,11 +154,12 @@ def _seed(ctx, accounts) -> int:
             else today + datetime.timedelta(days=r.randint(10, settings_review_days)),
             client_agreed_by=who.name if agreed and who else ("Dirección de compras" if agreed else ""),
             client_agreed_contact=who if agreed else None,
-            client_agreed_at=now - datetime.timedelta(days=r.randint(5, 60)) if agreed else None,
+            client_agreed_at=agreed_on if agreed else None,
             client_agreement_channel=AgreementChannel.MEETING if agreed else "",
-            created_at=edited, updated_at=edited,
-            submitted_at=edited if status != PlanStatus.DRAFT else None,
-            committed_at=edited if status in (PlanStatus.COMMITTED, PlanStatus.AGREED) else None,
+            needs_reagreement=reopened,
+            created_at=submitted - datetime.timedelta(days=20), updated_at=edited,
+            submitted_at=submitted if status != PlanStatus.DRAFT else None,
+            committed_at=committed if status in (PlanStatus.COMMITTED, PlanStatus.AGREED) or reopened else None,
             version=r.randint(3, 12)))
         if i % 3 == 0:
             previous.append(AccountPlan(
@@ -150,6 +175,8 @@ def _seed(ctx, accounts) -> int:
     plans = list(AccountPlan.objects.filter(account__in=accounts).select_related("account"))
 
     tasks, opps, commitments, signoffs, reviews, values, activities = [], [], [], [], [], [], []
+    added_after = []
+    signers = {d.pk: list(d.signers.all()) for d in Department.objects.prefetch_related("signers")}
     for i, plan in enumerate(plans):
         a = plan.account
         members = team.get(a.pk, [])
@@ -175,7 +202,9 @@ def _seed(ctx, accounts) -> int:
                     plan=plan, party=Party.CLIENT, contact=people[j % len(people)], owner=None,
                     description=CLIENT_COMMITMENTS[(i + j) % len(CLIENT_COMMITMENTS)], due_date=due,
                     status=CommitmentStatus.DONE if due < ctx.today and r.random() < 0.7 else status,
-                    delivered_on=due if due < ctx.today else None))
+                    delivered_on=None))
+                if commitments[-1].status == CommitmentStatus.DONE:
+                    commitments[-1].delivered_on = due
                 continue
             code, text = OUR_COMMITMENTS[(i + j) % len(OUR_COMMITMENTS)]
             member = next((m for m in members if m.department.code == code), None)
@@ -190,16 +219,39 @@ def _seed(ctx, accounts) -> int:
                 plan=plan, party=Party.US, department=dept, owner=member.user if member else a.kam,
                 description=text, due_date=due, status=status,
                 delivered_on=min(due, ctx.today) if status == CommitmentStatus.DONE else None))
-        if plan.status in (PlanStatus.COMMITTED, PlanStatus.AGREED, PlanStatus.CLOSED):
+        submitted, committed, reopened = milestones.get(a.pk, (None, None, False))
+        if closed:
+            submitted = plan.client_agreed_at - datetime.timedelta(days=30)
+            committed, reopened = submitted + datetime.timedelta(days=12), False
+        added = None
+        if reopened:
+            # Added after the client's agreement: its department has not signed it (again) yet.
+            code, text = OUR_COMMITMENTS[(i + 3) % len(OUR_COMMITMENTS)]
+            added = Commitment(plan=plan, party=Party.US, department=ctx.departments[code], owner=a.kam,
+                               description=f"{text} (ampliación)", due_date=plan.period_end,
+                               status=CommitmentStatus.OPEN)
+            added_after.append(added)
+            activities.append(Activity(
+                account=a, occurred_at=plan.updated_at, kind=ActivityKind.PLAN_EVENT, subkind="reagreement",
+                actor=a.kam, link=plan.get_absolute_url(), commercial=True,
+                summary=f"Cambiado tras la aprobación del cliente (compromiso añadido: {added.description}): "
+                        "el cliente debe aprobarlo de nuevo"))
+        if plan.status in (PlanStatus.COMMITTED, PlanStatus.AGREED, PlanStatus.CLOSED) or reopened:
+            # Signed between submission and commitment, each by someone who serves that department
+            # and never by the plan's owner.
+            moments = iter(submitted + datetime.timedelta(days=1 + k) for k in range(len(depts) + 1))
             if a.sponsor_id:
-                signoffs.append(SignOff(plan=plan, department=None, signed_by=a.sponsor,
-                                        signed_at=plan.updated_at))
-            for d in depts:
-                member = next((m for m in members if m.department_id == d.pk), None)
-                signoffs.append(SignOff(plan=plan, department=d, signed_by=member.user if member else a.kam,
-                                        signed_at=plan.updated_at))
+                signoffs.append(SignOff(plan=plan, department=None, signed_by=a.sponsor, signed_at=next(moments)))
+            for d in sorted(depts, key=lambda d: d.pk):
+                signer = _signer(a, d, members, signers)
+                if signer is not None:
+                    signoffs.append(SignOff(plan=plan, department=d, signed_by=signer, signed_at=next(moments)))
+                    if added is not None and d.pk == added.department_id:
+                        signoffs[-1].cleared_at = plan.updated_at
+                        signoffs[-1].cleared_reason = f"compromiso añadido: {added.description}"
         elif plan.status == PlanStatus.IN_REVIEW and a.sponsor_id and i % 2:
-            signoffs.append(SignOff(plan=plan, department=None, signed_by=a.sponsor, signed_at=plan.updated_at))
+            signoffs.append(SignOff(plan=plan, department=None, signed_by=a.sponsor,
+                                    signed_at=submitted + datetime.timedelta(days=2)))
         if plan.status in (PlanStatus.AGREED, PlanStatus.CLOSED):
             held = plan.period_start + datetime.timedelta(days=80)
             if held <= ctx.today:
@@ -218,6 +270,10 @@ def _seed(ctx, accounts) -> int:
             activities.append(Activity(account=a, occurred_at=plan.submitted_at, kind=ActivityKind.PLAN_EVENT,
                                        subkind="submitted", actor=a.kam, link=link, commercial=True,
                                        summary="Plan enviado a aprobación interna"))
+        if plan.committed_at:
+            activities.append(Activity(account=a, occurred_at=plan.committed_at, kind=ActivityKind.PLAN_EVENT,
+                                       subkind="committed", actor=a.kam, link=link, commercial=True,
+                                       summary="Plan comprometido: nuestros equipos lo aprobaron"))
         if plan.client_agreed_at:
             activities.append(Activity(account=a, occurred_at=plan.client_agreed_at,
                                        kind=ActivityKind.PLAN_EVENT, subkind="agreed", actor=a.kam, link=link,
@@ -227,6 +283,17 @@ def _seed(ctx, accounts) -> int:
     Opportunity.objects.bulk_create(opps, batch_size=2000)
     bulk_create_with_history(commitments, Commitment, batch_size=2000, default_user=lead,
                              default_change_reason="demo data")
+    # What the client agreed to, as they saw it (before any commitment added since).
+    from .services import agreed_content
+
+    AgreedVersion.objects.bulk_create([
+        AgreedVersion(plan=plan, plan_version=plan.version, agreed_at=plan.client_agreed_at,
+                      agreed_by=plan.client_agreed_by, contact=plan.client_agreed_contact,
+                      channel=plan.client_agreement_channel, content=agreed_content(plan))
+        for plan in plans if plan.client_agreed_at])
+    bulk_create_with_history(added_after, Commitment, batch_size=2000, default_user=lead,
+                             default_change_reason="demo data")
+    commitments += added_after
     SignOff.objects.bulk_create(signoffs, batch_size=2000)
     PlanReview.objects.bulk_create(reviews, batch_size=2000)
     ValueDelivered.objects.bulk_create(values, batch_size=2000)

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Contact
+from kam.forms import DateInput, VersionedForm
 from kam.models import Department
 
 from .models import (
@@ -26,17 +27,11 @@ from .models import (
     ValueDelivered,
 )
 
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATE = DateInput()
 
 
 def _textareas(fields, rows=3):
     return {f: forms.Textarea(attrs={"rows": rows}) for f in fields}
-
-
-class VersionedForm(forms.ModelForm):
-    """Carries the version the user started from; the service refuses a save from an old one."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 # The plan's text, one form per section of the editor. Each section saves on its own.
@@ -61,6 +56,14 @@ class PlanCreateForm(forms.Form):
                                            "opportunities)"), required=False, initial=True)
 
 
+class PlanPeriodForm(forms.Form):
+    """Correct a draft plan's period."""
+
+    period_kind = forms.ChoiceField(label=_("Period"), choices=PeriodKind.choices)
+    period_start = forms.DateField(label=_("Starts on"), widget=DATE)
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
 def _people():
     return get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name")
 
@@ -69,7 +72,7 @@ def person_label(user) -> str:
     return user.get_full_name() or user.username
 
 
-class KnowledgeTaskForm(forms.ModelForm):
+class KnowledgeTaskForm(VersionedForm):
     class Meta:
         model = KnowledgeTask
         fields = ("description", "owner", "due_date", "done")
@@ -81,16 +84,14 @@ class KnowledgeTaskForm(forms.ModelForm):
         self.fields["owner"].label_from_instance = person_label
 
 
-class OpportunityForm(forms.ModelForm):
+class OpportunityForm(VersionedForm):
     class Meta:
         model = Opportunity
         fields = ("client_benefit", "our_solution", "value", "probability", "stage", "expected_date")
         widgets = {"expected_date": DATE}
 
 
-class CommitmentForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
+class CommitmentForm(VersionedForm):
     class Meta:
         model = Commitment
         fields = ("party", "description", "department", "owner", "contact", "due_date", "status",
@@ -154,7 +155,7 @@ class ClientAgreementForm(forms.Form):
         return data
 
 
-class PlanReviewForm(forms.ModelForm):
+class PlanReviewForm(VersionedForm):
     class Meta:
         model = PlanReview
         fields = ("planned_on", "held_on", "attendees", "outcome")
@@ -167,7 +168,7 @@ class PlanReviewForm(forms.ModelForm):
         return value
 
 
-class ValueDeliveredForm(forms.ModelForm):
+class ValueDeliveredForm(VersionedForm):
     class Meta:
         model = ValueDelivered
         fields = ("outcome", "amount", "delivered_on", "confirmed_by_client")
@@ -216,26 +217,26 @@ class NegotiationForm(VersionedForm):
         self.fields["plan"].queryset = self.instance.account.plans.all()
 
 
-class ObjectiveForm(forms.ModelForm):
+class ObjectiveForm(VersionedForm):
     class Meta:
         model = NegotiationObjective
         fields = ("party", "description", "priority")
 
 
-class VariableForm(forms.ModelForm):
+class VariableForm(VersionedForm):
     class Meta:
         model = NegotiationVariable
         fields = ("name", "priority", "our_target", "our_limit", "client_position")
 
 
-class ConcessionForm(forms.ModelForm):
+class ConcessionForm(VersionedForm):
     class Meta:
         model = Concession
         fields = ("party", "description", "in_exchange_for", "made_on")
         widgets = {"made_on": DATE}
 
 
-class AgreementForm(forms.ModelForm):
+class AgreementForm(VersionedForm):
     class Meta:
         model = NegotiationAgreement
         fields = ("description", "party", "due_date")

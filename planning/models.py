@@ -154,6 +154,8 @@ class KnowledgeTask(models.Model):
                               on_delete=models.SET_NULL, related_name="+")
     due_date = models.DateField(_("due"), null=True, blank=True)
     done = models.BooleanField(_("done"), default=False)
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["done", "due_date", "pk"]
@@ -183,6 +185,8 @@ class Opportunity(models.Model):
     stage = models.CharField(_("stage"), max_length=12, choices=OpportunityStage.choices,
                              default=OpportunityStage.IDEA)
     expected_date = models.DateField(_("expected date"), null=True, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["expected_date", "pk"]
@@ -251,8 +255,10 @@ class Commitment(models.Model):
 
 
 class SignOff(models.Model):
-    """An internal approval of the plan in review: the sponsor's (department empty) or a department's.
-    Cleared when the plan goes back to draft, since what was approved has changed."""
+    """An internal approval of the plan: the sponsor's (department empty) or a department's. When what
+    it approved changes (the plan back to draft, the department's commitments edited, the plan's text
+    edited after the sponsor's approval) it is cleared, not deleted: the record of who approved what,
+    and when it stopped counting, stays."""
 
     plan = models.ForeignKey(AccountPlan, on_delete=models.CASCADE, related_name="signoffs")
     department = models.ForeignKey(Department, verbose_name=_("department"), null=True, blank=True,
@@ -261,19 +267,46 @@ class SignOff(models.Model):
                                   on_delete=models.PROTECT, related_name="+")
     signed_at = models.DateTimeField(_("signed on"), default=timezone.now)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    cleared_at = models.DateTimeField(_("cleared on"), null=True, blank=True)
+    cleared_reason = models.CharField(_("cleared because"), max_length=300, blank=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["signed_at"]
         verbose_name = _("sign-off")
         verbose_name_plural = _("sign-offs")
         constraints = [
-            models.UniqueConstraint(fields=["plan", "department"], name="signoff_once_per_department"),
-            models.UniqueConstraint(fields=["plan"], condition=Q(department__isnull=True),
+            models.UniqueConstraint(fields=["plan", "department"], condition=Q(cleared_at__isnull=True),
+                                    name="signoff_once_per_department"),
+            models.UniqueConstraint(fields=["plan"], condition=Q(department__isnull=True, cleared_at__isnull=True),
                                     name="signoff_once_by_sponsor"),
         ]
 
     def __str__(self):
         return str(self.department or _("Executive sponsor"))
+
+
+class AgreedVersion(models.Model):
+    """What the client agreed to, as they saw it: the plan's text and the commitments of both sides at
+    the moment of agreement. Kept for every agreement, so the share link can show the agreed version
+    with the changes made since, and a later edit never reads as agreed."""
+
+    plan = models.ForeignKey(AccountPlan, on_delete=models.CASCADE, related_name="agreed_versions")
+    plan_version = models.PositiveIntegerField()
+    agreed_at = models.DateTimeField(_("agreed on"), default=timezone.now)
+    agreed_by = models.CharField(_("agreed by (client)"), max_length=160)
+    contact = models.ForeignKey(Contact, verbose_name=_("client contact"), null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
+    channel = models.CharField(_("how"), max_length=12, choices=AgreementChannel.choices)
+    content = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["-agreed_at", "-pk"]
+        verbose_name = _("agreed version")
+        verbose_name_plural = _("agreed versions")
+
+    def __str__(self):
+        return f"{self.plan} · {self.agreed_at:%Y-%m-%d}"
 
 
 class PlanReview(models.Model):
@@ -282,6 +315,8 @@ class PlanReview(models.Model):
     held_on = models.DateField(_("held on"), null=True, blank=True)
     attendees = models.TextField(_("attendees"), blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-planned_on", "-pk"]
@@ -300,6 +335,8 @@ class ValueDelivered(models.Model):
     amount = models.DecimalField(_("amount (€)"), max_digits=14, decimal_places=2)
     delivered_on = models.DateField(_("delivered on"))
     confirmed_by_client = models.BooleanField(_("confirmed by the client"), default=False)
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-delivered_on", "-pk"]
@@ -430,6 +467,8 @@ class NegotiationObjective(models.Model):
     description = models.CharField(_("objective"), max_length=300)
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices,
                                                 default=Priority.MEDIUM)
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["party", "priority", "pk"]
@@ -446,6 +485,8 @@ class NegotiationVariable(models.Model):
     our_target = models.CharField(_("our target"), max_length=160)
     our_limit = models.CharField(_("our limit"), max_length=160)
     client_position = models.CharField(_("client's expected position"), max_length=160, blank=True)
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["priority", "pk"]
@@ -460,6 +501,8 @@ class Concession(models.Model):
     description = models.CharField(_("concession"), max_length=300)
     in_exchange_for = models.CharField(_("in exchange for"), max_length=300, blank=True)
     made_on = models.DateField(_("date"), default=timezone.localdate)
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["made_on", "pk"]
@@ -477,6 +520,8 @@ class NegotiationAgreement(models.Model):
     due_date = models.DateField(_("due"), null=True, blank=True)
     commitment = models.OneToOneField(Commitment, null=True, blank=True, on_delete=models.SET_NULL,
                                       related_name="negotiation_agreement")
+    version = models.PositiveIntegerField(default=1)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["pk"]

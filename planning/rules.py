@@ -7,9 +7,6 @@ import rules
 
 from kam.permissions import (
     can_edit_plan_text,
-    can_view_plan,
-    is_account_sponsor,
-    is_lead,
 )
 
 
@@ -23,12 +20,6 @@ def may_edit_commitment_plan(user, commitment):
     return commitment is not None and can_edit_plan_text.test(user, commitment.plan.account)
 
 
-@rules.predicate
-def may_view_commitment_plan(user, commitment):
-    return commitment is not None and can_view_plan.test(user, commitment.plan.account)
-
-
-# Team members own commitments and report their status, without touching the plan's text.
-rules.add_perm("planning.update_commitment",
-               may_edit_commitment_plan | (owns_commitment & may_view_commitment_plan))
-rules.add_perm("planning.sign_off_as_sponsor", is_lead | is_account_sponsor)
+# Whoever owns a commitment reports its status (on the account's team or not: being asked to deliver
+# it is what lets them open the plan), without touching the plan's text.
+rules.add_perm("planning.update_commitment", may_edit_commitment_plan | owns_commitment)

@@ -3,6 +3,7 @@ through the functions marked "contract"."""
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.db.models import BooleanField, Case, ExpressionWrapper, Q, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
@@ -12,27 +13,100 @@ from accounts.models import Account
 from accounts.selectors import accounts_visible_to
 from kam.models import ProgrammeSettings
 
-from .models import AccountPlan, Commitment, CommitmentStatus, Negotiation, PlanStatus
+from .models import AccountPlan, Commitment, CommitmentStatus, Negotiation, Party, PlanStatus
 
 OPEN_COMMITMENT = (CommitmentStatus.OPEN, CommitmentStatus.AT_RISK)
 
 
 def plan_get_for_user(user, pk) -> AccountPlan:
-    """The plan if `user` may read it, else 404. Operations may see the account but not the plan's
-    commercial content; a 404 (not a 403) does not even confirm that the plan exists."""
+    """The plan if `user` may read it, else 404 (a 404, not a 403, does not even confirm that the plan
+    exists). Readers are the account's plan readers (`planning.view_plan`) and the plan's participants:
+    people asked to act on it (own one of its commitments, or may sign off one of its departments),
+    who must be able to open what they are asked about. `plan.commercial` says whether the user may
+    also read its commercial content (opportunity values, value amounts, negotiations)."""
     plan = get_object_or_404(AccountPlan.objects.select_related("account__kam", "account__sponsor", "owner"),
                              pk=pk)
-    if not user.has_perm("planning.view_plan", plan.account):
+    if not (user.has_perm("planning.view_plan", plan.account) or is_participant(user, plan)):
         raise Http404
+    plan.commercial = user.has_perm("accounts.view_commercial", plan.account)
     return plan
 
 
 def negotiation_get_for_user(user, pk) -> Negotiation:
+    """Negotiation preparation (BATNA, limits) is commercial: only its readers see it at all."""
     neg = get_object_or_404(Negotiation.objects.select_related("account__kam", "account__sponsor", "plan"),
                             pk=pk)
-    if not user.has_perm("planning.view_plan", neg.account):
+    if not (user.has_perm("planning.view_plan", neg.account) and user.has_perm("accounts.view_commercial",
+                                                                                 neg.account)):
         raise Http404
     return neg
+
+
+def is_participant(user, plan) -> bool:
+    """Owns one of the plan's commitments, or is a named signer of a department that owns one of ours."""
+    if not user.is_authenticated:
+        return False
+    return plan.commitments.filter(Q(owner_id=user.pk) | Q(party=Party.US,
+                                                          department__signers=user.pk)).exists()
+
+
+def signers_for(plan, department) -> list:
+    """Who may give `department`'s sign-off on `plan` (`department` None: the sponsor's).
+
+    Four eyes: the department's people on the account's team and the department's named signers,
+    except the plan's owner and anyone who may edit the plan (they would approve their own work).
+    The sponsor's sign-off is the account's sponsor's alone."""
+    account = plan.account
+    if department is None:
+        sponsor = account.sponsor
+        return [sponsor] if sponsor is not None and sponsor.is_active and sponsor.pk != plan.owner_id else []
+    people = (get_user_model().objects.filter(is_active=True)
+              .filter(Q(account_memberships__account=account, account_memberships__department=department)
+                      | Q(signing_departments=department))
+              .exclude(pk__in=[pk for pk in (plan.owner_id, account.kam_id) if pk]).distinct()
+              .order_by("first_name", "last_name", "pk"))
+    return [u for u in people if not u.has_perm("planning.change_plan", account)]
+
+
+def can_sign_for(user, plan, department) -> bool:
+    return user.is_authenticated and any(u.pk == user.pk for u in signers_for(plan, department))
+
+
+def commitment_terms(commitment) -> dict:
+    """A commitment's content as agreed (no progress): what a sign-off approves and the client agrees to."""
+    return {
+        "id": commitment.pk,
+        "party": commitment.party,
+        "department_id": commitment.department_id,
+        "who": str(commitment.department or commitment.contact or ""),
+        "description": commitment.description,
+        "due_date": commitment.due_date.isoformat() if commitment.due_date else "",
+    }
+
+
+def agreement_changes(plan, agreed=None) -> dict | None:
+    """What changed since the client's last agreement: None if they never agreed, else the agreed
+    version and the text fields and commitments added, removed or changed since."""
+    from .services import agreed_content
+
+    agreed = agreed or plan.agreed_versions.order_by("-agreed_at", "-pk").first()
+    if agreed is None:
+        return None
+    now = agreed_content(plan)
+    then = agreed.content
+    text = [name for name, value in now["text"].items() if (then.get("text", {}).get(name) or "") != (value or "")]
+    before = {c["id"]: c for c in then.get("commitments", [])}
+    after = {c["id"]: c for c in now["commitments"]}
+    return {
+        "agreed": agreed,
+        "text": text,
+        "added": [c for key, c in after.items() if key not in before],
+        "removed": [c for key, c in before.items() if key not in after],
+        "changed": [{"before": before[key], "after": c} for key, c in after.items()
+                    if key in before and before[key] != c],
+        "any": bool(text) or any(key not in before or before[key] != c for key, c in after.items())
+        or any(key not in after for key in before),
+    }
 
 
 def account_for_planning(user, pk) -> Account:

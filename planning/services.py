@@ -1,28 +1,42 @@
-"""Writes on plans. Every rule of DESIGN.md's role table that concerns plans is enforced here (views
-only translate `PlanError` into a message), and every edit goes through a version check so that two
-people editing the same plan never silently overwrite each other.
+"""Writes on plans. Every rule of the method that concerns plans is enforced here, on every path (the
+editor's forms and htmx rows, negotiation follow-ups, share links, jobs):
+
+- our side commits before the client agrees: the client's agreement needs every required sign-off;
+- four eyes: a department's sign-off comes from that department's people (on the account's team, or
+  named signers of the department), never from the plan's owner or an editor of the plan; the sponsor's
+  sign-off is the account's sponsor's;
+- an approval covers what was approved: a material change after a sign-off clears the affected
+  sign-offs (the plan goes back to review), a change after the client's agreement asks for it again,
+  and the version the client agreed to is kept (`AgreedVersion`);
+- no edit is lost: every editable row is version-checked (`kam.versioning`).
+
+Refusals are `kam.errors` exceptions: `Forbidden` (who), `Invalid` (what or when), `Conflict` (edited
+meanwhile).
 """
 
 import datetime
 import hashlib
 import secrets
-from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import AccountTeamMember, ActivityKind
+from accounts.models import ActivityKind
 from accounts.services import activity_record
+from kam import versioning
+from kam.errors import Forbidden, Invalid, clean
 from kam.models import Department, ProgrammeSettings
-from kam.roles import LEAD, has_role
 from kam.services import notification_send
 
+from . import selectors
 from .models import (
+    TEXT_FIELDS,
     AccountPlan,
+    AgreedVersion,
     AgreementChannel,
     Commitment,
     CommitmentStatus,
@@ -48,71 +62,17 @@ SHARE_DEFAULT_DAYS = 30
 # Rows copied into a new period's plan: the knowledge carries over, commitments are made anew.
 COPIED_FIELDS = ("summary", "industry_variables", "operations_state", "competitive_advantages",
                  "business_problems", "value_chain", "vision_statement")
-
-
-class PlanError(Exception):
-    """A refused action, with a message fit to show the user as is."""
-
-
-@dataclass
-class Change:
-    field: str
-    label: str
-    theirs: str
-    mine: str = ""
-
-
-@dataclass
-class PlanConflict(PlanError):
-    """A save made from an out-of-date version. `changes` says what the other person changed since
-    the version the user started from; `current` is the row as it is now."""
-
-    current: object
-    changes: list[Change] = field(default_factory=list)
-
-    def __str__(self):
-        return str(_("Someone else saved this while you were editing. Your changes were not saved; "
-                     "review what changed below and save again to keep yours."))
+# What the sponsor approves and the client agrees to in the plan's text (the next review date is
+# housekeeping, not content).
+MATERIAL_TEXT_FIELDS = tuple(f for f in TEXT_FIELDS if f != "next_review_date")
+# A commitment's content, as opposed to its progress (status, delivery date) or who on our side
+# chases it (owner): a change here changes what was approved and agreed.
+MATERIAL_COMMITMENT_FIELDS = ("party", "department", "contact", "description", "due_date")
+COMMITMENT_FIELDS = ("party", "department", "owner", "contact", "description", "due_date", "status",
+                     "delivered_on")
 
 
 # --- helpers ---------------------------------------------------------------------------------------
-
-def _display(instance, name):
-    f = instance._meta.get_field(name)
-    value = getattr(instance, name if not f.is_relation else f"{name}_id")
-    if f.is_relation:
-        target = getattr(instance, name, None) if value else None
-        return str(target) if target else "—"
-    if f.choices:
-        return str(dict(f.flatchoices).get(value, value)) if value not in (None, "") else "—"
-    if value in (None, ""):
-        return "—"
-    if isinstance(value, bool):
-        return str(_("Yes") if value else _("No"))
-    return str(value)
-
-
-def changes_since(instance, version: int, fields) -> list[Change]:
-    """Fields of `instance` that differ from its historical record at `version` (simple_history keeps
-    one record per save, carrying the version number it saved)."""
-    old = instance.history.filter(version=version).order_by("-history_date").first()
-    out = []
-    for name in fields:
-        now = _display(instance, name)
-        before = _display(old, name) if old is not None else "—"
-        if old is None or now != before:
-            out.append(Change(name, str(instance._meta.get_field(name).verbose_name), now))
-    return out
-
-
-def _check_version(instance, version, fields):
-    try:
-        seen = int(version)
-    except (TypeError, ValueError):  # missing or tampered: treated as an edit of an unknown version
-        seen = None
-    if seen is None or seen != instance.version:
-        raise PlanConflict(current=instance, changes=changes_since(instance, seen or 0, fields))
-
 
 def _lock_plan(plan_id) -> AccountPlan:
     return AccountPlan.objects.select_for_update(of=("self",)).select_related("account").get(pk=plan_id)
@@ -120,6 +80,10 @@ def _lock_plan(plan_id) -> AccountPlan:
 
 def _plan_link(plan) -> str:
     return reverse("planning:plan_detail", args=[plan.pk])
+
+
+def _person(user) -> str:
+    return user.get_full_name() or user.username
 
 
 def _touch(plan, user=None):
@@ -133,10 +97,10 @@ def _touch(plan, user=None):
 
 def _require_edit(user, plan):
     if not user.has_perm("planning.change_plan", plan.account):
-        raise PlanError(_("Only the account's KAM, a KAM on its team or the programme lead may edit "
-                          "this plan."))
+        raise Forbidden(_("Only the account's KAM, a KAM on its team or the programme lead may edit this "
+                          "plan."))
     if plan.status == PlanStatus.CLOSED:
-        raise PlanError(_("This plan is closed; start a plan for the next period instead."))
+        raise Invalid(_("This plan is closed; start a plan for the next period instead."))
 
 
 def _event(plan, user, summary, subkind):
@@ -151,8 +115,8 @@ def required_signoff_departments(plan) -> list[Department]:
 
 
 def missing_signoffs(plan) -> list[str]:
-    """Labels of the sign-offs still missing for `committed`."""
-    signed = {s.department_id for s in plan.signoffs.all()}
+    """Labels of the sign-offs still missing for `committed` (the sponsor's first)."""
+    signed = set(plan.signoffs.filter(cleared_at__isnull=True).values_list("department_id", flat=True))
     missing = [str(d) for d in required_signoff_departments(plan) if d.pk not in signed]
     if None not in signed:
         missing.insert(0, str(_("Executive sponsor")))
@@ -177,7 +141,91 @@ def completeness_refresh(*, plan: AccountPlan) -> None:
                               signoffs_ok=signoffs_ok)
 
 
-def period_bounds(kind: str, start: datetime.date) -> datetime.date:
+def _set_status(plan, user, status, reason, **stamps):
+    plan.status = status
+    for key, value in stamps.items():
+        setattr(plan, key, value)
+    versioning.bump(plan)
+    completeness_refresh(plan=plan)
+    plan._change_reason = reason
+    if user is not None:
+        plan._history_user = user
+    plan.save()
+
+
+# --- approvals follow what they approved ------------------------------------------------------------
+
+def _ask_signers(plan, user, departments, *, again: bool) -> None:
+    """Ask the people who may give these sign-offs (None: the sponsor's) to give them."""
+    recipients = set()
+    for department in departments:
+        recipients.update(selectors.signers_for(plan, department))
+    recipients.discard(user)
+    if not recipients:
+        return
+    if again:
+        title = _("Sign-off needed again: plan for %(account)s") % {"account": plan.account}
+        body = _("The plan (%(period)s) changed after it was signed off; what you approved needs your "
+                 "sign-off again.") % {"period": plan.period_label}
+    else:
+        title = _("Sign-off needed: plan for %(account)s") % {"account": plan.account}
+        body = (_("%(who)s submitted the account plan (%(period)s) for internal sign-off.")
+                % {"who": _person(user), "period": plan.period_label})
+    notification_send(recipients=recipients, event_key=f"plan:{plan.pk}:signoff:{plan.version}",
+                      title=title, body=body, link=_plan_link(plan))
+
+
+def _missing_keys(plan) -> set:
+    """The required sign-offs not given now: department ids, None for the sponsor's."""
+    signed = set(plan.signoffs.filter(cleared_at__isnull=True).values_list("department_id", flat=True))
+    keys = {d.pk for d in required_signoff_departments(plan)} | {None}
+    return keys - signed
+
+
+def _after_material_change(plan, user, *, affected: set, what: str) -> None:
+    """What was approved or agreed changed (`affected`: the departments whose sign-off it touches, None
+    for the sponsor's). Those sign-offs stop counting; a committed or agreed plan goes back to review
+    when a sign-off is now missing, and an agreed one needs the client's agreement again. Drafts have
+    nothing to clear; closed plans cannot change."""
+    if plan.status in (PlanStatus.DRAFT, PlanStatus.CLOSED):
+        return
+    now = timezone.now()
+    for signoff in plan.signoffs.filter(cleared_at__isnull=True):
+        if signoff.department_id in affected:
+            signoff.cleared_at = now
+            signoff.cleared_reason = what[:300]
+            signoff._history_user = user
+            signoff.save(update_fields=["cleared_at", "cleared_reason"])
+    was_agreed = plan.status == PlanStatus.AGREED
+    missing = _missing_keys(plan)
+    if was_agreed:
+        plan.needs_reagreement = True
+    if missing and plan.status in (PlanStatus.COMMITTED, PlanStatus.AGREED):
+        _set_status(plan, user, PlanStatus.IN_REVIEW, "approved content changed")
+    elif was_agreed:
+        _set_status(plan, user, PlanStatus.COMMITTED, "changed after the client's agreement")
+    reopened = affected & missing
+    if reopened:
+        departments = [d for d in required_signoff_departments(plan) if d.pk in reopened]
+        labels = ([str(_("Executive sponsor"))] if None in reopened else []) + [str(d) for d in departments]
+        _event(plan, user, _("Changed after sign-off (%(what)s): sign-off needed from %(who)s")
+               % {"what": what, "who": ", ".join(labels)}, "signoff_reopened")
+        _ask_signers(plan, user, ([None] if None in reopened else []) + departments, again=True)
+    if was_agreed:
+        _event(plan, user, _("Changed after the client's agreement (%(what)s): the client must agree again")
+               % {"what": what}, "reagreement")
+        notification_send(
+            recipients=[plan.owner, plan.account.kam, plan.account.sponsor],
+            event_key=f"plan:{plan.pk}:reagree:{plan.version}",
+            title=_("Plan for %(account)s needs the client's agreement again") % {"account": plan.account},
+            body=_("It changed after the client agreed: %(what)s") % {"what": what},
+            link=_plan_link(plan))
+
+
+# --- periods ---------------------------------------------------------------------------------------
+
+def period_end(kind: str, start: datetime.date) -> datetime.date:
+    """The last day of a period of `kind` starting on `start`."""
     months = {PeriodKind.QUARTER: 3, PeriodKind.HALF: 6, PeriodKind.YEAR: 12}[kind]
     month = start.month - 1 + months
     first_after = datetime.date(start.year + month // 12, month % 12 + 1, 1)
@@ -187,13 +235,38 @@ def period_bounds(kind: str, start: datetime.date) -> datetime.date:
     return first_after - datetime.timedelta(days=1)
 
 
-def next_period_start(account) -> tuple[str, datetime.date]:
-    """The period that follows the account's latest plan (or this year's start for a first plan)."""
+# A first yearly plan started this late in the year is for the next one: planning ahead for a year
+# that is nearly over would open a plan already due for review.
+FIRST_PLAN_NEXT_YEAR_FROM_MONTH = 10
+
+
+def next_period_start(account, today: datetime.date | None = None) -> tuple[str, datetime.date]:
+    """The period to suggest for the account's next plan: the one after its latest plan, or for a
+    first plan this calendar year (next year from October on)."""
     last = account.plans.order_by("-period_end").first()
-    if last is None:
-        today = timezone.localdate()
-        return PeriodKind.YEAR, datetime.date(today.year, 1, 1)
-    return last.period_kind, last.period_end + datetime.timedelta(days=1)
+    if last is not None:
+        return last.period_kind, last.period_end + datetime.timedelta(days=1)
+    today = today or timezone.localdate()
+    year = today.year + 1 if today.month >= FIRST_PLAN_NEXT_YEAR_FROM_MONTH else today.year
+    return PeriodKind.YEAR, datetime.date(year, 1, 1)
+
+
+def _first_review(period_start: datetime.date, days: int) -> datetime.date:
+    """A plan's first review: a cadence after it starts, and never already past."""
+    return max(period_start, timezone.localdate()) + datetime.timedelta(days=days)
+
+
+def _check_period(account, kind: str, start: datetime.date, exclude_pk=None) -> datetime.date:
+    if kind not in PeriodKind.values:
+        raise Invalid(errors={"period_kind": [_("Choose a period.")]})
+    if not datetime.date(2000, 1, 1) <= start <= datetime.date(2200, 1, 1):
+        raise Invalid(errors={"period_start": [_("Choose a start date between 2000 and 2200.")]})
+    clash = account.plans.filter(period_kind=kind, period_start=start)
+    if exclude_pk:
+        clash = clash.exclude(pk=exclude_pk)
+    if clash.exists():
+        raise Invalid(errors={"period_start": [_("This account already has a plan for that period.")]})
+    return period_end(kind, start)
 
 
 # --- plan lifecycle --------------------------------------------------------------------------------
@@ -202,20 +275,22 @@ def next_period_start(account) -> tuple[str, datetime.date]:
 def plan_create(*, user, account, period_kind: str, period_start: datetime.date,
                 copy_last: bool = False) -> AccountPlan:
     if not user.has_perm("planning.change_plan", account):
-        raise PlanError(_("Only the account's KAM, a KAM on its team or the programme lead may start "
-                          "a plan."))
-    if account.plans.filter(period_kind=period_kind, period_start=period_start).exists():
-        raise PlanError(_("This account already has a plan for that period."))
-    period_end = period_bounds(period_kind, period_start)
+        raise Forbidden(_("Only the account's KAM, a KAM on its team or the programme lead may start a "
+                          "plan."))
+    end = _check_period(account, period_kind, period_start)
     source = account.plans.order_by("-period_end").first() if copy_last else None
     settings = ProgrammeSettings.current()
     plan = AccountPlan(account=account, period_kind=period_kind, period_start=period_start,
-                       period_end=period_end, owner=account.kam or user,
-                       next_review_date=period_start + datetime.timedelta(days=settings.plan_review_days))
+                       period_end=end, owner=account.kam or user,
+                       next_review_date=_first_review(period_start, settings.plan_review_days))
     if source is not None:
         for name in COPIED_FIELDS:
             setattr(plan, name, getattr(source, name))
-    plan.save()
+    try:
+        with transaction.atomic():
+            plan.save()
+    except IntegrityError:  # the same period created by someone else a moment ago
+        raise Invalid(errors={"period_start": [_("This account already has a plan for that period.")]}) from None
     if source is not None:
         KnowledgeTask.objects.bulk_create(
             KnowledgeTask(plan=plan, description=t.description, owner_id=t.owner_id)
@@ -232,90 +307,107 @@ def plan_create(*, user, account, period_kind: str, period_start: datetime.date,
 
 
 @transaction.atomic
-def plan_update(*, user, plan_id: int, version, data: dict) -> AccountPlan:
-    """Save some of the plan's text fields (`data`: field → value) made from `version`."""
+def plan_set_period(*, user, plan_id: int, version, period_kind: str,
+                    period_start: datetime.date) -> AccountPlan:
+    """Correct a draft plan's period (a plan started for the wrong year, say). Once submitted, the
+    period is what was approved and stays."""
     plan = _lock_plan(plan_id)
     _require_edit(user, plan)
-    _check_version(plan, version, list(data))
+    versioning.check(plan, version, ["period_kind", "period_start", "period_end"])
+    if plan.status != PlanStatus.DRAFT:
+        raise Invalid(_("The period can be corrected only while the plan is a draft."))
+    plan.period_end = _check_period(plan.account, period_kind, period_start, exclude_pk=plan.pk)
+    plan.period_kind, plan.period_start = period_kind, period_start
+    if plan.next_review_date is None or plan.next_review_date < period_start:
+        plan.next_review_date = _first_review(period_start, ProgrammeSettings.current().plan_review_days)
+    versioning.bump(plan)
+    plan._change_reason = "period"
+    plan._history_user = user
+    plan.save()
+    _event(plan, user, _("Plan period set to %(period)s") % {"period": plan.period_label}, "period")
+    return plan
+
+
+@transaction.atomic
+def plan_update(*, user, plan_id: int, version, data: dict) -> AccountPlan:
+    """Save some of the plan's text fields (`data`: field → value) made from `version`. A change of
+    content after the sponsor's sign-off needs it again; after the client's agreement, theirs too."""
+    plan = _lock_plan(plan_id)
+    _require_edit(user, plan)
+    unknown = set(data) - set(TEXT_FIELDS)
+    if unknown:
+        raise Invalid(_("These fields are not edited here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    versioning.check(plan, version, list(data))
+    changed = [name for name, value in data.items()
+               if name in MATERIAL_TEXT_FIELDS and (getattr(plan, name) or "") != (value or "")]
     for name, value in data.items():
         setattr(plan, name, value)
-    plan.version += 1
+    versioning.bump(plan)
     plan.updated_at = timezone.now()
     completeness_refresh(plan=plan)
     plan._change_reason = "edit"
     plan._history_user = user
     plan.save()
+    if changed:
+        labels = ", ".join(str(AccountPlan._meta.get_field(n).verbose_name) for n in changed)
+        _after_material_change(plan, user, affected={None}, what=labels)
     return plan
-
-
-def _set_status(plan, user, status, reason, **stamps):
-    plan.status = status
-    for key, value in stamps.items():
-        setattr(plan, key, value)
-    plan.version += 1
-    completeness_refresh(plan=plan)
-    plan._change_reason = reason
-    if user is not None:
-        plan._history_user = user
-    plan.save()
 
 
 @transaction.atomic
 def plan_submit(*, user, plan_id: int) -> AccountPlan:
-    """draft → in_review, and ask the sponsor and each department owning a commitment to sign off."""
+    """draft → in_review, and ask the sponsor and each department owning a commitment to sign off.
+    Refused when a required sign-off has nobody who may give it: the plan would sit in review forever."""
     plan = _lock_plan(plan_id)
     _require_edit(user, plan)
     if plan.status != PlanStatus.DRAFT:
-        raise PlanError(_("Only a draft plan can be submitted for internal review."))
+        raise Invalid(_("Only a draft plan can be submitted for internal review."))
     if not plan.commitments.filter(party=Party.US).exists():
-        raise PlanError(_("Add at least one commitment of ours (with its department) before submitting: "
-                          "there is nothing for the departments to sign off."))
+        raise Invalid(_("Add at least one commitment of ours (with its department) before submitting: "
+                        "there is nothing for the departments to sign off."))
     if plan.account.sponsor_id is None:
-        raise PlanError(_("The account has no executive sponsor to sign the plan off; ask the programme "
-                          "lead to assign one."))
+        raise Invalid(_("The account has no executive sponsor to sign the plan off; ask the programme "
+                        "lead to assign one."))
+    departments = required_signoff_departments(plan)
+    nobody = [str(d) for d in departments if not selectors.signers_for(plan, d)]
+    if nobody:
+        raise Invalid(_("Nobody may sign off for %(depts)s on this account: add a person of that department "
+                        "(other than the plan's editors) to the account team, or ask the programme lead to "
+                        "name a signer for it.") % {"depts": ", ".join(nobody)})
     _set_status(plan, user, PlanStatus.IN_REVIEW, "submitted", submitted_at=timezone.now())
     _event(plan, user, _("Plan submitted for internal sign-off"), "submitted")
-    departments = required_signoff_departments(plan)
-    signers = {plan.account.sponsor}
-    members = AccountTeamMember.objects.filter(account=plan.account, department__in=departments)
-    signers.update(m.user for m in members.select_related("user"))
-    signers.update(c.owner for c in plan.commitments.filter(party=Party.US, owner__isnull=False)
-                   .select_related("owner"))
-    signers.discard(user)
-    notification_send(
-        recipients=signers, event_key=f"plan:{plan.pk}:signoff:{plan.version}",
-        title=_("Sign-off needed: plan for %(account)s") % {"account": plan.account},
-        body=_("%(who)s submitted the account plan (%(period)s) for internal sign-off.")
-        % {"who": user.get_full_name() or user.username, "period": plan.period_label},
-        link=_plan_link(plan))
+    _ask_signers(plan, user, [None, *departments], again=False)
     return plan
 
 
-def can_sign_for(user, plan, department) -> bool:
-    if has_role(user, LEAD):
-        return True
+def _require_signer(user, plan, department) -> None:
+    if selectors.can_sign_for(user, plan, department):
+        return
     if department is None:
-        return user.has_perm("planning.sign_off_as_sponsor", plan.account)
-    return (AccountTeamMember.objects.filter(account=plan.account, user=user, department=department).exists()
-            or plan.commitments.filter(party=Party.US, department=department, owner=user).exists())
+        raise Forbidden(_("Only the account's executive sponsor gives the sponsor's sign-off."))
+    raise Forbidden(_("Only people of %(dept)s who serve this account (on its team, or named signers of the "
+                      "department) may sign off for it; the plan's owner and editors never sign their own "
+                      "plan.") % {"dept": department})
 
 
 @transaction.atomic
 def plan_sign_off(*, user, plan_id: int, department=None, note: str = "") -> SignOff:
-    """The sponsor's sign-off (department None) or a department's, by one of its people on the account."""
+    """The sponsor's sign-off (department None) or a department's, by one of its people."""
     plan = _lock_plan(plan_id)
+    _require_signer(user, plan, department)
     if plan.status != PlanStatus.IN_REVIEW:
-        raise PlanError(_("Sign-offs are given while the plan is in internal review."))
-    if not can_sign_for(user, plan, department):
-        if department is None:
-            raise PlanError(_("Only the account's executive sponsor may give the sponsor's sign-off."))
-        raise PlanError(_("Only people of %(dept)s on this account's team, or who own its commitments, "
-                          "may sign off for it.") % {"dept": department})
+        raise Invalid(_("Sign-offs are given while the plan is in internal review."))
     if department is not None and department not in required_signoff_departments(plan):
-        raise PlanError(_("%(dept)s owns no commitment in this plan.") % {"dept": department})
-    if plan.signoffs.filter(department=department).exists():
-        raise PlanError(_("This sign-off was already given."))
-    signoff = SignOff.objects.create(plan=plan, department=department, signed_by=user, note=note[:300])
+        raise Invalid(_("%(dept)s owns no commitment in this plan.") % {"dept": department})
+    if plan.signoffs.filter(department=department, cleared_at__isnull=True).exists():
+        raise Invalid(_("This sign-off was already given."))
+    signoff = SignOff(plan=plan, department=department, signed_by=user, note=note[:300])
+    signoff._history_user = user
+    try:
+        with transaction.atomic():
+            signoff.save()
+    except IntegrityError:  # two clicks, or two signers of the department at once
+        raise Invalid(_("This sign-off was already given.")) from None
     label = department or _("the executive sponsor")
     _event(plan, user, _("Plan signed off by %(who)s") % {"who": label}, "signed_off")
     if not missing_signoffs(plan):
@@ -331,33 +423,55 @@ def plan_commit(*, user, plan_id: int) -> AccountPlan:
     plan = _lock_plan(plan_id)
     _require_edit(user, plan)
     if plan.status != PlanStatus.IN_REVIEW:
-        raise PlanError(_("Only a plan in internal review can be committed."))
+        raise Invalid(_("Only a plan in internal review can be committed."))
     missing = missing_signoffs(plan)
     if missing:
-        raise PlanError(_("Still missing sign-offs from: %(who)s.") % {"who": ", ".join(missing)})
+        raise Invalid(_("Still missing sign-offs from: %(who)s.") % {"who": ", ".join(missing)})
     _set_status(plan, user, PlanStatus.COMMITTED, "committed", committed_at=timezone.now())
     _event(plan, user, _("Plan committed: our teams signed it off"), "committed")
     return plan
 
 
+def _clear_all_signoffs(plan, user, reason: str) -> None:
+    now = timezone.now()
+    for signoff in plan.signoffs.filter(cleared_at__isnull=True):
+        signoff.cleared_at = now
+        signoff.cleared_reason = reason
+        signoff._history_user = user
+        signoff.save(update_fields=["cleared_at", "cleared_reason"])
+
+
 @transaction.atomic
 def plan_return_to_draft(*, user, plan_id: int) -> AccountPlan:
-    """Back to draft for rework; the sign-offs approved the old content, so they are cleared."""
+    """Back to draft for rework; the sign-offs approved the old content, so they stop counting (kept,
+    marked cleared)."""
     plan = _lock_plan(plan_id)
     _require_edit(user, plan)
     if plan.status not in (PlanStatus.IN_REVIEW, PlanStatus.COMMITTED):
-        raise PlanError(_("Only a plan in review or committed can go back to draft."))
-    plan.signoffs.all().delete()
+        raise Invalid(_("Only a plan in review or committed can go back to draft."))
+    _clear_all_signoffs(plan, user, _("returned to draft"))
     _set_status(plan, user, PlanStatus.DRAFT, "returned to draft")
     _event(plan, user, _("Plan returned to draft"), "returned")
     return plan
 
 
+def agreed_content(plan) -> dict:
+    """What the client agrees to: the plan's text and both sides' commitments (see AgreedVersion)."""
+    commitments = plan.commitments.select_related("department", "contact").order_by("due_date", "pk")
+    return {
+        "text": {name: getattr(plan, name) for name in MATERIAL_TEXT_FIELDS},
+        "commitments": [selectors.commitment_terms(c) for c in commitments],
+    }
+
+
 def _agree(plan, *, by: str, contact, channel, note, actor):
     if plan.status != PlanStatus.COMMITTED:
         if plan.status == PlanStatus.AGREED:
-            raise PlanError(_("The client has already agreed to this plan."))
-        raise PlanError(_("The client can agree once our teams have committed the plan."))
+            raise Invalid(_("The client has already agreed to this plan."))
+        raise Invalid(_("The client can agree once our teams have committed the plan."))
+    missing = missing_signoffs(plan)
+    if missing:  # a committed plan has them all; kept so that no path can agree without them
+        raise Invalid(_("Still missing sign-offs from: %(who)s.") % {"who": ", ".join(missing)})
     plan.client_agreed_by = by[:160]
     plan.client_agreed_contact = contact
     plan.client_agreed_at = timezone.now()
@@ -365,6 +479,9 @@ def _agree(plan, *, by: str, contact, channel, note, actor):
     plan.client_agreement_note = note
     plan.needs_reagreement = False
     _set_status(plan, actor, PlanStatus.AGREED, "client agreed")
+    AgreedVersion.objects.create(plan=plan, plan_version=plan.version, agreed_at=plan.client_agreed_at,
+                                 agreed_by=plan.client_agreed_by, contact=contact, channel=channel,
+                                 content=agreed_content(plan))
     _event(plan, actor, _("The client agreed to the plan (%(who)s, %(how)s)")
            % {"who": by, "how": plan.get_client_agreement_channel_display()}, "agreed")
     notification_send(
@@ -383,10 +500,12 @@ def plan_record_client_agreement(*, user, plan_id: int, agreed_by: str = "", con
     plan = _lock_plan(plan_id)
     _require_edit(user, plan)
     if contact is not None and contact.account_id != plan.account_id:
-        raise PlanError(_("That contact is not one of this client's people."))
+        raise Invalid(errors={"contact": [_("That contact is not one of this client's people.")]})
+    if channel not in AgreementChannel.values or channel == AgreementChannel.SHARE_LINK:
+        raise Invalid(errors={"channel": [_("Say how the client agreed.")]})
     who = agreed_by.strip() or (contact.name if contact else "")
     if not who:
-        raise PlanError(_("Say who agreed on the client's side."))
+        raise Invalid(_("Say who agreed on the client's side."))
     return _agree(plan, by=who, contact=contact, channel=channel, note=note, actor=user)
 
 
@@ -395,8 +514,8 @@ def plan_close(*, user, plan_id: int) -> AccountPlan:
     plan = _lock_plan(plan_id)
     _require_edit(user, plan)
     if plan.status not in (PlanStatus.COMMITTED, PlanStatus.AGREED):
-        raise PlanError(_("Only a committed or agreed plan can be closed; a draft can simply be "
-                          "left or reworked."))
+        raise Invalid(_("Only a committed or agreed plan can be closed; a draft can simply be left or "
+                        "reworked."))
     _set_status(plan, user, PlanStatus.CLOSED, "closed", closed_at=timezone.now())
     _event(plan, user, _("Plan closed"), "closed")
     return plan
@@ -405,119 +524,123 @@ def plan_close(*, user, plan_id: int) -> AccountPlan:
 # --- rows -------------------------------------------------------------------------------------------
 
 def _row_save(plan, user, instance, data, version=None, fields=None):
-    """Create (`instance` unsaved) or update a row of the plan, version-checked when it has one."""
-    if version is not None and hasattr(instance, "version") and instance.pk:
-        _check_version(instance, version, fields or list(data))
+    """Create (`instance` unsaved) or update a row of the plan; an update is version-checked."""
+    if instance.pk:
+        versioning.check(instance, version, fields or list(data))
+        versioning.bump(instance)
     for name, value in data.items():
         setattr(instance, name, value)
-    if hasattr(instance, "version") and instance.pk:
-        instance.version += 1
-    instance.full_clean()
+    clean(instance)
     instance._history_user = user
     instance.save()
     _touch(plan, user)
     return instance
 
 
-@transaction.atomic
-def task_save(*, user, plan_id: int, data: dict, pk: int | None = None) -> KnowledgeTask:
-    plan = _lock_plan(plan_id)
-    _require_edit(user, plan)
-    task = plan.tasks.get(pk=pk) if pk else KnowledgeTask(plan=plan)
-    return _row_save(plan, user, task, data)
+def _locked_row(model, plan, pk):
+    return model.objects.select_for_update(of=("self",)).get(pk=pk, plan=plan)
 
 
 @transaction.atomic
-def opportunity_save(*, user, plan_id: int, data: dict, pk: int | None = None) -> Opportunity:
+def task_save(*, user, plan_id: int, data: dict, pk: int | None = None, version=None) -> KnowledgeTask:
     plan = _lock_plan(plan_id)
     _require_edit(user, plan)
-    opp = plan.opportunities.get(pk=pk) if pk else Opportunity(plan=plan)
-    return _row_save(plan, user, opp, data)
+    task = _locked_row(KnowledgeTask, plan, pk) if pk else KnowledgeTask(plan=plan)
+    return _row_save(plan, user, task, data, version)
+
+
+@transaction.atomic
+def opportunity_save(*, user, plan_id: int, data: dict, pk: int | None = None, version=None) -> Opportunity:
+    plan = _lock_plan(plan_id)
+    _require_edit(user, plan)
+    opp = _locked_row(Opportunity, plan, pk) if pk else Opportunity(plan=plan)
+    return _row_save(plan, user, opp, data, version)
 
 
 def _validate_commitment(plan, data):
     if data.get("party") == Party.US:
         if not data.get("department"):
-            raise PlanError(_("Our commitments need the department that delivers them."))
+            raise Invalid(errors={"department": [_("Our commitments need the department that delivers them.")]})
         data["contact"] = None
     else:
         data["department"] = None
     contact = data.get("contact")
     if contact is not None and contact.account_id != plan.account_id:
-        raise PlanError(_("That contact is not one of this client's people."))
+        raise Invalid(errors={"contact": [_("That contact is not one of this client's people.")]})
+    delivered = data.get("delivered_on")
+    if delivered and delivered > timezone.localdate():
+        raise Invalid(errors={"delivered_on": [_("The delivery date cannot be in the future.")]})
 
 
-def _reagreement_needed(plan, user, what):
-    """Editing the commitments of an agreed plan changes what the client agreed to: record it and
-    ask for the client's agreement again."""
-    if plan.status != PlanStatus.AGREED:
-        return
-    plan.needs_reagreement = True
-    _set_status(plan, user, PlanStatus.COMMITTED, "commitments changed after agreement")
-    _event(plan, user, _("Commitments changed after the client's agreement (%(what)s): the client must "
-                         "agree again") % {"what": what}, "reagreement")
-    notification_send(
-        recipients=[plan.owner, plan.account.kam, plan.account.sponsor],
-        event_key=f"plan:{plan.pk}:reagree:{plan.version}",
-        title=_("Plan for %(account)s needs the client's agreement again") % {"account": plan.account},
-        body=_("Its commitments changed after the client agreed: %(what)s") % {"what": what},
-        link=_plan_link(plan))
-
-
-COMMITMENT_FIELDS = ("party", "department", "owner", "contact", "description", "due_date", "status",
-                     "delivered_on")
+def _commitment_departments(terms: dict) -> set:
+    return {terms["department_id"]} if terms.get("party") == Party.US and terms.get("department_id") else set()
 
 
 @transaction.atomic
 def commitment_save(*, user, plan_id: int, data: dict, pk: int | None = None, version=None) -> Commitment:
+    """Add or edit a commitment. A new or materially changed commitment of ours needs its department's
+    sign-off (again) on a plan past draft; any material change after the client's agreement needs theirs."""
     plan = _lock_plan(plan_id)
     _require_edit(user, plan)
     data = dict(data)
     _validate_commitment(plan, data)
-    if pk:
-        commitment = Commitment.objects.select_for_update().get(pk=pk, plan=plan)
-        _check_version(commitment, version, COMMITMENT_FIELDS)
-    else:
-        commitment = Commitment(plan=plan)
     if data.get("status") == CommitmentStatus.DONE and not data.get("delivered_on"):
         data["delivered_on"] = timezone.localdate()
-    commitment = _row_save(plan, user, commitment, data)
-    _reagreement_needed(plan, user, commitment.description)
+    if data.get("status") not in (None, CommitmentStatus.DONE):
+        data["delivered_on"] = None
+    if pk:
+        commitment = _locked_row(Commitment, plan, pk)
+        before = selectors.commitment_terms(commitment)
+    else:
+        commitment, before = Commitment(plan=plan), None
+    commitment = _row_save(plan, user, commitment, data, version, COMMITMENT_FIELDS)
+    after = selectors.commitment_terms(commitment)
+    if before != after:
+        affected = _commitment_departments(after) | (_commitment_departments(before) if before else set())
+        what = (_("commitment changed: %(what)s") if before else _("commitment added: %(what)s")) % {
+            "what": commitment.description[:120]}
+        _after_material_change(plan, user, affected=affected, what=what)
     return commitment
 
 
 @transaction.atomic
 def commitment_delete(*, user, plan_id: int, pk: int) -> None:
+    """Removing a promise lightens the department's load (its sign-off stands) but changes what the
+    client agreed to."""
     plan = _lock_plan(plan_id)
     _require_edit(user, plan)
-    commitment = plan.commitments.get(pk=pk)
+    commitment = _locked_row(Commitment, plan, pk)
     what = commitment.description
+    commitment._history_user = user
     commitment.delete()
     _touch(plan, user)
-    _reagreement_needed(plan, user, _("removed: %(what)s") % {"what": what})
+    _after_material_change(plan, user, affected=set(),
+                           what=_("commitment removed: %(what)s") % {"what": what[:120]})
 
 
 @transaction.atomic
 def commitment_update_status(*, user, commitment_id: int, status: str, delivered_on=None,
                              version=None) -> Commitment:
-    """The commitment's owner (or whoever may edit the plan) reports progress. Status is not content,
-    so it does not call for the client's agreement again."""
+    """The commitment's owner (or whoever may edit the plan) reports progress. Progress is not
+    content: no sign-off or agreement is needed again."""
     commitment = (Commitment.objects.select_for_update(of=("self",)).select_related("plan__account")
                   .get(pk=commitment_id))
     if not user.has_perm("planning.update_commitment", commitment):
-        raise PlanError(_("Only the commitment's owner or the plan's editors may update its status."))
+        raise Forbidden(_("Only the commitment's owner or the plan's editors may update its status."))
     if commitment.plan.status == PlanStatus.CLOSED:
-        raise PlanError(_("This plan is closed; start a plan for the next period instead."))
-    _check_version(commitment, version, ("status", "delivered_on"))
+        raise Invalid(_("This plan is closed; start a plan for the next period instead."))
+    versioning.check(commitment, version, ("status", "delivered_on"))
     if status not in CommitmentStatus.values:
-        raise PlanError(_("Unknown status."))
+        raise Invalid(errors={"status": [_("Unknown status.")]})
+    if delivered_on is not None and delivered_on > timezone.localdate():
+        raise Invalid(errors={"delivered_on": [_("The delivery date cannot be in the future.")]})
     if status == CommitmentStatus.DONE and delivered_on is None:
         delivered_on = timezone.localdate()
     if status != CommitmentStatus.DONE:
         delivered_on = None
     commitment.status = status
     commitment.delivered_on = delivered_on
-    commitment.version += 1
+    versioning.bump(commitment)
     commitment._history_user = user
     commitment.save()
     _touch(commitment.plan, user)
@@ -532,16 +655,21 @@ ROW_MODELS = {"task": KnowledgeTask, "opportunity": Opportunity, "review": PlanR
 def row_delete(*, user, plan_id: int, kind: str, pk: int) -> None:
     plan = _lock_plan(plan_id)
     _require_edit(user, plan)
-    ROW_MODELS[kind].objects.filter(plan=plan, pk=pk).delete()
+    for row in ROW_MODELS[kind].objects.filter(plan=plan, pk=pk):
+        row._history_user = user
+        row.delete()
     _touch(plan, user)
 
 
 @transaction.atomic
-def review_save(*, user, plan_id: int, data: dict, pk: int | None = None) -> PlanReview:
+def review_save(*, user, plan_id: int, data: dict, pk: int | None = None, version=None) -> PlanReview:
     plan = _lock_plan(plan_id)
     _require_edit(user, plan)
-    review = plan.reviews.get(pk=pk) if pk else PlanReview(plan=plan)
-    review = _row_save(plan, user, review, data)
+    held = data.get("held_on")
+    if held and held > timezone.localdate():
+        raise Invalid(errors={"held_on": [_("A review cannot have been held in the future.")]})
+    review = _locked_row(PlanReview, plan, pk) if pk else PlanReview(plan=plan)
+    review = _row_save(plan, user, review, data, version)
     if review.held_on:
         # A held review sets the next one by the programme's cadence.
         days = ProgrammeSettings.current().plan_review_days
@@ -554,11 +682,11 @@ def review_save(*, user, plan_id: int, data: dict, pk: int | None = None) -> Pla
 
 
 @transaction.atomic
-def value_save(*, user, plan_id: int, data: dict, pk: int | None = None) -> ValueDelivered:
+def value_save(*, user, plan_id: int, data: dict, pk: int | None = None, version=None) -> ValueDelivered:
     plan = _lock_plan(plan_id)
     _require_edit(user, plan)
-    entry = plan.value_entries.get(pk=pk) if pk else ValueDelivered(plan=plan)
-    return _row_save(plan, user, entry, data)
+    entry = _locked_row(ValueDelivered, plan, pk) if pk else ValueDelivered(plan=plan)
+    return _row_save(plan, user, entry, data, version)
 
 
 # --- share links ------------------------------------------------------------------------------------
@@ -574,9 +702,9 @@ def share_link_create(*, user, plan_id: int, hidden_sections: list[str], label: 
     plan = _lock_plan(plan_id)
     _require_edit(user, plan)
     if contact is not None and contact.account_id != plan.account_id:
-        raise PlanError(_("That contact is not one of this client's people."))
+        raise Invalid(errors={"contact": [_("That contact is not one of this client's people.")]})
     if not 1 <= days <= 365:
-        raise PlanError(_("A link lasts between 1 and 365 days."))
+        raise Invalid(errors={"days": [_("A link lasts between 1 and 365 days.")]})
     token = secrets.token_urlsafe(32)
     link = ShareLink.objects.create(plan=plan, token_hash=token_hash(token), label=label, contact=contact,
                                     hidden_sections=sorted(set(hidden_sections)), created_by=user,
@@ -590,7 +718,7 @@ def share_link_create(*, user, plan_id: int, hidden_sections: list[str], label: 
 def share_link_revoke(*, user, link_id: int) -> ShareLink:
     link = ShareLink.objects.select_for_update(of=("self",)).select_related("plan__account").get(pk=link_id)
     if not user.has_perm("planning.change_plan", link.plan.account):
-        raise PlanError(_("Only the plan's editors may revoke its links."))
+        raise Forbidden(_("Only the plan's editors may revoke its links."))
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
         link.revoked_by = user
@@ -618,7 +746,7 @@ def share_view_log(*, link: ShareLink, ip: str | None, user_agent: str) -> Share
 def share_accept(*, link: ShareLink, name: str, comment: str = "") -> AccountPlan:
     name = name.strip()
     if not name:
-        raise PlanError(_("Please write your name to accept the plan."))
+        raise Invalid(errors={"name": [_("Please write your name to accept the plan.")]})
     plan = _lock_plan(link.plan_id)
     if comment.strip():
         ShareComment.objects.create(link=link, author=name[:160], body=comment.strip())
@@ -629,7 +757,7 @@ def share_accept(*, link: ShareLink, name: str, comment: str = "") -> AccountPla
 @transaction.atomic
 def share_comment(*, link: ShareLink, name: str, body: str) -> ShareComment:
     if not name.strip() or not body.strip():
-        raise PlanError(_("Please write your name and your comment."))
+        raise Invalid(_("Please write your name and your comment."))
     c = ShareComment.objects.create(link=link, author=name.strip()[:160], body=body.strip())
     plan = link.plan
     notification_send(
@@ -643,7 +771,7 @@ def share_comment(*, link: ShareLink, name: str, body: str) -> ShareComment:
 
 def _require_negotiation_edit(user, account):
     if not user.has_perm("planning.change_plan", account):
-        raise PlanError(_("Only the account's KAM, a KAM on its team or the programme lead may prepare "
+        raise Forbidden(_("Only the account's KAM, a KAM on its team or the programme lead may prepare "
                           "negotiations."))
 
 
@@ -655,21 +783,30 @@ NEGOTIATION_FIELDS = ("title", "scheduled_on", "plan", "our_batna", "their_batna
 def negotiation_create(*, user, account, title: str, plan=None) -> Negotiation:
     _require_negotiation_edit(user, account)
     if plan is not None and plan.account_id != account.pk:
-        raise PlanError(_("That plan belongs to another account."))
-    return Negotiation.objects.create(account=account, title=title, plan=plan, created_by=user)
+        raise Invalid(errors={"plan": [_("That plan belongs to another account.")]})
+    if not title.strip():
+        raise Invalid(errors={"title": [_("Give the negotiation a subject.")]})
+    negotiation = Negotiation(account=account, title=title.strip(), plan=plan, created_by=user)
+    negotiation._history_user = user
+    negotiation.save()
+    return negotiation
 
 
 @transaction.atomic
 def negotiation_update(*, user, negotiation_id: int, version, data: dict) -> Negotiation:
     neg = Negotiation.objects.select_for_update(of=("self",)).select_related("account").get(pk=negotiation_id)
     _require_negotiation_edit(user, neg.account)
-    _check_version(neg, version, list(data))
+    unknown = set(data) - set(NEGOTIATION_FIELDS)
+    if unknown:
+        raise Invalid(_("These fields are not edited here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    versioning.check(neg, version, list(data))
     plan = data.get("plan")
     if plan is not None and plan.account_id != neg.account_id:
-        raise PlanError(_("That plan belongs to another account."))
+        raise Invalid(errors={"plan": [_("That plan belongs to another account.")]})
     for name, value in data.items():
         setattr(neg, name, value)
-    neg.version += 1
+    versioning.bump(neg)
+    neg._history_user = user
     neg.save()
     return neg
 
@@ -678,51 +815,75 @@ NEGOTIATION_ROWS = {"objective": NegotiationObjective, "variable": NegotiationVa
                     "concession": Concession, "agreement": NegotiationAgreement}
 
 
-@transaction.atomic
-def negotiation_row_add(*, user, negotiation_id: int, kind: str, data: dict):
-    neg = Negotiation.objects.select_related("account").get(pk=negotiation_id)
+def _locked_negotiation(user, negotiation_id) -> Negotiation:
+    neg = Negotiation.objects.select_for_update(of=("self",)).select_related("account").get(pk=negotiation_id)
     _require_negotiation_edit(user, neg.account)
-    row = NEGOTIATION_ROWS[kind](negotiation=neg, **data)
-    row.full_clean()
+    return neg
+
+
+@transaction.atomic
+def negotiation_row_save(*, user, negotiation_id: int, kind: str, data: dict, pk: int | None = None,
+                         version=None):
+    """Add a row to a negotiation's preparation, or edit one (version-checked)."""
+    neg = _locked_negotiation(user, negotiation_id)
+    model = NEGOTIATION_ROWS[kind]
+    if pk:
+        row = model.objects.select_for_update(of=("self",)).get(negotiation=neg, pk=pk)
+        if kind == "agreement" and row.commitment_id:
+            raise Invalid(_("This agreement is already a commitment in the plan: change the commitment there."))
+        versioning.check(row, version, list(data))
+        versioning.bump(row)
+    else:
+        row = model(negotiation=neg)
+    for name, value in data.items():
+        setattr(row, name, value)
+    clean(row)
+    row._history_user = user
     row.save()
     Negotiation.objects.filter(pk=neg.pk).update(updated_at=timezone.now())
     return row
 
 
+def negotiation_row_add(*, user, negotiation_id: int, kind: str, data: dict):
+    return negotiation_row_save(user=user, negotiation_id=negotiation_id, kind=kind, data=data)
+
+
 @transaction.atomic
 def negotiation_row_delete(*, user, negotiation_id: int, kind: str, pk: int) -> None:
-    neg = Negotiation.objects.select_related("account").get(pk=negotiation_id)
-    _require_negotiation_edit(user, neg.account)
-    NEGOTIATION_ROWS[kind].objects.filter(negotiation=neg, pk=pk).delete()
+    neg = _locked_negotiation(user, negotiation_id)
+    for row in NEGOTIATION_ROWS[kind].objects.filter(negotiation=neg, pk=pk):
+        row._history_user = user
+        row.delete()
 
 
 @transaction.atomic
 def agreement_to_commitment(*, user, agreement_id: int, department=None, owner=None,
                             contact=None) -> Commitment:
     """Follow an agreement up: it becomes a commitment of the negotiation's plan (or the account's
-    open plan), tracked like any other."""
+    open plan), tracked like any other, through the same rules (`commitment_save`)."""
     agreement = NegotiationAgreement.objects.select_for_update(of=("self",)).select_related(
         "negotiation__account", "negotiation__plan").get(pk=agreement_id)
     neg = agreement.negotiation
     _require_negotiation_edit(user, neg.account)
     if agreement.commitment_id:
-        raise PlanError(_("This agreement is already a commitment in the plan."))
+        raise Invalid(_("This agreement is already a commitment in the plan."))
     plan = neg.plan or neg.account.plans.exclude(status=PlanStatus.CLOSED).order_by("-period_start").first()
     if plan is None or plan.status == PlanStatus.CLOSED:
-        raise PlanError(_("The account has no open plan to add the commitment to; start one first."))
+        raise Invalid(_("The account has no open plan to add the commitment to; start one first."))
     due = agreement.due_date or plan.period_end
     commitment = commitment_save(user=user, plan_id=plan.pk, data={
         "party": agreement.party, "department": department, "owner": owner, "contact": contact,
         "description": agreement.description[:400], "due_date": due, "status": CommitmentStatus.OPEN,
     })
     agreement.commitment = commitment
-    agreement.save(update_fields=["commitment"])
+    versioning.bump(agreement)
+    agreement._history_user = user
+    agreement.save(update_fields=["commitment", "version"])
     return commitment
 
 
 def weighted_pipeline(opportunities) -> Decimal:
     return sum((o.weighted_value for o in opportunities), Decimal("0.00"))
-
 
 
 # --- reminders -------------------------------------------------------------------------------------
@@ -734,13 +895,11 @@ def plan_reminders_send(*, today: datetime.date | None = None, within_days: int 
     date), so a daily run notifies once per occurrence, and again only when there is a new one.
     Returns the number of notifications created.
     """
-    from .selectors import commitments_due, with_flags
-
     today = today or timezone.localdate()
     settings = ProgrammeSettings.current()
     sent = 0
-    plans = (with_flags(AccountPlan.objects.exclude(status=PlanStatus.CLOSED), today=today,
-                        stale_days=settings.plan_stale_days)
+    plans = (selectors.with_flags(AccountPlan.objects.exclude(status=PlanStatus.CLOSED), today=today,
+                                  stale_days=settings.plan_stale_days)
              .filter(Q(is_stale=True) | Q(review_due=True)).select_related("account__kam", "owner"))
     for plan in plans.iterator(chunk_size=500):
         people = [plan.owner, plan.account.kam]
@@ -756,7 +915,7 @@ def plan_reminders_send(*, today: datetime.date | None = None, within_days: int 
                 title=_("Plan not updated for %(days)d days: %(account)s")
                 % {"days": (today - plan.updated_at.date()).days, "account": plan.account},
                 body=_("A plan nobody updates is not being worked. Review it."), link=_plan_link(plan)))
-    for c in (commitments_due(within_days=within_days).select_related("plan__account__kam")
+    for c in (selectors.commitments_due(within_days=within_days).select_related("plan__account__kam")
               .iterator(chunk_size=500)):
         overdue = c.overdue or c.status == CommitmentStatus.MISSED
         who = [c.owner or c.plan.account.kam] if c.party == Party.US else [c.plan.account.kam]

@@ -1,9 +1,10 @@
-"""Plan pages. Views stay thin: they check who may read (the getters 404), call a service, and turn a
-`PlanError` into a message next to what the user was doing, keeping their input."""
+"""Plan pages. Views stay thin: they check who may read (the getters 404), call a service, and show an
+`Invalid` or `Conflict` next to what the user was doing, keeping their input. A `Forbidden` is left to
+the domain-error middleware (403)."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Max
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -15,8 +16,10 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.models import AccountTeamMember, Contact
+from accounts.models import Contact
+from kam import versioning
 from kam.access import public, signed_in
+from kam.errors import Conflict, Invalid, add_to_form
 from kam.models import Department, ProgrammeSettings
 from kam.ratelimit import RateLimit, client_ip
 
@@ -35,6 +38,7 @@ from .forms import (
     ObjectiveForm,
     OpportunityForm,
     PlanCreateForm,
+    PlanPeriodForm,
     PlanReviewForm,
     ShareAcceptForm,
     ShareCommentForm,
@@ -46,6 +50,7 @@ from .forms import (
     section_form_class,
 )
 from .models import (
+    CONOCIMIENTO_FIELDS,
     TEXT_FIELDS,
     AccountPlan,
     Commitment,
@@ -55,7 +60,6 @@ from .models import (
     ShareLink,
     ShareSection,
 )
-from .services import PlanConflict, PlanError
 
 ROW_FORMS = {"task": KnowledgeTaskForm, "opportunity": OpportunityForm, "commitment": CommitmentForm,
              "review": PlanReviewForm, "value": ValueDeliveredForm}
@@ -82,10 +86,8 @@ def _require_editor(user, account):
         raise PermissionDenied
 
 
-def _error_text(exc) -> str:
-    if isinstance(exc, ValidationError):
-        return " ".join(exc.messages)
-    return str(exc)
+def _form_errors_text(form) -> str:
+    return " ".join(str(e) for errs in form.errors.values() for e in errs)
 
 
 def _choices_for(plan):
@@ -131,24 +133,16 @@ def _plan_context(request, plan, *, with_forms=True, **extra):
     reviews = list(plan.reviews.all())
     value_entries = list(plan.value_entries.all())
     can_edit = user.has_perm("planning.change_plan", account) and plan.status != PlanStatus.CLOSED
-    signed = {s.department_id: s for s in signoffs}
+    active = [s for s in signoffs if s.cleared_at is None]
+    signed = {s.department_id: s for s in active}
     required_depts = {c.department for c in commitments if c.party == Party.US and c.department_id}
     required = [{"label": _("Executive sponsor"), "department": None, "signoff": signed.get(None)}]
     required += [{"label": str(d), "department": d, "signoff": signed.get(d.pk)}
                  for d in sorted(required_depts, key=lambda d: (d.order, d.name))]
     for r in required:
-        r["can_sign"] = False
-    if plan.status == PlanStatus.IN_REVIEW:
         # Who may sign only matters while the plan awaits sign-offs: spare the lookups otherwise.
-        my_depts = set(AccountTeamMember.objects.filter(account=account, user=user)
-                       .values_list("department_id", flat=True))
-        my_depts |= {c.department_id for c in commitments if c.owner_id == user.pk and c.party == Party.US}
-        can_sponsor = user.has_perm("planning.sign_off_as_sponsor", account)
-        from kam.roles import LEAD, has_role
-        is_lead = has_role(user, LEAD)
-        for r in required:
-            d = r["department"]
-            r["can_sign"] = r["signoff"] is None and (is_lead or (can_sponsor if d is None else d.pk in my_depts))
+        r["can_sign"] = (plan.status == PlanStatus.IN_REVIEW and r["signoff"] is None
+                         and selectors.can_sign_for(user, plan, r["department"]))
     today = timezone.localdate()
     status_options = _status_options()
     for c in commitments:
@@ -162,7 +156,9 @@ def _plan_context(request, plan, *, with_forms=True, **extra):
         "tasks": tasks, "opportunities": opportunities, "commitments": commitments,
         "us_commitments": [c for c in commitments if c.party == Party.US],
         "client_commitments": [c for c in commitments if c.party == Party.CLIENT],
-        "signoffs": signoffs, "required_signoffs": required,
+        "signoffs": active, "cleared_signoffs": [s for s in signoffs if s.cleared_at is not None],
+        "required_signoffs": required, "commercial": getattr(plan, "commercial", False),
+        **_agreement_marks(plan),
         "missing_signoffs": [r["label"] for r in required if r["signoff"] is None],
         "reviews": reviews, "value_entries": value_entries,
         "pipeline": services.weighted_pipeline(opportunities),
@@ -180,8 +176,33 @@ def _plan_context(request, plan, *, with_forms=True, **extra):
         for kind in ("task", "commitment"):
             ctx["row_forms"][kind].fields["owner"].choices = people
         ctx["agreement_form"] = ClientAgreementForm(account=account, prefix="agree")
+        if plan.status == PlanStatus.DRAFT:
+            ctx["period_form"] = PlanPeriodForm(prefix="period", initial={
+                "period_kind": plan.period_kind, "period_start": plan.period_start, "version": plan.version})
     ctx.update(extra)
     return ctx
+
+
+def _agreement_marks(plan, hidden=()) -> dict:
+    """What the document marks as changed since the client's agreement: `changed` (text field → the
+    text as agreed) and `commitment_marks` (id → "new" or "changed"), left out for hidden sections."""
+    changes = selectors.agreement_changes(plan) if plan.client_agreed_at else None
+    if not changes:
+        return {"changes": None, "changed": {}, "commitment_marks": {}}
+    visible = {"summary"}
+    if "conocimiento" not in hidden:
+        visible |= set(CONOCIMIENTO_FIELDS)
+    if "vision" not in hidden:
+        visible.add("vision_statement")
+    agreed_text = changes["agreed"].content.get("text", {})
+    marks = {}
+    if "commitments" not in hidden:
+        marks.update({c["id"]: "new" for c in changes["added"]})
+        marks.update({c["after"]["id"]: "changed" for c in changes["changed"]})
+    else:
+        changes = {**changes, "removed": [], "added": [], "changed": []}
+    return {"changes": changes, "commitment_marks": marks,
+            "changed": {name: agreed_text.get(name, "") for name in changes["text"] if name in visible}}
 
 
 # --- plans of an account --------------------------------------------------------------------------
@@ -206,8 +227,8 @@ def plan_create(request, pk):
         if form.is_valid():
             try:
                 plan = services.plan_create(user=request.user, account=account, **form.cleaned_data)
-            except PlanError as exc:
-                form.add_error(None, str(exc))
+            except Invalid as exc:
+                add_to_form(form, exc)
             else:
                 messages.success(request, _("Plan created. Fill in the three phases, then submit it for "
                                             "internal sign-off."))
@@ -252,14 +273,11 @@ def plan_section(request, pk, section):
     try:
         plan = services.plan_update(user=request.user, plan_id=plan.pk, version=request.POST.get("version"),
                                     data=data)
-    except PlanConflict as exc:
-        current = exc.current
-        for change in exc.changes:
-            if change.field in form.cleaned_data:
-                change.mine = services._display(form.instance, change.field)
-        return _section_response(request, current, section, form, conflict=exc)
-    except PlanError as exc:
-        form.add_error(None, str(exc))
+    except Conflict as exc:
+        versioning.keep_mine(exc, form)
+        return _section_response(request, exc.current, section, form, conflict=exc)
+    except Invalid as exc:
+        add_to_form(form, exc)
         return _section_response(request, plan, section, form)
     if not request.htmx:
         messages.success(request, _("Saved."))
@@ -283,7 +301,7 @@ def plan_transition(request, pk, action):
     service, done = actions[action]
     try:
         service(user=request.user, plan_id=plan.pk)
-    except PlanError as exc:
+    except Invalid as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, done)
@@ -300,7 +318,7 @@ def plan_signoff(request, pk):
         try:
             services.plan_sign_off(user=request.user, plan_id=plan.pk, department=form.cleaned_data["department"],
                                    note=form.cleaned_data["note"])
-        except PlanError as exc:
+        except Invalid as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, _("Sign-off recorded."))
@@ -320,14 +338,37 @@ def plan_agreement(request, pk):
                 user=request.user, plan_id=plan.pk, agreed_by=form.cleaned_data["agreed_by"],
                 contact=form.cleaned_data["contact"], channel=form.cleaned_data["channel"],
                 note=form.cleaned_data["note"])
-        except PlanError as exc:
+        except Invalid as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, _("The client's agreement was recorded: the plan is agreed."))
             return redirect(_plan_url(plan, "compromiso"))
     else:
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        messages.error(request, _form_errors_text(form))
     return redirect(_plan_url(plan, "compromiso"))
+
+
+@signed_in
+@require_POST
+def plan_period(request, pk):
+    """Correct a draft plan's period."""
+    plan = selectors.plan_get_for_user(request.user, pk)
+    _require_editor(request.user, plan.account)
+    form = PlanPeriodForm(request.POST, prefix="period")
+    if form.is_valid():
+        try:
+            services.plan_set_period(user=request.user, plan_id=plan.pk, version=form.cleaned_data["version"],
+                                     period_kind=form.cleaned_data["period_kind"],
+                                     period_start=form.cleaned_data["period_start"])
+        except Conflict as exc:
+            messages.error(request, str(exc))
+        except Invalid as exc:
+            messages.error(request, str(exc))
+        else:
+            messages.success(request, _("Plan period changed."))
+    else:
+        messages.error(request, _form_errors_text(form))
+    return redirect(_plan_url(plan))
 
 
 # --- rows of the plan -------------------------------------------------------------------------------
@@ -351,15 +392,15 @@ def row_add(request, pk, kind):
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
             ROW_SERVICES[kind](user=request.user, plan_id=plan.pk, data=data)
-        except (PlanError, ValidationError) as exc:
-            form.add_error(None, _error_text(exc))
+        except Invalid as exc:
+            add_to_form(form, exc)
         else:
             plan = selectors.plan_get_for_user(request.user, pk)
             if not request.htmx:
                 return redirect(_plan_url(plan, ROW_TAB[kind]))
             return _rows_response(request, plan, kind, _row_form(kind, plan, None, prefix=kind))
     if not request.htmx:
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        messages.error(request, _form_errors_text(form))
         return redirect(_plan_url(plan, ROW_TAB[kind]))
     return _rows_response(request, plan, kind, form)
 
@@ -381,25 +422,20 @@ def row_edit(request, pk, kind, row):
         form = _row_form(kind, plan, None, data=request.POST, instance=instance)
         if form.is_valid():
             data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-            kwargs = {"version": form.cleaned_data.get("version")} if kind == "commitment" else {}
             try:
-                ROW_SERVICES[kind](user=request.user, plan_id=plan.pk, data=data, pk=instance.pk, **kwargs)
-            except PlanConflict as exc:
-                conflict = exc
-                for change in exc.changes:
-                    if change.field in form.cleaned_data:
-                        change.mine = services._display(form.instance, change.field)
+                ROW_SERVICES[kind](user=request.user, plan_id=plan.pk, data=data, pk=instance.pk,
+                                   version=form.cleaned_data.get("version"))
+            except Conflict as exc:
                 # The next save is made knowingly from the version now shown.
-                form.data = form.data.copy()
-                form.data["version"] = exc.current.version
-            except (PlanError, ValidationError) as exc:
-                form.add_error(None, _error_text(exc))
+                conflict = exc
+                versioning.keep_mine(exc, form)
+            except Invalid as exc:
+                add_to_form(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect(_plan_url(plan, ROW_TAB[kind]))
     else:
-        initial = {"version": instance.version} if kind == "commitment" else {}
-        form = _row_form(kind, plan, None, instance=instance, initial=initial)
+        form = _row_form(kind, plan, None, instance=instance)
     return render(request, "planning/row_edit.html", {"plan": plan, "kind": kind, "form": form, "row": instance,
                                                       "conflict": conflict, "tab": ROW_TAB[kind]})
 
@@ -415,7 +451,7 @@ def row_delete(request, pk, kind, row):
             services.commitment_delete(user=request.user, plan_id=plan.pk, pk=row)
         else:
             services.row_delete(user=request.user, plan_id=plan.pk, kind=kind, pk=row)
-    except PlanError as exc:
+    except Invalid as exc:
         messages.error(request, str(exc))
     except Commitment.DoesNotExist:
         raise Http404 from None
@@ -436,15 +472,15 @@ def commitment_status(request, pk):
                                               status=form.cleaned_data["status"],
                                               delivered_on=form.cleaned_data["delivered_on"],
                                               version=form.cleaned_data["version"])
-        except PlanConflict as exc:
+        except Conflict as exc:
             changes = "; ".join(f"{c.label}: {c.theirs}" for c in exc.changes)
             messages.error(request, f"{exc} {changes}")
-        except PlanError as exc:
+        except Invalid as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, _("Commitment updated."))
     else:
-        messages.error(request, " ".join(str(e) for errs in form.errors.values() for e in errs))
+        messages.error(request, _form_errors_text(form))
     return redirect(_plan_url(plan, "compromiso"))
 
 
@@ -455,7 +491,7 @@ def _history_diff(a, b):
     fields = ("status",) + TEXT_FIELDS + ("owner", "client_agreed_by", "client_agreed_at",
                                           "client_agreement_channel", "needs_reagreement")
     for name in fields:
-        va, vb = services._display(a, name), services._display(b, name)
+        va, vb = versioning.display(a, name), versioning.display(b, name)
         rows.append({"label": a._meta.get_field(name).verbose_name, "a": va, "b": vb, "changed": va != vb})
     return rows
 
@@ -477,8 +513,10 @@ def plan_history(request, pk):
                                                              ["status", "client_agreed_by"]).changes]
                                   if prev is not None else [])
     compare = None
-    a_id, b_id = request.GET.get("a"), request.GET.get("b")
-    if a_id and b_id:
+    a_id, b_id = request.GET.get("a", ""), request.GET.get("b", "")
+    if (a_id or b_id) and not (a_id.isdigit() and b_id.isdigit()):
+        messages.error(request, _("Choose two versions of this plan to compare."))
+    elif a_id and b_id:
         pair = {str(r.history_id): r for r in plan.history.filter(history_id__in=[a_id, b_id])
                 .select_related("history_user", "owner")}
         if a_id in pair and b_id in pair:
@@ -498,6 +536,9 @@ def plan_print(request, pk):
     plan = selectors.plan_get_for_user(request.user, pk)
     ctx = _plan_context(request, plan, with_forms=False)
     ctx["printing"] = True
+    ctx["internal"] = True
+    # Readers without commercial access print what they may read on screen, nothing more.
+    ctx["hidden"] = set() if plan.commercial else {"opportunity_values", "value_amounts"}
     return render(request, "planning/plan_print.html", ctx)
 
 
@@ -516,8 +557,8 @@ def plan_sharing(request, pk):
                     user=request.user, plan_id=plan.pk, hidden_sections=form.cleaned_data["hidden_sections"],
                     label=form.cleaned_data["label"], contact=form.cleaned_data["contact"],
                     days=form.cleaned_data["days"])
-            except PlanError as exc:
-                form.add_error(None, str(exc))
+            except Invalid as exc:
+                add_to_form(form, exc)
             else:
                 new_url = request.build_absolute_uri(reverse("planning:share", args=[token]))
                 form = ShareLinkForm(account=plan.account)
@@ -538,7 +579,7 @@ def share_revoke(request, pk):
     plan = selectors.plan_get_for_user(request.user, link.plan_id)
     try:
         services.share_link_revoke(user=request.user, link_id=link.pk)
-    except PlanError as exc:
+    except Invalid as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, _("Link revoked: it no longer opens the plan."))
@@ -578,7 +619,7 @@ def share(request, token):
                                            body=comment_form.cleaned_data["body"])
                     messages.success(request, _("Thank you: your comment was sent."))
                     return redirect("planning:share", token=token)
-        except PlanError as exc:
+        except Invalid as exc:
             messages.error(request, str(exc))
         plan.refresh_from_db()
     else:
@@ -602,6 +643,9 @@ def share(request, token):
     if "value" not in hidden:
         ctx["value_entries"] = list(plan.value_entries.all())
     ctx["comments"] = list(link.comments.all())
+    # What the client agreed to stays what they agreed to: changes made since are marked, never shown
+    # under their acceptance as if agreed.
+    ctx.update(_agreement_marks(plan, hidden))
     response = render(request, "planning/share.html", ctx)
     response["X-Robots-Tag"] = "noindex, nofollow"
     # The site's "same-origin" referrer policy already keeps the token out of other sites' logs;
@@ -614,6 +658,8 @@ def share(request, token):
 @signed_in
 def negotiation_list(request, pk):
     account = selectors.account_for_planning(request.user, pk)
+    if not request.user.has_perm("accounts.view_commercial", account):
+        raise Http404
     can_edit = request.user.has_perm("planning.change_plan", account)
     form = NegotiationCreateForm()
     if request.method == "POST":
@@ -624,8 +670,8 @@ def negotiation_list(request, pk):
                 neg = services.negotiation_create(user=request.user, account=account,
                                                   title=form.cleaned_data["title"],
                                                   plan=selectors.current_plan(account))
-            except PlanError as exc:
-                form.add_error(None, str(exc))
+            except Invalid as exc:
+                add_to_form(form, exc)
             else:
                 return redirect("planning:negotiation_detail", pk=neg.pk)
     return render(request, "planning/negotiation_list.html", {
@@ -672,12 +718,11 @@ def negotiation_detail(request, pk):
             try:
                 services.negotiation_update(user=request.user, negotiation_id=neg.pk,
                                             version=form.cleaned_data["version"], data=data)
-            except PlanConflict as exc:
+            except Conflict as exc:
                 conflict = exc
-                form.data = form.data.copy()
-                form.data["version"] = exc.current.version
-            except PlanError as exc:
-                form.add_error(None, str(exc))
+                versioning.keep_mine(exc, form)
+            except Invalid as exc:
+                add_to_form(form, exc)
             else:
                 messages.success(request, _("Saved."))
                 return redirect("planning:negotiation_detail", pk=neg.pk)
@@ -695,10 +740,10 @@ def negotiation_row(request, pk, kind):
     form = NEG_ROW_FORMS[kind](request.POST, prefix=kind)
     if form.is_valid():
         try:
-            services.negotiation_row_add(user=request.user, negotiation_id=neg.pk, kind=kind,
-                                         data=form.cleaned_data)
-        except (PlanError, ValidationError) as exc:
-            form.add_error(None, _error_text(exc))
+            services.negotiation_row_save(user=request.user, negotiation_id=neg.pk, kind=kind,
+                                          data={k: v for k, v in form.cleaned_data.items() if k != "version"})
+        except Invalid as exc:
+            add_to_form(form, exc)
         else:
             messages.success(request, _("Added."))
             return redirect(reverse("planning:negotiation_detail", args=[neg.pk]) + f"#{kind}")
@@ -718,9 +763,41 @@ def negotiation_row_delete(request, pk, kind, row):
         raise Http404
     try:
         services.negotiation_row_delete(user=request.user, negotiation_id=neg.pk, kind=kind, pk=row)
-    except PlanError as exc:
+    except Invalid as exc:
         messages.error(request, str(exc))
     return redirect(reverse("planning:negotiation_detail", args=[neg.pk]) + f"#{kind}")
+
+
+@signed_in
+def negotiation_row_edit(request, pk, kind, row):
+    """Correct a row of the preparation (a limit, a priority, an agreement's wording), version-checked
+    like every edit."""
+    neg = selectors.negotiation_get_for_user(request.user, pk)
+    if kind not in NEG_ROW_FORMS:
+        raise Http404
+    _require_editor(request.user, neg.account)
+    instance = get_object_or_404(services.NEGOTIATION_ROWS[kind], negotiation=neg, pk=row)
+    conflict = None
+    if request.method == "POST":
+        form = NEG_ROW_FORMS[kind](request.POST, instance=instance)
+        if form.is_valid():
+            try:
+                services.negotiation_row_save(
+                    user=request.user, negotiation_id=neg.pk, kind=kind, pk=instance.pk,
+                    version=form.cleaned_data.get("version"),
+                    data={k: v for k, v in form.cleaned_data.items() if k != "version"})
+            except Conflict as exc:
+                conflict = exc
+                versioning.keep_mine(exc, form)
+            except Invalid as exc:
+                add_to_form(form, exc)
+            else:
+                messages.success(request, _("Saved."))
+                return redirect(reverse("planning:negotiation_detail", args=[neg.pk]) + f"#{kind}")
+    else:
+        form = NEG_ROW_FORMS[kind](instance=instance)
+    return render(request, "planning/negotiation_row_edit.html", {
+        "neg": neg, "kind": kind, "form": form, "row": instance, "conflict": conflict})
 
 
 @signed_in
@@ -735,8 +812,8 @@ def agreement_commitment(request, pk):
         try:
             commitment = services.agreement_to_commitment(user=request.user, agreement_id=agreement.pk,
                                                           **form.cleaned_data)
-        except (PlanError, ValidationError) as exc:
-            messages.error(request, _error_text(exc))
+        except Invalid as exc:
+            messages.error(request, str(exc))
         else:
             messages.success(request, _("The agreement is now a commitment in the plan for %(period)s.")
                              % {"period": commitment.plan.period_label})

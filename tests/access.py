@@ -12,6 +12,10 @@ from dataclasses import dataclass, field
 
 from tests.conftest import PERSONAS
 
+# Who POSTs in the write matrix: the GET personas, plus a KAM of another account and a team member from
+# a department that does not read commercial data (operations).
+POST_PERSONAS = PERSONAS + ("other_kam", "ops_member")
+
 APPS_WITH_ACCESS = ("kam", "accounts", "planning", "touchpoints", "metrics")
 
 OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 302, 403, 404, 405
@@ -32,11 +36,31 @@ def only(*allowed: str, status: int = OK, denied: int = FORBIDDEN, anonymous: in
     return expect(denied, anonymous=anonymous, **{p: status for p in allowed})
 
 
+def may_post(*allowed: str, status: int = REDIRECT, **refused: int) -> dict[str, int]:
+    """The write matrix's expectation: `allowed` personas' POST acts (`status`, usually the redirect
+    after a write); every other persona is refused with 403, or with the status given by name (404
+    for who may not even see the object); anonymous is sent to sign in."""
+    table = {p: FORBIDDEN for p in POST_PERSONAS}
+    table["anonymous"] = REDIRECT
+    table.update({p: status for p in allowed})
+    for persona, code in refused.items():
+        assert persona in POST_PERSONAS, f"unknown persona {persona}"
+        table[persona] = code
+    return table
+
+
 @dataclass
 class Case:
     expected: dict[str, int]
     kwargs: Callable | dict = field(default_factory=dict)  # dict, or world -> dict
     query: str = ""
+    # State-changing URLs: `post(world)` prepares what the write needs and returns valid form data;
+    # `post_expected` is the status per POST persona (see `may_post`).
+    post: Callable | None = None
+    post_expected: dict[str, int] | None = None
+    # Personas whose accepted POST must have written something (default: all it accepts); e.g. signing
+    # out or switching language acts without a write of the domain.
+    post_writes: tuple[str, ...] | None = None
 
     def resolve_kwargs(self, world) -> dict:
         return self.kwargs(world) if callable(self.kwargs) else self.kwargs
@@ -71,6 +95,10 @@ def url_names(skip_namespaces=("admin",)) -> list[str]:
 
 def build_world(personas):
     """The personas plus the objects every app's URL cases need (each app's `build(world)`)."""
+    from tests.factories import TeamMemberFactory, UserFactory, department
+
+    personas.ops_member = UserFactory(username="ops_member", first_name="Irene", last_name="Vidal")
+    TeamMemberFactory(account=personas.account, user=personas.ops_member, department=department("operations"))
     for module in app_modules():
         build = getattr(module, "build", None)
         if build:

@@ -80,3 +80,33 @@ def test_the_demo_has_a_believable_programme(seeded):
     # Every key account has its KAM and its executive sponsor.
     assert not accounts.filter(tier="key", kam__isnull=True).exists()
     assert not accounts.filter(tier="key", sponsor__isnull=True).exists()
+
+
+def test_the_demo_plans_follow_the_method(seeded):
+    """Our sign-offs come before the client's agreement, each given by someone allowed to give it now,
+    and a client commitment carries a delivery date only when it is done."""
+    from planning import selectors
+    from planning.models import AccountPlan, AgreedVersion, Commitment, PlanStatus
+
+    agreed = (AccountPlan.objects.filter(client_agreed_at__isnull=False)
+              .select_related("account__kam", "account__sponsor"))
+    assert agreed.filter(status=PlanStatus.AGREED).count() >= 3
+    for plan in agreed:
+        signoffs = list(plan.signoffs.all())
+        assert signoffs, plan
+        assert all(s.signed_at <= plan.client_agreed_at for s in signoffs), plan
+        for s in signoffs:
+            assert s.signed_by_id not in (plan.owner_id, plan.account.kam_id), plan
+            assert selectors.can_sign_for(s.signed_by, plan, s.department), (plan, s)
+        if plan.status != PlanStatus.CLOSED:
+            assert AgreedVersion.objects.filter(plan=plan).exists(), plan
+        if plan.status == PlanStatus.AGREED:
+            assert not plan.needs_reagreement
+            active = {s.department_id for s in signoffs if s.cleared_at is None}
+            required = set(plan.commitments.filter(party="us").values_list("department_id", flat=True))
+            assert required | {None} <= active, plan
+    # The demo also shows a plan changed after the client agreed, awaiting sign-off and agreement again.
+    reopened = AccountPlan.objects.filter(needs_reagreement=True, status=PlanStatus.IN_REVIEW)
+    assert reopened.exists()
+    assert all(selectors.agreement_changes(p)["added"] for p in reopened)
+    assert not Commitment.objects.exclude(status="done").filter(delivered_on__isnull=False).exists()

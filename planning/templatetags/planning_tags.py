@@ -26,6 +26,9 @@ REASON_LABELS = {
     "client agreed": _("The client agreed"),
     "closed": _("Closed"),
     "commitments changed after agreement": _("Commitments changed after the client's agreement"),
+    "approved content changed": _("Changed after sign-off: back to internal review"),
+    "changed after the client's agreement": _("Changed after the client's agreement"),
+    "period": _("Period corrected"),
     "demo data": _("Demo data"),
 }
 
@@ -73,3 +76,17 @@ def crispy_cached(form):
             _FORM_HTML.clear()
         _FORM_HTML[key] = html
     return html
+
+
+@register.filter
+def lookup(mapping, key):
+    """`mapping[key]`, or None when it is absent (or there is no mapping)."""
+    if not mapping:
+        return None
+    return mapping.get(key)
+
+
+@register.filter
+def field_label(name, instance):
+    """The verbose name of `instance`'s field `name`, as a person reads it."""
+    return str(instance._meta.get_field(name).verbose_name)

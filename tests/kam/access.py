@@ -1,4 +1,17 @@
-from tests.access import NOT_ALLOWED, OK, REDIRECT, Case, expect
+from tests.access import NOT_ALLOWED, NOT_FOUND, OK, POST_PERSONAS, REDIRECT, Case, expect, may_post
+
+
+def build(world):
+    from kam.services import notification_send
+
+    # Each person has one unread notification; `world.notification` is the KAM's.
+    for persona in POST_PERSONAS:
+        user = getattr(world, persona, None)
+        if user is not None:
+            created = notification_send(recipients=[user], event_key=f"test:{persona}", title="Aviso",
+                                        link="/notifications/")
+            if persona == "kam":
+                world.notification = created[0]
 
 CASES = {
     # "/" redirects every signed-in persona to its role's home page.
@@ -10,8 +23,26 @@ CASES = {
     "password_change_done": Case(expect(OK)),
     "set_language": Case(expect(REDIRECT, anonymous=REDIRECT)),  # GET just redirects back
     "kam:notifications": Case(expect(OK)),
-    "kam:notification_read": Case(expect(NOT_ALLOWED), kwargs={"pk": 1}),
+    "kam:notification_read": Case(expect(NOT_ALLOWED), kwargs=lambda w: {"pk": w.notification.pk}),
     "kam:notification_read_all": Case(expect(NOT_ALLOWED)),
     # The admin's own login page: only the programme lead (staff) gets in.
     "admin:index": Case(expect(REDIRECT, lead=OK)),
 }
+
+
+SIGNED_IN = tuple(p for p in POST_PERSONAS if p != "anonymous")
+WRITES = {
+    # Signing out and switching language act on the session and a cookie, not on the domain.
+    "logout": (lambda w: {}, may_post(*POST_PERSONAS), ()),
+    "set_language": (lambda w: {"language": "es", "next": "/"}, may_post(*POST_PERSONAS), ()),
+    # Signed-in people are sent home; a person signing in records the sign-in.
+    "login": (lambda w: {"username": "kam", "password": "pw-test-12345"}, may_post(*POST_PERSONAS), ("anonymous",)),
+    "password_change": (lambda w: {"old_password": "pw-test-12345", "new_password1": "Otra-clave-larga-2027",
+                                   "new_password2": "Otra-clave-larga-2027"}, may_post(*SIGNED_IN), None),
+    # Only the KAM's own notification; anyone else's is not found.
+    "kam:notification_read": (lambda w: {}, may_post("kam", **{p: NOT_FOUND for p in SIGNED_IN if p != "kam"}),
+                              None),
+    "kam:notification_read_all": (lambda w: {}, may_post(*SIGNED_IN), None),
+}
+for _name, (_post, _expected, _writes) in WRITES.items():
+    CASES[_name].post, CASES[_name].post_expected, CASES[_name].post_writes = _post, _expected, _writes

@@ -1,5 +1,5 @@
 from planning import services
-from tests.access import NOT_ALLOWED, NOT_FOUND, OK, Case, expect, only
+from tests.access import NOT_ALLOWED, NOT_FOUND, OK, POST_PERSONAS, Case, expect, may_post, only
 from tests.planning.factories import AgreementFactory, CommitmentFactory, NegotiationFactory, PlanFactory
 
 READERS = ("kam", "teammate", "sponsor", "lead")
@@ -39,6 +39,7 @@ CASES = {
     "planning:plan_transition": Case(POST_ONLY, kwargs=lambda w: {"pk": w.plan.pk, "action": "submit"}),
     "planning:plan_signoff": Case(POST_ONLY, kwargs=plan),
     "planning:plan_agreement": Case(POST_ONLY, kwargs=plan),
+    "planning:plan_period": Case(POST_ONLY, kwargs=plan),
     "planning:row_add": Case(POST_ONLY, kwargs=lambda w: {"pk": w.plan.pk, "kind": "task"}),
     "planning:row_edit": Case(editors(), kwargs=lambda w: {"pk": w.plan.pk, "kind": "commitment",
                                                           "row": w.commitment.pk}),
@@ -53,7 +54,96 @@ CASES = {
     "planning:share": Case(expect(OK, anonymous=OK), kwargs=lambda w: {"token": w.share_token}),
     "planning:negotiation_detail": Case(readers(), kwargs=lambda w: {"pk": w.negotiation.pk}),
     "planning:negotiation_row": Case(POST_ONLY, kwargs=lambda w: {"pk": w.negotiation.pk, "kind": "objective"}),
+    "planning:negotiation_row_edit": Case(editors(), kwargs=lambda w: {"pk": w.negotiation.pk, "kind": "agreement",
+                                                                       "row": w.agreement.pk}),
     "planning:negotiation_row_delete": Case(POST_ONLY, kwargs=lambda w: {"pk": w.negotiation.pk,
-                                                                         "kind": "objective", "row": 1}),
+                                                                         "kind": "agreement",
+                                                                         "row": w.agreement.pk}),
     "planning:agreement_commitment": Case(POST_ONLY, kwargs=lambda w: {"pk": w.agreement.pk}),
 }
+
+
+# --- the write column -------------------------------------------------------------------------------
+# Editors act; readers of the plan who may not edit it are refused (403); people who may not read it get
+# 404. ops_member reads the plan (on the team) but not commercial content such as negotiations (404).
+EDITORS_POST = may_post("kam", "lead", teammate=403, sponsor=403, ops_member=403,
+                        operator=NOT_FOUND, outsider=NOT_FOUND, other_kam=NOT_FOUND)
+NEGOTIATION_EDITORS_POST = may_post("kam", "lead", teammate=403, sponsor=403, ops_member=NOT_FOUND,
+                                    operator=NOT_FOUND, outsider=NOT_FOUND, other_kam=NOT_FOUND)
+
+
+def _fresh(w):
+    from planning.models import AccountPlan
+
+    return AccountPlan.objects.get(pk=w.plan.pk)
+
+
+def _submitted(w):
+    services.plan_submit(user=w.kam, plan_id=w.plan.pk)
+    return _fresh(w)
+
+
+def _committed(w):
+    from tests.factories import department
+
+    _submitted(w)
+    services.plan_sign_off(user=w.sponsor, plan_id=w.plan.pk)
+    services.plan_sign_off(user=w.teammate, plan_id=w.plan.pk, department=department("finance"))
+    services.plan_commit(user=w.kam, plan_id=w.plan.pk)
+    return _fresh(w)
+
+
+def _commitment_form(w):
+    from planning.models import Commitment
+    from tests.factories import department
+
+    c = Commitment.objects.get(pk=w.commitment.pk)
+    return {"party": "us", "description": "Informe mensual de servicio", "department": department("finance").pk,
+            "due_date": c.due_date.isoformat(), "status": "open", "version": c.version}
+
+
+def _agreement_version(w):
+    from planning.models import NegotiationAgreement
+
+    return NegotiationAgreement.objects.get(pk=w.agreement.pk).version
+
+
+WRITES = {
+    "planning:plan_create": (lambda w: {"period_kind": "year", "period_start": "2031-01-01"}, EDITORS_POST),
+    "planning:plan_section": (lambda w: {"summary-summary": "Nuevo resumen", "version": _fresh(w).version},
+                              EDITORS_POST),
+    "planning:plan_transition": (lambda w: {}, EDITORS_POST),
+    # Four eyes: only finance's people who serve the account sign finance's commitments; the KAM and the
+    # lead edit the plan, so they never sign it.
+    "planning:plan_signoff": (lambda w: _submitted(w) and {"department": w.commitment.department_id},
+                              may_post("teammate", kam=403, lead=403, sponsor=403, ops_member=403,
+                                       operator=NOT_FOUND, outsider=NOT_FOUND, other_kam=NOT_FOUND)),
+    "planning:plan_agreement": (lambda w: _committed(w) and {"agree-agreed_by": "Sr. Pérez",
+                                                             "agree-channel": "meeting"}, EDITORS_POST),
+    "planning:plan_period": (lambda w: {"period-period_kind": "half", "period-period_start": "2032-01-01",
+                                        "period-version": _fresh(w).version}, EDITORS_POST),
+    "planning:row_add": (lambda w: {"task-description": "Visitar la planta"}, EDITORS_POST),
+    "planning:row_edit": (_commitment_form, EDITORS_POST),
+    "planning:row_delete": (lambda w: {}, EDITORS_POST),
+    "planning:commitment_status": (lambda w: {"status": "at_risk", "version": w.commitment.version}, EDITORS_POST),
+    # The new link is shown on the page (200), once.
+    "planning:plan_sharing": (lambda w: {"label": "Compras", "days": "30"},
+                              may_post("kam", "lead", status=200, teammate=403, sponsor=403, ops_member=403,
+                                       operator=NOT_FOUND, outsider=NOT_FOUND, other_kam=NOT_FOUND)),
+    "planning:share_revoke": (lambda w: {}, EDITORS_POST),
+    # The client has no account: the link is the credential, so anyone holding it may comment.
+    "planning:share": (lambda w: {"action": "comment", "comment-name": "Luis Pérez", "comment-body": "De acuerdo"},
+                       may_post(*POST_PERSONAS)),
+    "planning:negotiation_list": (lambda w: {"title": "Revisión de precios"}, NEGOTIATION_EDITORS_POST),
+    "planning:negotiation_detail": (lambda w: {"title": "Renovación 2027", "version": w.negotiation.version},
+                                    NEGOTIATION_EDITORS_POST),
+    "planning:negotiation_row": (lambda w: {"objective-party": "us", "objective-description": "Contrato a 3 años",
+                                            "objective-priority": "1"}, NEGOTIATION_EDITORS_POST),
+    "planning:negotiation_row_edit": (lambda w: {"description": "Revisión anual de precios", "party": "us",
+                                                 "version": _agreement_version(w)}, NEGOTIATION_EDITORS_POST),
+    "planning:negotiation_row_delete": (lambda w: {}, NEGOTIATION_EDITORS_POST),
+    "planning:agreement_commitment": (lambda w: {"department": w.commitment.department_id},
+                                      NEGOTIATION_EDITORS_POST),
+}
+for _name, (_post, _expected) in WRITES.items():
+    CASES[_name].post, CASES[_name].post_expected = _post, _expected

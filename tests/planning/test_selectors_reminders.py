@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Account
+from kam.errors import DomainError
 from kam.models import Notification
 from planning import selectors, services
 from planning.models import AccountPlan, Commitment, NegotiationAgreement, PlanStatus
@@ -145,7 +146,7 @@ def test_negotiation_only_editable_by_plan_editors(personas):
     response = client_for(personas.sponsor).post(reverse("planning:negotiation_detail", args=[neg.pk]),
                                                  {"title": "x", "version": 1})
     assert response.status_code == 403
-    with pytest.raises(services.PlanError):
+    with pytest.raises(DomainError):
         services.agreement_to_commitment(user=personas.teammate, agreement_id=agreement.pk)
     assert not Commitment.objects.exists()
 

@@ -8,6 +8,7 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
+from kam.errors import DomainError
 from planning import services
 from planning.models import PlanStatus, ShareLink, ShareView
 from planning.views import SHARE_LIMIT
@@ -95,10 +96,10 @@ def test_default_expiry_is_30_days(personas, plan):
 
 
 def test_only_editors_create_and_revoke_links(personas, plan):
-    with pytest.raises(services.PlanError):
+    with pytest.raises(DomainError):
         services.share_link_create(user=personas.sponsor, plan_id=plan.pk, hidden_sections=[])
     link, _token = services.share_link_create(user=personas.kam, plan_id=plan.pk, hidden_sections=[])
-    with pytest.raises(services.PlanError):
+    with pytest.raises(DomainError):
         services.share_link_revoke(user=personas.teammate, link_id=link.pk)
 
 
