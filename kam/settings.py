@@ -96,6 +96,10 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # psycopg 3 with Django's own connection pool; persistent connections must stay off with a pool.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # With health checks Django gives the pool psycopg's `check_connection`: every checkout is tested
+    # (one empty round trip), so after a PostgreSQL restart or failover a dead pooled connection is
+    # replaced instead of failing the request that draws it (tests/faults/test_pool_health_checks.py).
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DB_HEALTH_CHECKS", default=True)
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"]["pool"] = {
         "min_size": env.int("DB_POOL_MIN", default=1),
