@@ -39,11 +39,12 @@ class ProgrammeSettingsAdmin(SimpleHistoryAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("title", "recipient", "created_at", "read_at", "emailed_at")
-    list_filter = ("read_at", "emailed_at", "created_at")
+    list_display = ("title", "recipient", "created_at", "read_at", "emailed_at", "email_failed_at")
+    list_filter = ("read_at", "emailed_at", "email_failed_at", "created_at")
     search_fields = ("title", "event_key", "recipient__username", "recipient__last_name")
     list_select_related = ("recipient",)
-    readonly_fields = ("recipient", "event_key", "title", "body", "link", "created_at", "read_at", "emailed_at")
+    readonly_fields = ("recipient", "event_key", "title", "body", "link", "created_at", "read_at", "emailed_at",
+                       "email_attempts", "email_failed_at", "email_error")
     date_hierarchy = "created_at"
 
     def has_add_permission(self, request):

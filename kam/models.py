@@ -89,6 +89,11 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # Delivery failures of this notice's e-mail (kam.services.notification_emails_deliver): retried a
+    # bounded number of times, the last error kept for the administrator.
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_failed_at = models.DateTimeField(null=True, blank=True)
+    email_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
