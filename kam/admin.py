@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Department, Notification, ProgrammeSettings
+from .models import Department, Notification, OutboxTask, ProgrammeSettings
 
 admin.site.site_header = _("KAM administration")
 admin.site.site_title = _("KAM administration")
@@ -49,4 +49,18 @@ class NotificationAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         # Notifications come from events (notification_send), never typed in by hand.
+        return False
+
+
+@admin.register(OutboxTask)
+class OutboxTaskAdmin(admin.ModelAdmin):
+    """Background work the web asked for: what is waiting, what ran, what was given up and why."""
+
+    list_display = ("task", "created_at", "attempts", "done_at", "failed_at", "run_after")
+    list_filter = ("task", "done_at", "failed_at")
+    readonly_fields = ("task", "args", "kwargs", "created_at", "run_after", "attempts", "claimed_until", "done_at",
+                       "failed_at", "last_error")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
         return False
