@@ -2,6 +2,7 @@
 never be the shared ones other test runs and developers are using."""
 
 import shutil
+import signal
 import socket
 import subprocess
 import time
@@ -41,6 +42,14 @@ class PrivateRedis:
             assert time.monotonic() < deadline, "private redis-server did not start"
             time.sleep(0.05)
 
+    def pause(self):
+        """SIGSTOP: the port still accepts connections (the kernel completes them) but nothing answers,
+        as with a hung server, a stalled disk or a saturated network."""
+        self.proc.send_signal(signal.SIGSTOP)
+
+    def resume(self):
+        self.proc.send_signal(signal.SIGCONT)
+
     def stop(self):
         """Killed, not shut down: an outage does not announce itself."""
         if self.proc and self.proc.poll() is None:
@@ -62,6 +71,18 @@ def private_redis():
         yield redis
     finally:
         redis.stop()
+
+
+@pytest.fixture
+def world(personas):
+    """The personas with every installed app's objects for its pages (see tests/access.py)."""
+    from tests.access import app_modules
+
+    for module in app_modules():
+        build = getattr(module, "build", None)
+        if build:
+            build(personas)
+    return personas
 
 
 def cache_settings(url: str) -> dict:
