@@ -42,7 +42,9 @@ def healthz(request):
         status["broker"] = "in-process"
     else:
         try:
-            with celery_app.connection_for_write() as conn:
+            # A hung broker accepts the connection and never answers: the probe waits 2 s at most
+            # (the compose healthcheck gives up after 5).
+            with celery_app.connection_for_write(transport_options={"socket_timeout": 2}) as conn:
                 conn.ensure_connection(max_retries=1, timeout=2)
         except Exception as exc:
             log.warning("healthz: broker check failed: %s", exc)
