@@ -213,6 +213,16 @@ def outbox_dispatch(*, limit: int = 200) -> dict:
     return {"done": done, "failed": failed}
 
 
+OUTBOX_KEEP_DONE = datetime.timedelta(days=30)
+
+
+def outbox_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete rows done more than OUTBOX_KEEP_DONE ago (nightly); pending and given-up rows stay."""
+    cutoff = (now or timezone.now()) - OUTBOX_KEEP_DONE
+    deleted, _by_model = OutboxTask.objects.filter(done_at__lt=cutoff).delete()
+    return deleted
+
+
 # The outbox is reported late in /healthz when its oldest runnable row has waited this long (the worker,
 # the scheduler or the broker is away).
 OUTBOX_LATE_AFTER = datetime.timedelta(minutes=5)

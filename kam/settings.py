@@ -174,6 +174,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 5.0,
         "options": {"expires": 30},
     },
+    "outbox-purge-nightly": {
+        "task": "kam.tasks.outbox_purge",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "recompute-metrics-nightly": {
         "task": "metrics.tasks.recompute_metrics",
         "schedule": crontab(hour=2, minute=15),

@@ -45,3 +45,12 @@ def outbox_dispatch(self):
     from .services import outbox_dispatch as dispatch
 
     return dispatch()
+
+
+@shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=600,
+             max_retries=3, name="kam.tasks.outbox_purge")
+def outbox_purge(self):
+    """Nightly (beat): forget background work done long ago."""
+    from .services import outbox_purge as purge
+
+    return purge()

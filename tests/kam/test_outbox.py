@@ -95,3 +95,14 @@ def test_healthz_reports_work_waiting_too_long(broker_mode, client):
     OutboxTask.objects.filter(pk=request.pk).update(
         run_after=timezone.now() - services.OUTBOX_LATE_AFTER - datetime.timedelta(seconds=1))
     assert client.get("/healthz").json()["outbox"].startswith("1 waiting since ")
+
+
+def test_rows_done_long_ago_are_purged_and_the_rest_kept(broker_mode):
+    old_done, recent_done, pending, given_up = (enqueue(ping) for _ in range(4))
+    long_ago = timezone.now() - services.OUTBOX_KEEP_DONE - datetime.timedelta(days=1)
+    OutboxTask.objects.filter(pk=old_done.pk).update(done_at=long_ago)
+    OutboxTask.objects.filter(pk=recent_done.pk).update(done_at=timezone.now())
+    OutboxTask.objects.filter(pk=given_up.pk).update(failed_at=long_ago)
+    OutboxTask.objects.filter(pk=pending.pk).update(created_at=long_ago)
+    assert services.outbox_purge() == 1
+    assert set(OutboxTask.objects.values_list("pk", flat=True)) == {recent_done.pk, pending.pk, given_up.pk}
