@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kam.models import Department
 from kam.roles import KAM, SPONSOR
+from kam.text import single_line
 
 from .models import (
     Account,
@@ -50,6 +51,9 @@ class AccountForm(forms.ModelForm):
             self.fields["version"].initial = self.instance.version
         self.fields["parent"].queryset = parents
         self.fields["parent"].help_text = _("The group this account belongs to, if any.")
+
+    def clean_name(self):
+        return single_line(self.cleaned_data["name"])
 
     def clean_country(self):
         value = self.cleaned_data["country"].strip().upper()
@@ -125,6 +129,9 @@ class ContactForm(VersionedForm):
             others = others.exclude(pk=self.instance.pk)
         self.fields["reports_to"].queryset = others
 
+    def clean_name(self):
+        return single_line(self.cleaned_data["name"])
+
     def clean_reports_to(self):
         boss = self.cleaned_data.get("reports_to")
         node, seen = boss, set()
@@ -147,6 +154,9 @@ class ContactGoneForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["successor"].queryset = (Contact.objects.filter(account_id=contact.account_id, left_at__isnull=True)
                                              .exclude(pk=contact.pk).order_by("name"))
+
+    def clean_successor_name(self):
+        return single_line(self.cleaned_data["successor_name"])
 
     def clean(self):
         data = super().clean()

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from kam.roles import KAM, SPONSOR
+from kam.text import single_line
 
 from . import services
 from .models import (
@@ -242,7 +243,7 @@ def _plan_accounts(rows, result):
         if errors:
             result.errors.append(RowError(line, errors))
             continue
-        name = r.get("name", "")
+        name = single_line(r.get("name", ""))
         tax_id = r.get("tax_id", "").upper()
         country = (r.get("country") or "ES").upper()
         if not name:
@@ -369,7 +370,7 @@ EDITABLE_BY_IMPORT = ["name", "tax_id", "country", "industry", "region", "status
 # --- Contacts --------------------------------------------------------------------------------------
 def _resolve_account(index, r, errors):
     tax_id = r.get("account_tax_id", "").upper()
-    name = r.get("account_name", "")
+    name = single_line(r.get("account_name", ""))
     country = (r.get("account_country") or "ES").upper()
     if not tax_id and not name:
         errors.append(_("Say which account: account_tax_id, or account_name and account_country."))
@@ -403,7 +404,7 @@ def _plan_contacts(rows, result):
     seen = {}
     planned = []
     for line, r, account, errors in parsed:
-        name = r.get("name", "")
+        name = single_line(r.get("name", ""))
         email = r.get("email", "").lower()
         if not name:
             errors.append(_("The name is missing."))

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from .models import Department, Notification, ProgrammeSettings
+from .models import Department, Notification, OutboxTask, ProgrammeSettings
 
 admin.site.site_header = _("KAM administration")
 admin.site.site_title = _("KAM administration")
@@ -39,13 +39,28 @@ class ProgrammeSettingsAdmin(SimpleHistoryAdmin):
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
-    list_display = ("title", "recipient", "created_at", "read_at", "emailed_at")
-    list_filter = ("read_at", "emailed_at", "created_at")
+    list_display = ("title", "recipient", "created_at", "read_at", "emailed_at", "email_failed_at")
+    list_filter = ("read_at", "emailed_at", "email_failed_at", "created_at")
     search_fields = ("title", "event_key", "recipient__username", "recipient__last_name")
     list_select_related = ("recipient",)
-    readonly_fields = ("recipient", "event_key", "title", "body", "link", "created_at", "read_at", "emailed_at")
+    readonly_fields = ("recipient", "event_key", "title", "body", "link", "created_at", "read_at", "emailed_at",
+                       "email_attempts", "email_failed_at", "email_error")
     date_hierarchy = "created_at"
 
     def has_add_permission(self, request):
         # Notifications come from events (notification_send), never typed in by hand.
+        return False
+
+
+@admin.register(OutboxTask)
+class OutboxTaskAdmin(admin.ModelAdmin):
+    """Background work the web asked for: what is waiting, what ran, what was given up and why."""
+
+    list_display = ("task", "created_at", "attempts", "done_at", "failed_at", "run_after")
+    list_filter = ("task", "done_at", "failed_at")
+    readonly_fields = ("task", "args", "kwargs", "created_at", "run_after", "attempts", "claimed_until", "done_at",
+                       "failed_at", "last_error")
+    date_hierarchy = "created_at"
+
+    def has_add_permission(self, request):
         return False

@@ -8,9 +8,10 @@ class KamConfig(AppConfig):
     verbose_name = _("KAM programme")
 
     def ready(self):
-        from . import datastamps
+        from . import datastamps, health, services
         from .reference import restore_after_migrate
 
         datastamps.install()
+        health.register("outbox", services.outbox_status)
 
         post_migrate.connect(restore_after_migrate, sender=self, dispatch_uid="kam-reference-data")

@@ -6,6 +6,7 @@ Django's own RedisCache raises instead, which would turn every cached page into 
 """
 
 import logging
+import time
 from functools import wraps
 
 from django.core.cache.backends.redis import RedisCache
@@ -13,15 +14,26 @@ from redis.exceptions import RedisError
 
 log = logging.getLogger(__name__)
 
+# After a failure the cache is not tried again for this many seconds (per process and server). A Redis
+# that is hung rather than down accepts connections and never answers: each operation would wait for the
+# socket timeout, and a page makes several, so without this every page would take seconds.
+RETRY_AFTER = 5.0
+_down_until: dict[tuple, float] = {}
+
 
 def _fail_soft(default):
     def decorator(method):
         @wraps(method)
         def wrapper(self, *args, **kwargs):
+            servers = tuple(self._servers)
+            if _down_until.get(servers, 0) > time.monotonic():
+                return default(*args, **kwargs) if callable(default) else default
             try:
                 return method(self, *args, **kwargs)
             except (RedisError, OSError) as exc:
-                log.warning("cache unavailable, %s skipped: %s", method.__name__, exc)
+                _down_until[servers] = time.monotonic() + RETRY_AFTER
+                log.warning("cache unavailable, %s skipped and the cache left alone for %.0f s: %s",
+                            method.__name__, RETRY_AFTER, exc)
                 return default(*args, **kwargs) if callable(default) else default
 
         return wrapper

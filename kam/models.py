@@ -3,6 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -95,6 +96,11 @@ class Notification(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     read_at = models.DateTimeField(null=True, blank=True)
     emailed_at = models.DateTimeField(null=True, blank=True)
+    # Delivery failures of this notice's e-mail (kam.services.notification_emails_deliver): retried a
+    # bounded number of times, the last error kept for the administrator.
+    email_attempts = models.PositiveSmallIntegerField(default=0)
+    email_failed_at = models.DateTimeField(null=True, blank=True)
+    email_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -107,6 +113,38 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class OutboxTask(models.Model):
+    """Background work asked for by web code (kam.tasks.enqueue), written in the same transaction as
+    the change that asked for it: it exists if and only if that change was committed, and no request
+    ever waits on the message broker to ask for it. A worker runs pending rows (kam.services.
+    outbox_dispatch, every few seconds from beat), records the outcome and retries failures a bounded
+    number of times."""
+
+    task = models.CharField(max_length=200)
+    args = models.JSONField(default=list, blank=True)
+    kwargs = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    # Not to be run before this (the retry delay after a failure).
+    run_after = models.DateTimeField(default=timezone.now)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # A worker running it holds it until then; after that (the worker died) another may run it.
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    done_at = models.DateTimeField(null=True, blank=True)
+    # Given up after the last attempt; `last_error` says why.
+    failed_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["run_after"], name="outbox_pending",
+                                condition=models.Q(done_at__isnull=True, failed_at__isnull=True))]
+        verbose_name = _("background task")
+        verbose_name_plural = _("background tasks")
+
+    def __str__(self):
+        return f"{self.task} #{self.pk}"
 
 
 # Department names are reference data stored in English; these markers put them in the catalogue

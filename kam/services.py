@@ -1,12 +1,16 @@
+import datetime
 import logging
+import smtplib
 from collections.abc import Iterable
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
-from .models import Notification, ProgrammeSettings
+from .models import Notification, OutboxTask, ProgrammeSettings
+from .text import single_line
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +23,9 @@ def notification_send(*, recipients: Iterable, event_key: str, title: str, body:
     `event_key` names the event (e.g. ``incident:42:ack-breach``); a second call with the same key
     creates nothing, which keeps escalation jobs idempotent. Returns the notifications created now.
     """
+    # The title is the e-mail's subject: a line break (from an account's name, say) would make Django
+    # refuse the header.
+    title = single_line(title)
     created: list[Notification] = []
     seen: set[int] = set()
     for user in recipients:
@@ -37,35 +44,72 @@ def notification_send(*, recipients: Iterable, event_key: str, title: str, body:
         if was_created:
             created.append(notification)
     if created:
-        ids = [n.pk for n in created]
-        transaction.on_commit(lambda: _enqueue_emails(ids))
+        from .tasks import enqueue, send_notification_emails
+
+        # In this transaction: the e-mails are asked for if and only if the notices are committed.
+        enqueue(send_notification_emails, [n.pk for n in created])
     return created
 
 
-def _enqueue_emails(notification_ids: list[int]) -> None:
-    from .tasks import enqueue, send_notification_emails
+# An e-mail that failed for a reason of its own (a refused header, a refused recipient) is tried again
+# on later sweeps, this many times in all, at least EMAIL_RETRY_AFTER apart.
+EMAIL_MAX_ATTEMPTS = 5
+EMAIL_RETRY_AFTER = datetime.timedelta(minutes=10)
+# The mail server itself is away or refusing us: no message is to blame, the sweep stops and the next
+# one tries again. Every other error (a refused header, recipient or message) belongs to the message.
+_SERVER_SMTP_ERRORS = (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, smtplib.SMTPHeloError,
+                       smtplib.SMTPAuthenticationError, smtplib.SMTPNotSupportedError)
 
-    enqueue(send_notification_emails, notification_ids)
+
+def _mail_server_unavailable(exc: Exception) -> bool:
+    if isinstance(exc, _SERVER_SMTP_ERRORS):
+        return True
+    # Sockets, DNS and TLS failures are OSErrors; smtplib's replies about one message are too, but
+    # they are SMTPExceptions.
+    return isinstance(exc, OSError) and not isinstance(exc, smtplib.SMTPException)
+
+
+def _emails_pending(now):
+    return (Notification.objects.filter(emailed_at__isnull=True, email_attempts__lt=EMAIL_MAX_ATTEMPTS)
+            .filter(Q(email_failed_at__isnull=True) | Q(email_failed_at__lte=now - EMAIL_RETRY_AFTER)))
 
 
 def notification_emails_deliver(*, notification_ids: Iterable[int] | None = None) -> int:
-    """Send the e-mail for notifications not yet e-mailed (all pending ones when no ids are given).
+    """Send the e-mail for notifications not yet e-mailed (all pending ones when no ids are given),
+    oldest first. Returns how many were sent.
 
-    Marks each before sending inside a row lock, so two workers never send the same e-mail twice.
+    Marks each before sending inside a row lock, so two workers never send the same e-mail twice. Each
+    message is sent in its own try: one that fails is marked (attempts, time, error), logged and left
+    for a later sweep, and the others go out. When the mail server itself cannot be reached the sweep
+    stops and raises, without counting the attempt against the message.
     """
-    qs = Notification.objects.filter(emailed_at__isnull=True).select_related("recipient")
+    now = timezone.now()
+    qs = _emails_pending(now)
     if notification_ids is not None:
         qs = qs.filter(pk__in=list(notification_ids))
     sent = 0
-    for pk in list(qs.values_list("pk", flat=True)[:500]):
+    for pk in list(qs.order_by("pk").values_list("pk", flat=True)[:500]):
         with transaction.atomic():
-            n = (Notification.objects.select_for_update(skip_locked=True)
-                 .select_related("recipient").filter(pk=pk, emailed_at__isnull=True).first())
+            n = (_emails_pending(now).select_for_update(skip_locked=True, of=("self",))
+                 .select_related("recipient").filter(pk=pk).first())
             if n is None:
                 continue
             if n.recipient.email:
                 link = f"\n\n{settings.KAM_SITE_URL.rstrip('/')}{n.link}" if n.link else ""
-                send_mail(n.title, f"{n.body}{link}", None, [n.recipient.email])
+                try:
+                    send_mail(n.title, f"{n.body}{link}", None, [n.recipient.email])
+                except Exception as exc:
+                    if _mail_server_unavailable(exc):
+                        raise
+                    # This message's own failure: record it and carry on with the others.
+                    n.email_attempts += 1
+                    n.email_failed_at = timezone.now()
+                    n.email_error = f"{type(exc).__name__}: {exc}"[:300]
+                    n.save(update_fields=["email_attempts", "email_failed_at", "email_error"])
+                    log.log(logging.ERROR if n.email_attempts >= EMAIL_MAX_ATTEMPTS else logging.WARNING,
+                            "e-mail of notification %s failed (attempt %d of %d): %s", n.pk, n.email_attempts,
+                            EMAIL_MAX_ATTEMPTS, n.email_error)
+                    continue
                 sent += 1
             n.emailed_at = timezone.now()
             n.save(update_fields=["emailed_at"])
@@ -81,3 +125,114 @@ def notification_mark_read(*, user, notification_ids: Iterable[int] | None = Non
 
 def programme_settings_get() -> ProgrammeSettings:
     return ProgrammeSettings.current()
+
+
+# --- Outbox: background work asked for in a transaction, run by a worker -------------------------------
+# A failed task is tried again after 30 s, 1, 2, 4... minutes (at most an hour apart), this many times.
+OUTBOX_MAX_ATTEMPTS = 8
+OUTBOX_RETRY_MAX = datetime.timedelta(hours=1)
+# A dispatch stops taking new rows after this long; the next one (beat, seconds later) goes on.
+OUTBOX_DISPATCH_BUDGET = datetime.timedelta(seconds=60)
+
+
+def _outbox_lease() -> datetime.timedelta:
+    """How long a claimed row is left to its worker before another may take it over (the worker died):
+    longer than any task runs."""
+    return datetime.timedelta(seconds=getattr(settings, "KAM_OUTBOX_LEASE_SECONDS", 900))
+
+
+def outbox_task_add(*, task: str, args: list | tuple = (), kwargs: dict | None = None) -> OutboxTask:
+    """Record a request for background work in the current transaction (it disappears with a rollback).
+    Arguments must be JSON: ids and ISO dates, never model instances."""
+    return OutboxTask.objects.create(task=task, args=list(args), kwargs=dict(kwargs or {}))
+
+
+def _outbox_pending(now):
+    return (OutboxTask.objects.filter(done_at__isnull=True, failed_at__isnull=True, run_after__lte=now)
+            .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)))
+
+
+def _outbox_claim() -> OutboxTask | None:
+    """The oldest runnable row, taken for this worker for the lease (its own short transaction, so that
+    the task then runs and commits on its own)."""
+    now = timezone.now()
+    with transaction.atomic():
+        row = _outbox_pending(now).select_for_update(skip_locked=True).order_by("pk").first()
+        if row is None:
+            return None
+        row.attempts += 1
+        row.claimed_until = now + _outbox_lease()
+        row.save(update_fields=["attempts", "claimed_until"])
+    return row
+
+
+def _outbox_run(row: OutboxTask) -> bool:
+    from .celery import app
+
+    try:
+        task = app.tasks[row.task]
+        # Called in this process, not published: the row is the message. A task that raises is retried
+        # by the outbox (below), not by Celery's autoretry, which does not apply to direct calls.
+        task(*row.args, **row.kwargs)
+    except Exception as exc:
+        now = timezone.now()
+        error = f"{type(exc).__name__}: {exc}"[:2000]
+        if row.attempts >= OUTBOX_MAX_ATTEMPTS:
+            OutboxTask.objects.filter(pk=row.pk).update(failed_at=now, claimed_until=None, last_error=error)
+            log.error("background task %s #%s given up after %d attempts: %s", row.task, row.pk, row.attempts,
+                      error, exc_info=True)
+        else:
+            delay = min(datetime.timedelta(seconds=30 * 2 ** (row.attempts - 1)), OUTBOX_RETRY_MAX)
+            OutboxTask.objects.filter(pk=row.pk).update(run_after=now + delay, claimed_until=None,
+                                                        last_error=error)
+            log.warning("background task %s #%s failed (attempt %d of %d), retried in %s: %s", row.task, row.pk,
+                        row.attempts, OUTBOX_MAX_ATTEMPTS, delay, error)
+        return False
+    OutboxTask.objects.filter(pk=row.pk).update(done_at=timezone.now(), claimed_until=None)
+    return True
+
+
+def outbox_dispatch(*, limit: int = 200) -> dict:
+    """Run pending background tasks, oldest first, each on its own: claimed under a lease (so two
+    workers never run the same row, and a row whose worker died is run again once the lease is over),
+    run, then marked done, or scheduled again with a growing delay, or given up after
+    OUTBOX_MAX_ATTEMPTS with the error kept. The tasks are idempotent, so a rerun after a lost worker
+    does no harm. Returns {"done": n, "failed": n}."""
+    done = failed = 0
+    deadline = timezone.now() + OUTBOX_DISPATCH_BUDGET
+    for _ in range(limit):
+        if timezone.now() > deadline:
+            break
+        row = _outbox_claim()
+        if row is None:
+            break
+        if _outbox_run(row):
+            done += 1
+        else:
+            failed += 1
+    return {"done": done, "failed": failed}
+
+
+OUTBOX_KEEP_DONE = datetime.timedelta(days=30)
+
+
+def outbox_purge(*, now: datetime.datetime | None = None) -> int:
+    """Delete rows done more than OUTBOX_KEEP_DONE ago (nightly); pending and given-up rows stay."""
+    cutoff = (now or timezone.now()) - OUTBOX_KEEP_DONE
+    deleted, _by_model = OutboxTask.objects.filter(done_at__lt=cutoff).delete()
+    return deleted
+
+
+# The outbox is reported late in /healthz when its oldest runnable row has waited this long (the worker,
+# the scheduler or the broker is away).
+OUTBOX_LATE_AFTER = datetime.timedelta(minutes=5)
+
+
+def outbox_status() -> str:
+    """For /healthz: "ok", or "N waiting since <ISO time>" when work has waited too long."""
+    now = timezone.now()
+    pending = OutboxTask.objects.filter(done_at__isnull=True, failed_at__isnull=True, run_after__lte=now)
+    oldest = pending.order_by("run_after").values_list("run_after", flat=True).first()
+    if oldest is None or oldest > now - OUTBOX_LATE_AFTER:
+        return "ok"
+    return f"{pending.count()} waiting since {timezone.localtime(oldest).isoformat(timespec='seconds')}"

@@ -97,6 +97,10 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # psycopg 3 with Django's own connection pool; persistent connections must stay off with a pool.
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+    # With health checks Django gives the pool psycopg's `check_connection`: every checkout is tested
+    # (one empty round trip), so after a PostgreSQL restart or failover a dead pooled connection is
+    # replaced instead of failing the request that draws it (tests/faults/test_pool_health_checks.py).
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = env.bool("DB_HEALTH_CHECKS", default=True)
     DATABASES["default"].setdefault("OPTIONS", {})
     DATABASES["default"]["OPTIONS"]["pool"] = {
         "min_size": env.int("DB_POOL_MIN", default=1),
@@ -147,11 +151,34 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TIMEZONE = "UTC"
-# Publishing must fail fast when the broker is down so that a web request is not held up.
+# Web requests never publish (kam.tasks.enqueue writes to the outbox); these bound every other wait on
+# Redis, so that a Redis that is reachable but not answering (hung, paused, a full network buffer)
+# costs seconds, never a blocked process: /healthz's broker check, beat and the workers' publishing.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "max_retries": 1, "interval_start": 0, "interval_step": 0.2, "socket_connect_timeout": 2, "socket_timeout": 5,
+    # A task not acknowledged this long after delivery (its worker was killed) is delivered again. It must
+    # be longer than a task can wait in a worker before being acknowledged: the longest retry countdown
+    # (retry_backoff_max, 600 s) plus the run itself (minutes at most). Redis' default is an hour.
+    "visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=15 * 60),
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 5
+# A row of the outbox claimed by a worker that then died is run again after this many seconds.
+KAM_OUTBOX_LEASE_SECONDS = env.int("KAM_OUTBOX_LEASE_SECONDS", default=15 * 60)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
+    # The background work the web asked for (kam.tasks.enqueue). A tick not run within 30 s is dropped:
+    # the next one does the same work.
+    "outbox-dispatch": {
+        "task": "kam.tasks.outbox_dispatch",
+        "schedule": 5.0,
+        "options": {"expires": 30},
+    },
+    "outbox-purge-nightly": {
+        "task": "kam.tasks.outbox_purge",
+        "schedule": crontab(hour=3, minute=30),
+    },
     "recompute-metrics-nightly": {
         "task": "metrics.tasks.recompute_metrics",
         "schedule": crontab(hour=2, minute=15),

@@ -1,6 +1,7 @@
 import logging
 
-from celery import shared_task
+from celery import current_app, shared_task
+from django.db import OperationalError, transaction
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 log = logging.getLogger(__name__)
@@ -10,19 +11,23 @@ BROKER_ERRORS = (KombuOperationalError, ConnectionError, OSError, TimeoutError)
 
 
 def enqueue(task, *args, **kwargs):
-    """Publish a task without letting a broker outage break the web request.
+    """Ask for `task(*args, **kwargs)` to run in the background once the current transaction commits
+    (at once outside a transaction; never if it rolls back). Arguments must be JSON.
 
-    If the broker is down the failure is logged and None is returned; the periodic sweeps
-    (beat) pick the work up later, so nothing is lost — only delayed.
+    With a broker (production) the request is a row of the transactional outbox (kam.models.OutboxTask)
+    written in the caller's transaction: the web request never talks to the broker, so a broker that is
+    down or hung costs nothing but delay, and the work is not lost. A worker runs it within seconds
+    (kam.tasks.outbox_dispatch, scheduled by beat). Returns the row.
+
+    On the embedded default (no broker, tasks in-process) the task runs in this process on commit, as
+    it always has; returns None.
     """
-    try:
-        # Web code never waits for the result. Without ignore_result the Redis result backend
-        # subscribes to the task's result channel at publish time, and when Redis is down that
-        # subscription retries for ~20 s and then raises RuntimeError, failing the request.
-        return task.apply_async(args, kwargs, ignore_result=True)
-    except BROKER_ERRORS as exc:
-        log.warning("Broker unavailable, %s deferred to the next sweep: %s", task.name, exc)
+    if current_app.conf.task_always_eager:
+        transaction.on_commit(lambda: task.apply_async(args, kwargs))
         return None
+    from .services import outbox_task_add
+
+    return outbox_task_add(task=task.name, args=args, kwargs=kwargs)
 
 
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=600,
@@ -38,3 +43,21 @@ def prune_submitted_forms():
     from .idempotency import submitted_forms_prune
 
     return submitted_forms_prune()
+
+
+@shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=60,
+             max_retries=3, name="kam.tasks.outbox_dispatch")
+def outbox_dispatch(self):
+    """Beat, every few seconds: run the background work the web asked for (see enqueue)."""
+    from .services import outbox_dispatch as dispatch
+
+    return dispatch()
+
+
+@shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, retry_backoff_max=600,
+             max_retries=3, name="kam.tasks.outbox_purge")
+def outbox_purge(self):
+    """Nightly (beat): forget background work done long ago."""
+    from .services import outbox_purge as purge
+
+    return purge()

@@ -7,6 +7,15 @@ class MetricsConfig(AppConfig):
     verbose_name = _("Metrics")
 
     def ready(self):
+        from kam import health
+
         from . import signals
 
         signals.connect()
+        health.register("metrics", _metrics_health)
+
+
+def _metrics_health() -> str:
+    from .selectors import metrics_freshness
+
+    return metrics_freshness().describe()

@@ -62,8 +62,9 @@ class AccountSnapshot(models.Model):
 
 
 class RecomputeRun(models.Model):
-    """One run of the recompute: what it did and how long it took. The latest finished run's stamp
-    keys the programme dashboard's cache, so a recompute invalidates it."""
+    """One run of the recompute: what it did, how long it took and whether it failed (whole, or for some
+    accounts). The latest successful run's stamp keys the programme dashboard's cache, so a recompute
+    invalidates it; a failed run is recorded after its work was rolled back."""
 
     day = models.DateField(_("day"))
     started_at = models.DateTimeField(_("started"))
@@ -72,6 +73,15 @@ class RecomputeRun(models.Model):
     snapshots_written = models.PositiveIntegerField(_("snapshots written"), default=0)
     seconds = models.FloatField(_("seconds"), default=0)
     trigger = models.CharField(_("trigger"), max_length=40, blank=True)
+
+    class Status(models.TextChoices):
+        OK = "ok", _("completed")
+        PARTIAL = "partial", _("completed, some accounts failed")
+        FAILED = "failed", _("failed")
+
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.OK)
+    failed_accounts = models.PositiveIntegerField(_("accounts that failed"), default=0)
+    error = models.TextField(_("error"), blank=True)
 
     class Meta:
         ordering = ["-started_at", "-pk"]

@@ -4,6 +4,7 @@ queries whatever the data size (the dashboards' budgets are pinned by tests)."""
 import datetime
 import hashlib
 import importlib
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.cache import cache
@@ -21,7 +22,7 @@ from kam.models import ProgrammeSettings
 
 from . import formulas
 from .models import AccountSnapshot, RecomputeRun
-from .services import _model, add_months
+from .services import METRICS_STALE_AFTER, _model, add_months
 
 # The formula behind each figure, shown next to it.
 FORMULAS = {
@@ -58,7 +59,51 @@ def latest_snapshot_day() -> datetime.date | None:
 
 
 def latest_run() -> RecomputeRun | None:
-    return RecomputeRun.objects.order_by("-finished_at", "-pk").first()
+    """The latest recompute that produced figures (a failed one produced none)."""
+    return (RecomputeRun.objects.exclude(status=RecomputeRun.Status.FAILED)
+            .order_by("-finished_at", "-pk").first())
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """How current the figures are. `state`: "ok"; "partial" (the last run left some accounts out);
+    "stale" (the last run failed, or none has succeeded for METRICS_STALE_AFTER); "never"."""
+
+    state: str
+    last_good: RecomputeRun | None = None
+    last_failed: RecomputeRun | None = None
+
+    @property
+    def stale(self) -> bool:
+        return self.state == "stale"
+
+    @property
+    def since(self) -> datetime.datetime | None:
+        """When the figures shown were computed."""
+        return self.last_good.finished_at if self.last_good else None
+
+    def describe(self) -> str:
+        """For /healthz: "ok", "partial: N accounts failed", "stale since <ISO time>", "never computed"."""
+        if self.state == "stale" and self.since:
+            return f"stale since {timezone.localtime(self.since).isoformat(timespec='seconds')}"
+        if self.state == "partial":
+            return f"partial: {self.last_good.failed_accounts} accounts failed"
+        return {"ok": "ok"}.get(self.state, "never computed")
+
+
+def metrics_freshness(now: datetime.datetime | None = None) -> Freshness:
+    """One query when the latest run went well, two after a failure."""
+    now = now or timezone.now()
+    latest = RecomputeRun.objects.order_by("-finished_at", "-pk").first()
+    if latest is None:
+        return Freshness("never")
+    failed = latest if latest.status == RecomputeRun.Status.FAILED else None
+    good = latest_run() if failed else latest
+    if good is None:
+        return Freshness("never", last_failed=failed)
+    if failed or good.finished_at < now - METRICS_STALE_AFTER:
+        return Freshness("stale", good, failed)
+    return Freshness("partial" if good.status == RecomputeRun.Status.PARTIAL else "ok", good)
 
 
 def _with_latest(qs, day):
@@ -370,7 +415,8 @@ PROGRAMME_TIER_CHANGES = 20
 def programme_dashboard() -> dict:
     """The programme's overview. The heavy part (curves over every account) is cached under the latest
     recompute's stamp: a new recompute changes the key, so the cache never serves stale figures."""
-    run = latest_run()
+    freshness = metrics_freshness()
+    run = freshness.last_good
     day = latest_snapshot_day()
     stamp = f"{run.pk if run else 0}-{day}"
     key = f"metrics:programme:{stamp}:{get_language()}"
@@ -387,7 +433,7 @@ def programme_dashboard() -> dict:
                          "decided_by__last_name")
                    .order_by("-decided_at")[:PROGRAMME_TIER_CHANGES + 1])
     key_count = Account.objects.active().key().count()
-    return {**data, "stamp": stamp, "day": day, "run": run, "settings": s,
+    return {**data, "stamp": stamp, "day": day, "run": run, "freshness": freshness, "settings": s,
             "tier_changes": changes[:PROGRAMME_TIER_CHANGES],
             "more_tier_changes": len(changes) > PROGRAMME_TIER_CHANGES, "key_count": key_count,
             "cap": s.key_account_cap, "over_cap": key_count > s.key_account_cap,

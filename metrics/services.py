@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.apps import apps
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import (
     Case,
     Count,
@@ -303,8 +303,43 @@ class RecomputeResult:
     run: RecomputeRun | None = None
 
 
-def snapshots_compute(*, day: datetime.date) -> list[AccountSnapshot]:
-    """The snapshots for `day`, computed but not saved (used by the recompute and the backfill)."""
+def snapshot_fit(snapshot: AccountSnapshot) -> list[str]:
+    """Make every figure fit its column; returns the names of the fields that did not.
+
+    A figure beyond what its NUMERIC column holds (growth from a year of cents to a year of thousands,
+    a CLV under extreme settings) would make PostgreSQL refuse the row. It is stored as NULL where the
+    column allows it (shown as unknown rather than wrong) and clamped to the column's limit otherwise."""
+    changed = []
+    for field in AccountSnapshot._meta.concrete_fields:
+        if not isinstance(field, DecimalField):
+            continue
+        value = getattr(snapshot, field.attname)
+        if value is None:
+            continue
+        limit = Decimal(10) ** (field.max_digits - field.decimal_places)
+        if abs(value) < limit:
+            continue
+        changed.append(field.name)
+        biggest = limit - Decimal(1).scaleb(-field.decimal_places)
+        setattr(snapshot, field.attname, None if field.null else biggest.copy_sign(value))
+    return changed
+
+
+@dataclass
+class AccountFailure:
+    account_id: int
+    error: str
+
+    def __str__(self):
+        return f"account {self.account_id}: {self.error}"
+
+
+def snapshots_compute(*, day: datetime.date, failures: list[AccountFailure] | None = None
+                      ) -> list[AccountSnapshot]:
+    """The snapshots for `day`, computed but not saved (used by the recompute and the backfill).
+
+    With `failures`, an account whose figures cannot be computed is left out and recorded there, so one
+    account never stops the others; without it the error propagates."""
     w = Window(day)
     s = ProgrammeSettings.current()
     fin, inc, tp, com = _financials(w), _incidents(w), _touchpoints(w), _commitments(w)
@@ -314,16 +349,53 @@ def snapshots_compute(*, day: datetime.date) -> list[AccountSnapshot]:
     snapshots = []
     for a in accounts:
         a["pareto_class"] = pareto.get(a["id"], "")
-        snapshots.append(_snapshot_for(a, fin.get(a["id"], empty), inc.get(a["id"], empty),
-                                       tp.get(a["id"], empty), com.get(a["id"], empty), s, w))
+        try:
+            snapshot = _snapshot_for(a, fin.get(a["id"], empty), inc.get(a["id"], empty),
+                                     tp.get(a["id"], empty), com.get(a["id"], empty), s, w)
+        except Exception as exc:
+            if failures is None:
+                raise
+            log.exception("metrics recompute for %s: account %s failed", day, a["id"])
+            failures.append(AccountFailure(a["id"], f"{type(exc).__name__}: {exc}"))
+            continue
+        out_of_range = snapshot_fit(snapshot)
+        if out_of_range:
+            log.warning("metrics recompute for %s: account %s out of range in %s (stored as NULL or the "
+                        "column's limit)", day, a["id"], ", ".join(out_of_range))
+        snapshots.append(snapshot)
     return snapshots
 
 
-def snapshots_save(snapshots: list[AccountSnapshot]) -> int:
-    """Upsert on (account, day): INSERT ... ON CONFLICT DO UPDATE on PostgreSQL and SQLite alike."""
+def _upsert(snapshots: list[AccountSnapshot]) -> None:
     AccountSnapshot.objects.bulk_create(snapshots, batch_size=1000, update_conflicts=True,
                                         unique_fields=["account", "day"], update_fields=SNAPSHOT_FIELDS)
-    return len(snapshots)
+
+
+def snapshots_save(snapshots: list[AccountSnapshot], failures: list[AccountFailure] | None = None) -> int:
+    """Upsert on (account, day): INSERT ... ON CONFLICT DO UPDATE on PostgreSQL and SQLite alike.
+
+    With `failures`, a batch the database refuses is retried row by row, each in its own savepoint, and
+    the rows it still refuses are recorded there instead of failing the whole save. Returns the rows
+    written."""
+    if failures is None:
+        _upsert(snapshots)
+        return len(snapshots)
+    try:
+        with transaction.atomic():
+            _upsert(snapshots)
+        return len(snapshots)
+    except DatabaseError:
+        log.warning("metrics: the snapshot batch was refused; saving account by account", exc_info=True)
+    written = 0
+    for snapshot in snapshots:
+        try:
+            with transaction.atomic():
+                _upsert([snapshot])
+            written += 1
+        except DatabaseError as exc:
+            log.exception("metrics: snapshot of account %s refused", snapshot.account_id)
+            failures.append(AccountFailure(snapshot.account_id, f"{type(exc).__name__}: {exc}".strip()))
+    return written
 
 
 def accounts_write_latest(*, day: datetime.date) -> int:
@@ -336,26 +408,56 @@ def accounts_write_latest(*, day: datetime.date) -> int:
                     metrics_updated_at=timezone.now()))
 
 
-@transaction.atomic
+# A run that failed whole, or figures not refreshed for this long (the nightly run is missing), make the
+# figures stale: shown to the programme lead and in /healthz.
+METRICS_STALE_AFTER = datetime.timedelta(hours=36)
+
+
 def recompute_metrics(*, day: datetime.date | None = None, trigger: str = "manual") -> RecomputeResult:
     """Recompute every active account's snapshot for `day` (default: today) and, when `day` is the
     newest day on record, its denormalised health and CLV. Idempotent: the same data on the same day
-    gives the same rows (the upsert replaces them)."""
+    gives the same rows (the upsert replaces them).
+
+    An account whose figures fail is left out and counted on the run (status "partial"); the others are
+    saved. A run that fails whole rolls back and is recorded as failed, then the error is raised again
+    (the task retries, the command exits with it)."""
     started = timezone.now()
     t0 = time.monotonic()
     day = day or timezone.localdate()
+    try:
+        return _recompute(day=day, trigger=trigger, started=started, t0=t0)
+    except Exception as exc:
+        seconds = time.monotonic() - t0
+        log.exception("metrics recompute for %s failed after %.2f s", day, seconds)
+        try:
+            RecomputeRun.objects.create(day=day, started_at=started, finished_at=timezone.now(),
+                                        seconds=seconds, trigger=trigger[:40], status=RecomputeRun.Status.FAILED,
+                                        error=f"{type(exc).__name__}: {exc}"[:2000])
+        except DatabaseError:  # the database itself is what failed: the log is all there is
+            log.exception("metrics recompute for %s: the failure could not be recorded", day)
+        raise
+
+
+@transaction.atomic
+def _recompute(*, day, trigger, started, t0) -> RecomputeResult:
     _serialise_recomputes()
     latest = AccountSnapshot.objects.aggregate(m=Max("day"))["m"]
     is_latest = latest is None or day >= latest
     if is_latest:
         _revenue_recompute(day)
-    snapshots = snapshots_compute(day=day)
-    written = snapshots_save(snapshots)
+    failures: list[AccountFailure] = []
+    snapshots = snapshots_compute(day=day, failures=failures)
+    accounts = len(snapshots) + len(failures)
+    written = snapshots_save(snapshots, failures)
     if is_latest:
         accounts_write_latest(day=day)
     seconds = time.monotonic() - t0
-    run = RecomputeRun.objects.create(day=day, started_at=started, finished_at=timezone.now(),
-                                      accounts=len(snapshots), snapshots_written=written, seconds=seconds,
-                                      trigger=trigger[:40])
-    log.info("metrics recompute for %s: %d accounts in %.2f s", day, len(snapshots), seconds)
-    return RecomputeResult(day=day, accounts=len(snapshots), snapshots=written, seconds=seconds, run=run)
+    run = RecomputeRun.objects.create(
+        day=day, started_at=started, finished_at=timezone.now(), accounts=accounts, snapshots_written=written,
+        seconds=seconds, trigger=trigger[:40],
+        status=RecomputeRun.Status.PARTIAL if failures else RecomputeRun.Status.OK,
+        failed_accounts=len(failures), error="\n".join(str(f) for f in failures[:20])[:2000])
+    if failures:
+        log.error("metrics recompute for %s: %d of %d accounts failed", day, len(failures), accounts)
+    log.info("metrics recompute for %s: %d accounts in %.2f s", day, accounts, seconds)
+    return RecomputeResult(day=day, accounts=accounts, snapshots=written, seconds=seconds, run=run)

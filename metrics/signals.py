@@ -2,8 +2,6 @@
 
 import logging
 
-from django.db import transaction
-
 log = logging.getLogger(__name__)
 
 
@@ -12,7 +10,8 @@ def on_financials_imported(sender, **kwargs):
 
     from .tasks import recompute_metrics
 
-    transaction.on_commit(lambda: enqueue(recompute_metrics, trigger="import"))
+    # Asked for in the current transaction if there is one (after the import's commit, there is none).
+    enqueue(recompute_metrics, trigger="import")
 
 
 def connect():

@@ -53,3 +53,34 @@ def test_the_same_backend_works_normally_when_redis_is_up(private_redis, setting
     limiter.hit("x")
     limiter.hit("x")
     assert limiter.exceeded("x")
+
+
+def test_a_hung_cache_costs_one_timeout_then_is_skipped_for_a_while(private_redis, settings, monkeypatch):
+    """Hung (SIGSTOP), Redis accepts connections and never answers: each operation would wait for the
+    socket timeout, several times per page. After one timeout the cache is left alone for a few seconds."""
+    from kam import cache as fail_soft
+
+    settings.CACHES = cache_settings(f"{private_redis.url}/1")
+    cache = caches["default"]
+    cache.set("k", 1, 30)
+    private_redis.pause()
+    try:
+        started = time.monotonic()
+        assert cache.get("k") is None  # the one timeout (1 s)
+        first = time.monotonic() - started
+        started = time.monotonic()
+        for _ in range(20):
+            assert cache.get("k") is None
+            cache.set("k", 2, 30)
+        rest = time.monotonic() - started
+        assert 0.5 < first < 3 and rest < 0.2
+        # After the pause the cache is tried again (and times out again while still hung).
+        monkeypatch.setattr(fail_soft, "RETRY_AFTER", 0.0)
+        fail_soft._down_until.clear()
+        started = time.monotonic()
+        assert cache.get("k") is None
+        assert time.monotonic() - started > 0.5
+    finally:
+        private_redis.resume()
+        fail_soft._down_until.clear()
+    assert cache.get("k") == 1

@@ -5,7 +5,6 @@ The drop is real: between two statements of the service, a second connection ter
 request's own backend with pg_terminate_backend.
 """
 
-import psycopg
 import pytest
 from django.apps import apps
 from django.db import connection
@@ -14,14 +13,9 @@ from django.urls import NoReverseMatch, reverse
 
 from accounts.models import Activity
 from bench.htmlforms import fill_valid, parse_forms
+from tests.faults.conftest import admin_connection
 
 pytestmark = [pytest.mark.django_db(transaction=True)]
-
-
-def _admin_connection():
-    s = connection.settings_dict
-    return psycopg.connect(dbname=s["NAME"], user=s["USER"] or None, password=s["PASSWORD"] or None,
-                           host=s["HOST"] or None, port=s["PORT"] or None, autocommit=True)
 
 
 class DropConnectionBefore:
@@ -39,7 +33,7 @@ class DropConnectionBefore:
         if not self.fired and self.seen_after and self.marker in sql:
             self.fired = True
             pid = context["connection"].connection.info.backend_pid
-            with _admin_connection() as admin:
+            with admin_connection() as admin:
                 admin.execute("SELECT pg_terminate_backend(%s)", [pid])
         return execute(sql, params, many, context)
 

@@ -69,17 +69,6 @@ def _submit(client, url, **overrides):
     return client.post(form.action or url, data)
 
 
-@pytest.fixture
-def world(personas):
-    from tests.access import app_modules
-
-    for module in app_modules():
-        build = getattr(module, "build", None)
-        if build:
-            build(personas)
-    return personas
-
-
 def test_pages_render_and_logging_saves_while_redis_is_down(world, private_redis, settings):
     settings.CACHES = cache_settings(f"{private_redis.url}/1")
     broker, results = f"{private_redis.url}/0", f"{private_redis.url}/2"

@@ -17,7 +17,6 @@ import time
 from decimal import Decimal
 from pathlib import Path
 
-import psycopg
 import pytest
 from django.apps import apps
 from django.db import connection
@@ -25,12 +24,14 @@ from django.utils import timezone
 
 from tests.celery_helpers import celery_using
 from tests.factories import AccountFactory, FinancialRecordFactory
+from tests.faults.conftest import admin_connection, database_url
 
 pytestmark = [pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 
 ROOT = Path(__file__).resolve().parents[2]
 APP_NAME = "kam-fault-worker"
 TASK = "metrics.tasks.recompute_metrics"
+DISPATCH = "kam.tasks.outbox_dispatch"
 
 
 @pytest.fixture(autouse=True)
@@ -41,31 +42,20 @@ def _requirements():
         pytest.skip("metrics not installed")
 
 
-def _pg(autocommit=True):
-    s = connection.settings_dict
-    return psycopg.connect(dbname=s["NAME"], user=s["USER"] or None, password=s["PASSWORD"] or None,
-                           host=s["HOST"] or None, port=s["PORT"] or None, autocommit=autocommit)
-
-
-def _database_url():
-    s = connection.settings_dict
-    user = s["USER"] or "postgres"
-    auth = f"{user}:{s['PASSWORD']}@" if s["PASSWORD"] else f"{user}@"
-    return f"postgres://{auth}{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}?application_name={APP_NAME}"
-
-
 class Worker:
-    def __init__(self, redis_url):
+    def __init__(self, redis_url, **env):
         self.redis_url = redis_url
+        self.extra_env = {k: str(v) for k, v in env.items()}
         self.log = tempfile.NamedTemporaryFile(prefix="kam-worker-", suffix=".log", delete=False)
         self.proc = None
 
     def start(self):
         env = {k: v for k, v in os.environ.items() if k not in ("PYTEST_VERSION", "PYTEST_CURRENT_TEST")}
         env.update({
-            "DATABASE_URL": _database_url(), "REDIS_URL": f"{self.redis_url}/0",
+            "DATABASE_URL": database_url(APP_NAME), "REDIS_URL": f"{self.redis_url}/0",
             "REDIS_CACHE_URL": f"{self.redis_url}/1", "CELERY_RESULT_BACKEND": f"{self.redis_url}/2",
             "DEBUG": "0", "SECRET_KEY": "fault-test-only-" + "k" * 40, "DB_POOL_MAX": "2",
+            **self.extra_env,
         })
         celery = str(Path(sys.executable).parent / "celery")
         self.proc = subprocess.Popen(
@@ -134,8 +124,8 @@ def test_killed_mid_recompute_leaves_nothing_half_done_and_the_next_run_complete
     assert AccountSnapshot.objects.count() == 0
 
     worker = Worker(private_redis.url)
-    admin = _pg()
-    blocker = _pg(autocommit=False)
+    admin = admin_connection()
+    blocker = admin_connection(autocommit=False)
     try:
         # Reads stay allowed (ACCESS SHARE); the snapshot INSERT (ROW EXCLUSIVE) must wait for us.
         blocker.execute(f'LOCK TABLE "{AccountSnapshot._meta.db_table}" IN EXCLUSIVE MODE')
@@ -177,3 +167,51 @@ def test_killed_mid_recompute_leaves_nothing_half_done_and_the_next_run_complete
         assert account.health_score == snap.health
         assert account.clv == snap.clv
         assert account.revenue_12m > revenue_before[account.pk]
+
+
+def test_a_recompute_asked_for_through_the_outbox_survives_a_worker_killed_while_running_it(accounts,
+                                                                                          private_redis):
+    """The lead's "Recompute now" while the worker dies mid-run: the request is neither lost nor left
+    for Redis' visibility timeout (an hour by default): the next dispatch after the row's lease runs it."""
+    from kam.models import OutboxTask
+    from kam.tasks import enqueue
+    from metrics.tasks import recompute_metrics
+
+    AccountSnapshot = apps.get_model("metrics", "AccountSnapshot")
+    RecomputeRun = apps.get_model("metrics", "RecomputeRun")
+    lease = 10
+    worker = Worker(private_redis.url, KAM_OUTBOX_LEASE_SECONDS=lease)
+    admin = admin_connection()
+    blocker = admin_connection(autocommit=False)
+    try:
+        with celery_using(f"{private_redis.url}/0", f"{private_redis.url}/2") as app:
+            request = enqueue(recompute_metrics, trigger="lead")
+            blocker.execute(f'LOCK TABLE "{AccountSnapshot._meta.db_table}" IN EXCLUSIVE MODE')
+            worker.start()
+            app.send_task(DISPATCH)
+            _wait_for(lambda: any(w == "Lock" for _pid, w, _s in _worker_backends(admin)), 60,
+                      "the recompute never reached the snapshot insert")
+            worker.kill()
+            blocker.rollback()
+            _wait_for(lambda: not _worker_backends(admin), 30, "the killed worker's transaction lingered")
+            request.refresh_from_db()
+            assert request.done_at is None and request.attempts == 1 and request.claimed_until is not None
+            assert AccountSnapshot.objects.count() == 0 and RecomputeRun.objects.count() == 0
+
+            worker = Worker(private_redis.url, KAM_OUTBOX_LEASE_SECONDS=lease)
+            worker.start()
+            # Within the lease the row is still the dead worker's; after it, the next tick runs it.
+            if timezone.now() < request.claimed_until - datetime.timedelta(seconds=2):
+                assert app.send_task(DISPATCH).get(timeout=60) == {"done": 0, "failed": 0}
+            _wait_for(lambda: timezone.now() > request.claimed_until, lease + 5, "the lease never ended")
+            assert app.send_task(DISPATCH).get(timeout=120) == {"done": 1, "failed": 0}
+    finally:
+        blocker.close()
+        admin.close()
+        worker.stop()
+    request.refresh_from_db()
+    assert request.done_at is not None and request.attempts == 2
+    assert not OutboxTask.objects.filter(done_at__isnull=True).exists()
+    run = RecomputeRun.objects.get()
+    assert run.trigger == "lead" and run.status == "ok"
+    assert AccountSnapshot.objects.filter(day=timezone.localdate()).count() == len(accounts)
