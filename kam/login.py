@@ -1,8 +1,11 @@
 """Sign-in with throttling: after KAM_LOGIN_FAILURE_LIMIT failed attempts for one username from one
 address, that pair is refused for KAM_LOGIN_FAILURE_WINDOW seconds, even with the right password
-(otherwise guessing could simply continue until it succeeds)."""
+(otherwise guessing could simply continue until it succeeds). An address that fails
+KAM_LOGIN_ADDRESS_FAILURE_LIMIT times in the window, whatever the usernames, is refused too, so that
+trying one password against many people is slowed as much as many passwords against one."""
 
 import logging
+import unicodedata
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
@@ -20,39 +23,59 @@ def login_failures() -> RateLimit:
     return RateLimit("login-failures", settings.KAM_LOGIN_FAILURE_LIMIT, settings.KAM_LOGIN_FAILURE_WINDOW)
 
 
+def login_address_failures() -> RateLimit:
+    return RateLimit("login-address-failures", settings.KAM_LOGIN_ADDRESS_FAILURE_LIMIT,
+                     settings.KAM_LOGIN_FAILURE_WINDOW)
+
+
+def identifier_key(value: str) -> str:
+    """The throttle's form of a username or e-mail address: every spelling that signs in as the same
+    person gives the same key. Django's form NFKC-normalises the username ("ｉrene" signs in as "irene"),
+    so keying on the text as typed would give each Unicode variant a fresh allowance; case-folding on
+    top also covers case-insensitive look-ups (e-mail addresses). NFKC again after case-folding, as
+    Unicode's NFKC_Casefold does, because case-folding can undo the normalisation."""
+    folded = unicodedata.normalize("NFKC", value).strip().casefold()
+    return unicodedata.normalize("NFKC", folded)
+
+
 class ThrottledAuthenticationForm(AuthenticationForm):
     def __init__(self, request=None, *args, **kwargs):
         super().__init__(request, *args, **kwargs)
         self.throttled = False
 
     def _limit_key(self):
-        username = (self.data.get("username") or "").strip().lower()
-        return username, client_ip(self.request) if self.request else "unknown"
+        address = client_ip(self.request) if self.request else "unknown"
+        return identifier_key(self.data.get("username") or ""), address
 
     def clean(self):
-        limiter = login_failures()
+        limiter, per_address = login_failures(), login_address_failures()
         key = self._limit_key()
         if limiter.exceeded(*key):
-            self.throttled = True
-            minutes = limiter.window_minutes
-            log.warning("sign-in throttled for %r from %s", key[0][:150], key[1])
-            raise ValidationError(
-                ngettext(
-                    "Too many failed sign-in attempts for this user. Please wait %(minutes)d minute "
-                    "and try again.",
-                    "Too many failed sign-in attempts for this user. Please wait %(minutes)d minutes "
-                    "and try again.",
-                    minutes,
-                ) % {"minutes": minutes},
-                code="throttled",
-            )
+            self._refuse(key, limiter.window_minutes, ngettext(
+                "Too many failed sign-in attempts for this user. Please wait %(minutes)d minute and try again.",
+                "Too many failed sign-in attempts for this user. Please wait %(minutes)d minutes and try again.",
+                limiter.window_minutes))
+        if per_address.exceeded(key[1]):
+            self._refuse(key, per_address.window_minutes, ngettext(
+                "Too many failed sign-in attempts from your network. Please wait %(minutes)d minute and try "
+                "again.",
+                "Too many failed sign-in attempts from your network. Please wait %(minutes)d minutes and try "
+                "again.",
+                per_address.window_minutes))
         try:
             cleaned = super().clean()
         except ValidationError:
             limiter.hit(*key)
+            per_address.hit(key[1])
             raise
+        # The address's count is not reset: one account of one's own would otherwise clear it at will.
         limiter.reset(*key)
         return cleaned
+
+    def _refuse(self, key, minutes, message):
+        self.throttled = True
+        log.warning("sign-in throttled for %r from %s", key[0][:150], key[1])
+        raise ValidationError(message % {"minutes": minutes}, code="throttled")
 
 
 class ThrottledLoginView(auth_views.LoginView):

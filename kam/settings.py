@@ -255,5 +255,7 @@ KAM_DEMO_PASSWORD = env("KAM_DEMO_PASSWORD", default="demo-kam-2026")
 # for the window (seconds).
 KAM_LOGIN_FAILURE_LIMIT = env.int("KAM_LOGIN_FAILURE_LIMIT", default=5)
 KAM_LOGIN_FAILURE_WINDOW = env.int("KAM_LOGIN_FAILURE_WINDOW", default=15 * 60)
+# ...and this many failures from one address, whatever the usernames, lock that address out.
+KAM_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("KAM_LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
 # Absolute address used in e-mails' links.
 KAM_SITE_URL = env("KAM_SITE_URL", default="http://127.0.0.1:8000")
