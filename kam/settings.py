@@ -13,6 +13,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from kam.security import parse_networks
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -257,5 +259,8 @@ KAM_LOGIN_FAILURE_LIMIT = env.int("KAM_LOGIN_FAILURE_LIMIT", default=5)
 KAM_LOGIN_FAILURE_WINDOW = env.int("KAM_LOGIN_FAILURE_WINDOW", default=15 * 60)
 # ...and this many failures from one address, whatever the usernames, lock that address out.
 KAM_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("KAM_LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
+# Reverse proxies whose X-Forwarded-For names the client (kam.ratelimit.client_ip): IPs or CIDR networks.
+KAM_TRUSTED_PROXIES = env.list("KAM_TRUSTED_PROXIES", default=[])
+parse_networks(KAM_TRUSTED_PROXIES)  # a typo stops the start
 # Absolute address used in e-mails' links.
 KAM_SITE_URL = env("KAM_SITE_URL", default="http://127.0.0.1:8000")
