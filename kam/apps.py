@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -14,3 +15,10 @@ class KamConfig(AppConfig):
         datastamps.install()
 
         post_migrate.connect(restore_after_migrate, sender=self, dispatch_uid="kam-reference-data")
+
+
+class KamAdminConfig(admin_apps.AdminConfig):
+    """Django's admin on our site class (kam/admin_site.py), which signs people in at the site's page."""
+
+    default = False  # "kam" itself stays KamConfig
+    default_site = "kam.admin_site.KamAdminSite"

@@ -34,7 +34,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[:
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "kam.apps.KamAdminConfig",  # django.contrib.admin, signing in at the site's own page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
