@@ -9,12 +9,16 @@ class KamConfig(AppConfig):
     verbose_name = _("KAM programme")
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from . import datastamps
+        from .middleware import session_started
         from .reference import restore_after_migrate
 
         datastamps.install()
 
         post_migrate.connect(restore_after_migrate, sender=self, dispatch_uid="kam-reference-data")
+        user_logged_in.connect(session_started, dispatch_uid="kam-session-started")
 
 
 class KamAdminConfig(admin_apps.AdminConfig):

@@ -64,6 +64,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "kam.middleware.SessionTimeoutMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -189,6 +190,15 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Sessions end after this long without a request (sliding), and in any case this long after signing in
+# (kam.middleware.SessionTimeoutMiddleware). The last-seen time is written at most once per refresh
+# step; the stored session and its cookie expire one step after the idle time, so they never end first.
+KAM_SESSION_IDLE_MINUTES = env.int("KAM_SESSION_IDLE_MINUTES", default=60)
+KAM_SESSION_MAX_HOURS = env.int("KAM_SESSION_MAX_HOURS", default=10)
+if KAM_SESSION_IDLE_MINUTES < 1 or KAM_SESSION_MAX_HOURS < 1:
+    raise ImproperlyConfigured("KAM_SESSION_IDLE_MINUTES and KAM_SESSION_MAX_HOURS must be at least 1.")
+KAM_SESSION_REFRESH_SECONDS = 60
+SESSION_COOKIE_AGE = KAM_SESSION_IDLE_MINUTES * 60 + KAM_SESSION_REFRESH_SECONDS
 
 # --- I18n -----------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
