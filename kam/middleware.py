@@ -11,6 +11,7 @@ from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.db import connections
 from django.shortcuts import resolve_url
+from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -71,6 +72,23 @@ class SessionTimeoutMiddleware:
     def _to_sign_in(response) -> bool:
         return (response.status_code == 302
                 and urlsplit(response.get("Location", "")).path == resolve_url(settings.LOGIN_URL))
+
+
+class NoStoreForSignedInMiddleware:
+    """`Cache-Control: private, no-store` on every response to a signed-in person (and on the answer
+    to signing in): their pages hold customer data that must not stay in a shared machine's browser
+    cache, in the back button's history after signing out, or in any cache between us and them.
+
+    Installed after the session timeout, so that a session it has just ended counts as signed out."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if SESSION_KEY in request.session:
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 # No inline code anywhere: scripts and styles come only from our own static files, chart data from

@@ -131,3 +131,67 @@ def test_query_count_header_counts_the_requests_queries(personas, settings):
 def test_the_error_page_has_no_inline_code():
     html = (ROOT / "templates" / "500.html").read_text()
     assert "<script" not in html and "style=" not in html and "<style" not in html
+
+
+# --- Permissions-Policy and caching of signed-in pages ---------------------------------------------
+DENIED_FEATURES = ("camera", "microphone", "geolocation", "payment", "usb", "serial", "hid", "display-capture")
+
+
+def _permissions(response) -> dict:
+    return dict(part.strip().split("=", 1) for part in response["Permissions-Policy"].split(","))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/login/", "/healthz", "/no-such-page/", "/static/js/app.js"])
+def test_every_response_denies_powerful_browser_features(client, path):
+    policy = _permissions(client.get(path))
+    for feature in DENIED_FEATURES:
+        assert policy.get(feature) == "()", feature
+
+
+@pytest.mark.django_db
+def test_signed_in_pages_deny_them_too(personas):
+    from tests.conftest import client_for
+
+    policy = _permissions(client_for(personas.kam).get(reverse("kam:notifications")))
+    assert all(policy.get(feature) == "()" for feature in DENIED_FEATURES)
+
+
+def test_production_sends_the_permissions_policy(production):
+    assert "django_permissions_policy.PermissionsPolicyMiddleware" in production["MIDDLEWARE"]
+
+
+def _cache_control(response) -> set[str]:
+    return {part.strip().split("=")[0] for part in response.get("Cache-Control", "").split(",") if part.strip()}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", ["kam:notifications", "password_change", "admin:index"])
+def test_pages_for_signed_in_people_are_not_stored(personas, url_name):
+    from tests.conftest import client_for
+
+    response = client_for(personas.lead).get(reverse(url_name))
+    assert response.status_code == 200
+    directives = _cache_control(response)
+    assert {"no-store", "private"} <= directives
+    assert "public" not in directives
+
+
+@pytest.mark.django_db
+def test_the_answer_to_signing_in_is_not_stored(client):
+    from tests.factories import UserFactory
+
+    UserFactory(username="ana")
+    response = client.post(reverse("login"), {"username": "ana", "password": "pw-test-12345"})
+    assert response.status_code == 302
+    assert {"no-store", "private"} <= _cache_control(response)
+
+
+@pytest.mark.django_db
+def test_static_files_keep_their_caching(personas):
+    # Scripts and styles are the same for everyone: the browser may keep them, signed in or not.
+    from tests.conftest import client_for
+
+    response = client_for(personas.kam).get("/static/js/app.js")
+    assert response.status_code == 200
+    assert "no-store" not in _cache_control(response)
