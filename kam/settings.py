@@ -13,7 +13,7 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from kam.security import parse_networks
+from kam.security import DEVELOPMENT_SECRET_KEY, parse_networks, secret_key_problem
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -23,12 +23,18 @@ env = environ.Env()
 TESTING = "PYTEST_VERSION" in os.environ or "pytest" in Path(sys.argv[0]).name
 
 DEBUG = env.bool("DEBUG", default=False)
+# What a deployment runs as: settings that would be unsafe there stop the start instead.
+PRODUCTION = not DEBUG and not TESTING
+KEY_ADVICE = "generate one with: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
 SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if DEBUG or TESTING:
-        SECRET_KEY = "insecure-development-key-never-use-in-production-0123456789abcdef"
+    if not PRODUCTION:
+        SECRET_KEY = DEVELOPMENT_SECRET_KEY
     else:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+        raise ImproperlyConfigured(f"SECRET_KEY must be set when DEBUG is off; {KEY_ADVICE}")
+elif PRODUCTION and (problem := secret_key_problem(SECRET_KEY)):
+    # It signs sessions, password-reset links and CSRF tokens: a guessable key forges all three.
+    raise ImproperlyConfigured(f"SECRET_KEY {problem}; {KEY_ADVICE}")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
@@ -251,7 +257,7 @@ PERMISSIONS_POLICY = {feature: [] for feature in (
     "magnetometer", "microphone", "midi", "payment", "publickey-credentials-get", "screen-wake-lock", "serial",
     "usb", "window-management", "xr-spatial-tracking",
 )}
-if not DEBUG and not TESTING:
+if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     # Container and load-balancer probes call /healthz over plain HTTP from inside the network.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -283,5 +289,11 @@ KAM_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("KAM_LOGIN_ADDRESS_FAILURE_LIMIT", def
 # Reverse proxies whose X-Forwarded-For names the client (kam.ratelimit.client_ip): IPs or CIDR networks.
 KAM_TRUSTED_PROXIES = env.list("KAM_TRUSTED_PROXIES", default=[])
 parse_networks(KAM_TRUSTED_PROXIES)  # a typo stops the start
-# Absolute address used in e-mails' links.
-KAM_SITE_URL = env("KAM_SITE_URL", default="http://127.0.0.1:8000")
+# Absolute address used in e-mails' links (notifications, password reset). A production default would
+# send people links to the wrong place (or to plain HTTP), so production must say it.
+KAM_SITE_URL = env("KAM_SITE_URL", default="")
+if not KAM_SITE_URL:
+    if PRODUCTION:
+        raise ImproperlyConfigured("KAM_SITE_URL must be set when DEBUG is off: the site's address as people "
+                                   "reach it (e.g. https://kam.example.com), used in e-mail links.")
+    KAM_SITE_URL = "http://127.0.0.1:8000"

@@ -19,7 +19,8 @@ SECRET = "t3st-only-production-like-key-0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a"
 # A production host sets none of these; the test run's own markers would relax the settings.
 DROP = ("DATABASE_URL", "REDIS_URL", "REDIS_CACHE_URL", "PYTEST_VERSION", "PYTEST_CURRENT_TEST", "DEBUG",
         "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE",
-        "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS", "KAM_QUERY_COUNT_HEADER", "DJANGO_ALLOW_ASYNC_UNSAFE")
+        "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS", "KAM_QUERY_COUNT_HEADER", "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "KAM_SITE_URL")
 
 PROBE = """
 import json, django
@@ -43,7 +44,8 @@ print(json.dumps({
 
 def production_settings(**extra) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in DROP}
-    env.update({"DEBUG": "0", "SECRET_KEY": SECRET, "DJANGO_SETTINGS_MODULE": "kam.settings", **extra})
+    env.update({"DEBUG": "0", "SECRET_KEY": SECRET, "DJANGO_SETTINGS_MODULE": "kam.settings",
+                "KAM_SITE_URL": "https://kam.example.com", **extra})
     out = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True,
                          timeout=120)
     assert out.returncode == 0, out.stderr
