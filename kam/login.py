@@ -1,8 +1,15 @@
-"""Sign-in with throttling: after KAM_LOGIN_FAILURE_LIMIT failed attempts for one username from one
+"""Sign-in and password reset, throttled.
+
+Sign-in: after KAM_LOGIN_FAILURE_LIMIT failed attempts for one username from one
 address, that pair is refused for KAM_LOGIN_FAILURE_WINDOW seconds, even with the right password
 (otherwise guessing could simply continue until it succeeds). An address that fails
 KAM_LOGIN_ADDRESS_FAILURE_LIMIT times in the window, whatever the usernames, is refused too, so that
-trying one password against many people is slowed as much as many passwords against one."""
+trying one password against many people is slowed as much as many passwords against one.
+
+Password reset (Django's views): at most KAM_PASSWORD_RESET_ADDRESS_LIMIT requests per client address
+and KAM_PASSWORD_RESET_EMAIL_LIMIT e-mails per address asked for, per KAM_PASSWORD_RESET_WINDOW; the
+answer is the same whether or not the e-mail address has an account, and whether or not its limit
+was reached."""
 
 import logging
 import unicodedata
@@ -11,8 +18,10 @@ from django.conf import settings
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import ValidationError
-from django.utils.translation import ngettext
+from django.shortcuts import redirect
+from django.utils.translation import get_language, ngettext
 
+from . import services
 from .ratelimit import RateLimit, client_ip
 
 log = logging.getLogger(__name__)
@@ -87,3 +96,39 @@ class ThrottledLoginView(auth_views.LoginView):
             # 429 tells scripts to back off; people still see the form with the message above it.
             response.status_code = 429
         return response
+
+
+def password_reset_address_limit() -> RateLimit:
+    return RateLimit("password-reset-address", settings.KAM_PASSWORD_RESET_ADDRESS_LIMIT,
+                     settings.KAM_PASSWORD_RESET_WINDOW)
+
+
+def password_reset_email_limit() -> RateLimit:
+    return RateLimit("password-reset-email", settings.KAM_PASSWORD_RESET_EMAIL_LIMIT,
+                     settings.KAM_PASSWORD_RESET_WINDOW)
+
+
+class ThrottledPasswordResetView(auth_views.PasswordResetView):
+    email_template_name = "registration/password_reset_email.txt"
+
+    def form_valid(self, form):
+        address = client_ip(self.request)
+        per_address = password_reset_address_limit()
+        if per_address.hit(address) > per_address.limit:
+            log.warning("password reset throttled for %s", address)
+            minutes = per_address.window_minutes
+            form.add_error(None, ngettext(
+                "Too many password reset requests from your network. Please wait %(minutes)d minute and try again.",
+                "Too many password reset requests from your network. Please wait %(minutes)d minutes and try again.",
+                minutes) % {"minutes": minutes})
+            response = self.form_invalid(form)
+            response.status_code = 429
+            return response
+        email = form.cleaned_data["email"]
+        per_email = password_reset_email_limit()
+        if per_email.hit(identifier_key(email)) > per_email.limit:
+            # Nothing is sent, and nothing says so: the same answer as for any other address.
+            log.warning("password reset e-mails throttled for one address (asked from %s)", address)
+        else:
+            services.password_reset_request(email=email, language=get_language())
+        return redirect(self.get_success_url())

@@ -81,3 +81,47 @@ def notification_mark_read(*, user, notification_ids: Iterable[int] | None = Non
 
 def programme_settings_get() -> ProgrammeSettings:
     return ProgrammeSettings.current()
+
+
+# --- Password reset ---------------------------------------------------------------------------------
+def password_reset_request(*, email: str, language: str) -> None:
+    """Ask for the reset e-mails of `email` to be sent, in `language`.
+
+    The web request only publishes a job: looking the address up and sending happen in the worker, so
+    the answer takes as long whether or not the address has an account (Django's own view sends while
+    the person waits, and the time it takes tells existing addresses from others). With the broker
+    down the e-mail is sent here instead, rather than lost."""
+    from .tasks import enqueue, send_password_reset_emails
+
+    if enqueue(send_password_reset_emails, email=email, language=language) is None:
+        password_reset_emails_send(email=email, language=language)
+
+
+def password_reset_emails_send(*, email: str, language: str) -> int:
+    """E-mail a one-time link to choose a new password to each active account with this address that
+    signs in with a password here (Django's rules: accounts without a usable password are left out).
+    Links point at KAM_SITE_URL. Returns how many were sent."""
+    from django.contrib.auth.forms import PasswordResetForm
+    from django.contrib.auth.tokens import default_token_generator
+    from django.template.loader import render_to_string
+    from django.urls import reverse
+    from django.utils import translation
+    from django.utils.encoding import force_bytes
+    from django.utils.http import urlsafe_base64_encode
+
+    sent = 0
+    site = settings.KAM_SITE_URL.rstrip("/")
+    with translation.override(language):
+        for user in PasswordResetForm().get_users(email):
+            path = reverse("password_reset_confirm", kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            })
+            context = {"user": user, "link": f"{site}{path}",
+                       "valid_hours": max(1, settings.PASSWORD_RESET_TIMEOUT // 3600)}
+            subject = "".join(render_to_string("registration/password_reset_subject.txt", context).splitlines())
+            body = render_to_string("registration/password_reset_email.txt", context)
+            send_mail(subject, body, None, [user.email])
+            sent += 1
+    log.info("password reset: %d e-mail(s) sent", sent)
+    return sent

@@ -286,6 +286,12 @@ KAM_LOGIN_FAILURE_LIMIT = env.int("KAM_LOGIN_FAILURE_LIMIT", default=5)
 KAM_LOGIN_FAILURE_WINDOW = env.int("KAM_LOGIN_FAILURE_WINDOW", default=15 * 60)
 # ...and this many failures from one address, whatever the usernames, lock that address out.
 KAM_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("KAM_LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
+# Password reset by e-mail (kam/login.py): requests per client address, and e-mails per address asked
+# for, in the window (seconds). A reset link works once, for an hour.
+KAM_PASSWORD_RESET_ADDRESS_LIMIT = env.int("KAM_PASSWORD_RESET_ADDRESS_LIMIT", default=10)
+KAM_PASSWORD_RESET_EMAIL_LIMIT = env.int("KAM_PASSWORD_RESET_EMAIL_LIMIT", default=3)
+KAM_PASSWORD_RESET_WINDOW = env.int("KAM_PASSWORD_RESET_WINDOW", default=60 * 60)
+PASSWORD_RESET_TIMEOUT = 60 * 60
 # Reverse proxies whose X-Forwarded-For names the client (kam.ratelimit.client_ip): IPs or CIDR networks.
 KAM_TRUSTED_PROXIES = env.list("KAM_TRUSTED_PROXIES", default=[])
 parse_networks(KAM_TRUSTED_PROXIES)  # a typo stops the start

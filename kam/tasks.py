@@ -31,3 +31,11 @@ def send_notification_emails(self, notification_ids=None):
     from .services import notification_emails_deliver
 
     return notification_emails_deliver(notification_ids=notification_ids)
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=600,
+             max_retries=5, name="kam.tasks.send_password_reset_emails")
+def send_password_reset_emails(self, email, language):
+    from .services import password_reset_emails_send
+
+    return password_reset_emails_send(email=email, language=language)

@@ -8,6 +8,11 @@ CASES = {
     "logout": Case(expect(NOT_ALLOWED)),  # POST only
     "password_change": Case(expect(OK)),
     "password_change_done": Case(expect(OK)),
+    # For people who cannot sign in: open to all. A bad link shows the "no longer valid" page.
+    "password_reset": Case(expect(OK, anonymous=OK)),
+    "password_reset_done": Case(expect(OK, anonymous=OK)),
+    "password_reset_confirm": Case(expect(OK, anonymous=OK), kwargs={"uidb64": "MQ", "token": "abc-def"}),
+    "password_reset_complete": Case(expect(OK, anonymous=OK)),
     "set_language": Case(expect(REDIRECT, anonymous=REDIRECT)),  # GET just redirects back
     "kam:notifications": Case(expect(OK)),
     "kam:notification_read": Case(expect(NOT_ALLOWED), kwargs={"pk": 1}),
