@@ -109,7 +109,7 @@ def password_reset_email_limit() -> RateLimit:
 
 
 class ThrottledPasswordResetView(auth_views.PasswordResetView):
-    email_template_name = "registration/password_reset_email.txt"
+    """Django's view for asking, throttled; the e-mail is left to services.password_reset_request."""
 
     def form_valid(self, form):
         address = client_ip(self.request)

@@ -1,5 +1,5 @@
-"""Checks of security-relevant settings, kept free of Django imports so that kam/settings.py can use
-them while it is being loaded."""
+"""Checks of security-relevant settings, with nothing that needs configured settings, so that
+kam/settings.py can use them while it is being loaded."""
 
 import ipaddress
 import math

@@ -2,9 +2,15 @@ import logging
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from .models import Notification, ProgrammeSettings
 
@@ -101,14 +107,6 @@ def password_reset_emails_send(*, email: str, language: str) -> int:
     """E-mail a one-time link to choose a new password to each active account with this address that
     signs in with a password here (Django's rules: accounts without a usable password are left out).
     Links point at KAM_SITE_URL. Returns how many were sent."""
-    from django.contrib.auth.forms import PasswordResetForm
-    from django.contrib.auth.tokens import default_token_generator
-    from django.template.loader import render_to_string
-    from django.urls import reverse
-    from django.utils import translation
-    from django.utils.encoding import force_bytes
-    from django.utils.http import urlsafe_base64_encode
-
     sent = 0
     site = settings.KAM_SITE_URL.rstrip("/")
     with translation.override(language):
