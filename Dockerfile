@@ -14,8 +14,11 @@ RUN pip install -r requirements.txt
 
 COPY . .
 
-# Static files are collected into the image; whitenoise serves them with far-future caching.
-RUN DEBUG=0 SECRET_KEY=image-build-only python manage.py collectstatic --noinput --verbosity 0 \
+# Static files are collected into the image; whitenoise serves them with far-future caching. The
+# settings refuse weak keys and a missing site address, so the build gets a random key of its own
+# (used for nothing, kept nowhere) and a placeholder address.
+RUN DEBUG=0 SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
+    KAM_SITE_URL=https://image-build.invalid python manage.py collectstatic --noinput --verbosity 0 \
     && useradd --system --uid 10001 --home-dir /app kam \
     && chown -R kam /app/staticfiles
 

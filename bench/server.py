@@ -9,6 +9,7 @@ import contextlib
 import http.client
 import json
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -51,8 +52,9 @@ def base_env(database_url: str) -> dict:
         "DATABASE_URL": database_url,
         "DJANGO_SETTINGS_MODULE": "kam.settings",
         "DEBUG": "0",
-        # A throwaway key for a local measurement, never a deployment's key.
-        "SECRET_KEY": env.get("BENCH_SECRET_KEY", "bench-only-" + "x" * 50),
+        # A throwaway key for this run's processes (production settings refuse weak ones).
+        "SECRET_KEY": env.get("BENCH_SECRET_KEY") or secrets.token_urlsafe(50),
+        "KAM_SITE_URL": "http://127.0.0.1",
         "SECURE_SSL_REDIRECT": "0",
         "SESSION_COOKIE_SECURE": "0",
         "CSRF_COOKIE_SECURE": "0",

@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
@@ -8,10 +9,21 @@ class KamConfig(AppConfig):
     verbose_name = _("KAM programme")
 
     def ready(self):
+        from django.contrib.auth.signals import user_logged_in
+
         from . import datastamps, health, services
+        from .middleware import session_started
         from .reference import restore_after_migrate
 
         datastamps.install()
         health.register("outbox", services.outbox_status)
 
         post_migrate.connect(restore_after_migrate, sender=self, dispatch_uid="kam-reference-data")
+        user_logged_in.connect(session_started, dispatch_uid="kam-session-started")
+
+
+class KamAdminConfig(admin_apps.AdminConfig):
+    """Django's admin on our site class (kam/admin_site.py), which signs people in at the site's page."""
+
+    default = False  # "kam" itself stays KamConfig
+    default_site = "kam.admin_site.KamAdminSite"

@@ -11,16 +11,50 @@ outage; refusing every sign-in while Redis is down would be worse.
 import hashlib
 import logging
 from dataclasses import dataclass
+from functools import lru_cache
 
+from django.conf import settings
 from django.core.cache import cache
+
+from .security import parse_address, parse_networks
 
 log = logging.getLogger(__name__)
 
 
+@lru_cache(maxsize=8)
+def _trusted_networks(entries: tuple[str, ...]):
+    return parse_networks(entries)
+
+
 def client_ip(request) -> str:
-    """The peer address. X-Forwarded-For is not trusted: anyone can send it, and trusting it would let
-    an attacker pick a fresh key for every attempt. Behind a proxy, the proxy sets REMOTE_ADDR."""
-    return request.META.get("REMOTE_ADDR") or "unknown"
+    """The client's address: what every throttle and every record of "who asked" must use.
+
+    Only a request that comes from a configured proxy (KAM_TRUSTED_PROXIES) has its X-Forwarded-For
+    believed, and then only the right-most hop that is not itself one of our proxies: the hops to its
+    left are whatever the client sent, and believing them would let anyone pick a fresh address (a
+    fresh allowance) for every attempt. Without the setting, behind a proxy, every client would share
+    the proxy's address, so one person could lock out everyone.
+
+    Always a valid address or "" (unknown), so that it can be stored in an address column as it is."""
+    peer = parse_address(request.META.get("REMOTE_ADDR") or "")
+    if peer is None:
+        return ""  # a Unix socket, or a server that does not say: nothing to go on
+    remote = str(peer)
+    trusted = _trusted_networks(tuple(settings.KAM_TRUSTED_PROXIES))
+    if not any(peer in net for net in trusted):
+        return remote
+    hops = [h for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",") if h.strip()]
+    client = None
+    for hop in reversed(hops):
+        address = parse_address(hop)
+        if address is None:
+            # Our proxy would not write this; something is off, so fall back to what we know.
+            return remote
+        client = str(address)
+        if not any(address in net for net in trusted):
+            return client
+    # No hop, or every hop is one of our proxies (a client inside the proxies' network).
+    return client or remote
 
 
 @dataclass(frozen=True)

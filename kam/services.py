@@ -4,10 +4,16 @@ import smtplib
 from collections.abc import Iterable
 
 from django.conf import settings
+from django.contrib.auth.forms import PasswordResetForm
+from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
 from django.db.models import Q
-from django.utils import timezone
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone, translation
+from django.utils.encoding import force_bytes
+from django.utils.http import urlsafe_base64_encode
 
 from .models import Notification, OutboxTask, ProgrammeSettings
 from .text import single_line
@@ -236,3 +242,38 @@ def outbox_status() -> str:
     if oldest is None or oldest > now - OUTBOX_LATE_AFTER:
         return "ok"
     return f"{pending.count()} waiting since {timezone.localtime(oldest).isoformat(timespec='seconds')}"
+
+
+# --- Password reset ---------------------------------------------------------------------------------
+def password_reset_request(*, email: str, language: str) -> None:
+    """Ask for the reset e-mails of `email` to be sent, in `language`.
+
+    The web request only publishes a job: looking the address up and sending happen in the worker, so
+    the answer takes as long whether or not the address has an account (Django's own view sends while
+    the person waits, and the time it takes tells existing addresses from others). The request goes
+    through the outbox like all background work, so a broker outage delays it rather than losing it."""
+    from .tasks import enqueue, send_password_reset_emails
+
+    enqueue(send_password_reset_emails, email=email, language=language)
+
+
+def password_reset_emails_send(*, email: str, language: str) -> int:
+    """E-mail a one-time link to choose a new password to each active account with this address that
+    signs in with a password here (Django's rules: accounts without a usable password are left out).
+    Links point at KAM_SITE_URL. Returns how many were sent."""
+    sent = 0
+    site = settings.KAM_SITE_URL.rstrip("/")
+    with translation.override(language):
+        for user in PasswordResetForm().get_users(email):
+            path = reverse("password_reset_confirm", kwargs={
+                "uidb64": urlsafe_base64_encode(force_bytes(user.pk)),
+                "token": default_token_generator.make_token(user),
+            })
+            context = {"user": user, "link": f"{site}{path}",
+                       "valid_hours": max(1, settings.PASSWORD_RESET_TIMEOUT // 3600)}
+            subject = "".join(render_to_string("registration/password_reset_subject.txt", context).splitlines())
+            body = render_to_string("registration/password_reset_email.txt", context)
+            send_mail(subject, body, None, [user.email])
+            sent += 1
+    log.info("password reset: %d e-mail(s) sent", sent)
+    return sent

@@ -13,6 +13,8 @@ from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from kam.security import DEVELOPMENT_SECRET_KEY, parse_networks, secret_key_problem
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -21,18 +23,24 @@ env = environ.Env()
 TESTING = "PYTEST_VERSION" in os.environ or "pytest" in Path(sys.argv[0]).name
 
 DEBUG = env.bool("DEBUG", default=False)
+# What a deployment runs as: settings that would be unsafe there stop the start instead.
+PRODUCTION = not DEBUG and not TESTING
+KEY_ADVICE = "generate one with: python3 -c 'import secrets; print(secrets.token_urlsafe(50))'"
 SECRET_KEY = env("SECRET_KEY", default="")
 if not SECRET_KEY:
-    if DEBUG or TESTING:
-        SECRET_KEY = "insecure-development-key-never-use-in-production-0123456789abcdef"
+    if not PRODUCTION:
+        SECRET_KEY = DEVELOPMENT_SECRET_KEY
     else:
-        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+        raise ImproperlyConfigured(f"SECRET_KEY must be set when DEBUG is off; {KEY_ADVICE}")
+elif PRODUCTION and (problem := secret_key_problem(SECRET_KEY)):
+    # It signs sessions, password-reset links and CSRF tokens: a guessable key forges all three.
+    raise ImproperlyConfigured(f"SECRET_KEY {problem}; {KEY_ADVICE}")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "kam.apps.KamAdminConfig",  # django.contrib.admin, signing in at the site's own page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -55,6 +63,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before whitenoise, so that static files carry the policy too.
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -62,6 +72,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "kam.middleware.SessionTimeoutMiddleware",
+    "kam.middleware.NoStoreForSignedInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -219,6 +231,15 @@ AUTHENTICATION_BACKENDS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
+# Sessions end after this long without a request (sliding), and in any case this long after signing in
+# (kam.middleware.SessionTimeoutMiddleware). The last-seen time is written at most once per refresh
+# step; the stored session and its cookie expire one step after the idle time, so they never end first.
+KAM_SESSION_IDLE_MINUTES = env.int("KAM_SESSION_IDLE_MINUTES", default=60)
+KAM_SESSION_MAX_HOURS = env.int("KAM_SESSION_MAX_HOURS", default=10)
+if KAM_SESSION_IDLE_MINUTES < 1 or KAM_SESSION_MAX_HOURS < 1:
+    raise ImproperlyConfigured("KAM_SESSION_IDLE_MINUTES and KAM_SESSION_MAX_HOURS must be at least 1.")
+KAM_SESSION_REFRESH_SECONDS = 60
+SESSION_COOKIE_AGE = KAM_SESSION_IDLE_MINUTES * 60 + KAM_SESSION_REFRESH_SECONDS
 
 # --- I18n -----------------------------------------------------------------------------------------
 LANGUAGE_CODE = "en"
@@ -260,7 +281,15 @@ X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
-if not DEBUG and not TESTING:
+# Browser features the platform never uses, denied to its pages and to anything injected into them
+# (django-permissions-policy). Only names Chromium knows: it reports unknown ones as console errors.
+PERMISSIONS_POLICY = {feature: [] for feature in (
+    "accelerometer", "autoplay", "browsing-topics", "camera", "clipboard-read", "display-capture",
+    "encrypted-media", "fullscreen", "geolocation", "gyroscope", "hid", "idle-detection", "local-fonts",
+    "magnetometer", "microphone", "midi", "payment", "publickey-credentials-get", "screen-wake-lock", "serial",
+    "usb", "window-management", "xr-spatial-tracking",
+)}
+if PRODUCTION:
     SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=True)
     # Container and load-balancer probes call /healthz over plain HTTP from inside the network.
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
@@ -287,5 +316,22 @@ KAM_DEMO_PASSWORD = env("KAM_DEMO_PASSWORD", default="demo-kam-2026")
 # for the window (seconds).
 KAM_LOGIN_FAILURE_LIMIT = env.int("KAM_LOGIN_FAILURE_LIMIT", default=5)
 KAM_LOGIN_FAILURE_WINDOW = env.int("KAM_LOGIN_FAILURE_WINDOW", default=15 * 60)
-# Absolute address used in e-mails' links.
-KAM_SITE_URL = env("KAM_SITE_URL", default="http://127.0.0.1:8000")
+# ...and this many failures from one address, whatever the usernames, lock that address out.
+KAM_LOGIN_ADDRESS_FAILURE_LIMIT = env.int("KAM_LOGIN_ADDRESS_FAILURE_LIMIT", default=30)
+# Password reset by e-mail (kam/login.py): requests per client address, and e-mails per address asked
+# for, in the window (seconds). A reset link works once, for an hour.
+KAM_PASSWORD_RESET_ADDRESS_LIMIT = env.int("KAM_PASSWORD_RESET_ADDRESS_LIMIT", default=10)
+KAM_PASSWORD_RESET_EMAIL_LIMIT = env.int("KAM_PASSWORD_RESET_EMAIL_LIMIT", default=3)
+KAM_PASSWORD_RESET_WINDOW = env.int("KAM_PASSWORD_RESET_WINDOW", default=60 * 60)
+PASSWORD_RESET_TIMEOUT = 60 * 60
+# Reverse proxies whose X-Forwarded-For names the client (kam.ratelimit.client_ip): IPs or CIDR networks.
+KAM_TRUSTED_PROXIES = env.list("KAM_TRUSTED_PROXIES", default=[])
+parse_networks(KAM_TRUSTED_PROXIES)  # a typo stops the start
+# Absolute address used in e-mails' links (notifications, password reset). A production default would
+# send people links to the wrong place (or to plain HTTP), so production must say it.
+KAM_SITE_URL = env("KAM_SITE_URL", default="")
+if not KAM_SITE_URL:
+    if PRODUCTION:
+        raise ImproperlyConfigured("KAM_SITE_URL must be set when DEBUG is off: the site's address as people "
+                                   "reach it (e.g. https://kam.example.com), used in e-mail links.")
+    KAM_SITE_URL = "http://127.0.0.1:8000"

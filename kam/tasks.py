@@ -61,3 +61,11 @@ def outbox_purge(self):
     from .services import outbox_purge as purge
 
     return purge()
+
+
+@shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=600,
+             max_retries=5, name="kam.tasks.send_password_reset_emails")
+def send_password_reset_emails(self, email, language):
+    from .services import password_reset_emails_send
+
+    return password_reset_emails_send(email=email, language=language)

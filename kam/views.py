@@ -12,7 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from . import health, selectors, services
 from .access import public, signed_in
 from .celery import app as celery_app
-from .login import ThrottledLoginView
+from .login import ThrottledLoginView, ThrottledPasswordResetView
 from .navigation import home_url_for
 
 log = logging.getLogger(__name__)
@@ -90,6 +90,11 @@ login_view = public(ThrottledLoginView.as_view(redirect_authenticated_user=True)
 logout_view = signed_in(auth_views.LogoutView.as_view())
 password_change_view = signed_in(auth_views.PasswordChangeView.as_view())
 password_change_done_view = signed_in(auth_views.PasswordChangeDoneView.as_view())
+# For people who cannot sign in, so open to anyone; the links in the e-mail carry the authority.
+password_reset_view = public(ThrottledPasswordResetView.as_view())
+password_reset_done_view = public(auth_views.PasswordResetDoneView.as_view())
+password_reset_confirm_view = public(auth_views.PasswordResetConfirmView.as_view())
+password_reset_complete_view = public(auth_views.PasswordResetCompleteView.as_view())
 
 
 def error_500(request):

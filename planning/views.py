@@ -623,7 +623,7 @@ def share(request, token):
             messages.error(request, str(exc))
         plan.refresh_from_db()
     else:
-        services.share_view_log(link=link, ip=request.META.get("REMOTE_ADDR"),
+        services.share_view_log(link=link, ip=client_ip(request),
                                 user_agent=request.META.get("HTTP_USER_AGENT", ""))
     hidden = set(link.hidden_sections)
     ctx = {"plan": plan, "link": link, "hidden": hidden, "accept_form": accept_form,

@@ -1,6 +1,7 @@
 """The production stack's definition stays valid and complete (validated by docker-compose itself)."""
 
 import os
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -11,30 +12,73 @@ ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = shutil.which("docker-compose")
 
 
-def _config():
-    env = {**os.environ, "SECRET_KEY": "compose-validation-only"}
-    return subprocess.run([COMPOSE, "-f", "docker-compose.yml", "config"], cwd=ROOT, env=env,
+# What a deployment must say; the compose file has no defaults for them.
+REQUIRED = {"SECRET_KEY": "compose-validation-only", "POSTGRES_PASSWORD": "compose-validation-pw",
+            "KAM_SITE_URL": "https://kam.proveedor.example"}
+OPTIONAL = ("KAM_BIND", "WEB_PORT", "KAM_TRUSTED_PROXIES", "KAM_SESSION_IDLE_MINUTES", "KAM_SESSION_MAX_HOURS")
+
+
+def _env(**changes):
+    env = {k: v for k, v in os.environ.items() if k not in REQUIRED and k not in OPTIONAL}
+    env.update(REQUIRED)
+    env.update(changes)
+    return {k: v for k, v in env.items() if v is not None}
+
+
+def _config(*args, **changes):
+    return subprocess.run([COMPOSE, "-f", "docker-compose.yml", "config", *args], cwd=ROOT, env=_env(**changes),
                           capture_output=True, text=True, timeout=60)
 
 
-@pytest.mark.skipif(COMPOSE is None and not os.environ.get("CI"), reason="docker-compose is not installed")
+needs_compose = pytest.mark.skipif(COMPOSE is None and not os.environ.get("CI"),
+                                   reason="docker-compose is not installed")
+
+
+@needs_compose
 def test_compose_file_is_valid_and_runs_the_whole_stack():
     result = _config()
     assert result.returncode == 0, result.stderr
-    services = subprocess.run([COMPOSE, "-f", "docker-compose.yml", "config", "--services"], cwd=ROOT,
-                              env={**os.environ, "SECRET_KEY": "x"}, capture_output=True, text=True, timeout=60)
+    services = _config("--services")
     assert set(services.stdout.split()) == {"postgres", "redis", "web", "worker", "beat"}
     resolved = result.stdout
     for expected in ("manage.py migrate --noinput", "collectstatic", "gunicorn kam.wsgi", "- worker", "- beat",
-                     "DATABASE_URL: postgres://", "REDIS_URL: redis://", "DEBUG: '0'",
-                     "SECRET_KEY: compose-validation-only", "condition: service_healthy"):
+                     "DATABASE_URL: postgres://kam:compose-validation-pw@postgres", "REDIS_URL: redis://",
+                     "DEBUG: '0'", "SECRET_KEY: compose-validation-only", "condition: service_healthy",
+                     "POSTGRES_PASSWORD: compose-validation-pw", "KAM_SITE_URL: https://kam.proveedor.example"):
         assert expected in resolved, expected
 
 
-@pytest.mark.skipif(COMPOSE is None and not os.environ.get("CI"), reason="docker-compose is not installed")
-def test_compose_refuses_to_start_without_a_secret_key():
-    env = {k: v for k, v in os.environ.items() if k != "SECRET_KEY"}
-    result = subprocess.run([COMPOSE, "-f", "docker-compose.yml", "config", "-q"], cwd=ROOT, env=env,
-                            capture_output=True, text=True, timeout=60)
-    assert result.returncode != 0
-    assert "SECRET_KEY" in result.stderr
+@needs_compose
+@pytest.mark.parametrize("variable", sorted(REQUIRED))
+def test_compose_refuses_to_start_without_a_required_setting(variable):
+    for missing in (None, ""):
+        result = _config("-q", **{variable: missing})
+        assert result.returncode != 0, variable
+        assert f"set {variable}" in result.stderr  # the message says what to do
+
+
+def _service(resolved: str, name: str) -> str:
+    """One service's block of `docker-compose config` output (services are printed in name order)."""
+    match = re.search(rf"^  {name}:\n(.*?)(?=^  \S|^\S|\Z)", resolved, re.M | re.S)
+    assert match, name
+    return match.group(1)
+
+
+@needs_compose
+def test_the_app_is_published_on_the_loopback_interface_only_unless_told_otherwise():
+    # The TLS proxy runs on the host; port 8000 on every interface would let clients past it.
+    web = _service(_config().stdout, "web")
+    assert re.findall(r"^    ports:\n((?:    - .*\n)+)", web, re.M) == ["    - 127.0.0.1:8000:8000/tcp\n"]
+    opened = _service(_config(KAM_BIND="10.0.0.5", WEB_PORT="8080").stdout, "web")
+    assert "    - 10.0.0.5:8080:8000/tcp\n" in opened
+
+
+@needs_compose
+def test_the_security_settings_reach_the_app():
+    resolved = _config(KAM_TRUSTED_PROXIES="172.18.0.1", KAM_SESSION_IDLE_MINUTES="30").stdout
+    web = _service(resolved, "web")
+    assert "KAM_TRUSTED_PROXIES: 172.18.0.1\n" in web
+    assert "KAM_SESSION_IDLE_MINUTES: '30'\n" in web
+    assert "KAM_SESSION_MAX_HOURS: '10'\n" in web
+    assert "KAM_SITE_URL: https://kam.proveedor.example\n" in _service(resolved, "worker")
+    assert "kam" not in re.findall(r"POSTGRES_PASSWORD: (.*)", _service(resolved, "postgres"))

@@ -124,3 +124,29 @@ def test_sign_in_still_works_while_redis_is_down(private_redis, settings, client
     assert response.status_code == 302
     assert int(client.session["_auth_user_id"]) == user.pk
     assert settings.CACHES["default"]["BACKEND"] == "kam.cache.FailSoftRedisCache"
+
+
+def test_password_reset_is_looked_up_and_sent_by_the_worker_and_inline_while_redis_is_down(private_redis, settings,
+                                                                                           client):
+    """The web request only publishes the job (its time does not depend on the address having an
+    account); with the broker down the e-mail is sent inline rather than lost."""
+    from tests.factories import UserFactory
+
+    settings.CACHES = cache_settings(f"{private_redis.url}/1")
+    UserFactory(username="ana.reset", email="ana.reset@proveedor.example")
+    with celery_using(f"{private_redis.url}/0", f"{private_redis.url}/2") as app:
+        response = client.post(reverse("password_reset"), {"email": "ana.reset@proveedor.example"})
+        assert response.status_code == 302
+        assert mail.outbox == []  # published, not sent by the web request
+        with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
+            deadline = time.monotonic() + 30
+            while not mail.outbox and time.monotonic() < deadline:
+                time.sleep(0.1)
+        assert [m.to for m in mail.outbox] == [["ana.reset@proveedor.example"]]
+
+        private_redis.stop()
+        started = time.monotonic()
+        response = client.post(reverse("password_reset"), {"email": "ana.reset@proveedor.example"})
+        assert response.status_code == 302
+        assert time.monotonic() - started < 10
+        assert len(mail.outbox) == 2

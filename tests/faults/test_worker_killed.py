@@ -9,6 +9,7 @@ while it waits there.
 
 import datetime
 import os
+import secrets
 import signal
 import subprocess
 import sys
@@ -54,8 +55,8 @@ class Worker:
         env.update({
             "DATABASE_URL": database_url(APP_NAME), "REDIS_URL": f"{self.redis_url}/0",
             "REDIS_CACHE_URL": f"{self.redis_url}/1", "CELERY_RESULT_BACKEND": f"{self.redis_url}/2",
-            "DEBUG": "0", "SECRET_KEY": "fault-test-only-" + "k" * 40, "DB_POOL_MAX": "2",
-            **self.extra_env,
+            "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "KAM_SITE_URL": "http://127.0.0.1",
+            "DB_POOL_MAX": "2", **self.extra_env,
         })
         celery = str(Path(sys.executable).parent / "celery")
         self.proc = subprocess.Popen(

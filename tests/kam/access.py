@@ -21,6 +21,11 @@ CASES = {
     "logout": Case(expect(NOT_ALLOWED)),  # POST only
     "password_change": Case(expect(OK)),
     "password_change_done": Case(expect(OK)),
+    # For people who cannot sign in: open to all. A bad link shows the "no longer valid" page.
+    "password_reset": Case(expect(OK, anonymous=OK)),
+    "password_reset_done": Case(expect(OK, anonymous=OK)),
+    "password_reset_confirm": Case(expect(OK, anonymous=OK), kwargs={"uidb64": "MQ", "token": "abc-def"}),
+    "password_reset_complete": Case(expect(OK, anonymous=OK)),
     "set_language": Case(expect(REDIRECT, anonymous=REDIRECT)),  # GET just redirects back
     "kam:notifications": Case(expect(OK)),
     "kam:notification_read": Case(expect(NOT_ALLOWED), kwargs=lambda w: {"pk": w.notification.pk}),
@@ -43,6 +48,9 @@ WRITES = {
     "kam:notification_read": (lambda w: {}, may_post("kam", **{p: NOT_FOUND for p in SIGNED_IN if p != "kam"}),
                               None),
     "kam:notification_read_all": (lambda w: {}, may_post(*SIGNED_IN), None),
+    # Anyone may ask; the e-mail is sent by a background job (tests/kam/test_password_reset.py), so the
+    # request itself writes nothing here.
+    "password_reset": (lambda w: {"email": "kam@example.com"}, may_post(*POST_PERSONAS), ()),
 }
 for _name, (_post, _expected, _writes) in WRITES.items():
     CASES[_name].post, CASES[_name].post_expected, CASES[_name].post_writes = _post, _expected, _writes

@@ -68,3 +68,56 @@ def test_notifications_are_read_only(lead_client):
     n = Notification.objects.create(recipient=UserFactory(username="ana"), event_key="e1", title="Aviso")
     assert lead_client.get(reverse("admin:kam_notification_add")).status_code == 403
     assert lead_client.get(reverse("admin:kam_notification_change", args=[n.pk])).status_code == 200
+
+
+# --- Sign-in: the back office has none of its own, so it cannot be used to get round the throttle. ---
+
+def _admin_login(client, username, password):
+    return client.post(reverse("admin:login"), {"username": username, "password": password,
+                                                 "next": reverse("admin:index")}, REMOTE_ADDR="10.9.0.1")
+
+
+def test_guessing_through_the_admins_login_page_never_signs_in(client, settings):
+    settings.KAM_LOGIN_FAILURE_LIMIT = 5
+    UserFactory(username="root", roles=[LEAD], is_staff=True, is_superuser=True)
+    for _ in range(30):
+        _admin_login(client, "root", "wrong")
+    response = _admin_login(client, "root", "pw-test-12345")
+    assert "_auth_user_id" not in client.session
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_the_admins_login_page_sends_people_to_the_sites_sign_in(client):
+    response = client.get(reverse("admin:login") + "?next=/admin/auth/user/")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("login") + "?next=/admin/auth/user/"
+    assert client.get(reverse("admin:login"))["Location"] == reverse("login") + "?next=/admin/"
+
+
+def test_the_sites_sign_in_is_throttled_for_the_back_office_too(client, settings):
+    settings.KAM_LOGIN_FAILURE_LIMIT = 3
+    UserFactory(username="root", roles=[LEAD], is_staff=True, is_superuser=True)
+    url = reverse("login") + "?next=" + reverse("admin:index")
+    for _ in range(3):
+        client.post(url, {"username": "root", "password": "wrong"}, REMOTE_ADDR="10.9.0.1")
+    assert client.post(url, {"username": "root", "password": "pw-test-12345"},
+                       REMOTE_ADDR="10.9.0.1").status_code == 429
+    assert "_auth_user_id" not in client.session
+
+
+def test_the_lead_signs_in_at_the_site_and_lands_in_the_back_office(client):
+    UserFactory(username="root", roles=[LEAD], is_staff=True, is_superuser=True)
+    response = client.post(reverse("login") + "?next=" + reverse("admin:index"),
+                           {"username": "root", "password": "pw-test-12345", "next": reverse("admin:index")})
+    assert response.status_code == 302 and response["Location"] == reverse("admin:index")
+    assert client.get(reverse("admin:index")).status_code == 200
+    # Already signed in: the admin's login address goes straight to the back office.
+    assert client.get(reverse("admin:login"))["Location"] == reverse("admin:index")
+
+
+def test_a_signed_in_person_without_staff_rights_is_refused_not_looped(client):
+    client.force_login(UserFactory(username="kam", roles=[KAM]))
+    response = client.get(reverse("admin:index"), follow=True)
+    assert response.status_code == 403
+    assert len(response.redirect_chain) == 1

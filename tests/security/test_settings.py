@@ -19,7 +19,8 @@ SECRET = "t3st-only-production-like-key-0f9e8d7c6b5a4f3e2d1c0b9a8f7e6d5c4b3a"
 # A production host sets none of these; the test run's own markers would relax the settings.
 DROP = ("DATABASE_URL", "REDIS_URL", "REDIS_CACHE_URL", "PYTEST_VERSION", "PYTEST_CURRENT_TEST", "DEBUG",
         "SECRET_KEY", "DJANGO_SETTINGS_MODULE", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE",
-        "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS", "KAM_QUERY_COUNT_HEADER", "DJANGO_ALLOW_ASYNC_UNSAFE")
+        "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS", "KAM_QUERY_COUNT_HEADER", "DJANGO_ALLOW_ASYNC_UNSAFE",
+        "KAM_SITE_URL")
 
 PROBE = """
 import json, django
@@ -43,7 +44,8 @@ print(json.dumps({
 
 def production_settings(**extra) -> dict:
     env = {k: v for k, v in os.environ.items() if k not in DROP}
-    env.update({"DEBUG": "0", "SECRET_KEY": SECRET, "DJANGO_SETTINGS_MODULE": "kam.settings", **extra})
+    env.update({"DEBUG": "0", "SECRET_KEY": SECRET, "DJANGO_SETTINGS_MODULE": "kam.settings",
+                "KAM_SITE_URL": "https://kam.example.com", **extra})
     out = subprocess.run([sys.executable, "-c", PROBE], cwd=ROOT, env=env, capture_output=True, text=True,
                          timeout=120)
     assert out.returncode == 0, out.stderr
@@ -131,3 +133,67 @@ def test_query_count_header_counts_the_requests_queries(personas, settings):
 def test_the_error_page_has_no_inline_code():
     html = (ROOT / "templates" / "500.html").read_text()
     assert "<script" not in html and "style=" not in html and "<style" not in html
+
+
+# --- Permissions-Policy and caching of signed-in pages ---------------------------------------------
+DENIED_FEATURES = ("camera", "microphone", "geolocation", "payment", "usb", "serial", "hid", "display-capture")
+
+
+def _permissions(response) -> dict:
+    return dict(part.strip().split("=", 1) for part in response["Permissions-Policy"].split(","))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/login/", "/healthz", "/no-such-page/", "/static/js/app.js"])
+def test_every_response_denies_powerful_browser_features(client, path):
+    policy = _permissions(client.get(path))
+    for feature in DENIED_FEATURES:
+        assert policy.get(feature) == "()", feature
+
+
+@pytest.mark.django_db
+def test_signed_in_pages_deny_them_too(personas):
+    from tests.conftest import client_for
+
+    policy = _permissions(client_for(personas.kam).get(reverse("kam:notifications")))
+    assert all(policy.get(feature) == "()" for feature in DENIED_FEATURES)
+
+
+def test_production_sends_the_permissions_policy(production):
+    assert "django_permissions_policy.PermissionsPolicyMiddleware" in production["MIDDLEWARE"]
+
+
+def _cache_control(response) -> set[str]:
+    return {part.strip().split("=")[0] for part in response.get("Cache-Control", "").split(",") if part.strip()}
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("url_name", ["kam:notifications", "password_change", "admin:index"])
+def test_pages_for_signed_in_people_are_not_stored(personas, url_name):
+    from tests.conftest import client_for
+
+    response = client_for(personas.lead).get(reverse(url_name))
+    assert response.status_code == 200
+    directives = _cache_control(response)
+    assert {"no-store", "private"} <= directives
+    assert "public" not in directives
+
+
+@pytest.mark.django_db
+def test_the_answer_to_signing_in_is_not_stored(client):
+    from tests.factories import UserFactory
+
+    UserFactory(username="ana")
+    response = client.post(reverse("login"), {"username": "ana", "password": "pw-test-12345"})
+    assert response.status_code == 302
+    assert {"no-store", "private"} <= _cache_control(response)
+
+
+@pytest.mark.django_db
+def test_static_files_keep_their_caching(personas):
+    # Scripts and styles are the same for everyone: the browser may keep them, signed in or not.
+    from tests.conftest import client_for
+
+    response = client_for(personas.kam).get("/static/js/app.js")
+    assert response.status_code == 200
+    assert "no-store" not in _cache_control(response)
