@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Contact
+from kam.forms import DateInput
 from kam.models import Department
 
 from .models import (
@@ -25,8 +26,6 @@ from .models import (
     ShareSection,
     ValueDelivered,
 )
-
-DATE = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 def _textareas(fields, rows=3):
@@ -50,13 +49,13 @@ SECTION_FIELDS = {
 def section_form_class(section):
     fields = SECTION_FIELDS[section]
     meta = type("Meta", (), {"model": AccountPlan, "fields": fields,
-                             "widgets": {**_textareas(fields), "next_review_date": DATE}})
+                             "widgets": {**_textareas(fields), "next_review_date": DateInput()}})
     return type(f"{section.title()}Form", (forms.ModelForm,), {"Meta": meta})
 
 
 class PlanCreateForm(forms.Form):
     period_kind = forms.ChoiceField(label=_("Period"), choices=PeriodKind.choices)
-    period_start = forms.DateField(label=_("Starts on"), widget=DATE)
+    period_start = forms.DateField(label=_("Starts on"), widget=DateInput())
     copy_last = forms.BooleanField(label=_("Copy the last plan (knowledge, vision, open tasks and "
                                            "opportunities)"), required=False, initial=True)
 
@@ -73,7 +72,7 @@ class KnowledgeTaskForm(forms.ModelForm):
     class Meta:
         model = KnowledgeTask
         fields = ("description", "owner", "due_date", "done")
-        widgets = {"due_date": DATE}
+        widgets = {"due_date": DateInput()}
 
     def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -85,7 +84,7 @@ class OpportunityForm(forms.ModelForm):
     class Meta:
         model = Opportunity
         fields = ("client_benefit", "our_solution", "value", "probability", "stage", "expected_date")
-        widgets = {"expected_date": DATE}
+        widgets = {"expected_date": DateInput()}
 
 
 class CommitmentForm(forms.ModelForm):
@@ -95,7 +94,7 @@ class CommitmentForm(forms.ModelForm):
         model = Commitment
         fields = ("party", "description", "department", "owner", "contact", "due_date", "status",
                   "delivered_on")
-        widgets = {"due_date": DATE, "delivered_on": DATE}
+        widgets = {"due_date": DateInput(), "delivered_on": DateInput()}
 
     def __init__(self, *args, account=None, people=None, departments=None, contacts=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -120,7 +119,7 @@ class CommitmentForm(forms.ModelForm):
 
 class CommitmentStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=CommitmentStatus.choices)
-    delivered_on = forms.DateField(label=_("Delivered on"), required=False, widget=DATE)
+    delivered_on = forms.DateField(label=_("Delivered on"), required=False, widget=DateInput())
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean_delivered_on(self):
@@ -158,7 +157,7 @@ class PlanReviewForm(forms.ModelForm):
     class Meta:
         model = PlanReview
         fields = ("planned_on", "held_on", "attendees", "outcome")
-        widgets = {"planned_on": DATE, "held_on": DATE, **_textareas(("attendees", "outcome"), 2)}
+        widgets = {"planned_on": DateInput(), "held_on": DateInput(), **_textareas(("attendees", "outcome"), 2)}
 
     def clean_held_on(self):
         value = self.cleaned_data.get("held_on")
@@ -171,7 +170,7 @@ class ValueDeliveredForm(forms.ModelForm):
     class Meta:
         model = ValueDelivered
         fields = ("outcome", "amount", "delivered_on", "confirmed_by_client")
-        widgets = {"delivered_on": DATE}
+        widgets = {"delivered_on": DateInput()}
 
 
 class ShareLinkForm(forms.Form):
@@ -209,7 +208,7 @@ class NegotiationForm(VersionedForm):
     class Meta:
         model = Negotiation
         fields = ("title", "scheduled_on", "plan", "our_batna", "their_batna", "strategy", "strategy_notes")
-        widgets = {"scheduled_on": DATE, **_textareas(("our_batna", "their_batna", "strategy_notes"))}
+        widgets = {"scheduled_on": DateInput(), **_textareas(("our_batna", "their_batna", "strategy_notes"))}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -232,14 +231,14 @@ class ConcessionForm(forms.ModelForm):
     class Meta:
         model = Concession
         fields = ("party", "description", "in_exchange_for", "made_on")
-        widgets = {"made_on": DATE}
+        widgets = {"made_on": DateInput()}
 
 
 class AgreementForm(forms.ModelForm):
     class Meta:
         model = NegotiationAgreement
         fields = ("description", "party", "due_date")
-        widgets = {"due_date": DATE}
+        widgets = {"due_date": DateInput()}
 
 
 class AgreementToCommitmentForm(forms.Form):

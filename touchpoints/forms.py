@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Contact
 from accounts.selectors import accounts_visible_to
+from kam.forms import DATETIME_LOCAL_FORMAT, DateInput, DateTimeLocalInput
 from kam.models import Department
 from kam.roles import KAM, OPERATIONS, SPONSOR, has_role
 
@@ -18,22 +19,6 @@ from .models import (
     TouchpointKind,
 )
 from .services import STATUS_ORDER
-
-DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format=DATETIME_LOCAL, **kwargs)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def _contacts_field(account: Account | None, *, multiple: bool, label):
@@ -60,7 +45,7 @@ def default_department(user, account: Account | None) -> Department | None:
 class TouchpointForm(forms.Form):
     account = forms.ModelChoiceField(queryset=Account.objects.none(), widget=forms.HiddenInput)
     occurred_at = forms.DateTimeField(label=_("When"), widget=DateTimeLocalInput(),
-                                      input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"])
+                                      input_formats=[DATETIME_LOCAL_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"])
     department = forms.ModelChoiceField(queryset=Department.objects.all(), label=_("Department"))
     channel = forms.ChoiceField(choices=Channel.choices, label=_("Channel"))
     kind = forms.ChoiceField(choices=TouchpointKind.choices, label=_("Kind"))
