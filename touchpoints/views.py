@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET
 from accounts.models import ActivityKind, Tier
 from accounts.selectors import account_get_for_user
 from kam.access import role_required, signed_in
+from kam.idempotency import once_per_submit
 from kam.models import Department
 from kam.roles import KAM, LEAD, OPERATIONS
 from kam.selectors import paginate
@@ -53,6 +54,7 @@ def _account_from_query(request, param="account"):
 
 # --- Touchpoints -----------------------------------------------------------------------------------
 @signed_in
+@once_per_submit
 def touchpoint_new(request):
     """Phone-first quick logging: pick the account (search), then one short form."""
     account = _account_from_query(request)
@@ -196,6 +198,7 @@ def _filter_fields(form) -> list[dict]:
 
 
 @signed_in
+@once_per_submit
 def incident_new(request):
     account = _account_from_query(request)
     if account is None:
@@ -313,6 +316,7 @@ def feedback_list(request, pk):
 
 
 @signed_in
+@once_per_submit
 def feedback_new(request, pk):
     account = account_get_for_user(request.user, pk)
     if not request.user.has_perm("touchpoints.log_touchpoint", account):
@@ -335,6 +339,7 @@ def feedback_new(request, pk):
 
 
 @signed_in
+@once_per_submit
 def partnership_rating_new(request, pk):
     account = account_get_for_user(request.user, pk)
     if not request.user.has_perm("touchpoints.rate_partnership", account):
