@@ -32,6 +32,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Account, FinancialRecord
+from kam.errors import Forbidden
 from kam.models import ProgrammeSettings
 
 from . import formulas
@@ -359,3 +360,18 @@ def recompute_metrics(*, day: datetime.date | None = None, trigger: str = "manua
                                       trigger=trigger[:40])
     log.info("metrics recompute for %s: %d accounts in %.2f s", day, len(snapshots), seconds)
     return RecomputeResult(day=day, accounts=len(snapshots), snapshots=written, seconds=seconds, run=run)
+
+
+def recompute_request(*, user):
+    """The programme lead asks for today's figures now (after changing the settings, say) instead of
+    waiting for the night: queued in the background. None when the broker is away (the nightly run
+    catches up)."""
+    from django.utils.translation import gettext as _
+
+    from kam.tasks import enqueue
+
+    from .tasks import recompute_metrics as task
+
+    if not user.has_perm("accounts.manage_programme"):
+        raise Forbidden(_("Only the programme lead recomputes the figures."))
+    return enqueue(task, trigger="lead")

@@ -8,11 +8,9 @@ from django.views.decorators.http import require_POST
 from kam.access import role_required
 from kam.models import ProgrammeSettings
 from kam.roles import KAM, LEAD, SPONSOR, has_role
-from kam.tasks import enqueue
 
-from . import selectors
+from . import selectors, services
 from .forms import ProgrammeSettingsForm
-from .tasks import recompute_metrics
 
 
 @role_required(KAM)
@@ -65,7 +63,7 @@ def programme_settings(request):
 def recompute_now(request):
     """The lead asks for today's figures now (after changing the settings, say) instead of waiting for
     the night. Queued in the background; if the broker is away it says so and nothing breaks."""
-    result = enqueue(recompute_metrics, trigger="lead")
+    result = services.recompute_request(user=request.user)
     if result is None:
         messages.warning(request, _("The background queue is not available right now; the figures will be "
                                     "recomputed tonight."))
