@@ -3,6 +3,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from kam.forms import DateInput
 from kam.models import Department
 from kam.roles import KAM, SPONSOR
 from kam.text import single_line
@@ -78,7 +79,7 @@ class StageChangeForm(forms.ModelForm):
         model = RelationshipStageChange
         fields = ["to_stage", "changed_on", "note"]
         labels = {"to_stage": _("new stage")}
-        widgets = {"changed_on": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"changed_on": DateInput()}
 
     def clean_changed_on(self):
         value = self.cleaned_data["changed_on"]
@@ -119,7 +120,7 @@ class ContactForm(VersionedForm):
         model = Contact
         fields = ["name", "position", "email", "phone", "reports_to", "influence", "attitude", "decision_role",
                   "owner", "last_contact_date", "notes"]
-        widgets = {"last_contact_date": forms.DateInput(attrs={"type": "date"}),
+        widgets = {"last_contact_date": DateInput(),
                    "notes": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, account, **kwargs):
@@ -145,7 +146,7 @@ class ContactForm(VersionedForm):
 
 class ContactGoneForm(forms.Form):
     left_at = forms.DateField(label=_("left the company on"), initial=timezone.localdate,
-                              widget=forms.DateInput(attrs={"type": "date"}))
+                              widget=DateInput())
     successor = forms.ModelChoiceField(queryset=Contact.objects.none(), required=False,
                                        label=_("successor (an existing contact)"))
     successor_name = forms.CharField(max_length=160, required=False, label=_("or the new person's name"))
@@ -177,7 +178,7 @@ class AssessmentForm(forms.Form):
     """One score field (blank = not judged) and one note per active criterion."""
 
     assessed_on = forms.DateField(label=_("date"), initial=timezone.localdate,
-                                  widget=forms.DateInput(attrs={"type": "date"}))
+                                  widget=DateInput())
     note = forms.CharField(label=_("overall note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, criteria, **kwargs):

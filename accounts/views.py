@@ -11,6 +11,7 @@ from django.views.decorators.http import require_POST
 
 from kam import datastamps
 from kam.access import role_required, signed_in
+from kam.idempotency import once_per_submit
 from kam.models import ProgrammeSettings
 from kam.roles import KAM, LEAD, SPONSOR, has_role
 from kam.selectors import paginate, query_replaced
@@ -90,6 +91,7 @@ def account_export(request):
 
 
 @role_required(LEAD, KAM)
+@once_per_submit
 def account_create(request):
     form = AccountCreateForm(request.POST or None, initial={"kam": request.user if has_role(request.user, KAM)
                                                             else None})
@@ -190,6 +192,7 @@ def account_unarchive(request, pk):
 
 
 @signed_in
+@once_per_submit
 def account_stage(request, pk):
     account = _account_with_perm(request, pk, "accounts.change_account")
     form = StageChangeForm(request.POST or None, initial={"changed_on": timezone.localdate()})
@@ -208,6 +211,7 @@ def account_stage(request, pk):
 
 # --- Team ------------------------------------------------------------------------------------------
 @signed_in
+@once_per_submit
 def account_team(request, pk):
     account = _account_with_perm(request, pk, "accounts.manage_team")
     form = TeamMemberForm(request.POST or None)
@@ -241,6 +245,7 @@ def account_contacts(request, pk):
 
 
 @signed_in
+@once_per_submit
 def contact_new(request, pk):
     account = _account_with_perm(request, pk, "accounts.change_account")
     form = ContactForm(request.POST or None, account=account)
@@ -298,6 +303,7 @@ def contact_gone(request, contact_pk):
 
 # --- Financials ------------------------------------------------------------------------------------
 @signed_in
+@once_per_submit
 def account_financials(request, pk):
     account = selectors.account_get_for_user(request.user, pk)
     can_edit = request.user.has_perm("accounts.change_financials", account)
@@ -332,6 +338,7 @@ def selection(request):
 
 
 @role_required(LEAD)
+@once_per_submit
 def criterion_edit(request, criterion_pk=None):
     criterion = get_object_or_404(SelectionCriterion, pk=criterion_pk) if criterion_pk else None
     form = CriterionForm(request.POST or None, instance=criterion)
@@ -351,6 +358,7 @@ def criterion_edit(request, criterion_pk=None):
 
 
 @role_required(LEAD, SPONSOR)
+@once_per_submit
 def account_assess(request, pk):
     account = _account_with_perm(request, pk, "accounts.assess_account")
     criteria = SelectionCriterion.objects.filter(active=True).order_by("axis", "order", "name")
@@ -372,6 +380,7 @@ def account_assess(request, pk):
 
 
 @role_required(LEAD)
+@once_per_submit
 def account_tier(request, pk):
     account = _account_with_perm(request, pk, "accounts.decide_tier")
     form = TierDecisionForm(request.POST or None, account=account)
@@ -441,6 +450,7 @@ def pareto(request):
 
 # --- Imports ---------------------------------------------------------------------------------------
 @role_required(LEAD)
+@once_per_submit
 def import_page(request):
     form = ImportForm(request.POST or None, request.FILES or None)
     result = None

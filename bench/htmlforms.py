@@ -5,8 +5,45 @@ gevent) and the abuse tests, which discover every form of the site this way so t
 covered without anyone listing it.
 """
 
+import datetime
+import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+
+# What a browser accepts as the value of each typed input (HTML's value sanitization algorithm): any
+# other value is shown empty and posted as "". A localised date ("30/11/2026") in an
+# <input type="date"> is lost that way, as is a decimal comma in an <input type="number">.
+_VALID_SYNTAX = {
+    "date": re.compile(r"\d{4,}-\d{2}-\d{2}"),
+    "month": re.compile(r"\d{4,}-\d{2}"),
+    "datetime-local": re.compile(r"\d{4,}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?"),
+    "time": re.compile(r"\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?"),
+    "number": re.compile(r"-?(\d+|\d+\.\d+|\.\d+)([eE][-+]?\d+)?"),
+}
+
+
+def _real_date(value: str) -> bool:
+    try:
+        datetime.date(*(int(part) for part in value[:10].split("-")))
+    except ValueError:
+        return False
+    return True
+
+
+def browser_value(type_: str, value: str) -> str:
+    """`value` as a browser keeps it in an input of this type: unchanged if valid, else empty."""
+    syntax = _VALID_SYNTAX.get(type_)
+    if syntax is None or value == "":
+        return value
+    if not syntax.fullmatch(value):
+        return ""
+    if type_ in ("date", "datetime-local") and not _real_date(value):
+        return ""
+    if type_ == "month" and not 1 <= int(value.split("-")[1]) <= 12:
+        return ""
+    if type_ == "datetime-local":
+        return value.replace(" ", "T", 1)  # the normalised form a browser posts
+    return value
 
 
 @dataclass
@@ -48,7 +85,7 @@ class Form:
                     chosen = [f.options[0][0]]
                 data.setdefault(f.name, []).extend(chosen)
                 continue
-            data.setdefault(f.name, []).append(f.value)
+            data.setdefault(f.name, []).append(browser_value(f.type, f.value))
         return data
 
 

@@ -14,6 +14,17 @@ class DateInput(forms.DateInput):
         super().__init__(attrs=attrs, format=format or DATE_FORMAT)
 
 
+# An <input type="datetime-local"> takes this one form (seconds are optional and never shown).
+DATETIME_LOCAL_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeLocalInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, attrs=None, format=None):
+        super().__init__(attrs=attrs, format=format or DATETIME_LOCAL_FORMAT)
+
+
 class VersionedForm(forms.ModelForm):
     """Carries the version the user started from (kam.versioning): the service refuses a save made
     from an older one and says what changed."""

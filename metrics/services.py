@@ -32,6 +32,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Account, FinancialRecord
+from kam.errors import Forbidden
 from kam.models import ProgrammeSettings
 
 from . import formulas
@@ -461,3 +462,18 @@ def _recompute(*, day, trigger, started, t0) -> RecomputeResult:
         log.error("metrics recompute for %s: %d of %d accounts failed", day, len(failures), accounts)
     log.info("metrics recompute for %s: %d accounts in %.2f s", day, accounts, seconds)
     return RecomputeResult(day=day, accounts=accounts, snapshots=written, seconds=seconds, run=run)
+
+
+def recompute_request(*, user):
+    """The programme lead asks for today's figures now (after changing the settings, say) instead of
+    waiting for the night: recorded in the outbox (kam.tasks.enqueue), or run when this transaction
+    commits on the embedded default (None then)."""
+    from django.utils.translation import gettext as _
+
+    from kam.tasks import enqueue
+
+    from .tasks import recompute_metrics as task
+
+    if not user.has_perm("accounts.manage_programme"):
+        raise Forbidden(_("Only the programme lead recomputes the figures."))
+    return enqueue(task, trigger="lead")

@@ -8,11 +8,9 @@ from django.views.decorators.http import require_POST
 from kam.access import role_required
 from kam.models import ProgrammeSettings
 from kam.roles import KAM, LEAD, SPONSOR, has_role
-from kam.tasks import enqueue
 
-from . import selectors
+from . import selectors, services
 from .forms import ProgrammeSettingsForm
-from .tasks import recompute_metrics
 
 
 @role_required(KAM)
@@ -66,8 +64,8 @@ def recompute_now(request):
     """The lead asks for today's figures now (after changing the settings, say) instead of waiting for
     the night. Recorded in the outbox, so it is not lost while the broker is away (kam.tasks.enqueue);
     on the embedded default it runs here and now. A recompute that then fails is shown on the programme
-    dashboard."""
-    if enqueue(recompute_metrics, trigger="lead") is None:
+    dashboard. The rule (the lead only) is in the service."""
+    if services.recompute_request(user=request.user) is None:
         messages.success(request, _("Figures recomputed."))
     else:
         messages.success(request, _("Recompute queued: the figures update in a minute or two."))

@@ -27,8 +27,6 @@ from .models import (
     ValueDelivered,
 )
 
-DATE = DateInput()
-
 
 def _textareas(fields, rows=3):
     return {f: forms.Textarea(attrs={"rows": rows}) for f in fields}
@@ -45,13 +43,13 @@ SECTION_FIELDS = {
 def section_form_class(section):
     fields = SECTION_FIELDS[section]
     meta = type("Meta", (), {"model": AccountPlan, "fields": fields,
-                             "widgets": {**_textareas(fields), "next_review_date": DATE}})
+                             "widgets": {**_textareas(fields), "next_review_date": DateInput()}})
     return type(f"{section.title()}Form", (forms.ModelForm,), {"Meta": meta})
 
 
 class PlanCreateForm(forms.Form):
     period_kind = forms.ChoiceField(label=_("Period"), choices=PeriodKind.choices)
-    period_start = forms.DateField(label=_("Starts on"), widget=DATE)
+    period_start = forms.DateField(label=_("Starts on"), widget=DateInput())
     copy_last = forms.BooleanField(label=_("Copy the last plan (knowledge, vision, open tasks and "
                                            "opportunities)"), required=False, initial=True)
 
@@ -60,7 +58,7 @@ class PlanPeriodForm(forms.Form):
     """Correct a draft plan's period."""
 
     period_kind = forms.ChoiceField(label=_("Period"), choices=PeriodKind.choices)
-    period_start = forms.DateField(label=_("Starts on"), widget=DATE)
+    period_start = forms.DateField(label=_("Starts on"), widget=DateInput())
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
@@ -76,7 +74,7 @@ class KnowledgeTaskForm(VersionedForm):
     class Meta:
         model = KnowledgeTask
         fields = ("description", "owner", "due_date", "done")
-        widgets = {"due_date": DATE}
+        widgets = {"due_date": DateInput()}
 
     def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -88,7 +86,7 @@ class OpportunityForm(VersionedForm):
     class Meta:
         model = Opportunity
         fields = ("client_benefit", "our_solution", "value", "probability", "stage", "expected_date")
-        widgets = {"expected_date": DATE}
+        widgets = {"expected_date": DateInput()}
 
 
 class CommitmentForm(VersionedForm):
@@ -96,7 +94,7 @@ class CommitmentForm(VersionedForm):
         model = Commitment
         fields = ("party", "description", "department", "owner", "contact", "due_date", "status",
                   "delivered_on")
-        widgets = {"due_date": DATE, "delivered_on": DATE}
+        widgets = {"due_date": DateInput(), "delivered_on": DateInput()}
 
     def __init__(self, *args, account=None, people=None, departments=None, contacts=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -121,7 +119,7 @@ class CommitmentForm(VersionedForm):
 
 class CommitmentStatusForm(forms.Form):
     status = forms.ChoiceField(label=_("Status"), choices=CommitmentStatus.choices)
-    delivered_on = forms.DateField(label=_("Delivered on"), required=False, widget=DATE)
+    delivered_on = forms.DateField(label=_("Delivered on"), required=False, widget=DateInput())
     version = forms.IntegerField(widget=forms.HiddenInput)
 
     def clean_delivered_on(self):
@@ -159,7 +157,7 @@ class PlanReviewForm(VersionedForm):
     class Meta:
         model = PlanReview
         fields = ("planned_on", "held_on", "attendees", "outcome")
-        widgets = {"planned_on": DATE, "held_on": DATE, **_textareas(("attendees", "outcome"), 2)}
+        widgets = {"planned_on": DateInput(), "held_on": DateInput(), **_textareas(("attendees", "outcome"), 2)}
 
     def clean_held_on(self):
         value = self.cleaned_data.get("held_on")
@@ -172,7 +170,7 @@ class ValueDeliveredForm(VersionedForm):
     class Meta:
         model = ValueDelivered
         fields = ("outcome", "amount", "delivered_on", "confirmed_by_client")
-        widgets = {"delivered_on": DATE}
+        widgets = {"delivered_on": DateInput()}
 
 
 class ShareLinkForm(forms.Form):
@@ -210,7 +208,7 @@ class NegotiationForm(VersionedForm):
     class Meta:
         model = Negotiation
         fields = ("title", "scheduled_on", "plan", "our_batna", "their_batna", "strategy", "strategy_notes")
-        widgets = {"scheduled_on": DATE, **_textareas(("our_batna", "their_batna", "strategy_notes"))}
+        widgets = {"scheduled_on": DateInput(), **_textareas(("our_batna", "their_batna", "strategy_notes"))}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -233,14 +231,14 @@ class ConcessionForm(VersionedForm):
     class Meta:
         model = Concession
         fields = ("party", "description", "in_exchange_for", "made_on")
-        widgets = {"made_on": DATE}
+        widgets = {"made_on": DateInput()}
 
 
 class AgreementForm(VersionedForm):
     class Meta:
         model = NegotiationAgreement
         fields = ("description", "party", "due_date")
-        widgets = {"due_date": DATE}
+        widgets = {"due_date": DateInput()}
 
 
 class AgreementToCommitmentForm(forms.Form):

@@ -20,6 +20,7 @@ from accounts.models import Contact
 from kam import versioning
 from kam.access import public, signed_in
 from kam.errors import Conflict, Invalid, add_to_form
+from kam.idempotency import acted, once_per_submit
 from kam.models import Department, ProgrammeSettings
 from kam.ratelimit import RateLimit, client_ip
 
@@ -219,6 +220,7 @@ def plan_list(request, pk):
 
 
 @signed_in
+@once_per_submit
 def plan_create(request, pk):
     account = selectors.account_for_planning(request.user, pk)
     _require_editor(request.user, account)
@@ -309,6 +311,7 @@ def plan_transition(request, pk, action):
 
 
 @signed_in
+@once_per_submit
 @require_POST
 def plan_signoff(request, pk):
     plan = selectors.plan_get_for_user(request.user, pk)
@@ -328,6 +331,7 @@ def plan_signoff(request, pk):
 
 
 @signed_in
+@once_per_submit
 @require_POST
 def plan_agreement(request, pk):
     plan = selectors.plan_get_for_user(request.user, pk)
@@ -380,6 +384,7 @@ def _rows_response(request, plan, kind, form):
 
 
 @signed_in
+@once_per_submit
 @require_POST
 def row_add(request, pk, kind):
     """Add a task, opportunity, commitment, review or value entry. With htmx the section's list is
@@ -398,7 +403,7 @@ def row_add(request, pk, kind):
             plan = selectors.plan_get_for_user(request.user, pk)
             if not request.htmx:
                 return redirect(_plan_url(plan, ROW_TAB[kind]))
-            return _rows_response(request, plan, kind, _row_form(kind, plan, None, prefix=kind))
+            return acted(_rows_response(request, plan, kind, _row_form(kind, plan, None, prefix=kind)))
     if not request.htmx:
         messages.error(request, _form_errors_text(form))
         return redirect(_plan_url(plan, ROW_TAB[kind]))
@@ -545,6 +550,7 @@ def plan_print(request, pk):
 # --- share links ----------------------------------------------------------------------------------
 
 @signed_in
+@once_per_submit
 def plan_sharing(request, pk):
     plan = selectors.plan_get_for_user(request.user, pk)
     _require_editor(request.user, plan.account)
@@ -566,10 +572,12 @@ def plan_sharing(request, pk):
         form = ShareLinkForm(account=plan.account)
     links = (plan.share_links.annotate(view_count=Count("views"), last_view=Max("views__viewed_at"))
              .select_related("contact", "created_by").prefetch_related("comments"))
-    return render(request, "planning/plan_sharing.html", {
+    response = render(request, "planning/plan_sharing.html", {
         "plan": plan, "form": form, "links": links, "new_url": new_url, "now": timezone.now(),
         "section_labels": dict(ShareSection.choices),
     })
+    # The new link is shown once, on this page (it is not stored): the token is spent all the same.
+    return acted(response) if new_url else response
 
 
 @signed_in
@@ -592,6 +600,7 @@ def _share_invalid(request):
 
 
 @public
+@once_per_submit
 @never_cache
 def share(request, token):
     if SHARE_LIMIT.hit(client_ip(request)) > SHARE_LIMIT.limit:
@@ -656,6 +665,7 @@ def share(request, token):
 # --- negotiation preparation -----------------------------------------------------------------------
 
 @signed_in
+@once_per_submit
 def negotiation_list(request, pk):
     account = selectors.account_for_planning(request.user, pk)
     if not request.user.has_perm("accounts.view_commercial", account):
@@ -732,6 +742,7 @@ def negotiation_detail(request, pk):
 
 
 @signed_in
+@once_per_submit
 @require_POST
 def negotiation_row(request, pk, kind):
     neg = selectors.negotiation_get_for_user(request.user, pk)
@@ -801,6 +812,7 @@ def negotiation_row_edit(request, pk, kind, row):
 
 
 @signed_in
+@once_per_submit
 @require_POST
 def agreement_commitment(request, pk):
     from .models import NegotiationAgreement

@@ -1,11 +1,14 @@
+import copy
+
 from django import forms
 from django.contrib.auth import get_user_model
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from accounts.models import Account, Contact
+from accounts.models import Account, Contact, Tier
 from accounts.selectors import accounts_visible_to
+from kam.forms import DATETIME_LOCAL_FORMAT, DateInput, DateTimeLocalInput, VersionedForm
 from kam.models import Department
 from kam.roles import KAM, OPERATIONS, SPONSOR, has_role
 
@@ -13,27 +16,12 @@ from .models import (
     Channel,
     IncidentCategory,
     IncidentStatus,
+    ServiceIncident,
     Severity,
     SlaPolicy,
     TouchpointKind,
 )
 from .services import STATUS_ORDER
-
-DATETIME_LOCAL = "%Y-%m-%dT%H:%M"
-
-
-class DateTimeLocalInput(forms.DateTimeInput):
-    input_type = "datetime-local"
-
-    def __init__(self, **kwargs):
-        super().__init__(format=DATETIME_LOCAL, **kwargs)
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def _contacts_field(account: Account | None, *, multiple: bool, label):
@@ -60,7 +48,7 @@ def default_department(user, account: Account | None) -> Department | None:
 class TouchpointForm(forms.Form):
     account = forms.ModelChoiceField(queryset=Account.objects.none(), widget=forms.HiddenInput)
     occurred_at = forms.DateTimeField(label=_("When"), widget=DateTimeLocalInput(),
-                                      input_formats=[DATETIME_LOCAL, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"])
+                                      input_formats=[DATETIME_LOCAL_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"])
     department = forms.ModelChoiceField(queryset=Department.objects.all(), label=_("Department"))
     channel = forms.ChoiceField(choices=Channel.choices, label=_("Channel"))
     kind = forms.ChoiceField(choices=TouchpointKind.choices, label=_("Kind"))
@@ -121,24 +109,24 @@ class IncidentForm(forms.Form):
             self.initial["account"] = account.pk
 
 
-class IncidentUpdateForm(forms.Form):
-    version = forms.IntegerField(widget=forms.HiddenInput)
-    status = forms.ChoiceField(label=_("Status"), choices=())
-    resolution = forms.CharField(label=_("Resolution"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
-                                 help_text=_("Required to resolve or close the incident."))
-    cost = forms.DecimalField(label=_("Cost of the incident"), min_value=0, max_digits=12, decimal_places=2,
-                              help_text=_("Credit notes, re-deliveries, extra hours…"))
+class IncidentUpdateForm(VersionedForm):
+    """Status, resolution and cost of an incident. Bound, it works on a copy of the incident: the page
+    keeps showing the saved incident, and after a refused save the copy holds what the user typed."""
+
+    class Meta:
+        model = ServiceIncident
+        fields = ["status", "resolution", "cost"]
+        labels = {"status": _("Status"), "resolution": _("Resolution"), "cost": _("Cost of the incident")}
+        help_texts = {"resolution": _("Required to resolve or close the incident."),
+                      "cost": _("Credit notes, re-deliveries, extra hours…")}
+        widgets = {"resolution": forms.Textarea(attrs={"rows": 3})}
 
     def __init__(self, *args, incident, **kwargs):
-        super().__init__(*args, **kwargs)
+        super().__init__(*args, instance=copy.copy(incident), **kwargs)
         current = STATUS_ORDER.index(incident.status)
         self.fields["status"].choices = [(s.value, s.label) for s in STATUS_ORDER[current:]]
-        if not self.is_bound:
-            # Values passed in `initial` win: after a refused stale edit they carry what the user typed.
-            for key, value in (("status", incident.status), ("resolution", incident.resolution),
-                               ("cost", incident.cost)):
-                self.initial.setdefault(key, value)
-            self.initial["version"] = incident.version
+        self.fields["cost"].min_value = 0
+        self.fields["cost"].widget.attrs["min"] = "0"
 
     def clean(self):
         data = super().clean()
@@ -183,10 +171,17 @@ class PartnershipRatingForm(forms.Form):
         return value
 
 
-class SlaPolicyForm(forms.ModelForm):
+class SlaPolicyForm(VersionedForm):
     class Meta:
         model = SlaPolicy
         fields = ["ack_hours", "resolve_hours"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The hours as the lead loaded them travel with the form: a row counts as edited when the lead
+        # changed it, not when someone else did in the meantime (that row is then left alone).
+        for name in self.Meta.fields:
+            self.fields[name].show_hidden_initial = True
 
     def clean(self):
         data = super().clean()
@@ -196,7 +191,34 @@ class SlaPolicyForm(forms.ModelForm):
         return data
 
 
-SlaPolicyFormSet = forms.modelformset_factory(SlaPolicy, form=SlaPolicyForm, extra=0, can_delete=False)
+class BaseSlaPolicyFormSet(forms.BaseModelFormSet):
+    """The SLA table edits the saved rows and nothing else: management data that claims more, fewer
+    or other rows was not sent by our page, and is refused whole instead of creating rows."""
+
+    def clean(self):
+        super().clean()
+        saved = set(self.get_queryset().values_list("pk", flat=True))
+        sent = [form.cleaned_data.get("id") for form in self.forms if hasattr(form, "cleaned_data")]
+        if (self.initial_form_count() != len(saved) or self.total_form_count() != len(saved)
+                or {getattr(p, "pk", None) for p in sent} != saved or len(sent) != len(saved)):
+            raise forms.ValidationError(
+                _("The SLA table sent does not match the saved one. Reload the page and make your change "
+                  "again."), code="tampered")
+
+    def rows(self):
+        """The rows the lead changed, with the version each was loaded at (for the service)."""
+        from .services import SlaRow
+
+        return [SlaRow(form.instance.pk, form.cleaned_data.get("version"), form.cleaned_data["ack_hours"],
+                       form.cleaned_data["resolve_hours"])
+                for form in self.forms if set(form.changed_data) - {"version"}]
+
+
+# One row per tier and severity: never more forms than that, whatever the management data says.
+SLA_ROWS = len(Tier.choices) * len(Severity.choices)
+SlaPolicyFormSet = forms.modelformset_factory(SlaPolicy, form=SlaPolicyForm, formset=BaseSlaPolicyFormSet,
+                                              extra=0, can_delete=False, max_num=SLA_ROWS,
+                                              absolute_max=SLA_ROWS, validate_max=True, edit_only=True)
 
 
 class IncidentFilterForm(forms.Form):
@@ -212,8 +234,6 @@ class IncidentFilterForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        from accounts.models import Tier
-
         self.fields["tier"].choices = [("", _("Any")), *Tier.choices]
 
     def filters(self) -> dict:

@@ -126,6 +126,7 @@ class SlaPolicy(models.Model):
     severity = models.CharField(_("severity"), max_length=20, choices=Severity.choices)
     ack_hours = models.PositiveIntegerField(_("hours to acknowledge"), validators=[MinValueValidator(1)])
     resolve_hours = models.PositiveIntegerField(_("hours to resolve"), validators=[MinValueValidator(1)])
+    version = models.PositiveIntegerField(default=1)  # optimistic locking (kam.versioning)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
 
@@ -172,8 +173,10 @@ class ServiceIncident(models.Model):
     resolve_breached_at = models.DateTimeField(_("resolve SLA breached at"), null=True, blank=True)
     resolution = models.TextField(_("resolution"), blank=True)
     cost = _money(_("cost of the incident"))
-    version = models.PositiveIntegerField(default=1)
+    version = models.PositiveIntegerField(default=1)  # optimistic locking (kam.versioning)
     updated_at = models.DateTimeField(auto_now=True)
+    # Each saved version, so a refused save can say what the other person changed since.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-opened_at", "-pk"]

@@ -4,8 +4,8 @@ callers), records the account's Activity row in the same transaction and raises 
 import datetime
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import NamedTuple
 
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
 from django.urls import reverse
@@ -14,6 +14,8 @@ from django.utils.translation import gettext as _
 
 from accounts.models import Account, Activity, ActivityKind, Contact
 from accounts.services import activity_record
+from kam import versioning
+from kam.errors import Conflict, Forbidden, Invalid
 from kam.models import Department, ProgrammeSettings
 from kam.services import notification_send
 
@@ -43,19 +45,24 @@ STATUS_STAMP = {
 }
 
 
-class StaleEdit(Exception):
-    """Someone else changed the object since the form was loaded."""
+# What a person edits on an incident: a save from an older version says which of these changed.
+INCIDENT_FIELDS = ("status", "resolution", "cost")
+SLA_FIELDS = ("ack_hours", "resolve_hours")
 
 
 def _require(user, perm: str, account: Account) -> None:
     if not user.has_perm(perm, account):
-        raise PermissionDenied
+        raise Forbidden(_("You may not do this on this account."))
+
+
+def _invalid(field: str, message: str) -> Invalid:
+    return Invalid(errors={field: [message]})
 
 
 def _contacts_of(account: Account, contacts: Iterable[Contact]) -> list[Contact]:
     contacts = list(contacts or [])
     if any(c.account_id != account.pk for c in contacts):
-        raise ValidationError({"contacts": _("Choose contacts of this account.")})
+        raise _invalid("contacts", _("Choose contacts of this account."))
     return contacts
 
 
@@ -69,15 +76,15 @@ def touchpoint_log(*, user, account: Account, department: Department, channel: s
     executive (sponsor) visit only by the account's sponsor or the programme lead."""
     _require(user, "touchpoints.log_touchpoint", account)
     if kind == TouchpointKind.EXECUTIVE_VISIT and not user.has_perm("touchpoints.log_sponsor_visit", account):
-        raise ValidationError({"kind": _("Only the account's executive sponsor logs sponsor visits.")})
+        raise _invalid("kind", _("Only the account's executive sponsor logs sponsor visits."))
     now = timezone.now()
     occurred_at = occurred_at or now
     if occurred_at > now + FUTURE_TOLERANCE:
-        raise ValidationError({"occurred_at": _("A touchpoint cannot be in the future.")})
+        raise _invalid("occurred_at", _("A touchpoint cannot be in the future."))
     if not 1 <= int(quality) <= 5:
-        raise ValidationError({"quality": _("Quality goes from 1 to 5.")})
+        raise _invalid("quality", _("Quality goes from 1 to 5."))
     if cost is not None and cost < 0:
-        raise ValidationError({"cost": _("The cost cannot be negative.")})
+        raise _invalid("cost", _("The cost cannot be negative."))
     contacts = _contacts_of(account, contacts)
     touchpoint = Touchpoint.objects.create(
         account=account, occurred_at=occurred_at, department=department, channel=channel, kind=kind,
@@ -159,30 +166,31 @@ def _department_of(user, account: Account) -> Department | None:
 
 
 @transaction.atomic
-def incident_update(*, user, incident: ServiceIncident, expected_version: int, status: str | None = None,
+def incident_update(*, user, incident: ServiceIncident, expected_version, status: str | None = None,
                     resolution: str | None = None, cost: Decimal | None = None,
                     now: datetime.datetime | None = None) -> ServiceIncident:
     """Move an incident forward (never back) and/or record its resolution and cost.
 
-    Optimistic locking: `expected_version` is the version the form was loaded with; if someone saved
-    in between, StaleEdit is raised and nothing is written. Skipping steps stamps the skipped
-    timestamps with the same moment, so every SLA clock has its completion time.
+    Optimistic locking (kam.versioning): `expected_version` is the version the form was loaded with;
+    if someone saved in between, Conflict says what they changed and nothing is written. Skipping
+    steps stamps the skipped timestamps with the same moment, so every SLA clock has its completion
+    time.
     """
     now = now or timezone.now()
-    locked = (ServiceIncident.objects.select_for_update(of=("self",))
-              .select_related("account", "account__kam", "account__sponsor").get(pk=incident.pk))
-    _require(user, "touchpoints.work_incident", locked.account)
-    if locked.version != expected_version:
-        raise StaleEdit
+    # Who may work it first: a refused person must not learn from a conflict what others changed.
+    _require(user, "touchpoints.work_incident", incident.account)
+    locked = versioning.claim(
+        ServiceIncident.objects.select_related("account", "account__kam", "account__sponsor"),
+        incident.pk, expected_version, INCIDENT_FIELDS)
     changes, breaches = [], []
     if status and status != locked.status:
         current, target = STATUS_ORDER.index(locked.status), STATUS_ORDER.index(status)
         if target < current:
-            raise ValidationError({"status": _("An incident cannot go back to an earlier status.")})
+            raise _invalid("status", _("An incident cannot go back to an earlier status."))
         if status in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED) and not (
             (resolution if resolution is not None else locked.resolution).strip()
         ):
-            raise ValidationError({"resolution": _("Say how the incident was resolved.")})
+            raise _invalid("resolution", _("Say how the incident was resolved."))
         for step in STATUS_ORDER[current + 1: target + 1]:
             setattr(locked, STATUS_STAMP[step], now)
         # A step done after its deadline is a breach even if the job has not seen it yet: it is recorded
@@ -201,12 +209,12 @@ def incident_update(*, user, incident: ServiceIncident, expected_version: int, s
         changes.append(_("resolution updated"))
     if cost is not None and cost != locked.cost:
         if cost < 0:
-            raise ValidationError({"cost": _("The cost cannot be negative.")})
+            raise _invalid("cost", _("The cost cannot be negative."))
         locked.cost = cost
         changes.append(_("cost: %(cost)s") % {"cost": cost})
     if not changes:
         return locked
-    locked.version += 1
+    versioning.bump(locked)
     locked.save()
     activity_record(
         account=locked.account, kind=ActivityKind.INCIDENT_UPDATED, subkind=locked.status, actor=user,
@@ -276,16 +284,55 @@ def _escalate(incident: ServiceIncident, which: str) -> None:
 
 
 # --- SLA policy ------------------------------------------------------------------------------------
+class SlaRow(NamedTuple):
+    """One edited row of the SLA table: the policy, the version the lead started from, the new hours."""
+
+    policy_id: int
+    expected_version: object
+    ack_hours: int
+    resolve_hours: int
+
+
 @transaction.atomic
-def sla_policy_update(*, user, policy: SlaPolicy, ack_hours: int, resolve_hours: int) -> SlaPolicy:
-    """Change the hours of one tier x severity. Incidents already open keep their deadlines."""
+def sla_policies_update(*, user, rows: Iterable[SlaRow]) -> list[SlaPolicy]:
+    """Change the hours of some tier x severity rows, all or none. Incidents already open keep their
+    deadlines. A row someone else saved since the lead loaded the table refuses the whole save with
+    Conflict: every such row's changes (theirs and the lead's), and the rows as they are now."""
     if not user.has_perm("accounts.manage_programme"):
-        raise PermissionDenied
-    if ack_hours < 1 or resolve_hours < ack_hours:
-        raise ValidationError(_("Hours must be at least 1, and resolving cannot take less than acknowledging."))
-    policy.ack_hours, policy.resolve_hours = ack_hours, resolve_hours
-    policy.save()
-    return policy
+        raise Forbidden(_("Only the programme lead changes the SLA policy."))
+    rows = list(rows)
+    for row in rows:
+        if row.ack_hours < 1 or row.resolve_hours < row.ack_hours:
+            raise Invalid(_("Hours must be at least 1, and resolving cannot take less than acknowledging."))
+    # Locked in one statement, in key order: two saves of overlapping rows cannot deadlock.
+    locked = {p.pk: p for p in SlaPolicy.objects.select_for_update().filter(pk__in=[r.policy_id for r in rows])
+              .order_by("pk")}
+    if len(locked) != len({r.policy_id for r in rows}):
+        raise Invalid(_("The SLA table sent does not match the saved one. Reload the page and make your "
+                        "change again."))
+    moved, changes = [], []
+    for row in rows:
+        policy = locked[row.policy_id]
+        try:
+            versioning.check(policy, row.expected_version, SLA_FIELDS)
+        except Conflict as exc:
+            moved.append(policy)
+            for change in exc.changes:
+                change.label = f"{policy}: {change.label}"
+                change.mine = str(getattr(row, change.field))
+                changes.append(change)
+    if moved:
+        raise Conflict(current=moved, changes=changes)
+    saved = []
+    for row in rows:
+        policy = locked[row.policy_id]
+        if (policy.ack_hours, policy.resolve_hours) == (row.ack_hours, row.resolve_hours):
+            continue
+        policy.ack_hours, policy.resolve_hours = row.ack_hours, row.resolve_hours
+        versioning.bump(policy)
+        policy.save()
+        saved.append(policy)
+    return saved
 
 
 # --- Sponsor visits --------------------------------------------------------------------------------
@@ -329,10 +376,10 @@ def feedback_record(*, user, account: Account, contact: Contact | None, score: i
     if contact is not None:
         _contacts_of(account, [contact])
     if not 0 <= int(score) <= 10:
-        raise ValidationError({"score": _("The score goes from 0 to 10.")})
+        raise _invalid("score", _("The score goes from 0 to 10."))
     received_on = received_on or timezone.localdate()
     if received_on > timezone.localdate():
-        raise ValidationError({"received_on": _("The date cannot be in the future.")})
+        raise _invalid("received_on", _("The date cannot be in the future."))
     feedback = ClientFeedback.objects.create(account=account, contact=contact, score=score,
                                              comment=comment.strip(), received_on=received_on, recorded_by=user)
     who = contact.name if contact else _("the client")
@@ -351,10 +398,10 @@ def partnership_rate(*, user, account: Account, score: int, comment: str = "",
                      rated_on: datetime.date | None = None) -> PartnershipRating:
     _require(user, "touchpoints.rate_partnership", account)
     if not 0 <= int(score) <= 10:
-        raise ValidationError({"score": _("The score goes from 0 to 10.")})
+        raise _invalid("score", _("The score goes from 0 to 10."))
     rated_on = rated_on or timezone.localdate()
     if rated_on > timezone.localdate():
-        raise ValidationError({"rated_on": _("The date cannot be in the future.")})
+        raise _invalid("rated_on", _("The date cannot be in the future."))
     rating = PartnershipRating.objects.create(account=account, rated_by=user, score=score,
                                               comment=comment.strip(), rated_on=rated_on)
     activity_record(

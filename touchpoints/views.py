@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.db.models import Case, IntegerField, Value, When
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -11,7 +11,10 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import ActivityKind, Tier
 from accounts.selectors import account_get_for_user
+from kam import versioning
 from kam.access import role_required, signed_in
+from kam.errors import Conflict, Invalid, add_to_form
+from kam.idempotency import once_per_submit
 from kam.models import Department
 from kam.roles import KAM, LEAD, OPERATIONS
 from kam.selectors import paginate
@@ -33,14 +36,6 @@ TIMELINE_PAGE = 25
 QUEUE_PAGE = 25
 
 
-def _apply_service_errors(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 def _account_from_query(request, param="account"):
     """The account named in the query string, if the user may see it (404 otherwise)."""
     raw = request.GET.get(param) or request.POST.get(param)
@@ -53,6 +48,7 @@ def _account_from_query(request, param="account"):
 
 # --- Touchpoints -----------------------------------------------------------------------------------
 @signed_in
+@once_per_submit
 def touchpoint_new(request):
     """Phone-first quick logging: pick the account (search), then one short form."""
     account = _account_from_query(request)
@@ -75,10 +71,8 @@ def touchpoint_new(request):
                     contacts=data["contacts"], follow_up=data["follow_up"],
                     follow_up_note=data["follow_up_note"], cost=data["cost"],
                 )
-            except ValidationError as exc:
-                _apply_service_errors(form, exc)
-            except PermissionDenied as exc:
-                raise Http404 from exc
+            except Invalid as exc:
+                add_to_form(form, exc)
             else:
                 messages.success(request, _("Touchpoint logged on %(account)s.") % {"account": account.name})
                 return redirect("touchpoints:timeline", pk=account.pk)
@@ -196,6 +190,7 @@ def _filter_fields(form) -> list[dict]:
 
 
 @signed_in
+@once_per_submit
 def incident_new(request):
     account = _account_from_query(request)
     if account is None:
@@ -214,8 +209,8 @@ def incident_new(request):
                     user=request.user, account=account, category=data["category"], severity=data["severity"],
                     title=data["title"], description=data["description"], contact=data["contact"],
                 )
-            except ValidationError as exc:
-                _apply_service_errors(form, exc)
+            except Invalid as exc:
+                add_to_form(form, exc)
             else:
                 messages.success(request, _("Incident #%(pk)s opened. Acknowledge by %(due)s.") % {
                     "pk": incident.pk,
@@ -232,7 +227,7 @@ def incident_new(request):
 def incident_detail(request, pk):
     incident = selectors.incident_get_for_user(request.user, pk)
     can_work = request.user.has_perm("touchpoints.work_incident", incident.account)
-    form = None
+    form = conflict = None
     status = 200
     if request.method == "POST":
         if not can_work:
@@ -245,15 +240,15 @@ def incident_detail(request, pk):
                     user=request.user, incident=incident, expected_version=data["version"],
                     status=data["status"], resolution=data["resolution"], cost=data["cost"],
                 )
-            except services.StaleEdit:
-                messages.error(request, _("Someone else updated this incident while you were editing it. "
-                                          "Their changes are shown below; yours were not saved."))
-                status = 409
+            except Conflict as exc:
+                # The saved incident on the page, the user's values kept in the form beside it.
+                conflict, status = exc, 409
                 incident = selectors.incident_get_for_user(request.user, pk)
-                kept = {k: request.POST[k] for k in ("resolution", "cost", "status") if k in request.POST}
-                form = IncidentUpdateForm(incident=incident, initial=kept)
-            except ValidationError as exc:
-                _apply_service_errors(form, exc)
+                versioning.keep_mine(exc, form)
+                form = IncidentUpdateForm(form.data, incident=incident)
+                form.is_valid()
+            except Invalid as exc:
+                add_to_form(form, exc)
                 status = 400
             else:
                 messages.success(request, _("Incident updated."))
@@ -266,7 +261,7 @@ def incident_detail(request, pk):
         link=reverse("touchpoints:incident_detail", args=[incident.pk]))[:50]
     return render(request, "touchpoints/incident_detail.html", {
         "incident": incident, "clocks": incident_clocks(incident, timezone.now()), "form": form,
-        "can_work": can_work, "history": history,
+        "can_work": can_work, "history": history, "conflict": conflict,
     }, status=status)
 
 
@@ -277,24 +272,41 @@ def sla_policies(request):
     severity_rank = Case(*[When(severity=s, then=Value(i)) for i, s in enumerate(reversed(Severity.values))],
                          output_field=IntegerField())
     qs = SlaPolicy.objects.order_by(tier_rank, severity_rank)
+    conflict, status = None, 200
     if request.method == "POST":
         formset = SlaPolicyFormSet(request.POST, queryset=qs)
-        if formset.is_valid():
-            changed = 0
-            for form in formset.forms:
-                if form.has_changed():
-                    services.sla_policy_update(user=request.user, policy=form.instance,
-                                               ack_hours=form.cleaned_data["ack_hours"],
-                                               resolve_hours=form.cleaned_data["resolve_hours"])
-                    changed += 1
-            messages.success(request, _("SLA policy saved (%(n)d changed). Incidents already open keep "
-                                        "their deadlines.") % {"n": changed})
-            return redirect("touchpoints:sla_policies")
         status = 400
+        if formset.is_valid():
+            rows = formset.rows()
+            try:
+                saved = services.sla_policies_update(user=request.user, rows=rows)
+            except Conflict as exc:
+                # The lead's hours stay in the rows they edited, now based on the version saved, so
+                # saving again is a decision made with both values in view; the rows they did not
+                # touch show what is saved now.
+                conflict, status = exc, 409
+                data, edited = request.POST.copy(), {row.policy_id for row in rows}
+                # A new query: the formset's rows now hold the values the lead sent.
+                saved_now = {p.pk: p for p in qs.all()}
+                for form in formset.forms:
+                    policy = saved_now[form.instance.pk]
+                    data[form.add_prefix("version")] = policy.version
+                    for name in services.SLA_FIELDS:
+                        data[form.add_initial_prefix(name)] = getattr(policy, name)
+                        if policy.pk not in edited:
+                            data[form.add_prefix(name)] = getattr(policy, name)
+                formset = SlaPolicyFormSet(data, queryset=qs.all())
+                formset.is_valid()
+            except Invalid as exc:
+                messages.error(request, str(exc))
+            else:
+                messages.success(request, _("SLA policy saved (%(n)d changed). Incidents already open keep "
+                                            "their deadlines.") % {"n": len(saved)})
+                return redirect("touchpoints:sla_policies")
     else:
         formset = SlaPolicyFormSet(queryset=qs)
-        status = 200
-    return render(request, "touchpoints/sla_policies.html", {"formset": formset}, status=status)
+    return render(request, "touchpoints/sla_policies.html", {"formset": formset, "conflict": conflict},
+                  status=status)
 
 
 # --- Feedback --------------------------------------------------------------------------------------
@@ -313,6 +325,7 @@ def feedback_list(request, pk):
 
 
 @signed_in
+@once_per_submit
 def feedback_new(request, pk):
     account = account_get_for_user(request.user, pk)
     if not request.user.has_perm("touchpoints.log_touchpoint", account):
@@ -324,8 +337,8 @@ def feedback_new(request, pk):
             services.feedback_record(user=request.user, account=account, contact=data["contact"],
                                      score=data["score"], comment=data["comment"],
                                      received_on=data["received_on"])
-        except ValidationError as exc:
-            _apply_service_errors(form, exc)
+        except Invalid as exc:
+            add_to_form(form, exc)
         else:
             messages.success(request, _("Client feedback recorded."))
             return redirect("touchpoints:feedback_list", pk=account.pk)
@@ -335,6 +348,7 @@ def feedback_new(request, pk):
 
 
 @signed_in
+@once_per_submit
 def partnership_rating_new(request, pk):
     account = account_get_for_user(request.user, pk)
     if not request.user.has_perm("touchpoints.rate_partnership", account):
@@ -345,8 +359,8 @@ def partnership_rating_new(request, pk):
         try:
             services.partnership_rate(user=request.user, account=account, score=data["score"],
                                       comment=data["comment"], rated_on=data["rated_on"])
-        except ValidationError as exc:
-            _apply_service_errors(form, exc)
+        except Invalid as exc:
+            add_to_form(form, exc)
         else:
             messages.success(request, _("Partnership rating recorded."))
             return redirect("touchpoints:feedback_list", pk=account.pk)

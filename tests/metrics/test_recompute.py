@@ -224,3 +224,14 @@ def test_two_recomputes_at_once_both_finish_with_one_snapshot_per_account():
     assert errors == []
     assert AccountSnapshot.objects.count() == len(accounts)
     assert RecomputeRun.objects.filter(trigger="concurrent").count() == 3
+
+
+def test_only_the_programme_lead_asks_for_a_recompute(personas):
+    from kam.errors import Forbidden
+
+    for user in (personas.kam, personas.sponsor, personas.operator):
+        with pytest.raises(Forbidden):
+            services.recompute_request(user=user)
+    assert not RecomputeRun.objects.exists()
+    assert services.recompute_request(user=personas.lead) is not None  # queued (run at once in tests)
+    assert RecomputeRun.objects.get().trigger == "lead"

@@ -3,11 +3,11 @@ from decimal import Decimal
 
 import pytest
 from django.core import mail
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from freezegun import freeze_time
 
 from accounts.models import Activity, ActivityKind
+from kam.errors import Conflict, Forbidden, Invalid
 from kam.models import Notification, ProgrammeSettings
 from tests.factories import AccountFactory, ContactFactory, department
 from tests.touchpoints.factories import IncidentFactory, TouchpointFactory
@@ -38,27 +38,29 @@ def test_teammate_logs_on_their_account_with_activity(personas):
 
 
 def test_teammate_cannot_log_on_an_account_they_may_not_see(personas):
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         log(personas.teammate, personas.other_account)
     assert not Touchpoint.objects.exists() and not Activity.objects.exists()
 
 
 def test_contacts_must_belong_to_the_account(personas):
     stranger = ContactFactory(account=personas.other_account)
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(Invalid) as exc:
         log(personas.kam, personas.account, contacts=[stranger])
-    assert "contacts" in exc.value.error_dict
+    assert exc.value.errors == {"contacts": ["Choose contacts of this account."]}
     assert not Touchpoint.objects.exists()
 
 
 def test_future_touchpoint_rejected(personas):
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid) as exc:
         log(personas.kam, personas.account, occurred_at=timezone.now() + datetime.timedelta(days=1))
+    assert list(exc.value.errors) == ["occurred_at"]
 
 
 def test_only_the_sponsor_logs_a_sponsor_visit(personas):
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid) as exc:
         log(personas.kam, personas.account, kind=TouchpointKind.EXECUTIVE_VISIT)
+    assert list(exc.value.errors) == ["kind"]
     log(personas.sponsor, personas.account, kind=TouchpointKind.EXECUTIVE_VISIT, department=department("executive"))
     assert Activity.objects.get(account=personas.account).kind == ActivityKind.SPONSOR_VISIT
 
@@ -98,7 +100,7 @@ def test_policy_change_after_creation_keeps_the_original_target(personas):
     opened = timezone.now()
     incident = open_incident(personas, severity="medium", opened_at=opened)  # key x medium: 4 h / 48 h
     policy = SlaPolicy.objects.get(tier="key", severity="medium")
-    services.sla_policy_update(user=personas.lead, policy=policy, ack_hours=1, resolve_hours=2)
+    services.sla_policies_update(user=personas.lead, rows=[services.SlaRow(policy.pk, policy.version, 1, 2)])
     incident.refresh_from_db()
     assert incident.ack_due_at == opened + datetime.timedelta(hours=4)
     assert incident.resolve_due_at == opened + datetime.timedelta(hours=48)
@@ -108,15 +110,50 @@ def test_policy_change_after_creation_keeps_the_original_target(personas):
 
 def test_only_the_lead_edits_the_policy(personas):
     policy = SlaPolicy.objects.get(tier="key", severity="high")
-    with pytest.raises(PermissionDenied):
-        services.sla_policy_update(user=personas.kam, policy=policy, ack_hours=1, resolve_hours=2)
-    with pytest.raises(ValidationError):
-        services.sla_policy_update(user=personas.lead, policy=policy, ack_hours=5, resolve_hours=2)
+    before = (policy.ack_hours, policy.version)
+    with pytest.raises(Forbidden):
+        services.sla_policies_update(user=personas.kam, rows=[services.SlaRow(policy.pk, policy.version, 1, 2)])
+    with pytest.raises(Invalid):
+        services.sla_policies_update(user=personas.lead, rows=[services.SlaRow(policy.pk, policy.version, 5, 2)])
+    policy.refresh_from_db()
+    assert (policy.ack_hours, policy.version) == before
+
+
+def test_a_policy_table_saved_from_old_versions_is_refused_whole(personas):
+    """Two leads editing the SLA table: the second is told what the first changed, and none of the
+    second's rows is written (the table is saved as a whole or not at all)."""
+    high = SlaPolicy.objects.get(tier="key", severity="high")
+    low = SlaPolicy.objects.get(tier="key", severity="low")
+    services.sla_policies_update(user=personas.lead, rows=[services.SlaRow(high.pk, high.version, 3, 20)])
+    with pytest.raises(Conflict) as caught:
+        services.sla_policies_update(user=personas.lead, rows=[
+            services.SlaRow(low.pk, low.version, 10, 100),
+            services.SlaRow(high.pk, high.version, 4, 30),
+        ])
+    changes = [(c.label, c.theirs, c.mine) for c in caught.value.changes]
+    assert changes == [("Key account · High: hours to acknowledge", "3", "4"),
+                       ("Key account · High: hours to resolve", "20", "30")]
+    assert [p.pk for p in caught.value.current] == [high.pk]
+    before = (low.ack_hours, low.resolve_hours, low.version)
+    low.refresh_from_db()
+    high.refresh_from_db()
+    assert (low.ack_hours, low.resolve_hours, low.version) == before
+    assert (high.ack_hours, high.version) == (3, 2)
+    # From the versions now shown, the same save goes through.
+    services.sla_policies_update(user=personas.lead, rows=[services.SlaRow(high.pk, 2, 4, 30)])
+    high.refresh_from_db()
+    assert (high.ack_hours, high.resolve_hours, high.version) == (4, 30, 3)
+    assert high.history.filter(version=2).exists()
+
+
+def test_a_policy_row_that_is_not_in_the_table_is_refused(personas):
+    with pytest.raises(Invalid):
+        services.sla_policies_update(user=personas.lead, rows=[services.SlaRow(999999, 1, 2, 3)])
 
 
 def test_sponsor_and_outsider_may_not_open_incidents(personas):
     for user in (personas.sponsor, personas.outsider):
-        with pytest.raises(PermissionDenied):
+        with pytest.raises(Forbidden):
             services.incident_open(user=user, account=personas.account, category="billing", severity="low",
                                    title="x")
 
@@ -127,13 +164,13 @@ def test_transitions_stamp_times_and_move_forward_only(personas):
     acked = services.incident_update(user=personas.operator, incident=incident, expected_version=1,
                                      status=IncidentStatus.ACKNOWLEDGED, now=t0 + datetime.timedelta(minutes=20))
     assert acked.acknowledged_at == t0 + datetime.timedelta(minutes=20) and acked.ack_breached_at is None
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         services.incident_update(user=personas.operator, incident=acked, expected_version=2,
                                  status=IncidentStatus.OPEN)
-    with pytest.raises(ValidationError) as exc:
+    with pytest.raises(Invalid) as exc:
         services.incident_update(user=personas.operator, incident=acked, expected_version=2,
                                  status=IncidentStatus.RESOLVED)
-    assert "resolution" in exc.value.error_dict
+    assert "resolution" in exc.value.errors
     # Resolved after the 8-hour deadline: the breach is recorded even before the job runs.
     late = t0 + datetime.timedelta(hours=9)
     resolved = services.incident_update(user=personas.kam, incident=acked, expected_version=2,
@@ -152,16 +189,76 @@ def test_stale_update_is_refused_and_writes_nothing(personas):
     incident = open_incident(personas)
     services.incident_update(user=personas.operator, incident=incident, expected_version=1,
                              status=IncidentStatus.ACKNOWLEDGED)
-    with pytest.raises(services.StaleEdit):
+    with pytest.raises(Conflict) as caught:
         services.incident_update(user=personas.kam, incident=incident, expected_version=1, cost=Decimal("50"))
+    # What the other person changed since version 1, read from the incident's history.
+    assert [(c.field, c.theirs) for c in caught.value.changes] == [("status", "Acknowledged")]
+    assert caught.value.current.version == 2
     incident.refresh_from_db()
     assert incident.cost == Decimal("0") and incident.version == 2
+    assert list(incident.history.order_by("history_date").values_list("version", flat=True)) == [1, 2]
+
+
+def test_a_missing_version_is_a_conflict_not_a_blind_overwrite(personas):
+    incident = open_incident(personas)
+    with pytest.raises(Conflict):
+        services.incident_update(user=personas.operator, incident=incident, expected_version=None,
+                                 status=IncidentStatus.ACKNOWLEDGED)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_people_saving_the_same_incident_at_once_one_is_told():
+    """Two saves from the same version at the same moment on PostgreSQL: the row lock makes the second
+    wait, then see the first's version and be refused with what changed; nothing is lost silently."""
+    import threading
+
+    from django.db import connection, connections
+
+    from kam.roles import OPERATIONS
+    from tests.factories import UserFactory
+
+    if connection.vendor != "postgresql":
+        pytest.skip("concurrent writers need PostgreSQL")
+    people = [UserFactory(username=f"operator{i}", roles=[OPERATIONS]) for i in range(2)]
+    account = AccountFactory(tier="key")
+    incident = services.incident_open(user=people[0], account=account, category="delivery", severity="high",
+                                      title="Camión no llegó")
+    start = threading.Barrier(2)
+    saved, refused, errors = [], [], []
+
+    def save(user, cost):
+        try:
+            start.wait(10)
+            services.incident_update(user=user, incident=incident, expected_version=1,
+                                     status=IncidentStatus.ACKNOWLEDGED, cost=Decimal(cost))
+            saved.append(cost)
+        except Conflict as exc:
+            refused.append(exc)
+        except Exception as exc:  # reported by the assertion below
+            errors.append(exc)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=save, args=(u, c)) for u, c in zip(people, ("10", "20"), strict=True)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(30)
+    assert errors == [] and len(saved) == 1 and len(refused) == 1
+    assert {c.field for c in refused[0].changes} == {"status", "cost"}
+    incident.refresh_from_db()
+    assert incident.version == 2 and incident.cost == Decimal(saved[0])
+    assert Activity.objects.filter(kind=ActivityKind.INCIDENT_UPDATED).count() == 1
 
 
 def test_outsider_cannot_work_an_incident(personas):
     incident = open_incident(personas)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         services.incident_update(user=personas.outsider, incident=incident, expected_version=1,
+                                 status=IncidentStatus.ACKNOWLEDGED)
+    # Refused before the version is looked at: a conflict would show them what changed.
+    with pytest.raises(Forbidden):
+        services.incident_update(user=personas.outsider, incident=incident, expected_version=7,
                                  status=IncidentStatus.ACKNOWLEDGED)
 
 
@@ -253,7 +350,7 @@ def test_feedback_and_rating_with_history(personas):
     row = latest_feedback(type(personas.account).objects.filter(pk=personas.account.pk)).get()
     assert (row.feedback_score, row.rating_score) == (5, 7)
     assert Activity.objects.filter(kind=ActivityKind.FEEDBACK).count() == 3
-    with pytest.raises(ValidationError):
+    with pytest.raises(Invalid):
         services.feedback_record(user=personas.kam, account=personas.account, contact=contact, score=11)
-    with pytest.raises(PermissionDenied):
+    with pytest.raises(Forbidden):
         services.partnership_rate(user=personas.operator, account=personas.account, score=3)

@@ -275,17 +275,26 @@ def test_update_incident_through_the_page(personas):
     assert incident.status == "acknowledged" and incident.acknowledged_at is not None
     page = client.get(url).content.decode()
     assert "met," in page  # acknowledged within the deadline
-    # A form loaded before that change is refused, with the other person's change shown.
+    # A form loaded before that change is refused, with the other person's change shown beside the user's.
     stale = client.post(url, {"version": 1, "status": "in_progress", "resolution": "Repuesto enviado",
                               "cost": "99"})
     assert stale.status_code == 409
-    assert "Someone else updated this incident" in stale.content.decode()
-    # Nothing typed is lost: the form comes back with the user's values on top of the current version.
-    assert stale.context["form"].initial["resolution"] == "Repuesto enviado"
-    assert stale.context["form"].initial["version"] == 2
+    html = stale.content.decode()
+    assert "Someone else saved this while you were editing" in html
+    table = html[html.index('data-testid="conflict-changes"'):]
+    assert "Acknowledged" in table and "In progress" in table  # saved now / yours
+    # Nothing typed is lost: the form comes back with the user's values and the version now shown.
+    form = stale.context["form"]
+    assert form["resolution"].value() == "Repuesto enviado" and str(form["version"].value()) == "2"
     incident.refresh_from_db()
     assert incident.cost == 0 and incident.status == "acknowledged"
-    bad = client.post(url, {"version": 2, "status": "resolved", "resolution": "", "cost": "0"})
+    # Saved again knowingly, from the version now shown: it goes through.
+    again = client.post(url, {"version": 2, "status": "in_progress", "resolution": "Repuesto enviado",
+                              "cost": "99"})
+    assert again.status_code == 302
+    incident.refresh_from_db()
+    assert (incident.status, incident.cost, incident.version) == ("in_progress", 99, 3)
+    bad = client.post(url, {"version": 3, "status": "resolved", "resolution": "", "cost": "0"})
     assert bad.status_code == 400 and "Say how the incident was resolved." in bad.content.decode()
 
 
@@ -298,19 +307,25 @@ def test_sponsor_reads_incident_but_cannot_update(personas):
                                              ).status_code == 403
 
 
+SLA = reverse("touchpoints:sla_policies")
+
+
+def _sla_page(client):
+    """The SLA table as the lead's browser would send it back untouched, and the index of key/high."""
+    from bench.htmlforms import parse_forms
+
+    response = client.get(SLA)
+    order = [(f.instance.tier, f.instance.severity) for f in response.context["formset"].forms]
+    form = next(f for f in parse_forms(response.content.decode()) if f.field("form-TOTAL_FORMS"))
+    data = {name: values[0] for name, values in form.defaults().items()}
+    return data, order, order.index(("key", "high"))
+
+
 def test_lead_edits_sla_policy(personas):
-    url = reverse("touchpoints:sla_policies")
+    url = SLA
     client = client_for(personas.lead)
-    response = client.get(url)
-    formset = response.context["formset"]
-    order = [(f.instance.tier, f.instance.severity) for f in formset.forms]
+    data, order, target = _sla_page(client)
     assert order[:2] == [("key", "critical"), ("key", "high")] and order[-1] == ("standard", "low")
-    data = {"form-TOTAL_FORMS": len(formset.forms), "form-INITIAL_FORMS": len(formset.forms)}
-    for i, form in enumerate(formset.forms):
-        data[f"form-{i}-id"] = form.instance.pk
-        data[f"form-{i}-ack_hours"] = form.instance.ack_hours
-        data[f"form-{i}-resolve_hours"] = form.instance.resolve_hours
-    target = next(i for i, f in enumerate(formset.forms) if (f.instance.tier, f.instance.severity) == ("key", "high"))
     data[f"form-{target}-ack_hours"] = 3
     assert client.post(url, data).status_code == 302
     assert SlaPolicy.objects.get(tier="key", severity="high").ack_hours == 3
@@ -319,6 +334,68 @@ def test_lead_edits_sla_policy(personas):
     assert response.status_code == 400
     assert "Resolving cannot take less than acknowledging." in response.content.decode()
     assert SlaPolicy.objects.get(tier="key", severity="high").resolve_hours == 24
+
+
+def test_two_leads_editing_the_sla_table_the_second_is_told(personas):
+    first, second = client_for(personas.lead), client_for(personas.lead)
+    mine, order, high = _sla_page(first)
+    critical = order.index(("key", "critical"))
+    theirs = dict(mine)
+    theirs[f"form-{high}-ack_hours"] = "3"
+    theirs[f"form-{critical}-resolve_hours"] = "7"  # a row the first lead does not touch
+    assert second.post(SLA, theirs).status_code == 302
+    mine[f"form-{high}-ack_hours"] = "4"
+    refused = first.post(SLA, mine)
+    assert refused.status_code == 409
+    html = refused.content.decode()
+    assert "Someone else saved this while you were editing" in html
+    table = html[html.index('data-testid="conflict-changes"'):]
+    assert "Key account · High: hours to acknowledge" in table and ">3<" in table and ">4<" in table
+    assert SlaPolicy.objects.get(tier="key", severity="high").ack_hours == 3
+    # The user's 4 is still in the table, now carrying the version saved: saving again is a decision.
+    from bench.htmlforms import parse_forms
+
+    form = next(f for f in parse_forms(html) if f.field("form-TOTAL_FORMS"))
+    assert form.field(f"form-{high}-ack_hours").value == "4"
+    again = {name: values[0] for name, values in form.defaults().items()}
+    assert again[f"form-{critical}-resolve_hours"] == "7"  # shown as saved now, not as first loaded
+    assert first.post(SLA, again).status_code == 302
+    assert SlaPolicy.objects.get(tier="key", severity="high").ack_hours == 4
+    assert SlaPolicy.objects.get(tier="key", severity="critical").resolve_hours == 7
+
+
+@pytest.mark.parametrize("tamper", [
+    {"form-INITIAL_FORMS": "-1"},
+    {"form-INITIAL_FORMS": "0"},
+    {"form-INITIAL_FORMS": "99"},
+    {"form-TOTAL_FORMS": "13", "form-12-ack_hours": "1", "form-12-resolve_hours": "2"},
+    {"form-TOTAL_FORMS": "100000"},
+    {"form-TOTAL_FORMS": "-3"},
+    {"form-TOTAL_FORMS": "x"},
+    {"form-TOTAL_FORMS": None, "form-INITIAL_FORMS": None},
+    {"form-0-id": "999999"},
+    {"form-0-id": None},
+    {"form-1-id": "first"},
+], ids=lambda t: ",".join(f"{k}={v}" for k, v in t.items()))
+def test_sla_table_with_tampered_management_data_is_refused_and_writes_nothing(personas, tamper):
+    client = client_for(personas.lead)
+    data, _order, high = _sla_page(client)
+    data[f"form-{high}-ack_hours"] = "2"  # a real change alongside the tampering
+    if tamper.get("form-1-id") == "first":
+        tamper = {"form-1-id": data["form-0-id"]}
+    for key, value in tamper.items():
+        if value is None:
+            data.pop(key, None)
+        else:
+            data[key] = value
+    before = list(SlaPolicy.objects.order_by("pk").values_list("pk", "tier", "severity", "ack_hours",
+                                                                "resolve_hours", "version"))
+    response = client.post(SLA, data)
+    assert response.status_code == 400
+    assert 'class="alert alert-danger"' in response.content.decode()
+    after = list(SlaPolicy.objects.order_by("pk").values_list("pk", "tier", "severity", "ack_hours",
+                                                               "resolve_hours", "version"))
+    assert after == before
 
 
 # --- Feedback --------------------------------------------------------------------------------------
