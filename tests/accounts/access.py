@@ -36,6 +36,8 @@ CASES = {
     "accounts:stage": Case(EDITORS, kwargs=_account),
     # Team management: the account's KAM and the lead.
     "accounts:team": Case(expect(FORBIDDEN, kam=OK, lead=OK, outsider=NOT_FOUND), kwargs=_account),
+    "accounts:team_member_edit": Case(expect(FORBIDDEN, kam=OK, lead=OK, outsider=NOT_FOUND),
+                                      kwargs=lambda w: {"pk": w.account.pk, "member_pk": w.member.pk}),
     "accounts:team_remove": Case(expect(NOT_ALLOWED), kwargs=lambda w: {"pk": w.account.pk, "member_pk": w.member.pk}),
     "accounts:contacts": Case(VIEWERS, kwargs=_account),
     "accounts:contact_new": Case(EDITORS, kwargs=_account),

@@ -25,7 +25,7 @@ def test_lead_scores_an_account_sees_it_move_and_promotes_it(live_server, page, 
     account = personas.other_account
     criteria = _criteria()
     # Last year's assessment put the account in Streamline.
-    services.assessment_create(account=account, assessor=personas.lead,
+    services.assessment_create(account=account, actor=personas.lead,
                                assessed_on=datetime.date.today() - datetime.timedelta(days=365),
                                scores={c: (2, "") for c in criteria})
     base = live_server.url
