@@ -572,10 +572,13 @@ EXPORT_HEADER = ["name", "tax_id", "industry", "country", "region", "status", "t
 
 
 def export_rows(queryset):
-    """The export's rows; its columns are the import's, so an export can be edited and imported back."""
+    """The export's rows; its columns are the import's, so an export can be edited and imported back.
+    `queryset` is annotated by `selectors.with_commercial`: revenue is left blank on the rows whose
+    figures the reader may not see."""
     yield EXPORT_HEADER
     for a in queryset.select_related("kam", "sponsor", "parent").iterator(chunk_size=500):
         yield [neutralise(v) for v in (
             a.name, a.tax_id, a.industry, a.country, a.region, a.status, a.tier, a.relationship_stage,
             a.kam.email if a.kam else "", a.sponsor.email if a.sponsor else "", a.parent.tax_id if a.parent else "",
-            a.revenue_12m, a.pareto_class, a.attractiveness, a.strength, a.quadrant, a.health_score)]
+            a.revenue_12m if getattr(a, "commercial", False) else "", a.pareto_class, a.attractiveness,
+            a.strength, a.quadrant, a.health_score)]

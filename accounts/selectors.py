@@ -4,9 +4,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
+    DecimalField,
     Exists,
     F,
     IntegerField,
@@ -27,7 +29,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kam.roles import LEAD, OPERATIONS, SPONSOR, user_roles
+from kam import departments
+from kam.roles import KAM, LEAD, OPERATIONS, SPONSOR, user_roles
 
 from .models import (
     Account,
@@ -56,6 +59,33 @@ def account_visibility_q(user) -> Q | None:
     if SPONSOR in roles:
         q |= Q(tier=Tier.KEY)
     return q
+
+
+def commercial_visibility_q(user) -> Q | None:
+    """The filter for accounts whose commercial data (revenue, margins, contribution, CLV) `user` may
+    read (None: all of them). Mirrors kam.permissions.can_view_commercial as a query."""
+    roles = user_roles(user)
+    if LEAD in roles:
+        return None
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    team = AccountTeamMember.objects.filter(account=OuterRef("pk"), user_id=user.pk)
+    if KAM not in roles:
+        team = team.filter(department__code__in=departments.COMMERCIAL)
+    return Q(kam_id=user.pk) | Q(sponsor_id=user.pk) | Q(Exists(team))
+
+
+def with_commercial(qs: QuerySet, user) -> QuerySet:
+    """Annotate `commercial` (whether `user` reads the row's commercial data) and `revenue_visible`
+    (the 12-month revenue, or NULL where it is not theirs to read, for sorting): lists hide figures
+    row by row in one query."""
+    q = commercial_visibility_q(user)
+    if q is None:
+        return qs.annotate(commercial=Value(True, output_field=BooleanField()), revenue_visible=F("revenue_12m"))
+    return qs.annotate(
+        commercial=Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField()),
+        revenue_visible=Case(When(q, then=F("revenue_12m")), default=Value(None),
+                             output_field=DecimalField(max_digits=16, decimal_places=2)))
 
 
 def accounts_visible_to(user, *, include_archived: bool = False) -> QuerySet[Account]:
@@ -184,8 +214,8 @@ def coverage_warnings(current_contacts) -> list[dict]:
 # --- Programme: Pareto, portfolio, tier mismatches -------------------------------------------------
 def pareto_rows(user=None) -> QuerySet:
     """Active accounts ranked by 12-month revenue, each with its `rank` and `cumulative` revenue over the
-    *whole* portfolio (window functions over every active account). For a user who sees only some
-    accounts the rows are narrowed after ranking (a window-level flag, so SQL filters it in an outer
+    *whole* portfolio (window functions over every active account). For a user who reads the figures of
+    only some accounts the rows are narrowed after ranking (a window-level flag, so SQL filters it in an outer
     query), and a KAM sees where their accounts stand in the company-wide ranking."""
     positive = Case(When(revenue_12m__gt=0, then=F("revenue_12m")), default=Value(Decimal(0)))
     order = [F("revenue_12m").desc(), F("pk").asc()]
@@ -193,7 +223,8 @@ def pareto_rows(user=None) -> QuerySet:
             .annotate(rank=Window(RowNumber(), order_by=order),
                       cumulative=Window(Sum(positive), order_by=order, frame=RowRange(start=None, end=0)))
             .order_by("-revenue_12m", "pk"))
-    q = account_visibility_q(user) if user is not None else None
+    # The rows are figures: narrowed to the accounts whose commercial data the user reads.
+    q = commercial_visibility_q(user) if user is not None else None
     if q is not None:
         flag = Case(When(q, then=Value(1)), default=Value(0), output_field=IntegerField())
         rows = rows.annotate(visible=Window(Max(flag), partition_by=[F("pk")])).filter(visible=1)
@@ -261,17 +292,20 @@ def key_not_a_class(accounts_qs: QuerySet) -> QuerySet:
 
 
 def portfolio_points(accounts_qs: QuerySet) -> list[dict]:
-    """One bubble per assessed account: x strength, y attractiveness, r from 12-month revenue. No URL per
+    """One bubble per assessed account of `accounts_qs` (annotated by `with_commercial`): x strength,
+    y attractiveness, r from 12-month revenue. No URL per
     point: the chart builds each from `portfolio_detail_url()` and the id (reversing two thousand URLs
     took most of the view, and they were a third of the page's weight)."""
     rows = list(accounts_qs.filter(attractiveness__isnull=False, strength__isnull=False)
-                .order_by("-revenue_12m", "pk")
-                .values("pk", "name", "tier", "attractiveness", "strength", "revenue_12m", "quadrant"))
-    top = max((r["revenue_12m"] for r in rows), default=Decimal(0)) or Decimal(1)
+                .order_by(F("revenue_visible").desc(nulls_last=True), "pk")
+                .values("pk", "name", "tier", "attractiveness", "strength", "revenue_visible", "quadrant"))
+    top = max((r["revenue_visible"] or Decimal(0) for r in rows), default=Decimal(0)) or Decimal(1)
+    # Area, not radius, proportional to revenue; a floor keeps small accounts clickable. An account whose
+    # figures the reader may not see is drawn at the floor, without its revenue.
     return [{"id": r["pk"], "name": r["name"], "tier": r["tier"], "x": float(r["strength"]),
-             "y": float(r["attractiveness"]), "revenue": float(r["revenue_12m"]),
-             # Area, not radius, proportional to revenue; a floor keeps small accounts clickable.
-             "r": round(4 + 22 * float(max(r["revenue_12m"], Decimal(0)) / top) ** 0.5, 1),
+             "y": float(r["attractiveness"]),
+             "revenue": None if r["revenue_visible"] is None else float(r["revenue_visible"]),
+             "r": round(4 + 22 * float(max(r["revenue_visible"] or Decimal(0), Decimal(0)) / top) ** 0.5, 1),
              "quadrant": r["quadrant"]} for r in rows]
 
 

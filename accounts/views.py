@@ -69,7 +69,8 @@ PAGE_SIZE = 25
 
 # --- Registry --------------------------------------------------------------------------------------
 def _filtered_accounts(request):
-    base = selectors.accounts_visible_to(request.user, include_archived=True)
+    base = selectors.with_commercial(selectors.accounts_visible_to(request.user, include_archived=True),
+                                     request.user)
     # Always bound, so the default (active accounts, by name) applies without any parameter.
     return AccountFilter(request.GET, queryset=base, request=request)
 
@@ -126,11 +127,14 @@ def account_create(request):
 @signed_in
 def account_detail(request, pk):
     account = selectors.account_get_for_user(request.user, pk)
-    trend = selectors.revenue_trend(account)
+    user = request.user
+    commercial = user.has_perm("accounts.view_commercial", account)
+    trend = selectors.revenue_trend(account) if commercial else []
     contacts = selectors.relationship_map(account)
     assessments = selectors.latest_assessments(account)
-    user = request.user
     context = {
+        "commercial": commercial,
+        "can_enter_financials": commercial and user.has_perm("accounts.change_financials", account),
         "account": account,
         # parent_id too: the related manager reads it on every row, and deferring it cost a query each.
         "children": list(account.children.filter(archived_at__isnull=True).only("pk", "name", "tier", "parent_id")),
@@ -341,7 +345,7 @@ def contact_gone(request, contact_pk):
 # --- Financials ------------------------------------------------------------------------------------
 @signed_in
 def account_financials(request, pk):
-    account = selectors.account_get_for_user(request.user, pk)
+    account = _account_with_perm(request, pk, "accounts.view_commercial")
     can_edit = request.user.has_perm("accounts.change_financials", account)
     form = FinancialRecordForm(request.POST or None)
     # Whoever may not enter figures is refused by the service (403), form valid or not.
