@@ -5,6 +5,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -202,26 +203,52 @@ def _account_set_archived(*, actor, account: Account, archived: bool) -> Account
 @transaction.atomic
 def stage_change(*, actor, account: Account, to_stage: str, changed_on: datetime.date | None = None,
                  note: str = "") -> RelationshipStageChange:
+    """Record that the relationship reached `to_stage` on `changed_on` (default today). A change dated
+    before the latest recorded one is inserted in date order: it starts from the stage in force that
+    day, and the change after it now starts from `to_stage`; the account's stage stays the latest's.
+    A change that would make the history contradict itself (the same stage twice in a row, or a date
+    before the history begins) is refused."""
     account = _lock(Account.objects.all(), account.pk)
     permission_require(actor=actor, perm="accounts.change_account", obj=account)
     if to_stage not in RelationshipStage.values:
         raise Invalid(errors={"to_stage": [_("Choose a stage.")]})
-    if to_stage == account.relationship_stage:
-        raise Invalid(errors={"to_stage": [_("The relationship is already at that stage.")]})
     changed_on = changed_on or timezone.localdate()
     if changed_on > timezone.localdate():
         raise Invalid(errors={"changed_on": [_("A stage change cannot be dated in the future.")]})
-    change = RelationshipStageChange.objects.create(account=account, from_stage=account.relationship_stage,
-                                                    to_stage=to_stage, changed_on=changed_on, changed_by=actor,
-                                                    note=note)
-    account.relationship_stage = to_stage
-    versioning.bump(account)
-    account._history_user = actor
-    account.save(update_fields=["relationship_stage", "version", "updated_at"])
+    rows = list(account.stage_changes.order_by("changed_on", "pk"))
+    before = [r for r in rows if r.changed_on <= changed_on]
+    following = next((r for r in rows if r.changed_on > changed_on), None)
+    if rows and not before:
+        raise Invalid(errors={"changed_on": [_(
+            "The stage history starts on %(date)s, when the account was recorded: a change cannot be dated "
+            "earlier.") % {"date": date_format(rows[0].changed_on, "SHORT_DATE_FORMAT")}]})
+    in_force = before[-1].to_stage if before else account.relationship_stage
+    if to_stage == in_force:
+        raise Invalid(errors={"to_stage": [
+            _("The relationship was already at that stage on that date.") if following
+            else _("The relationship is already at that stage.")]})
+    if following is not None and following.to_stage == to_stage:
+        raise Invalid(errors={"to_stage": [_(
+            "On %(date)s the relationship moved to %(stage)s: to say it got there earlier, record the stage "
+            "it was at before that instead.") % {
+                "date": date_format(following.changed_on, "SHORT_DATE_FORMAT"),
+                "stage": RelationshipStage(to_stage).label}]})
+    change = RelationshipStageChange.objects.create(account=account, from_stage=in_force, to_stage=to_stage,
+                                                    changed_on=changed_on, changed_by=actor, note=note)
+    if following is not None:
+        following.from_stage = to_stage
+        following.save(update_fields=["from_stage"])
+    else:
+        account.relationship_stage = to_stage
+        versioning.bump(account)
+        account._history_user = actor
+        account.save(update_fields=["relationship_stage", "version", "updated_at"])
+    summary = _("Relationship stage: %(from)s → %(to)s") % {
+        "from": change.get_from_stage_display(), "to": change.get_to_stage_display()}
+    if following is not None:
+        summary += " · " + _("since %(date)s") % {"date": date_format(changed_on, "SHORT_DATE_FORMAT")}
     activity_record(account=account, kind=ActivityKind.STAGE_CHANGE, subkind=to_stage, actor=actor,
-                    summary=_("Relationship stage: %(from)s → %(to)s") % {
-                        "from": change.get_from_stage_display(), "to": change.get_to_stage_display()},
-                    link=_account_link(account))
+                    summary=summary, link=_account_link(account))
     return change
 
 
