@@ -304,7 +304,7 @@ def _plan_accounts(rows, result):
             if any("kam" in fields or "sponsor" in fields for _e, fields, _p in planned):
                 services.permission_require(actor=actor, perm="accounts.assign_people")
             # The revenue recompute at the end updates rows across the table: its lock comes first.
-            services.advisory_lock(services.REVENUE_LOCK)
+            services.advisory_lock(services.ACCOUNT_ROWS_LOCK)
             by_tax = dict(index.by_tax)
             fresh, changes = [], {}
             for existing, fields, _parent in planned:

@@ -2,7 +2,7 @@ import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Case, F, Q, Value, When
+from django.db.models import Case, CharField, F, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -69,9 +69,10 @@ def advisory_lock(key: int) -> None:
             cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
 
 
-# Every transaction that recomputes revenue and Pareto classes takes this lock before any row lock: the
-# recompute updates account rows across the table, and taking it first gives them all one lock order.
-REVENUE_LOCK = 7_306_002
+# Every transaction that updates account rows across the table (the revenue and Pareto recompute, the
+# quadrant and score recomputes) takes this lock before any row lock of its own: two of them, or one and
+# an edit that locked a row first, would otherwise lock rows in different orders and deadlock.
+ACCOUNT_ROWS_LOCK = 7_306_002
 
 
 @transaction.atomic
@@ -185,7 +186,7 @@ def _account_set_archived(*, actor, account: Account, archived: bool) -> Account
     """Archive or restore; a no-op when the account is already there. Archived accounts leave the
     Pareto ranking, so revenue classes are recomputed in the same transaction."""
     permission_require(actor=actor, perm="accounts.change_account", obj=account)
-    advisory_lock(REVENUE_LOCK)
+    advisory_lock(ACCOUNT_ROWS_LOCK)
     account = _lock(Account.objects.all(), account.pk)
     if (account.archived_at is not None) == archived:
         return account
@@ -468,9 +469,11 @@ def assessment_create(*, actor, account: Account, scores: dict, assessed_on: dat
     return assessment
 
 
+@transaction.atomic
 def scores_recompute_all() -> int:
     """After a weight or scale change every assessed account's scores are recomputed (the per-assessment
     figures too, so the spread shown stays consistent). Cost: one pass over assessed accounts."""
+    advisory_lock(ACCOUNT_ROWS_LOCK)
     specs = criteria_specs()
     programme = ProgrammeSettings.current()
     assessments = Assessment.objects.prefetch_related("scores").order_by("account_id")
@@ -491,23 +494,26 @@ def scores_recompute_all() -> int:
             pk=account_id, attractiveness=attr, strength=strength,
             quadrant=scoring.quadrant(attr, strength, attractiveness_threshold=programme.attractiveness_threshold,
                                       strength_threshold=programme.strength_threshold)))
-    with transaction.atomic():
-        Assessment.objects.bulk_update(changed_assessments, ["attractiveness", "strength"], batch_size=500)
-        Account.objects.bulk_update(changed_accounts, ["attractiveness", "strength", "quadrant"], batch_size=500)
+    Assessment.objects.bulk_update(changed_assessments, ["attractiveness", "strength"], batch_size=500)
+    Account.objects.bulk_update(changed_accounts, ["attractiveness", "strength", "quadrant"], batch_size=500)
     return len(changed_accounts)
 
 
+@transaction.atomic
 def quadrants_recompute() -> int:
-    """Re-derive every quadrant from the stored scores after the programme's thresholds changed:
-    one UPDATE, the same rule as `scoring.quadrant`."""
+    """Re-derive every quadrant from the stored scores after the programme's thresholds changed (run by
+    `metrics.services.programme_settings_update` in the same transaction): one UPDATE of the rows whose
+    quadrant moves, by the same rule as `scoring.quadrant`."""
+    advisory_lock(ACCOUNT_ROWS_LOCK)
     programme = ProgrammeSettings.current()
     at, st = programme.attractiveness_threshold, programme.strength_threshold
-    return Account.objects.update(quadrant=Case(
+    quadrant = Case(
         When(Q(attractiveness__isnull=True) | Q(strength__isnull=True), then=Value("")),
         When(attractiveness__gte=at, strength__gte=st, then=Value(Quadrant.STRATEGIC)),
         When(attractiveness__gte=at, then=Value(Quadrant.STAR)),
         When(strength__gte=st, then=Value(Quadrant.STATUS)),
-        default=Value(Quadrant.STREAMLINE)))
+        default=Value(Quadrant.STREAMLINE), output_field=CharField())
+    return Account.objects.alias(new_quadrant=quadrant).exclude(quadrant=F("new_quadrant")).update(quadrant=quadrant)
 
 
 CRITERION_FIELDS = ("name", "description", "axis", "weight", "scale_max", "active", "order")
@@ -655,7 +661,7 @@ def revenue_recompute(today: datetime.date | None = None) -> None:
     < 95 % B, else C; ties share a class; zero revenue is C), done with window functions: the running
     total through the account's peers minus the peers' own sum is what every account above it makes.
     Archived accounts leave the ranking (their class is blank)."""
-    advisory_lock(REVENUE_LOCK)
+    advisory_lock(ACCOUNT_ROWS_LOCK)
     start, end = trailing_window(today)
     with connection.cursor() as cursor:
         cursor.execute(REVENUE_RECOMPUTE_SQL, [start, end, scoring.PARETO_A_SHARE, scoring.PARETO_B_SHARE])
@@ -675,7 +681,7 @@ def financial_records_save(*, actor, figures: dict[tuple[int, datetime.date], di
         raise Invalid(_("No account matches."))
     for account in accounts.values():
         permission_require(actor=actor, perm="accounts.change_financials", obj=account)
-    advisory_lock(REVENUE_LOCK)
+    advisory_lock(ACCOUNT_ROWS_LOCK)
     existing = {(f.account_id, f.month): f
                 for f in FinancialRecord.objects.select_for_update().filter(account_id__in=accounts)}
     new, changed = [], []

@@ -600,7 +600,7 @@ def programme_settings_history(limit: int = 20) -> list[dict]:
         older = records[i + 1] if i + 1 < len(records) else None
         changes = []
         if older is not None:
-            for change in rec.diff_against(older, excluded_fields=["updated_at"]).changes:
+            for change in rec.diff_against(older, excluded_fields=["updated_at", "version"]).changes:
                 field = ProgrammeSettings._meta.get_field(change.field)
                 changes.append({"field": field.verbose_name, "old": change.old, "new": change.new})
         out.append({"when": rec.history_date, "who": rec.history_user, "type": rec.history_type,
