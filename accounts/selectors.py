@@ -283,14 +283,6 @@ def _pareto_summary_compute() -> dict:
             "count": len(revenues)}
 
 
-def a_class_not_key(accounts_qs: QuerySet) -> QuerySet:
-    return accounts_qs.filter(pareto_class="A").exclude(tier=Tier.KEY).order_by("-revenue_12m", "pk")
-
-
-def key_not_a_class(accounts_qs: QuerySet) -> QuerySet:
-    return accounts_qs.filter(tier=Tier.KEY).exclude(pareto_class="A").order_by("-revenue_12m", "pk")
-
-
 def portfolio_points(accounts_qs: QuerySet) -> list[dict]:
     """One bubble per assessed account of `accounts_qs` (annotated by `with_commercial`): x strength,
     y attractiveness, r from 12-month revenue. No URL per
@@ -316,6 +308,7 @@ def portfolio_detail_url() -> str:
 
 MISMATCH_LABELS = {
     "key_streamline": gettext_lazy("Key account in Streamline (low attractiveness, low strength)"),
+    "key_losing_money": gettext_lazy("Key account that loses money (negative contribution)"),
     "key_class_c": gettext_lazy("Key account in Pareto class C"),
     "key_unassessed": gettext_lazy("Key account never assessed"),
     "strategic_not_key": gettext_lazy("Strategic account outside the programme"),
@@ -323,16 +316,22 @@ MISMATCH_LABELS = {
 
 
 def tier_mismatches(accounts_qs: QuerySet | None = None) -> QuerySet:
-    """Active accounts whose evidence disagrees with their tier, each annotated with `mismatch` (a code
-    of MISMATCH_LABELS; the first rule that applies). One query."""
-    qs = accounts_qs if accounts_qs is not None else Account.objects.active().select_related("kam", "sponsor")
-    return (qs.annotate(mismatch=Case(
+    """The one rule for "evidence that disagrees with the tier", used by every page that lists it
+    (selection, programme dashboard, Pareto): active accounts of `accounts_qs` (default: all), each
+    annotated with `mismatch`, the code in MISMATCH_LABELS of the first rule that applies. A key account
+    disagrees when the portfolio puts it in Streamline, it loses money (negative CLV, which has the sign
+    of its contribution), its revenue is in Pareto class C, or nobody has assessed it; an account outside
+    the programme disagrees when the portfolio calls it Strategic. Revenue alone does not make a key
+    account: a large buyer in Status or Streamline is served well, not partnered. One query."""
+    qs = accounts_qs if accounts_qs is not None else Account.objects.select_related("kam", "sponsor")
+    return (qs.filter(archived_at__isnull=True).annotate(mismatch=Case(
         When(tier=Tier.KEY, quadrant=Quadrant.STREAMLINE, then=Value("key_streamline")),
+        When(tier=Tier.KEY, clv__lt=0, then=Value("key_losing_money")),
         When(tier=Tier.KEY, pareto_class="C", then=Value("key_class_c")),
         When(tier=Tier.KEY, attractiveness__isnull=True, then=Value("key_unassessed")),
         When(~Q(tier=Tier.KEY) & Q(quadrant=Quadrant.STRATEGIC), then=Value("strategic_not_key")),
         default=Value(""), output_field=CharField()))
-        .exclude(mismatch="").order_by("tier", "-revenue_12m", "pk"))
+        .exclude(mismatch="").order_by("tier", "name", "pk"))
 
 
 def programme_size() -> dict:

@@ -372,7 +372,7 @@ def selection(request):
         "weights": {axis: sum(c.weight for c in criteria if c.axis == axis and c.active)
                     for axis in ("attractiveness", "strength")},
         "history": history, "size": selectors.programme_size(),
-        "mismatches": paginate(request, mismatches, 25), "mismatch_labels": selectors.MISMATCH_LABELS,
+        "mismatches": paginate(request, mismatches, 25),
         "recent_decisions": selectors.recent_tier_decisions()[:10],
     })
 
@@ -472,12 +472,11 @@ def pareto(request):
     chart = {"shares": summary["shares"], "key": summary["key_ranks"],
              "labels": {"curve": _("Cumulative share of revenue (%)"), "key": _("Key account"),
                         "x": _("Accounts ranked by 12-month revenue"), "a": _("80 % (A)"), "b": _("95 % (B)")}}
+    mismatches = selectors.tier_mismatches(scoped)
     return render(request, "accounts/pareto.html", {
         "page": paginate(request, rows, PAGE_SIZE), "summary": summary, "chart": chart,
-        "a_not_key": selectors.a_class_not_key(scoped)[:25],
-        "a_not_key_count": selectors.a_class_not_key(scoped).count(),
-        "key_not_a": selectors.key_not_a_class(scoped)[:25],
-        "key_not_a_count": selectors.key_not_a_class(scoped).count(),
+        "mismatches": list(mismatches[:PAGE_SIZE]), "mismatch_count": mismatches.count(),
+        "user_is_lead": has_role(request.user, LEAD),
     })
 
 

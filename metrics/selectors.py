@@ -15,6 +15,7 @@ from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from accounts import selectors as account_selectors
 from accounts.models import Account, FinancialRecord, Quadrant, Tier, TierDecision
 from kam import datastamps
 from kam.models import ProgrammeSettings
@@ -365,6 +366,7 @@ def _latest_feedback(accounts_qs):
 HEALTH_BINS = ((0, 20), (20, 40), (40, 60), (60, 80), (80, 101))
 CACHE_SECONDS = 60 * 60 * 24
 PROGRAMME_TIER_CHANGES = 20
+DISAGREEMENTS = 50
 
 
 def programme_dashboard() -> dict:
@@ -388,6 +390,12 @@ def programme_dashboard() -> dict:
                    .order_by("-decided_at")[:PROGRAMME_TIER_CHANGES + 1])
     key_count = Account.objects.active().key().count()
     return {**data, "stamp": stamp, "day": day, "run": run, "settings": s,
+            # The accounts app's one rule, on the accounts as they are now (not as of the last recompute),
+            # so this list says what the selection and Pareto pages say. Read only when its cached HTML
+            # is missing.
+            "disagreements": SimpleLazyObject(lambda: list(account_selectors.tier_mismatches()[:DISAGREEMENTS])),
+            "disagreements_key": datastamps.fragment_key("programme-disagreements", "accounts_account"),
+            "fragment_seconds": datastamps.FRAGMENT_SECONDS,
             "tier_changes": changes[:PROGRAMME_TIER_CHANGES],
             "more_tier_changes": len(changes) > PROGRAMME_TIER_CHANGES, "key_count": key_count,
             "cap": s.key_account_cap, "over_cap": key_count > s.key_account_cap,
@@ -450,7 +458,6 @@ def _programme_heavy(day) -> dict:
                           "title": {"display": True, "text": str(_("% of accounts"))}},
                     "y": {"min": 0, "title": {"display": True, "text": "%"}}}}}
 
-    disagree = evidence_disagreements(rows)
     return {
         "accounts_measured": len(rows),
         "revenue_total": revenue_total, "contribution_total": contribution_total,
@@ -468,7 +475,6 @@ def _programme_heavy(day) -> dict:
         "matrix_rows": [{"name": r["account__name"], "pk": r["account_id"], "tier": _label(Tier, r["tier"]),
                          "attractiveness": r["attractiveness"], "strength": r["strength"],
                          "quadrant": _label(Quadrant, r["quadrant"])} for r in matrix_rows[:50]],
-        "disagreements": disagree,
     }
 
 
@@ -488,29 +494,6 @@ def _label(choices, code) -> str:
         return str(choices(code).label) if code else ""
     except ValueError:
         return code
-
-
-def evidence_disagreements(rows) -> list[dict]:
-    """Accounts whose figures argue against their tier: key accounts that the evidence puts in the
-    Streamline quadrant, in Pareto class C, or losing money; non-key accounts that are Strategic and
-    class A (candidates the programme may be missing)."""
-    out = []
-    for r in rows:
-        reasons = []
-        if r["tier"] == Tier.KEY:
-            if r["quadrant"] == "streamline":
-                reasons.append(_("Streamline quadrant"))
-            if r["pareto_class"] == "C":
-                reasons.append(_("Pareto class C"))
-            if r["contribution_12m"] < 0:
-                reasons.append(_("negative contribution"))
-        elif r["quadrant"] == "strategic" and r["pareto_class"] == "A":
-            reasons.append(_("Strategic quadrant and Pareto class A, but not a key account"))
-        if reasons:
-            out.append({"pk": r["account_id"], "name": r["account__name"], "tier_code": r["tier"],
-                        "tier": _label(Tier, r["tier"]), "reasons": [str(x) for x in reasons]})
-    out.sort(key=lambda x: (x["tier_code"] != Tier.KEY, x["name"]))
-    return out[:50]
 
 
 # --- Account panel ---------------------------------------------------------------------------------------

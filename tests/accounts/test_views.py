@@ -196,11 +196,10 @@ def test_portfolio_and_pareto_pages_show_data_and_lists(personas):
     lead = client_for(personas.lead)
     portfolio = lead.get("/accounts/portfolio/")
     assert b"portfolio-data" in portfolio.content and personas.account.name.encode() in portfolio.content
+    Account.objects.filter(pk=personas.other_account.pk).update(attractiveness=80, strength=80, quadrant="strategic")
     pareto = lead.get("/accounts/pareto/").content.decode()
-    a_not_key = pareto[pareto.index('data-testid="a-not-key"'):]
-    assert personas.other_account.name in a_not_key.split("</ul>")[0]
-    key_not_a = pareto[pareto.index('data-testid="key-not-a"'):]
-    assert personas.account.name in key_not_a.split("</ul>")[0]
+    disagreeing = pareto[pareto.index('data-testid="tier-disagreements"'):].split("</table>")[0]
+    assert personas.other_account.name in disagreeing and "Strategic account outside the programme" in disagreeing
     # A KAM sees only their accounts in the Pareto lists.
     assert personas.other_account.name not in client_for(personas.kam).get("/accounts/pareto/").content.decode()
 

@@ -168,8 +168,8 @@ def test_programme_dashboard_flags_key_account_that_loses_money(personas):
     services.recompute_metrics()
     response = client_for(personas.lead).get(reverse("metrics:dashboard_program"))
     [row] = response.context["disagreements"]
-    assert row["name"] == "Aceros del Norte S.A." and "negative contribution" in row["reasons"]
-    assert row["tier"] == "Key account"  # the label, not the stored code
+    assert row.name == "Aceros del Norte S.A." and row.mismatch == "key_losing_money"
+    assert "Key account that loses money" in response.content.decode()
 
 
 def test_programme_dashboard_cache_is_invalidated_by_a_recompute(personas):
