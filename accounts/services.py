@@ -640,32 +640,40 @@ WITH rev AS (
            SUM(CASE WHEN revenue > 0 THEN revenue ELSE 0 END) OVER (ORDER BY revenue DESC)
            - SUM(CASE WHEN revenue > 0 THEN revenue ELSE 0 END) OVER (PARTITION BY revenue) AS above
     FROM rev
+), classed AS (
+    SELECT id, revenue, CASE
+        WHEN revenue <= 0 OR total <= 0 THEN 'C'
+        WHEN above < %s * total THEN 'A'
+        WHEN above < %s * total THEN 'B'
+        ELSE 'C' END AS pareto_class
+    FROM ranked
 )
-UPDATE accounts_account SET
-    revenue_12m = ranked.revenue,
-    pareto_class = CASE
-        WHEN ranked.revenue <= 0 OR ranked.total <= 0 THEN 'C'
-        WHEN ranked.above < %s * ranked.total THEN 'A'
-        WHEN ranked.above < %s * ranked.total THEN 'B'
-        ELSE 'C' END
-FROM ranked
-WHERE accounts_account.id = ranked.id
+UPDATE accounts_account SET revenue_12m = classed.revenue, pareto_class = classed.pareto_class
+FROM classed
+WHERE accounts_account.id = classed.id
+  -- Only the rows whose figures move: one month of one account rewrites that account (and those whose
+  -- class it shifts), not the whole table, and takes no lock on the rest.
+  AND (accounts_account.revenue_12m IS DISTINCT FROM classed.revenue
+       OR accounts_account.pareto_class IS DISTINCT FROM classed.pareto_class)
 """
 
 
 @transaction.atomic
-def revenue_recompute(today: datetime.date | None = None) -> None:
-    """Write every active account's trailing-12-month revenue and its Pareto class in two statements.
+def revenue_recompute(today: datetime.date | None = None) -> int:
+    """Write every active account's trailing-12-month revenue and its Pareto class; the number of
+    account rows that changed (the others are not written).
 
     The rule is `accounts.scoring.pareto_classes` (share of revenue strictly above the account: < 80 % A,
     < 95 % B, else C; ties share a class; zero revenue is C), done with window functions: the running
     total through the account's peers minus the peers' own sum is what every account above it makes.
-    Archived accounts leave the ranking (their class is blank)."""
+    Archived accounts leave the ranking (their class is blank). Takes ACCOUNT_ROWS_LOCK first: callers
+    that lock an account row of their own take it before that row."""
     advisory_lock(ACCOUNT_ROWS_LOCK)
     start, end = trailing_window(today)
     with connection.cursor() as cursor:
         cursor.execute(REVENUE_RECOMPUTE_SQL, [start, end, scoring.PARETO_A_SHARE, scoring.PARETO_B_SHARE])
-    Account.objects.filter(archived_at__isnull=False).exclude(pareto_class="").update(pareto_class="")
+        changed = cursor.rowcount
+    return changed + Account.objects.filter(archived_at__isnull=False).exclude(pareto_class="").update(pareto_class="")
 
 
 FINANCIAL_FIGURES = ("revenue", "cost_of_goods", "cost_to_serve")
