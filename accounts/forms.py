@@ -182,6 +182,10 @@ class TierDecisionForm(forms.Form):
     to_tier = forms.ChoiceField(label=_("new tier"), choices=Tier.choices)
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}),
                              help_text=_("Why, in terms of the selection criteria. Kept with the evidence."))
+    kam = UserChoiceField(queryset=User.objects.none(), required=False, label=_("key account manager"),
+                          help_text=_("Needed to promote to key account."))
+    sponsor = UserChoiceField(queryset=User.objects.none(), required=False, label=_("executive sponsor"),
+                              help_text=_("Needed to promote to key account."))
     cap_override = forms.BooleanField(label=_("admit beyond the programme's cap"), required=False)
     override_reason = forms.CharField(label=_("reason for exceeding the cap"), required=False,
                                       widget=forms.Textarea(attrs={"rows": 2}))
@@ -190,6 +194,10 @@ class TierDecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["expected_tier"].initial = account.tier
         self.fields["to_tier"].choices = [(v, label) for v, label in Tier.choices if v != account.tier]
+        self.fields["kam"].queryset = users_in(KAM)
+        self.fields["kam"].initial = account.kam_id
+        self.fields["sponsor"].queryset = users_in(SPONSOR)
+        self.fields["sponsor"].initial = account.sponsor_id
 
 
 class FinancialRecordForm(forms.Form):

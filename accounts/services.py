@@ -13,6 +13,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from kam import versioning
 from kam.errors import Change, Conflict, Forbidden, Invalid, clean
 from kam.models import ProgrammeSettings
+from kam.roles import KAM, SPONSOR, has_role
 
 from . import scoring
 from .models import (
@@ -571,9 +572,26 @@ def key_account_count(exclude_pk=None) -> int:
     return qs.count()
 
 
+def _check_key_people(account: Account, kam, sponsor) -> None:
+    """A key account is run by a KAM with an executive sponsor beside them: promotion names both."""
+    errors = {}
+    if kam is None:
+        errors["kam"] = [_("A key account needs its key account manager.")]
+    elif not has_role(kam, KAM):
+        errors["kam"] = [_("%(person)s is not a key account manager.") % {"person": _person(kam)}]
+    if sponsor is None:
+        errors["sponsor"] = [_("A key account needs an executive sponsor.")]
+    elif not has_role(sponsor, SPONSOR):
+        errors["sponsor"] = [_("%(person)s is not an executive sponsor.") % {"person": _person(sponsor)}]
+    if errors:
+        raise Invalid(errors=errors)
+
+
 @transaction.atomic
 def tier_decide(*, actor, account: Account, to_tier: str, reason: str, expected_tier: str | None = None,
-                cap_override: bool = False, override_reason: str = "") -> TierDecision:
+                cap_override: bool = False, override_reason: str = "", kam=None, sponsor=None) -> TierDecision:
+    """Move the account to `to_tier`, with the reason and the evidence as it stands. Promotion to key
+    account names its KAM and executive sponsor (`kam`, `sponsor`), set in the same transaction."""
     account = _lock(Account.objects.all(), account.pk)
     permission_require(actor=actor, perm="accounts.decide_tier", obj=account)
     if expected_tier is not None and account.tier != expected_tier:
@@ -590,6 +608,9 @@ def tier_decide(*, actor, account: Account, to_tier: str, reason: str, expected_
         raise Invalid(_("Restore the account from the archive before deciding its tier."))
     over_cap = False
     if to_tier == Tier.KEY:
+        _check_key_people(account, kam, sponsor)
+        if (kam.pk, sponsor.pk) != (account.kam_id, account.sponsor_id):
+            permission_require(actor=actor, perm="accounts.assign_people", obj=account)
         cap = ProgrammeSettings.current().key_account_cap
         # Lock-free count is enough here: the row lock above serialises decisions on this account, and
         # the cap is a management guard rail rather than an invariant.
@@ -604,9 +625,11 @@ def tier_decide(*, actor, account: Account, to_tier: str, reason: str, expected_
         evidence=tier_evidence(account), cap_override=over_cap,
         override_reason=override_reason.strip() if over_cap else "")
     account.tier = to_tier
+    if to_tier == Tier.KEY:
+        account.kam, account.sponsor = kam, sponsor
     versioning.bump(account)
     account._history_user = actor
-    account.save(update_fields=["tier", "version", "updated_at"])
+    account.save(update_fields=["tier", "kam", "sponsor", "version", "updated_at"])
     activity_record(account=account, kind=ActivityKind.TIER_DECISION, subkind=to_tier, actor=actor,
                     summary=_("Tier: %(from)s → %(to)s. %(reason)s") % {
                         "from": Tier(decision.from_tier).label, "to": Tier(to_tier).label, "reason": decision.reason},

@@ -419,7 +419,8 @@ def account_tier(request, pk):
         done, conflict = _attempt(form, lambda: services.tier_decide(
             actor=request.user, account=account, to_tier=form.cleaned_data["to_tier"],
             reason=form.cleaned_data["reason"], expected_tier=form.cleaned_data["expected_tier"],
-            cap_override=form.cleaned_data["cap_override"], override_reason=form.cleaned_data["override_reason"]))
+            cap_override=form.cleaned_data["cap_override"], override_reason=form.cleaned_data["override_reason"],
+            kam=form.cleaned_data["kam"], sponsor=form.cleaned_data["sponsor"]))
         if done:
             messages.success(request, _("Tier decision recorded."))
             return redirect("accounts:tier", pk=account.pk)

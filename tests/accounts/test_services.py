@@ -171,7 +171,8 @@ def test_tier_decision_records_who_when_why_and_the_evidence(personas):
     account = AccountFactory(tier=Tier.DEVELOPMENT, attractiveness=D("80"), strength=D("70"), quadrant="strategic",
                              pareto_class="A", revenue_12m=D("123456.00"))
     decision = services.tier_decide(account=account, actor=personas.lead, to_tier=Tier.KEY,
-                                    reason="Clase A y estratégica", expected_tier=Tier.DEVELOPMENT)
+                                    reason="Clase A y estratégica", expected_tier=Tier.DEVELOPMENT,
+                                    kam=personas.kam, sponsor=personas.sponsor)
     account.refresh_from_db()
     assert account.tier == Tier.KEY
     assert (decision.from_tier, decision.to_tier, decision.decided_by) == (Tier.DEVELOPMENT, Tier.KEY, personas.lead)
@@ -195,13 +196,14 @@ def test_admitting_beyond_the_cap_needs_an_override_with_its_reason(personas):
     programme.key_account_cap = 1  # personas.account is already key
     programme.save()
     account = AccountFactory()
+    people = {"kam": personas.kam, "sponsor": personas.sponsor}
     with pytest.raises(Invalid):
-        services.tier_decide(account=account, actor=personas.lead, to_tier=Tier.KEY, reason="Estratégica")
+        services.tier_decide(account=account, actor=personas.lead, to_tier=Tier.KEY, reason="Estratégica", **people)
     with pytest.raises(Invalid):
         services.tier_decide(account=account, actor=personas.lead, to_tier=Tier.KEY, reason="Estratégica",
-                             cap_override=True, override_reason="")
+                             cap_override=True, override_reason="", **people)
     decision = services.tier_decide(account=account, actor=personas.lead, to_tier=Tier.KEY, reason="Estratégica",
-                                    cap_override=True, override_reason="Adquisición de un competidor")
+                                    cap_override=True, override_reason="Adquisición de un competidor", **people)
     assert decision.cap_override and decision.override_reason == "Adquisición de un competidor"
     # Demoting never needs an override.
     services.tier_decide(account=personas.account, actor=personas.lead, to_tier=Tier.DEVELOPMENT, reason="Streamline")

@@ -163,7 +163,8 @@ def test_sponsor_assesses_and_lead_decides_the_tier(personas):
     no_reason = lead.post(f"/accounts/{account.pk}/tier/", {"expected_tier": "standard", "to_tier": "key"})
     assert no_reason.status_code == 200 and not TierDecision.objects.exists()
     ok = lead.post(f"/accounts/{account.pk}/tier/", {"expected_tier": "standard", "to_tier": "key",
-                                                     "reason": "Estratégica y clase A"})
+                                                     "reason": "Estratégica y clase A", "kam": personas.other_kam.pk,
+                                                     "sponsor": personas.sponsor.pk})
     assert ok.status_code == 302
     account.refresh_from_db()
     assert account.tier == Tier.KEY
