@@ -194,6 +194,11 @@ def _creates_cycle(contact, nodes) -> bool:
     return False
 
 
+def has_champion() -> Exists:
+    """For an account query: whether someone still at the client champions us."""
+    return Exists(Contact.objects.filter(account=OuterRef("pk"), left_at__isnull=True, attitude=Attitude.CHAMPION))
+
+
 def coverage_warnings(current_contacts) -> list[dict]:
     """Gaps in our coverage of the client's buying centre (people still in the company only)."""
     warnings = []

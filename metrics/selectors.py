@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Max, OuterRef, Q, Subquery, Sum
+from django.db.models import BooleanField, Exists, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property
@@ -116,6 +116,7 @@ def kam_dashboard(user, page_number=None, query="") -> dict:
     accounts = SimpleLazyObject(lambda: _decorate(sorted(_with_latest(mine.filter(pk__in=list(order)), day),
                                                          key=lambda a: order[a.pk])))
     plans = SimpleLazyObject(lambda: _plans_needing_attention(mine))
+    gaps = SimpleLazyObject(lambda: key_account_gaps(mine))
     commitments = SimpleLazyObject(lambda: _commitments_due(user))
     incidents = SimpleLazyObject(lambda: _open_incidents(mine, limit=KAM_INCIDENTS + 1))
     # Key accounts first, weakest health first: what the KAM should look at; the table has them all.
@@ -127,7 +128,7 @@ def kam_dashboard(user, page_number=None, query="") -> dict:
         "options": {"indexAxis": "y", "scales": {"x": {"min": 0, "max": 100}}},
     }
     return {"day": day, "accounts": accounts, "page": page, "accounts_total": len(light),
-            "charted": charted, "plans": plans, "commitments": commitments,
+            "charted": charted, "plans": plans, "commitments": commitments, "gaps": gaps,
             "incidents": SimpleLazyObject(lambda: incidents[:KAM_INCIDENTS]),
             "more_incidents": SimpleLazyObject(lambda: len(incidents) > KAM_INCIDENTS),
             "health_chart": chart, "fragment_seconds": datastamps.FRAGMENT_SECONDS,
@@ -138,8 +139,23 @@ def kam_dashboard(user, page_number=None, query="") -> dict:
 
 # What the dashboards' cached parts show, to key them on (kam/datastamps.py).
 KAM_TABLE_TABLES = ("accounts_account", "metrics_accountsnapshot")
-KAM_LIST_TABLES = ("accounts_account", "planning_accountplan", "planning_commitment",
+KAM_LIST_TABLES = ("accounts_account", "accounts_contact", "planning_accountplan", "planning_commitment",
                    "touchpoints_serviceincident", "kam_programmesettings")
+GAPS_TABLES = ("accounts_account", "accounts_contact", "planning_accountplan")
+GAPS_SHOWN = 50
+
+
+def key_account_gaps(accounts_qs) -> list[Account]:
+    """The key accounts of `accounts_qs` missing what a key account is run with: a plan agreed with the
+    client and in force (`has_agreed_plan`), an executive sponsor (`sponsor_id`), a champion among the
+    client's people (`has_champion`); the first GAPS_SHOWN by name. One query."""
+    agreed = _other("planning.selectors", "agreed_plans_in_force")
+    has_plan = (Exists(agreed().filter(account=OuterRef("pk"))) if agreed is not None
+                else Value(True, output_field=BooleanField()))
+    return list(accounts_qs.filter(tier=Tier.KEY, archived_at__isnull=True)
+                .annotate(has_agreed_plan=has_plan, has_champion=account_selectors.has_champion())
+                .filter(Q(has_agreed_plan=False) | Q(sponsor__isnull=True) | Q(has_champion=False))
+                .order_by("name", "pk").only("pk", "name", "sponsor_id")[:GAPS_SHOWN])
 SPONSOR_TABLE_TABLES = (*KAM_TABLE_TABLES, "auth_user", "touchpoints_touchpoint", "kam_programmesettings")
 SPONSOR_LIST_TABLES = ("accounts_account", "planning_accountplan", "planning_commitment",
                        "touchpoints_serviceincident", "touchpoints_clientfeedback",
@@ -395,6 +411,8 @@ def programme_dashboard() -> dict:
             # is missing.
             "disagreements": SimpleLazyObject(lambda: list(account_selectors.tier_mismatches()[:DISAGREEMENTS])),
             "disagreements_key": datastamps.fragment_key("programme-disagreements", "accounts_account"),
+            "gaps": SimpleLazyObject(lambda: key_account_gaps(Account.objects.all())),
+            "gaps_key": datastamps.fragment_key("programme-gaps", *GAPS_TABLES),
             "fragment_seconds": datastamps.FRAGMENT_SECONDS,
             "tier_changes": changes[:PROGRAMME_TIER_CHANGES],
             "more_tier_changes": len(changes) > PROGRAMME_TIER_CHANGES, "key_count": key_count,
