@@ -74,6 +74,8 @@ def advisory_lock(key: int) -> None:
 # quadrant and score recomputes) takes this lock before any row lock of its own: two of them, or one and
 # an edit that locked a row first, would otherwise lock rows in different orders and deadlock.
 ACCOUNT_ROWS_LOCK = 7_306_002
+# Promotions to key account count the key accounts under this lock (see tier_decide).
+KEY_CAP_LOCK = 7_306_003
 
 
 @transaction.atomic
@@ -592,8 +594,13 @@ def tier_decide(*, actor, account: Account, to_tier: str, reason: str, expected_
                 cap_override: bool = False, override_reason: str = "", kam=None, sponsor=None) -> TierDecision:
     """Move the account to `to_tier`, with the reason and the evidence as it stands. Promotion to key
     account names its KAM and executive sponsor (`kam`, `sponsor`), set in the same transaction."""
-    account = _lock(Account.objects.all(), account.pk)
     permission_require(actor=actor, perm="accounts.decide_tier", obj=account)
+    if to_tier == Tier.KEY:
+        # Promotions wait for each other before counting: two racing for the last free place would
+        # otherwise both see it free and exceed the cap with no override recorded. Taken before the
+        # account row, like every lock here.
+        advisory_lock(KEY_CAP_LOCK)
+    account = _lock(Account.objects.all(), account.pk)
     if expected_tier is not None and account.tier != expected_tier:
         raise Conflict(_("The tier was changed by someone else meanwhile; it is now %(tier)s.") % {
             "tier": account.get_tier_display()}, current=account,
@@ -612,8 +619,6 @@ def tier_decide(*, actor, account: Account, to_tier: str, reason: str, expected_
         if (kam.pk, sponsor.pk) != (account.kam_id, account.sponsor_id):
             permission_require(actor=actor, perm="accounts.assign_people", obj=account)
         cap = ProgrammeSettings.current().key_account_cap
-        # Lock-free count is enough here: the row lock above serialises decisions on this account, and
-        # the cap is a management guard rail rather than an invariant.
         if key_account_count(exclude_pk=account.pk) >= cap:
             over_cap = True
             if not cap_override or not override_reason.strip():

@@ -179,3 +179,65 @@ def test_a_financial_entry_updates_only_the_account_rows_whose_figures_change(pe
         after = row_versions()
     # Its revenue moved and no account changed class: one row written, not the whole table.
     assert {pk for pk in before if before[pk] != after[pk]} == {small[0].pk}
+
+
+# --- Uniqueness and the key-account cap under concurrent requests -------------------------------------
+def _invalid(results, field):
+    refused = [r for r in results if isinstance(r, Exception)]
+    assert len(refused) == 1 and len(results) - len(refused) == 1, results
+    from kam.errors import Invalid
+
+    assert isinstance(refused[0], Invalid), refused[0]
+    assert field in refused[0].errors
+    return refused[0]
+
+
+def test_two_accounts_created_with_one_tax_id_at_once_end_in_a_form_error_not_a_server_error(personas):
+    from accounts.models import Account
+
+    def create(name):
+        return lambda: services.account_create(actor=personas.lead, name=name, tax_id="B12345678")
+
+    refused = _invalid(race(create("Primera S.A."), create("Segunda S.A.")), "tax_id")
+    assert "Another account already has this tax id" in refused.errors["tax_id"][0]
+    assert Account.objects.filter(tax_id="B12345678").count() == 1
+
+
+def test_two_criteria_of_one_name_created_at_once_end_in_a_form_error(personas):
+    from decimal import Decimal
+
+    from accounts.models import SelectionCriterion
+
+    def create():
+        return services.criterion_save(actor=personas.lead, data={
+            "name": "Solvencia", "axis": "attractiveness", "weight": Decimal(1), "scale_max": 5, "active": True,
+            "order": 9})
+
+    _invalid(race(create, create), "name")
+    assert SelectionCriterion.objects.filter(name="Solvencia").count() == 1
+
+
+def test_one_person_added_twice_to_a_team_at_once_ends_in_a_form_error(personas):
+    def add(role):
+        return lambda: services.team_member_add(actor=personas.kam, account=personas.account, user=personas.outsider,
+                                                department=department("technical"), role=role)
+
+    _invalid(race(add("Calidad"), add("Laboratorio")), "user")
+    assert AccountTeamMember.objects.filter(account=personas.account, user=personas.outsider).count() == 1
+
+
+def test_two_promotions_racing_for_the_last_place_do_not_exceed_the_cap_unnoticed(personas):
+    from accounts.models import Account, TierDecision
+    from kam.models import ProgrammeSettings
+    from tests.factories import AccountFactory
+
+    ProgrammeSettings.objects.filter(pk=ProgrammeSettings.current().pk).update(key_account_cap=2)  # one place left
+    candidates = [AccountFactory(tier="development", kam=personas.kam) for _ in range(2)]
+
+    def promote(account):
+        return lambda: services.tier_decide(actor=personas.lead, account=account, to_tier="key", reason="Estratégica",
+                                            kam=personas.kam, sponsor=personas.sponsor)
+
+    _invalid(race(*(promote(a) for a in candidates)), "cap_override")
+    assert Account.objects.filter(tier="key").count() == 2
+    assert not TierDecision.objects.filter(cap_override=True).exists()
