@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from kam import versioning
@@ -34,19 +34,19 @@ from .models import (
 )
 
 ACTION_REFUSED = {
-    "accounts.add_account": _lazy("Only key account managers and the programme lead record new accounts."),
-    "accounts.change_account": _lazy("Only the account's KAM, a KAM on its team or the programme lead may "
+    "accounts.add_account": gettext_lazy("Only key account managers and the programme lead record new accounts."),
+    "accounts.change_account": gettext_lazy("Only the account's KAM, a KAM on its team or the programme lead may "
                                      "change this account."),
-    "accounts.assign_people": _lazy("The programme lead assigns each account's KAM and executive sponsor: "
+    "accounts.assign_people": gettext_lazy("The programme lead assigns each account's KAM and executive sponsor: "
                                     "ask the programme lead."),
-    "accounts.manage_team": _lazy("Only the account's KAM and the programme lead manage its team."),
-    "accounts.assess_account": _lazy("Only the programme lead and the executive sponsors assess accounts."),
-    "accounts.decide_tier": _lazy("Only the programme lead decides an account's tier."),
-    "accounts.manage_programme": _lazy("Only the programme lead changes the selection criteria and the "
+    "accounts.manage_team": gettext_lazy("Only the account's KAM and the programme lead manage its team."),
+    "accounts.assess_account": gettext_lazy("Only the programme lead and the executive sponsors assess accounts."),
+    "accounts.decide_tier": gettext_lazy("Only the programme lead decides an account's tier."),
+    "accounts.manage_programme": gettext_lazy("Only the programme lead changes the selection criteria and the "
                                        "programme settings."),
-    "accounts.change_financials": _lazy("Financial figures come from finance: the programme lead or Finance "
+    "accounts.change_financials": gettext_lazy("Financial figures come from finance: the programme lead or Finance "
                                         "on the account's team enters them."),
-    "accounts.import_data": _lazy("Only the programme lead imports data."),
+    "accounts.import_data": gettext_lazy("Only the programme lead imports data."),
 }
 
 
@@ -54,7 +54,7 @@ def permission_require(*, actor, perm: str, obj=None) -> None:
     """Refuse with `Forbidden` unless `actor` holds `perm` (on `obj`): every write of this app asks here,
     whichever view, import or job calls it."""
     if actor is None or not actor.has_perm(perm, obj):
-        raise Forbidden(str(ACTION_REFUSED.get(perm, _lazy("You may not do this."))))
+        raise Forbidden(str(ACTION_REFUSED.get(perm, gettext_lazy("You may not do this."))))
 
 
 def _lock(queryset, pk):
