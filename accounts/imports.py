@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
@@ -184,7 +185,7 @@ def _missing_columns(kind, header) -> list[str]:
     return missing
 
 
-def run_import(*, actor, kind: str, data: bytes, filename: str) -> ImportResult:
+def run_import(*, actor: AbstractUser, kind: str, data: bytes, filename: str) -> ImportResult:
     """Validate the whole file, then write it in one transaction as `actor` (the programme lead), under
     the same rules as the forms: the services' permissions, and monthly figures through the one
     service that writes them."""

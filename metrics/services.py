@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.apps import apps
+from django.contrib.auth.models import AbstractUser
 from django.db import connection, transaction
 from django.db.models import (
     Case,
@@ -373,7 +374,7 @@ THRESHOLDS = {"attractiveness_threshold", "strength_threshold"}
 
 
 @transaction.atomic
-def programme_settings_update(*, actor, expected_version, data: dict) -> ProgrammeSettings:
+def programme_settings_update(*, actor: AbstractUser, expected_version, data: dict) -> ProgrammeSettings:
     """The lead's change to the programme's parameters, from the version the form showed (a save over
     someone else's change is refused with `Conflict`). Quadrants derive from the thresholds: when one
     moves, every account's quadrant is recomputed in the same transaction, so none is left stale.
