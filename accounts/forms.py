@@ -64,7 +64,12 @@ class AccountForm(VersionedForm):
         return value
 
     def clean_tax_id(self):
-        return self.cleaned_data["tax_id"].strip().upper()
+        value = self.cleaned_data["tax_id"].strip().upper()
+        # Said here so that the model's constraint check does not report it as a form-wide error; the
+        # service checks again, and turns a save racing past both into this same field error.
+        if value and Account.objects.filter(tax_id=value).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("Another account already has this tax id."))
+        return value
 
 
 class AccountCreateForm(AccountForm):

@@ -116,6 +116,12 @@ def _tax_id_taken() -> str:
     return _("Another account already has this tax id.")
 
 
+def _check_tax_id(account: Account) -> None:
+    # Asked here for the message on its field; a save racing past this check is caught at the insert.
+    if account.tax_id and Account.objects.filter(tax_id=account.tax_id).exclude(pk=account.pk).exists():
+        raise Invalid(errors={"tax_id": [_tax_id_taken()]})
+
+
 def check_parent(account: Account, parent) -> None:
     # A group is a tree: an account may not sit below itself or one of its own subsidiaries.
     seen = set()
@@ -144,6 +150,7 @@ def account_create(*, actor: AbstractUser, name: str, stage: str = RelationshipS
             permission_require(actor=actor, perm="accounts.assign_people")
         fields["kam"] = actor
     account = Account(name=name, relationship_stage=stage, **fields)
+    _check_tax_id(account)
     clean(account)
     account._history_user = actor
     _save_unique(account, "account_tax_id_unique", "tax_id", _tax_id_taken())
@@ -168,6 +175,7 @@ def account_update(*, actor: AbstractUser, account: Account, expected_version, *
         check_parent(locked, fields["parent"])
     for name, value in fields.items():
         setattr(locked, name, value)
+    _check_tax_id(locked)
     clean(locked)
     versioning.bump(locked)
     locked._history_user = actor

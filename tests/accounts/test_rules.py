@@ -21,6 +21,7 @@ from accounts.models import (
     TierDecision,
 )
 from kam.errors import Conflict, Forbidden, Invalid
+from tests.conftest import client_for
 from tests.factories import ContactFactory, department
 
 pytestmark = pytest.mark.django_db
@@ -115,3 +116,15 @@ def test_rule_breaks_are_invalid_and_stale_edits_conflicts(w):
                                 region="Galicia")
     assert [(c.field, c.theirs) for c in caught.value.changes] == [("region", "Asturias")]
     assert not hasattr(services, "ServiceError") and not hasattr(services, "ConcurrentEditError")
+
+
+def test_a_taken_tax_id_is_reported_on_its_field(w):
+    response = client_for(w.lead).post("/accounts/new/", {
+        "name": "Copia S.A.", "tax_id": w.account.tax_id.lower(), "industry": "food", "country": "ES",
+        "status": "active", "relationship_stage": "basic"})
+    assert response.status_code == 200
+    assert response.context["form"].errors == {"tax_id": ["Another account already has this tax id."]}
+    with pytest.raises(Invalid) as caught:
+        services.account_update(actor=w.lead, account=w.other_account, expected_version=w.other_account.version,
+                                tax_id=w.account.tax_id)
+    assert caught.value.errors == {"tax_id": ["Another account already has this tax id."]}
