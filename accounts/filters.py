@@ -1,6 +1,6 @@
 import django_filters
 from django.contrib.auth import get_user_model
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from kam.roles import KAM, SPONSOR
@@ -29,7 +29,21 @@ def _users(role):
     return qs
 
 
+class VisibleRevenueOrdering(django_filters.OrderingFilter):
+    """Revenue sorts on `revenue_visible` (see selectors.with_commercial): accounts whose figures the
+    reader may not see come last, in no order their figures would give away."""
+
+    def get_ordering_value(self, param):
+        value = super().get_ordering_value(param)
+        if value.lstrip("-") == "revenue_visible":
+            field = F("revenue_visible")
+            return field.desc(nulls_last=True) if value.startswith("-") else field.asc(nulls_last=True)
+        return value
+
+
 class AccountFilter(django_filters.FilterSet):
+    """Filters and sorting over a queryset annotated by `selectors.with_commercial`."""
+
     q = django_filters.CharFilter(label=_("Search"), method="search")
     tier = django_filters.ChoiceFilter(label=_("Tier"), choices=Tier.choices)
     kam = UserChoiceFilter(label=_("KAM"), queryset=_users(KAM))
@@ -40,12 +54,12 @@ class AccountFilter(django_filters.FilterSet):
     health = django_filters.ChoiceFilter(label=_("Health"), choices=HEALTH_BANDS, method="health_band")
     archived = django_filters.ChoiceFilter(label=_("Show"), choices=(("true", _("Archived accounts")),),
                                            empty_label=_("Active accounts"), method="archived_filter")
-    sort = django_filters.OrderingFilter(
+    sort = VisibleRevenueOrdering(
         label=_("Sort by"),
-        fields=(("name", "name"), ("revenue_12m", "revenue"), ("health_score", "health"),
+        fields=(("name", "name"), ("revenue_visible", "revenue"), ("health_score", "health"),
                 ("attractiveness", "attractiveness"), ("strength", "strength"), ("tier", "tier"),
                 ("pareto_class", "pareto")),
-        field_labels={"name": _("name"), "revenue_12m": _("12-month revenue"), "health_score": _("health"),
+        field_labels={"name": _("name"), "revenue_visible": _("12-month revenue"), "health_score": _("health"),
                       "attractiveness": _("attractiveness"), "strength": _("relative strength"),
                       "tier": _("tier"), "pareto_class": _("Pareto class")},
     )

@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kam.forms import DateInput
+from kam.forms import DateInput, VersionedForm
 from kam.models import Department
 from kam.roles import KAM, SPONSOR
 from kam.text import single_line
@@ -31,8 +31,7 @@ def users_in(role):
     return User.objects.filter(is_active=True, groups__name=role).order_by("first_name", "last_name")
 
 
-class AccountForm(forms.ModelForm):
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+class AccountForm(VersionedForm):
     kam = UserChoiceField(queryset=User.objects.none(), required=False, label=_("key account manager"))
     sponsor = UserChoiceField(queryset=User.objects.none(), required=False, label=_("executive sponsor"))
     # Longer than the column so that "España" gets the helpful message of clean_country, not a length error.
@@ -42,14 +41,20 @@ class AccountForm(forms.ModelForm):
         model = Account
         fields = ["name", "tax_id", "industry", "country", "region", "parent", "status", "kam", "sponsor"]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, may_assign: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["kam"].queryset = users_in(KAM)
-        self.fields["sponsor"].queryset = users_in(SPONSOR)
+        if may_assign:
+            self.fields["kam"].queryset = users_in(KAM)
+            self.fields["sponsor"].queryset = users_in(SPONSOR)
+        else:
+            # The lead assigns the KAM and the sponsor: not offered here, carried as they are so that a
+            # save leaves them alone (a forged change is refused by the service).
+            for name in ("kam", "sponsor"):
+                self.fields[name].widget = forms.HiddenInput()
+                self.fields[name].queryset = User.objects.all()
         parents = Account.objects.active().only("pk", "name").order_by("name")
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
-            self.fields["version"].initial = self.instance.version
         self.fields["parent"].queryset = parents
         self.fields["parent"].help_text = _("The group this account belongs to, if any.")
 
@@ -64,6 +69,8 @@ class AccountForm(forms.ModelForm):
 
     def clean_tax_id(self):
         value = self.cleaned_data["tax_id"].strip().upper()
+        # Said here so that the model's constraint check does not report it as a form-wide error; the
+        # service checks again, and turns a save racing past both into this same field error.
         if value and Account.objects.filter(tax_id=value).exclude(pk=self.instance.pk).exists():
             raise forms.ValidationError(_("Another account already has this tax id."))
         return value
@@ -81,14 +88,10 @@ class StageChangeForm(forms.ModelForm):
         labels = {"to_stage": _("new stage")}
         widgets = {"changed_on": DateInput()}
 
-    def clean_changed_on(self):
-        value = self.cleaned_data["changed_on"]
-        if value > timezone.localdate():
-            raise forms.ValidationError(_("A stage change cannot be dated in the future."))
-        return value
-
 
 class TeamMemberForm(forms.ModelForm):
+    """A person joins the team."""
+
     user = UserChoiceField(queryset=User.objects.filter(is_active=True).order_by("first_name", "last_name"),
                            label=_("person"))
 
@@ -101,15 +104,16 @@ class TeamMemberForm(forms.ModelForm):
         self.fields["department"].queryset = Department.objects.order_by("order")
 
 
-class VersionedForm(forms.ModelForm):
-    """Carries the version the user started from, so a save over someone else's change is refused."""
+class TeamMemberEditForm(VersionedForm):
+    """A team member's department and role, edited from the version the editor saw."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    class Meta:
+        model = AccountTeamMember
+        fields = ["department", "role"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
-            self.fields["version"].initial = self.instance.version
+        self.fields["department"].queryset = Department.objects.order_by("order")
 
 
 class ContactForm(VersionedForm):
@@ -133,16 +137,6 @@ class ContactForm(VersionedForm):
     def clean_name(self):
         return single_line(self.cleaned_data["name"])
 
-    def clean_reports_to(self):
-        boss = self.cleaned_data.get("reports_to")
-        node, seen = boss, set()
-        while node is not None and self.instance.pk:
-            if node.pk == self.instance.pk or node.pk in seen:
-                raise forms.ValidationError(_("That would make the org chart go round in a circle."))
-            seen.add(node.pk)
-            node = node.reports_to
-        return boss
-
 
 class ContactGoneForm(forms.Form):
     left_at = forms.DateField(label=_("left the company on"), initial=timezone.localdate,
@@ -163,8 +157,6 @@ class ContactGoneForm(forms.Form):
         data = super().clean()
         if data.get("successor") and data.get("successor_name", "").strip():
             raise forms.ValidationError(_("Choose an existing contact or type a new name, not both."))
-        if data.get("left_at") and data["left_at"] > timezone.localdate():
-            self.add_error("left_at", _("The date cannot be in the future."))
         return data
 
 
@@ -195,18 +187,6 @@ class AssessmentForm(forms.Form):
         for c in self.criteria:
             yield c, self[f"score_{c.pk}"], self[f"note_{c.pk}"]
 
-    def clean_assessed_on(self):
-        value = self.cleaned_data["assessed_on"]
-        if value > timezone.localdate():
-            raise forms.ValidationError(_("The date cannot be in the future."))
-        return value
-
-    def clean(self):
-        data = super().clean()
-        if not any(data.get(f"score_{c.pk}") for c in self.criteria):
-            raise forms.ValidationError(_("Score at least one criterion."))
-        return data
-
     def scores(self) -> dict:
         return {c: (self.cleaned_data[f"score_{c.pk}"], self.cleaned_data.get(f"note_{c.pk}", ""))
                 for c in self.criteria if self.cleaned_data.get(f"score_{c.pk}")}
@@ -217,6 +197,10 @@ class TierDecisionForm(forms.Form):
     to_tier = forms.ChoiceField(label=_("new tier"), choices=Tier.choices)
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}),
                              help_text=_("Why, in terms of the selection criteria. Kept with the evidence."))
+    kam = UserChoiceField(queryset=User.objects.none(), required=False, label=_("key account manager"),
+                          help_text=_("Needed to promote to key account."))
+    sponsor = UserChoiceField(queryset=User.objects.none(), required=False, label=_("executive sponsor"),
+                              help_text=_("Needed to promote to key account."))
     cap_override = forms.BooleanField(label=_("admit beyond the programme's cap"), required=False)
     override_reason = forms.CharField(label=_("reason for exceeding the cap"), required=False,
                                       widget=forms.Textarea(attrs={"rows": 2}))
@@ -225,6 +209,10 @@ class TierDecisionForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["expected_tier"].initial = account.tier
         self.fields["to_tier"].choices = [(v, label) for v, label in Tier.choices if v != account.tier]
+        self.fields["kam"].queryset = users_in(KAM)
+        self.fields["kam"].initial = account.kam_id
+        self.fields["sponsor"].queryset = users_in(SPONSOR)
+        self.fields["sponsor"].initial = account.sponsor_id
 
 
 class FinancialRecordForm(forms.Form):
@@ -236,10 +224,7 @@ class FinancialRecordForm(forms.Form):
     cost_to_serve = forms.DecimalField(label=_("cost to serve"), max_digits=14, decimal_places=2, min_value=0)
 
     def clean_month(self):
-        value = self.cleaned_data["month"].replace(day=1)
-        if value > timezone.localdate():
-            raise forms.ValidationError(_("Financials cannot be entered for a future month."))
-        return value
+        return self.cleaned_data["month"].replace(day=1)
 
 
 class ImportForm(forms.Form):

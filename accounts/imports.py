@@ -14,12 +14,15 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import AbstractUser
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from kam import versioning
+from kam.errors import Invalid
 from kam.roles import KAM, SPONSOR
 from kam.text import single_line
 
@@ -32,7 +35,6 @@ from .models import (
     Attitude,
     Contact,
     DecisionRole,
-    FinancialRecord,
     ImportKind,
     ImportRun,
     Industry,
@@ -184,7 +186,11 @@ def _missing_columns(kind, header) -> list[str]:
     return missing
 
 
-def run_import(*, kind: str, data: bytes, filename: str, actor) -> ImportResult:
+def run_import(*, actor: AbstractUser, kind: str, data: bytes, filename: str) -> ImportResult:
+    """Validate the whole file, then write it in one transaction as `actor` (the programme lead), under
+    the same rules as the forms: the services' permissions, and monthly figures through the one
+    service that writes them."""
+    services.permission_require(actor=actor, perm="accounts.import_data")
     result = ImportResult(kind=kind)
     try:
         header, rows = read_csv(data)
@@ -295,6 +301,12 @@ def _plan_accounts(rows, result):
         account's events): row by row a file of tens of thousands of rows outlasts any request timeout."""
         touched = set()
         with transaction.atomic():
+            if any(existing is None for existing, _f, _p in planned):
+                services.permission_require(actor=actor, perm="accounts.add_account")
+            if any("kam" in fields or "sponsor" in fields for _e, fields, _p in planned):
+                services.permission_require(actor=actor, perm="accounts.assign_people")
+            # The revenue recompute at the end updates rows across the table: its lock comes first.
+            services.advisory_lock(services.ACCOUNT_ROWS_LOCK)
             by_tax = dict(index.by_tax)
             fresh, changes = [], {}
             for existing, fields, _parent in planned:
@@ -309,6 +321,7 @@ def _plan_accounts(rows, result):
             ids = list(changes)
             for i in range(0, len(ids), 1000):
                 for account in Account.objects.select_for_update().filter(pk__in=ids[i:i + 1000]):
+                    services.permission_require(actor=actor, perm="accounts.change_account", obj=account)
                     fields, stage = changes[account.pk]
                     for k, v in fields.items():
                         setattr(account, k, v)
@@ -347,8 +360,8 @@ def _plan_accounts(rows, result):
                          else by_name.get((fields["name"].strip().lower(), fields["country"])))
                 parent = by_tax[parent_tax]
                 try:
-                    services._check_parent(child, parent)
-                except services.ServiceError as exc:
+                    services.check_parent(child, parent)
+                except Invalid as exc:
                     raise ImportAborted(str(exc)) from exc
                 child.parent = parent
                 parent_links.append(child)
@@ -454,17 +467,27 @@ def _plan_contacts(rows, result):
 
     def write(actor):
         with transaction.atomic():
-            by_email = {(k[0], k[2]): c for k, c in existing.items() if k[1] == "email"}
+            for account in {a.pk: a for a, _c, _f, _b in planned}.values():
+                services.permission_require(actor=actor, perm="accounts.change_account", obj=account)
+            # The rows as they are now, locked: an edit saved since the file was read is kept, and one
+            # opened before the import is refused as stale.
+            ids = [c.pk for _a, c, _f, _b in planned if c is not None]
+            current = {}
+            for i in range(0, len(ids), 1000):
+                current.update(Contact.objects.select_for_update().in_bulk(ids[i:i + 1000]))
+            by_email = {(k[0], k[2]): current.get(c.pk, c) for k, c in existing.items() if k[1] == "email"}
             saved = []
             for account, contact, fields, boss in planned:
                 if contact is None:
                     contact = Contact(account_id=account.pk)
                     result.created += 1
                 else:
-                    contact.version += 1
+                    contact = current[contact.pk]
+                    versioning.bump(contact)
                     result.updated += 1
                 for k, v in fields.items():
                     setattr(contact, k, v)
+                contact._history_user = actor
                 contact.save()
                 if contact.email:
                     by_email[(account.pk, contact.email.lower())] = contact
@@ -527,26 +550,8 @@ def _plan_financials(rows, result):
         planned[(account.pk, month)] = numbers
 
     def write(actor):
-        account_ids = {a for a, _m in planned}
-        with transaction.atomic():
-            existing = {(f.account_id, f.month): f for f in FinancialRecord.objects.filter(account_id__in=account_ids)}
-            new, changed = [], []
-            for (account_id, month), numbers in planned.items():
-                record = existing.get((account_id, month))
-                if record is None:
-                    new.append(FinancialRecord(account_id=account_id, month=month, **numbers))
-                else:
-                    for k, v in numbers.items():
-                        setattr(record, k, v)
-                    changed.append(record)
-            if new:
-                bulk_create_with_history(new, FinancialRecord, batch_size=1000, default_user=actor)
-            if changed:
-                bulk_update_with_history(changed, FinancialRecord, ["revenue", "cost_of_goods", "cost_to_serve"],
-                                         batch_size=1000, default_user=actor)
-            result.created, result.updated = len(new), len(changed)
-            services.revenue_recompute()
-        return account_ids
+        result.created, result.updated = services.financial_records_save(actor=actor, figures=planned)
+        return {a for a, _m in planned}
 
     return write
 
@@ -569,10 +574,13 @@ EXPORT_HEADER = ["name", "tax_id", "industry", "country", "region", "status", "t
 
 
 def export_rows(queryset):
-    """The export's rows; its columns are the import's, so an export can be edited and imported back."""
+    """The export's rows; its columns are the import's, so an export can be edited and imported back.
+    `queryset` is annotated by `selectors.with_commercial`: revenue is left blank on the rows whose
+    figures the reader may not see."""
     yield EXPORT_HEADER
     for a in queryset.select_related("kam", "sponsor", "parent").iterator(chunk_size=500):
         yield [neutralise(v) for v in (
             a.name, a.tax_id, a.industry, a.country, a.region, a.status, a.tier, a.relationship_stage,
             a.kam.email if a.kam else "", a.sponsor.email if a.sponsor else "", a.parent.tax_id if a.parent else "",
-            a.revenue_12m, a.pareto_class, a.attractiveness, a.strength, a.quadrant, a.health_score)]
+            a.revenue_12m if getattr(a, "commercial", False) else "", a.pareto_class, a.attractiveness,
+            a.strength, a.quadrant, a.health_score)]

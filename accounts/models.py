@@ -108,8 +108,9 @@ class Account(models.Model):
     # Optimistic locking: an edit made on a stale copy of the account is refused, not silently applied.
     version = models.PositiveIntegerField(default=1)
 
+    # The version is kept: an edit refused as stale says what changed since the version it started from.
     history = HistoricalRecords(excluded_fields=["revenue_12m", "pareto_class", "health_score", "clv",
-                                                 "metrics_updated_at", "updated_at", "version"])
+                                                 "metrics_updated_at", "updated_at"])
     objects = AccountQuerySet.as_manager()
 
     class Meta:
@@ -151,6 +152,8 @@ class AccountTeamMember(models.Model):
     department = models.ForeignKey(Department, verbose_name=_("department"), on_delete=models.PROTECT)
     role = models.CharField(_("role on the account"), max_length=120, blank=True)
     added_at = models.DateTimeField(auto_now_add=True)
+    version = models.PositiveIntegerField(default=1)  # optimistic locking, as on Account
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["department__order", "user__last_name"]
@@ -211,7 +214,7 @@ class Contact(models.Model):
                                   on_delete=models.SET_NULL, related_name="predecessors")
     notes = models.TextField(_("notes"), blank=True)
     version = models.PositiveIntegerField(default=1)  # optimistic locking, as on Account
-    history = HistoricalRecords(excluded_fields=["version"])
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name"]
@@ -338,7 +341,7 @@ class SelectionCriterion(models.Model):
     active = models.BooleanField(_("active"), default=True)
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     version = models.PositiveIntegerField(default=1)  # optimistic locking, as on Account
-    history = HistoricalRecords(excluded_fields=["version"])
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["axis", "order", "name"]

@@ -4,9 +4,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db.models import (
+    BooleanField,
     Case,
     CharField,
     Count,
+    DecimalField,
     Exists,
     F,
     IntegerField,
@@ -27,7 +29,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kam.roles import LEAD, OPERATIONS, SPONSOR, user_roles
+from kam import departments
+from kam.roles import KAM, LEAD, OPERATIONS, SPONSOR, user_roles
 
 from .models import (
     Account,
@@ -56,6 +59,33 @@ def account_visibility_q(user) -> Q | None:
     if SPONSOR in roles:
         q |= Q(tier=Tier.KEY)
     return q
+
+
+def commercial_visibility_q(user) -> Q | None:
+    """The filter for accounts whose commercial data (revenue, margins, contribution, CLV) `user` may
+    read (None: all of them). Mirrors kam.permissions.can_view_commercial as a query."""
+    roles = user_roles(user)
+    if LEAD in roles:
+        return None
+    if not user.is_authenticated:
+        return Q(pk__in=[])
+    team = AccountTeamMember.objects.filter(account=OuterRef("pk"), user_id=user.pk)
+    if KAM not in roles:
+        team = team.filter(department__code__in=departments.COMMERCIAL)
+    return Q(kam_id=user.pk) | Q(sponsor_id=user.pk) | Q(Exists(team))
+
+
+def with_commercial(qs: QuerySet, user) -> QuerySet:
+    """Annotate `commercial` (whether `user` reads the row's commercial data) and `revenue_visible`
+    (the 12-month revenue, or NULL where it is not theirs to read, for sorting): lists hide figures
+    row by row in one query."""
+    q = commercial_visibility_q(user)
+    if q is None:
+        return qs.annotate(commercial=Value(True, output_field=BooleanField()), revenue_visible=F("revenue_12m"))
+    return qs.annotate(
+        commercial=Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField()),
+        revenue_visible=Case(When(q, then=F("revenue_12m")), default=Value(None),
+                             output_field=DecimalField(max_digits=16, decimal_places=2)))
 
 
 def accounts_visible_to(user, *, include_archived: bool = False) -> QuerySet[Account]:
@@ -164,6 +194,11 @@ def _creates_cycle(contact, nodes) -> bool:
     return False
 
 
+def has_champion() -> Exists:
+    """For an account query: whether someone still at the client champions us."""
+    return Exists(Contact.objects.filter(account=OuterRef("pk"), left_at__isnull=True, attitude=Attitude.CHAMPION))
+
+
 def coverage_warnings(current_contacts) -> list[dict]:
     """Gaps in our coverage of the client's buying centre (people still in the company only)."""
     warnings = []
@@ -184,8 +219,8 @@ def coverage_warnings(current_contacts) -> list[dict]:
 # --- Programme: Pareto, portfolio, tier mismatches -------------------------------------------------
 def pareto_rows(user=None) -> QuerySet:
     """Active accounts ranked by 12-month revenue, each with its `rank` and `cumulative` revenue over the
-    *whole* portfolio (window functions over every active account). For a user who sees only some
-    accounts the rows are narrowed after ranking (a window-level flag, so SQL filters it in an outer
+    *whole* portfolio (window functions over every active account). For a user who reads the figures of
+    only some accounts the rows are narrowed after ranking (a window-level flag, so SQL filters it in an outer
     query), and a KAM sees where their accounts stand in the company-wide ranking."""
     positive = Case(When(revenue_12m__gt=0, then=F("revenue_12m")), default=Value(Decimal(0)))
     order = [F("revenue_12m").desc(), F("pk").asc()]
@@ -193,7 +228,8 @@ def pareto_rows(user=None) -> QuerySet:
             .annotate(rank=Window(RowNumber(), order_by=order),
                       cumulative=Window(Sum(positive), order_by=order, frame=RowRange(start=None, end=0)))
             .order_by("-revenue_12m", "pk"))
-    q = account_visibility_q(user) if user is not None else None
+    # The rows are figures: narrowed to the accounts whose commercial data the user reads.
+    q = commercial_visibility_q(user) if user is not None else None
     if q is not None:
         flag = Case(When(q, then=Value(1)), default=Value(0), output_field=IntegerField())
         rows = rows.annotate(visible=Window(Max(flag), partition_by=[F("pk")])).filter(visible=1)
@@ -252,26 +288,21 @@ def _pareto_summary_compute() -> dict:
             "count": len(revenues)}
 
 
-def a_class_not_key(accounts_qs: QuerySet) -> QuerySet:
-    return accounts_qs.filter(pareto_class="A").exclude(tier=Tier.KEY).order_by("-revenue_12m", "pk")
-
-
-def key_not_a_class(accounts_qs: QuerySet) -> QuerySet:
-    return accounts_qs.filter(tier=Tier.KEY).exclude(pareto_class="A").order_by("-revenue_12m", "pk")
-
-
 def portfolio_points(accounts_qs: QuerySet) -> list[dict]:
-    """One bubble per assessed account: x strength, y attractiveness, r from 12-month revenue. No URL per
+    """One bubble per assessed account of `accounts_qs` (annotated by `with_commercial`): x strength,
+    y attractiveness, r from 12-month revenue. No URL per
     point: the chart builds each from `portfolio_detail_url()` and the id (reversing two thousand URLs
     took most of the view, and they were a third of the page's weight)."""
     rows = list(accounts_qs.filter(attractiveness__isnull=False, strength__isnull=False)
-                .order_by("-revenue_12m", "pk")
-                .values("pk", "name", "tier", "attractiveness", "strength", "revenue_12m", "quadrant"))
-    top = max((r["revenue_12m"] for r in rows), default=Decimal(0)) or Decimal(1)
+                .order_by(F("revenue_visible").desc(nulls_last=True), "pk")
+                .values("pk", "name", "tier", "attractiveness", "strength", "revenue_visible", "quadrant"))
+    top = max((r["revenue_visible"] or Decimal(0) for r in rows), default=Decimal(0)) or Decimal(1)
+    # Area, not radius, proportional to revenue; a floor keeps small accounts clickable. An account whose
+    # figures the reader may not see is drawn at the floor, without its revenue.
     return [{"id": r["pk"], "name": r["name"], "tier": r["tier"], "x": float(r["strength"]),
-             "y": float(r["attractiveness"]), "revenue": float(r["revenue_12m"]),
-             # Area, not radius, proportional to revenue; a floor keeps small accounts clickable.
-             "r": round(4 + 22 * float(max(r["revenue_12m"], Decimal(0)) / top) ** 0.5, 1),
+             "y": float(r["attractiveness"]),
+             "revenue": None if r["revenue_visible"] is None else float(r["revenue_visible"]),
+             "r": round(4 + 22 * float(max(r["revenue_visible"] or Decimal(0), Decimal(0)) / top) ** 0.5, 1),
              "quadrant": r["quadrant"]} for r in rows]
 
 
@@ -282,6 +313,7 @@ def portfolio_detail_url() -> str:
 
 MISMATCH_LABELS = {
     "key_streamline": gettext_lazy("Key account in Streamline (low attractiveness, low strength)"),
+    "key_losing_money": gettext_lazy("Key account that loses money (negative contribution)"),
     "key_class_c": gettext_lazy("Key account in Pareto class C"),
     "key_unassessed": gettext_lazy("Key account never assessed"),
     "strategic_not_key": gettext_lazy("Strategic account outside the programme"),
@@ -289,16 +321,22 @@ MISMATCH_LABELS = {
 
 
 def tier_mismatches(accounts_qs: QuerySet | None = None) -> QuerySet:
-    """Active accounts whose evidence disagrees with their tier, each annotated with `mismatch` (a code
-    of MISMATCH_LABELS; the first rule that applies). One query."""
-    qs = accounts_qs if accounts_qs is not None else Account.objects.active().select_related("kam", "sponsor")
-    return (qs.annotate(mismatch=Case(
+    """The one rule for "evidence that disagrees with the tier", used by every page that lists it
+    (selection, programme dashboard, Pareto): active accounts of `accounts_qs` (default: all), each
+    annotated with `mismatch`, the code in MISMATCH_LABELS of the first rule that applies. A key account
+    disagrees when the portfolio puts it in Streamline, it loses money (negative CLV, which has the sign
+    of its contribution), its revenue is in Pareto class C, or nobody has assessed it; an account outside
+    the programme disagrees when the portfolio calls it Strategic. Revenue alone does not make a key
+    account: a large buyer in Status or Streamline is served well, not partnered. One query."""
+    qs = accounts_qs if accounts_qs is not None else Account.objects.select_related("kam", "sponsor")
+    return (qs.filter(archived_at__isnull=True).annotate(mismatch=Case(
         When(tier=Tier.KEY, quadrant=Quadrant.STREAMLINE, then=Value("key_streamline")),
+        When(tier=Tier.KEY, clv__lt=0, then=Value("key_losing_money")),
         When(tier=Tier.KEY, pareto_class="C", then=Value("key_class_c")),
         When(tier=Tier.KEY, attractiveness__isnull=True, then=Value("key_unassessed")),
         When(~Q(tier=Tier.KEY) & Q(quadrant=Quadrant.STRATEGIC), then=Value("strategic_not_key")),
         default=Value(""), output_field=CharField()))
-        .exclude(mismatch="").order_by("tier", "-revenue_12m", "pk"))
+        .exclude(mismatch="").order_by("tier", "name", "pk"))
 
 
 def programme_size() -> dict:

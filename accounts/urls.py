@@ -20,6 +20,7 @@ urlpatterns = [
     path("accounts/<int:pk>/unarchive/", views.account_unarchive, name="unarchive"),
     path("accounts/<int:pk>/stage/", views.account_stage, name="stage"),
     path("accounts/<int:pk>/team/", views.account_team, name="team"),
+    path("accounts/<int:pk>/team/<int:member_pk>/", views.team_member_edit, name="team_member_edit"),
     path("accounts/<int:pk>/team/<int:member_pk>/remove/", views.team_member_remove, name="team_remove"),
     path("accounts/<int:pk>/contacts/", views.account_contacts, name="contacts"),
     path("accounts/<int:pk>/contacts/new/", views.contact_new, name="contact_new"),

@@ -9,8 +9,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kam import datastamps
+from kam import datastamps, versioning
 from kam.access import role_required, signed_in
+from kam.errors import Conflict, Invalid, add_to_form
 from kam.idempotency import once_per_submit
 from kam.models import ProgrammeSettings
 from kam.roles import KAM, LEAD, SPONSOR, has_role
@@ -28,6 +29,7 @@ from .forms import (
     FinancialRecordForm,
     ImportForm,
     StageChangeForm,
+    TeamMemberEditForm,
     TeamMemberForm,
     TierDecisionForm,
 )
@@ -46,6 +48,21 @@ def _detail_url(account):
     return reverse("accounts:detail", args=[account.pk])
 
 
+def _attempt(form, write) -> tuple[bool, Conflict | None]:
+    """Run a service write for a bound, valid form: (done, conflict). Broken rules go onto the form; a
+    stale edit keeps the user's values beside the saved ones, and its conflict is shown above the form.
+    A refusal is not caught: the middleware answers 403."""
+    try:
+        write()
+    except Conflict as exc:
+        versioning.keep_mine(exc, form)
+        return False, exc
+    except Invalid as exc:
+        add_to_form(form, exc)
+        return False, None
+    return True, None
+
+
 # Rows per page of the account tables: the filters and sorting carry across pages, and the full list is
 # the CSV export; more rows per page cost rendering time on every request.
 PAGE_SIZE = 25
@@ -53,7 +70,8 @@ PAGE_SIZE = 25
 
 # --- Registry --------------------------------------------------------------------------------------
 def _filtered_accounts(request):
-    base = selectors.accounts_visible_to(request.user, include_archived=True)
+    base = selectors.with_commercial(selectors.accounts_visible_to(request.user, include_archived=True),
+                                     request.user)
     # Always bound, so the default (active accounts, by name) applies without any parameter.
     return AccountFilter(request.GET, queryset=base, request=request)
 
@@ -93,24 +111,32 @@ def account_export(request):
 @role_required(LEAD, KAM)
 @once_per_submit
 def account_create(request):
-    form = AccountCreateForm(request.POST or None, initial={"kam": request.user if has_role(request.user, KAM)
-                                                            else None})
+    may_assign = request.user.has_perm("accounts.assign_people")
+    form = AccountCreateForm(request.POST or None, may_assign=may_assign,
+                             initial={"kam": request.user if has_role(request.user, KAM) else None})
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("version", "relationship_stage")}
-        account = services.account_create(actor=request.user, stage=form.cleaned_data["relationship_stage"], **data)
-        messages.success(request, _("Account “%(name)s” created.") % {"name": account.name})
-        return redirect(_detail_url(account))
-    return render(request, "accounts/account_form.html", {"form": form, "account": None})
+        created = []
+        done, _conflict = _attempt(form, lambda: created.append(services.account_create(
+            actor=request.user, stage=form.cleaned_data["relationship_stage"], **data)))
+        if done:
+            messages.success(request, _("Account “%(name)s” created.") % {"name": created[0].name})
+            return redirect(_detail_url(created[0]))
+    return render(request, "accounts/account_form.html", {"form": form, "account": None,
+                                                          "may_assign": may_assign})
 
 
 @signed_in
 def account_detail(request, pk):
     account = selectors.account_get_for_user(request.user, pk)
-    trend = selectors.revenue_trend(account)
+    user = request.user
+    commercial = user.has_perm("accounts.view_commercial", account)
+    trend = selectors.revenue_trend(account) if commercial else []
     contacts = selectors.relationship_map(account)
     assessments = selectors.latest_assessments(account)
-    user = request.user
     context = {
+        "commercial": commercial,
+        "can_enter_financials": commercial and user.has_perm("accounts.change_financials", account),
         "account": account,
         # parent_id too: the related manager reads it on every row, and deferring it cost a query each.
         "children": list(account.children.filter(archived_at__isnull=True).only("pk", "name", "tier", "parent_id")),
@@ -159,18 +185,18 @@ def _spread(values):
 @signed_in
 def account_edit(request, pk):
     account = _account_with_perm(request, pk, "accounts.change_account")
-    form = AccountForm(request.POST or None, instance=account)
+    may_assign = request.user.has_perm("accounts.assign_people", account)
+    form = AccountForm(request.POST or None, instance=account, may_assign=may_assign)
+    conflict = None
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        try:
-            services.account_update(account=account, actor=request.user,
-                                    expected_version=form.cleaned_data.get("version") or 0, **data)
-        except services.ServiceError as exc:
-            form.add_error(None, str(exc))
-        else:
+        done, conflict = _attempt(form, lambda: services.account_update(
+            actor=request.user, account=account, expected_version=form.cleaned_data.get("version"), **data))
+        if done:
             messages.success(request, _("Account saved."))
             return redirect(_detail_url(account))
-    return render(request, "accounts/account_form.html", {"form": form, "account": account})
+    return render(request, "accounts/account_form.html", {"form": form, "account": account,
+                                                          "may_assign": may_assign, "conflict": conflict})
 
 
 @signed_in
@@ -196,15 +222,11 @@ def account_unarchive(request, pk):
 def account_stage(request, pk):
     account = _account_with_perm(request, pk, "accounts.change_account")
     form = StageChangeForm(request.POST or None, initial={"changed_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.stage_change(account=account, actor=request.user, to_stage=form.cleaned_data["to_stage"],
-                                  changed_on=form.cleaned_data["changed_on"], note=form.cleaned_data["note"])
-        except services.ServiceError as exc:
-            form.add_error("to_stage", str(exc))
-        else:
-            messages.success(request, _("Relationship stage updated."))
-            return redirect(_detail_url(account))
+    if request.method == "POST" and form.is_valid() and _attempt(form, lambda: services.stage_change(
+            actor=request.user, account=account, to_stage=form.cleaned_data["to_stage"],
+            changed_on=form.cleaned_data["changed_on"], note=form.cleaned_data["note"]))[0]:
+        messages.success(request, _("Relationship stage updated."))
+        return redirect(_detail_url(account))
     return render(request, "accounts/stage_form.html", {"form": form, "account": account,
                                                         "stages": selectors.stage_history(account)})
 
@@ -215,23 +237,50 @@ def account_stage(request, pk):
 def account_team(request, pk):
     account = _account_with_perm(request, pk, "accounts.manage_team")
     form = TeamMemberForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        services.team_member_add(account=account, actor=request.user, **form.cleaned_data)
+    if request.method == "POST" and form.is_valid() and _attempt(form, lambda: services.team_member_add(
+            actor=request.user, account=account, **form.cleaned_data))[0]:
         messages.success(request, _("Team updated."))
         return redirect("accounts:team", pk=account.pk)
     return render(request, "accounts/team.html", {"account": account, "form": form,
                                                   "team": selectors.account_team(account)})
 
 
+def _member(request, pk, member_pk):
+    account = _account_with_perm(request, pk, "accounts.manage_team")
+    member = get_object_or_404(AccountTeamMember.objects.select_related("user", "account", "department"),
+                               pk=member_pk, account=account)
+    return account, member
+
+
+@signed_in
+def team_member_edit(request, pk, member_pk):
+    account, member = _member(request, pk, member_pk)
+    form = TeamMemberEditForm(request.POST or None, instance=member)
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        done, conflict = _attempt(form, lambda: services.team_member_update(
+            actor=request.user, member=member, expected_version=form.cleaned_data.get("version"),
+            department=form.cleaned_data["department"], role=form.cleaned_data["role"]))
+        if done:
+            messages.success(request, _("Team updated."))
+            return redirect("accounts:team", pk=account.pk)
+    return render(request, "accounts/team_member_form.html", {"account": account, "member": member, "form": form,
+                                                              "conflict": conflict})
+
+
 @signed_in
 @require_POST
 def team_member_remove(request, pk, member_pk):
-    account = _account_with_perm(request, pk, "accounts.manage_team")
-    member = get_object_or_404(AccountTeamMember.objects.select_related("user", "account"), pk=member_pk,
-                               account=account)
-    services.team_member_remove(member=member, actor=request.user)
-    messages.success(request, _("%(person)s removed from the team.") % {
-        "person": member.user.get_full_name() or member.user.username})
+    account, member = _member(request, pk, member_pk)
+    try:
+        services.team_member_remove(actor=request.user, member=member, expected_version=request.POST.get("version"))
+    except Conflict:
+        messages.warning(request, _("%(person)s's place on the team was changed meanwhile; nothing was removed. "
+                                    "Check the team as it is now.") % {
+            "person": member.user.get_full_name() or member.user.username})
+    else:
+        messages.success(request, _("%(person)s removed from the team.") % {
+            "person": member.user.get_full_name() or member.user.username})
     return redirect("accounts:team", pk=account.pk)
 
 
@@ -249,13 +298,15 @@ def account_contacts(request, pk):
 def contact_new(request, pk):
     account = _account_with_perm(request, pk, "accounts.change_account")
     form = ContactForm(request.POST or None, account=account)
-    if request.method == "POST" and form.is_valid():
-        contact = form.save(commit=False)
-        contact.account = account
-        services.contact_save(contact=contact, actor=request.user)
+    if request.method == "POST" and form.is_valid() and _attempt(form, lambda: services.contact_save(
+            actor=request.user, account=account, data=_contact_data(form)))[0]:
         messages.success(request, _("Contact added."))
         return redirect("accounts:contacts", pk=account.pk)
     return render(request, "accounts/contact_form.html", {"form": form, "account": account, "contact": None})
+
+
+def _contact_data(form) -> dict:
+    return {k: v for k, v in form.cleaned_data.items() if k != "version"}
 
 
 def _contact_with_perm(request, contact_pk):
@@ -268,16 +319,16 @@ def _contact_with_perm(request, contact_pk):
 def contact_edit(request, contact_pk):
     contact, account = _contact_with_perm(request, contact_pk)
     form = ContactForm(request.POST or None, instance=contact, account=account)
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        try:
-            services.contact_save(contact=form.save(commit=False), actor=request.user,
-                                  expected_version=form.cleaned_data.get("version") or 0)
-        except services.ServiceError as exc:
-            form.add_error(None, str(exc))
-        else:
+        done, conflict = _attempt(form, lambda: services.contact_save(
+            actor=request.user, account=account, contact=contact, data=_contact_data(form),
+            expected_version=form.cleaned_data.get("version")))
+        if done:
             messages.success(request, _("Contact saved."))
             return redirect("accounts:contacts", pk=account.pk)
-    return render(request, "accounts/contact_form.html", {"form": form, "account": account, "contact": contact})
+    return render(request, "accounts/contact_form.html", {"form": form, "account": account, "contact": contact,
+                                                          "conflict": conflict})
 
 
 @signed_in
@@ -287,17 +338,12 @@ def contact_gone(request, contact_pk):
         messages.info(request, _("%(name)s is already marked as gone.") % {"name": contact.name})
         return redirect("accounts:contacts", pk=account.pk)
     form = ContactGoneForm(request.POST or None, contact=contact)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.contact_mark_gone(contact=contact, actor=request.user, left_at=form.cleaned_data["left_at"],
-                                       successor=form.cleaned_data["successor"],
-                                       successor_name=form.cleaned_data["successor_name"])
-        except services.ServiceError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, _("%(name)s marked as gone; the position and its history stay.") % {
-                "name": contact.name})
-            return redirect("accounts:contacts", pk=account.pk)
+    if request.method == "POST" and form.is_valid() and _attempt(form, lambda: services.contact_mark_gone(
+            actor=request.user, contact=contact, left_at=form.cleaned_data["left_at"],
+            successor=form.cleaned_data["successor"], successor_name=form.cleaned_data["successor_name"]))[0]:
+        messages.success(request, _("%(name)s marked as gone; the position and its history stay.") % {
+            "name": contact.name})
+        return redirect("accounts:contacts", pk=account.pk)
     return render(request, "accounts/contact_gone.html", {"form": form, "account": account, "contact": contact})
 
 
@@ -305,17 +351,17 @@ def contact_gone(request, contact_pk):
 @signed_in
 @once_per_submit
 def account_financials(request, pk):
-    account = selectors.account_get_for_user(request.user, pk)
+    account = _account_with_perm(request, pk, "accounts.view_commercial")
     can_edit = request.user.has_perm("accounts.change_financials", account)
     form = FinancialRecordForm(request.POST or None)
-    if request.method == "POST":
-        if not can_edit:
-            raise PermissionDenied
-        if form.is_valid():
-            services.financial_record_save(account=account, actor=request.user, **form.cleaned_data)
-            messages.success(request, _("Financials for %(month)s saved.") % {
-                "month": form.cleaned_data["month"].strftime("%Y-%m")})
-            return redirect("accounts:financials", pk=account.pk)
+    # Whoever may not enter figures is refused by the service (403), form valid or not.
+    if request.method == "POST" and not can_edit:
+        services.permission_require(actor=request.user, perm="accounts.change_financials", obj=account)
+    if request.method == "POST" and form.is_valid() and _attempt(form, lambda: services.financial_record_save(
+            actor=request.user, account=account, **form.cleaned_data))[0]:
+        messages.success(request, _("Financials for %(month)s saved.") % {
+            "month": form.cleaned_data["month"].strftime("%Y-%m")})
+        return redirect("accounts:financials", pk=account.pk)
     page = paginate(request, account.financials.order_by("-month"), 24)
     return render(request, "accounts/financials.html", {"account": account, "form": form, "page": page,
                                                         "can_edit": can_edit})
@@ -332,7 +378,7 @@ def selection(request):
         "weights": {axis: sum(c.weight for c in criteria if c.axis == axis and c.active)
                     for axis in ("attractiveness", "strength")},
         "history": history, "size": selectors.programme_size(),
-        "mismatches": paginate(request, mismatches, 25), "mismatch_labels": selectors.MISMATCH_LABELS,
+        "mismatches": paginate(request, mismatches, 25),
         "recent_decisions": selectors.recent_tier_decisions()[:10],
     })
 
@@ -342,19 +388,16 @@ def selection(request):
 def criterion_edit(request, criterion_pk=None):
     criterion = get_object_or_404(SelectionCriterion, pk=criterion_pk) if criterion_pk else None
     form = CriterionForm(request.POST or None, instance=criterion)
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        obj = form.save(commit=False)
-        if not obj.code:
-            obj.code = selectors.unique_criterion_code(obj.name)
-        try:
-            services.criterion_save(criterion=obj, actor=request.user,
-                                    expected_version=form.cleaned_data.get("version") or 0)
-        except services.ServiceError as exc:
-            form.add_error(None, str(exc))
-        else:
+        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        done, conflict = _attempt(form, lambda: services.criterion_save(
+            actor=request.user, criterion=criterion, data=data, expected_version=form.cleaned_data.get("version")))
+        if done:
             messages.success(request, _("Criterion saved; every assessed account was rescored with the new weights."))
             return redirect("accounts:selection")
-    return render(request, "accounts/criterion_form.html", {"form": form, "criterion": criterion})
+    return render(request, "accounts/criterion_form.html", {"form": form, "criterion": criterion,
+                                                            "conflict": conflict})
 
 
 @role_required(LEAD, SPONSOR)
@@ -363,18 +406,14 @@ def account_assess(request, pk):
     account = _account_with_perm(request, pk, "accounts.assess_account")
     criteria = SelectionCriterion.objects.filter(active=True).order_by("axis", "order", "name")
     form = AssessmentForm(request.POST or None, criteria=criteria)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.assessment_create(account=account, assessor=request.user, scores=form.scores(),
-                                       assessed_on=form.cleaned_data["assessed_on"], note=form.cleaned_data["note"])
-        except services.ServiceError as exc:
-            form.add_error(None, str(exc))
-        else:
-            account.refresh_from_db()
-            messages.success(request, _("Assessment saved: attractiveness %(a)s, strength %(s)s.") % {
-                "a": "–" if account.attractiveness is None else f"{account.attractiveness:.0f}",
-                "s": "–" if account.strength is None else f"{account.strength:.0f}"})
-            return redirect(_detail_url(account))
+    if request.method == "POST" and form.is_valid() and _attempt(form, lambda: services.assessment_create(
+            actor=request.user, account=account, scores=form.scores(), assessed_on=form.cleaned_data["assessed_on"],
+            note=form.cleaned_data["note"]))[0]:
+        account.refresh_from_db()
+        messages.success(request, _("Assessment saved: attractiveness %(a)s, strength %(s)s.") % {
+            "a": "–" if account.attractiveness is None else f"{account.attractiveness:.0f}",
+            "s": "–" if account.strength is None else f"{account.strength:.0f}"})
+        return redirect(_detail_url(account))
     return render(request, "accounts/assess.html", {
         "account": account, "form": form, "assessments": selectors.latest_assessments(account)})
 
@@ -384,19 +423,23 @@ def account_assess(request, pk):
 def account_tier(request, pk):
     account = _account_with_perm(request, pk, "accounts.decide_tier")
     form = TierDecisionForm(request.POST or None, account=account)
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        try:
-            services.tier_decide(account=account, actor=request.user, to_tier=form.cleaned_data["to_tier"],
-                                 reason=form.cleaned_data["reason"], expected_tier=form.cleaned_data["expected_tier"],
-                                 cap_override=form.cleaned_data["cap_override"],
-                                 override_reason=form.cleaned_data["override_reason"])
-        except services.ServiceError as exc:
-            form.add_error(None, str(exc))
-        else:
+        done, conflict = _attempt(form, lambda: services.tier_decide(
+            actor=request.user, account=account, to_tier=form.cleaned_data["to_tier"],
+            reason=form.cleaned_data["reason"], expected_tier=form.cleaned_data["expected_tier"],
+            cap_override=form.cleaned_data["cap_override"], override_reason=form.cleaned_data["override_reason"],
+            kam=form.cleaned_data["kam"], sponsor=form.cleaned_data["sponsor"]))
+        if done:
             messages.success(request, _("Tier decision recorded."))
             return redirect("accounts:tier", pk=account.pk)
+        if conflict is not None:
+            # The next decision is made knowingly from the tier now shown.
+            form.data = form.data.copy()
+            form.data["expected_tier"] = conflict.current.tier
     return render(request, "accounts/tier.html", {
         "account": account, "form": form, "decisions": selectors.tier_decisions_for(account),
+        "conflict": conflict,
         "size": selectors.programme_size(), "evidence": services.tier_evidence(account)})
 
 
@@ -439,12 +482,11 @@ def pareto(request):
     chart = {"shares": summary["shares"], "key": summary["key_ranks"],
              "labels": {"curve": _("Cumulative share of revenue (%)"), "key": _("Key account"),
                         "x": _("Accounts ranked by 12-month revenue"), "a": _("80 % (A)"), "b": _("95 % (B)")}}
+    mismatches = selectors.tier_mismatches(scoped)
     return render(request, "accounts/pareto.html", {
         "page": paginate(request, rows, PAGE_SIZE), "summary": summary, "chart": chart,
-        "a_not_key": selectors.a_class_not_key(scoped)[:25],
-        "a_not_key_count": selectors.a_class_not_key(scoped).count(),
-        "key_not_a": selectors.key_not_a_class(scoped)[:25],
-        "key_not_a_count": selectors.key_not_a_class(scoped).count(),
+        "mismatches": list(mismatches[:PAGE_SIZE]), "mismatch_count": mismatches.count(),
+        "user_is_lead": has_role(request.user, LEAD),
     })
 
 

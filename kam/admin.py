@@ -33,6 +33,11 @@ class ProgrammeSettingsAdmin(SimpleHistoryAdmin):
         # One row holds the programme's parameters (ProgrammeSettings.current()).
         return not ProgrammeSettings.objects.exists()
 
+    def has_change_permission(self, request, obj=None):
+        # Changed on the programme settings page, through the service that checks the version and
+        # recomputes what derives from the thresholds; here it is read with its history.
+        return False
+
     def has_delete_permission(self, request, obj=None):
         return False
 

@@ -66,6 +66,7 @@ class ProgrammeSettings(models.Model):
     plan_stale_days = models.PositiveIntegerField(_("plan stale after (days without edits)"),
                                                   default=60)
     updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)  # optimistic locking (kam.versioning)
     history = HistoricalRecords()
 
     class Meta:

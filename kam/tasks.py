@@ -38,8 +38,9 @@ def send_notification_emails(self, notification_ids=None):
     return notification_emails_deliver(notification_ids=notification_ids)
 
 
-@shared_task(name="kam.tasks.prune_submitted_forms")
-def prune_submitted_forms():
+@shared_task(bind=True, autoretry_for=(OperationalError, OSError), retry_backoff=True, retry_backoff_max=600,
+             max_retries=5, name="kam.tasks.prune_submitted_forms")
+def prune_submitted_forms(self):
     from .idempotency import submitted_forms_prune
 
     return submitted_forms_prune()

@@ -3,19 +3,16 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from kam.forms import VersionedForm
 from kam.models import ProgrammeSettings
 
 WEIGHT_FIELDS = ("weight_engagement", "weight_service", "weight_plan", "weight_sponsor", "weight_satisfaction")
 
 
-class ProgrammeSettingsForm(forms.ModelForm):
+class ProgrammeSettingsForm(VersionedForm):
     """Every programme parameter, validated together. Weights must add up to exactly 100: a lead who
-    sets them sees the real share of each component, rather than numbers silently rescaled.
-
-    `loaded_at` carries the row's `updated_at` as the form was shown; if someone saved in between,
-    the save is refused instead of silently overwriting their change."""
-
-    loaded_at = forms.CharField(widget=forms.HiddenInput, required=False)
+    sets them sees the real share of each component, rather than numbers silently rescaled. It carries
+    the version it was shown at: a save over someone else's change is refused by the service."""
 
     class Meta:
         model = ProgrammeSettings
@@ -40,8 +37,6 @@ class ProgrammeSettingsForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if not self.is_bound and self.instance.pk:
-            self.fields["loaded_at"].initial = self.instance.updated_at.isoformat()
         for name in ("clv_retention", "clv_discount", "retention_at_health_0", "retention_at_health_100"):
             self.fields[name].min_value = Decimal("0")
             self.fields[name].widget.attrs.update({"min": "0", "step": "0.001"})
@@ -70,10 +65,6 @@ class ProgrammeSettingsForm(forms.ModelForm):
 
     def clean(self):
         data = super().clean()
-        if self.instance.pk and data.get("loaded_at") and data["loaded_at"] != self.instance.updated_at.isoformat():
-            raise forms.ValidationError(
-                _("Someone else changed the programme settings while you were editing. Reload the page to "
-                  "see their change, then apply yours again."), code="stale")
         weights = [data.get(f) for f in WEIGHT_FIELDS]
         if all(w is not None for w in weights) and sum(weights) != Decimal("100"):
             raise forms.ValidationError(

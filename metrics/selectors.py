@@ -9,13 +9,14 @@ from decimal import Decimal
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import Max, OuterRef, Q, Subquery, Sum
+from django.db.models import BooleanField, Exists, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from accounts import selectors as account_selectors
 from accounts.models import Account, FinancialRecord, Quadrant, Tier, TierDecision
 from kam import datastamps
 from kam.models import ProgrammeSettings
@@ -160,6 +161,7 @@ def kam_dashboard(user, page_number=None, query="") -> dict:
     accounts = SimpleLazyObject(lambda: _decorate(sorted(_with_latest(mine.filter(pk__in=list(order)), day),
                                                          key=lambda a: order[a.pk])))
     plans = SimpleLazyObject(lambda: _plans_needing_attention(mine))
+    gaps = SimpleLazyObject(lambda: key_account_gaps(mine))
     commitments = SimpleLazyObject(lambda: _commitments_due(user))
     incidents = SimpleLazyObject(lambda: _open_incidents(mine, limit=KAM_INCIDENTS + 1))
     # Key accounts first, weakest health first: what the KAM should look at; the table has them all.
@@ -171,7 +173,7 @@ def kam_dashboard(user, page_number=None, query="") -> dict:
         "options": {"indexAxis": "y", "scales": {"x": {"min": 0, "max": 100}}},
     }
     return {"day": day, "accounts": accounts, "page": page, "accounts_total": len(light),
-            "charted": charted, "plans": plans, "commitments": commitments,
+            "charted": charted, "plans": plans, "commitments": commitments, "gaps": gaps,
             "incidents": SimpleLazyObject(lambda: incidents[:KAM_INCIDENTS]),
             "more_incidents": SimpleLazyObject(lambda: len(incidents) > KAM_INCIDENTS),
             "health_chart": chart, "fragment_seconds": datastamps.FRAGMENT_SECONDS,
@@ -182,8 +184,23 @@ def kam_dashboard(user, page_number=None, query="") -> dict:
 
 # What the dashboards' cached parts show, to key them on (kam/datastamps.py).
 KAM_TABLE_TABLES = ("accounts_account", "metrics_accountsnapshot")
-KAM_LIST_TABLES = ("accounts_account", "planning_accountplan", "planning_commitment",
+KAM_LIST_TABLES = ("accounts_account", "accounts_contact", "planning_accountplan", "planning_commitment",
                    "touchpoints_serviceincident", "kam_programmesettings")
+GAPS_TABLES = ("accounts_account", "accounts_contact", "planning_accountplan")
+GAPS_SHOWN = 50
+
+
+def key_account_gaps(accounts_qs) -> list[Account]:
+    """The key accounts of `accounts_qs` missing what a key account is run with: a plan agreed with the
+    client and in force (`has_agreed_plan`), an executive sponsor (`sponsor_id`), a champion among the
+    client's people (`has_champion`); the first GAPS_SHOWN by name. One query."""
+    agreed = _other("planning.selectors", "agreed_plans_in_force")
+    has_plan = (Exists(agreed().filter(account=OuterRef("pk"))) if agreed is not None
+                else Value(True, output_field=BooleanField()))
+    return list(accounts_qs.filter(tier=Tier.KEY, archived_at__isnull=True)
+                .annotate(has_agreed_plan=has_plan, has_champion=account_selectors.has_champion())
+                .filter(Q(has_agreed_plan=False) | Q(sponsor__isnull=True) | Q(has_champion=False))
+                .order_by("name", "pk").only("pk", "name", "sponsor_id")[:GAPS_SHOWN])
 SPONSOR_TABLE_TABLES = (*KAM_TABLE_TABLES, "auth_user", "touchpoints_touchpoint", "kam_programmesettings")
 SPONSOR_LIST_TABLES = ("accounts_account", "planning_accountplan", "planning_commitment",
                        "touchpoints_serviceincident", "touchpoints_clientfeedback",
@@ -410,6 +427,7 @@ def _latest_feedback(accounts_qs):
 HEALTH_BINS = ((0, 20), (20, 40), (40, 60), (60, 80), (80, 101))
 CACHE_SECONDS = 60 * 60 * 24
 PROGRAMME_TIER_CHANGES = 20
+DISAGREEMENTS = 50
 
 
 def programme_dashboard() -> dict:
@@ -434,6 +452,14 @@ def programme_dashboard() -> dict:
                    .order_by("-decided_at")[:PROGRAMME_TIER_CHANGES + 1])
     key_count = Account.objects.active().key().count()
     return {**data, "stamp": stamp, "day": day, "run": run, "freshness": freshness, "settings": s,
+            # The accounts app's one rule, on the accounts as they are now (not as of the last recompute),
+            # so this list says what the selection and Pareto pages say. Read only when its cached HTML
+            # is missing.
+            "disagreements": SimpleLazyObject(lambda: list(account_selectors.tier_mismatches()[:DISAGREEMENTS])),
+            "disagreements_key": datastamps.fragment_key("programme-disagreements", "accounts_account"),
+            "gaps": SimpleLazyObject(lambda: key_account_gaps(Account.objects.all())),
+            "gaps_key": datastamps.fragment_key("programme-gaps", *GAPS_TABLES),
+            "fragment_seconds": datastamps.FRAGMENT_SECONDS,
             "tier_changes": changes[:PROGRAMME_TIER_CHANGES],
             "more_tier_changes": len(changes) > PROGRAMME_TIER_CHANGES, "key_count": key_count,
             "cap": s.key_account_cap, "over_cap": key_count > s.key_account_cap,
@@ -496,7 +522,6 @@ def _programme_heavy(day) -> dict:
                           "title": {"display": True, "text": str(_("% of accounts"))}},
                     "y": {"min": 0, "title": {"display": True, "text": "%"}}}}}
 
-    disagree = evidence_disagreements(rows)
     return {
         "accounts_measured": len(rows),
         "revenue_total": revenue_total, "contribution_total": contribution_total,
@@ -514,7 +539,6 @@ def _programme_heavy(day) -> dict:
         "matrix_rows": [{"name": r["account__name"], "pk": r["account_id"], "tier": _label(Tier, r["tier"]),
                          "attractiveness": r["attractiveness"], "strength": r["strength"],
                          "quadrant": _label(Quadrant, r["quadrant"])} for r in matrix_rows[:50]],
-        "disagreements": disagree,
     }
 
 
@@ -534,29 +558,6 @@ def _label(choices, code) -> str:
         return str(choices(code).label) if code else ""
     except ValueError:
         return code
-
-
-def evidence_disagreements(rows) -> list[dict]:
-    """Accounts whose figures argue against their tier: key accounts that the evidence puts in the
-    Streamline quadrant, in Pareto class C, or losing money; non-key accounts that are Strategic and
-    class A (candidates the programme may be missing)."""
-    out = []
-    for r in rows:
-        reasons = []
-        if r["tier"] == Tier.KEY:
-            if r["quadrant"] == "streamline":
-                reasons.append(_("Streamline quadrant"))
-            if r["pareto_class"] == "C":
-                reasons.append(_("Pareto class C"))
-            if r["contribution_12m"] < 0:
-                reasons.append(_("negative contribution"))
-        elif r["quadrant"] == "strategic" and r["pareto_class"] == "A":
-            reasons.append(_("Strategic quadrant and Pareto class A, but not a key account"))
-        if reasons:
-            out.append({"pk": r["account_id"], "name": r["account__name"], "tier_code": r["tier"],
-                        "tier": _label(Tier, r["tier"]), "reasons": [str(x) for x in reasons]})
-    out.sort(key=lambda x: (x["tier_code"] != Tier.KEY, x["name"]))
-    return out[:50]
 
 
 # --- Account panel ---------------------------------------------------------------------------------------
@@ -646,7 +647,7 @@ def programme_settings_history(limit: int = 20) -> list[dict]:
         older = records[i + 1] if i + 1 < len(records) else None
         changes = []
         if older is not None:
-            for change in rec.diff_against(older, excluded_fields=["updated_at"]).changes:
+            for change in rec.diff_against(older, excluded_fields=["updated_at", "version"]).changes:
                 field = ProgrammeSettings._meta.get_field(change.field)
                 changes.append({"field": field.verbose_name, "old": change.old, "new": change.new})
         out.append({"when": rec.history_date, "who": rec.history_user, "type": rec.history_type,

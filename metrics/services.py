@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.apps import apps
+from django.contrib.auth.models import AbstractUser
 from django.db import DatabaseError, connection, transaction
 from django.db.models import (
     Case,
@@ -32,7 +33,8 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from accounts.models import Account, FinancialRecord
-from kam.errors import Forbidden
+from kam import versioning
+from kam.errors import Forbidden, clean
 from kam.models import ProgrammeSettings
 
 from . import formulas
@@ -477,3 +479,44 @@ def recompute_request(*, user):
     if not user.has_perm("accounts.manage_programme"):
         raise Forbidden(_("Only the programme lead recomputes the figures."))
     return enqueue(task, trigger="lead")
+
+
+# --- Programme settings --------------------------------------------------------------------------------
+SETTINGS_FIELDS = (
+    "key_account_cap", "attractiveness_threshold", "strength_threshold", "clv_retention", "clv_discount",
+    "retention_at_health_0", "retention_at_health_100", "weight_engagement", "weight_service", "weight_plan",
+    "weight_sponsor", "weight_satisfaction", "sponsor_visit_days", "plan_review_days", "plan_stale_days",
+)
+THRESHOLDS = {"attractiveness_threshold", "strength_threshold"}
+
+
+@transaction.atomic
+def programme_settings_update(*, actor: AbstractUser, expected_version, data: dict) -> ProgrammeSettings:
+    """The lead's change to the programme's parameters, from the version the form showed (a save over
+    someone else's change is refused with `Conflict`). Quadrants derive from the thresholds: when one
+    moves, every account's quadrant is recomputed in the same transaction, so none is left stale.
+    Health and CLV use the new values from the next recompute."""
+    from accounts import services as account_services
+
+    account_services.permission_require(actor=actor, perm="accounts.manage_programme")
+    unknown = set(data) - set(SETTINGS_FIELDS)
+    if unknown:
+        raise ValueError(f"{sorted(unknown)} are not programme settings")
+    pk = ProgrammeSettings.current().pk
+    settings = versioning.claim(ProgrammeSettings.objects.all(), pk, expected_version, SETTINGS_FIELDS)
+    if not settings.history.exists():
+        # The row was created by a migration, which leaves no history: record the values in force as the
+        # baseline, so the first change shows what it changed from.
+        ProgrammeSettings.history.bulk_history_create([settings], default_date=settings.updated_at)
+    changed = {name for name, value in data.items() if getattr(settings, name) != value}
+    if not changed:
+        return settings
+    for name in changed:
+        setattr(settings, name, data[name])
+    clean(settings)
+    versioning.bump(settings)
+    settings._history_user = actor
+    settings.save()
+    if changed & THRESHOLDS:
+        account_services.quadrants_recompute()
+    return settings

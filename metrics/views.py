@@ -1,11 +1,12 @@
 from django.contrib import messages
-from django.db import transaction
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from kam import versioning
 from kam.access import role_required
+from kam.errors import Conflict, Invalid, add_to_form
 from kam.models import ProgrammeSettings
 from kam.roles import KAM, LEAD, SPONSOR, has_role
 
@@ -33,28 +34,27 @@ def dashboard_program(request):
 
 @role_required(LEAD)
 def programme_settings(request):
-    if request.method == "POST":
-        with transaction.atomic():
-            # Row lock: two leads saving at once are serialised, and the second sees the first's
-            # change through the form's `loaded_at` check instead of overwriting it.
-            instance = ProgrammeSettings.objects.select_for_update().get(pk=ProgrammeSettings.current().pk)
-            if not instance.history.exists():
-                # The row was created by a migration, which leaves no history: record the values in
-                # force as the baseline, so the first change shows what it changed from.
-                ProgrammeSettings.history.bulk_history_create([instance], default_date=instance.updated_at)
-            form = ProgrammeSettingsForm(request.POST, instance=instance)
-            if form.is_valid():
-                if form.has_changed() and set(form.changed_data) != {"loaded_at"}:
-                    form.save()
-                    messages.success(request, _("Programme settings saved. Health and CLV use them from the "
-                                                "next recompute."))
-                else:
-                    messages.info(request, _("Nothing changed."))
-                return redirect("metrics:programme_settings")
-    else:
-        form = ProgrammeSettingsForm(instance=ProgrammeSettings.current())
+    form = ProgrammeSettingsForm(request.POST or None, instance=ProgrammeSettings.current())
+    conflict = None
+    if request.method == "POST" and form.is_valid():
+        data = {name: form.cleaned_data[name] for name in form.changed_data if name != "version"}
+        if not data:
+            messages.info(request, _("Nothing changed."))
+            return redirect("metrics:programme_settings")
+        try:
+            services.programme_settings_update(actor=request.user, expected_version=form.cleaned_data.get("version"),
+                                               data=data)
+        except Conflict as exc:
+            versioning.keep_mine(exc, form)
+            conflict = exc
+        except Invalid as exc:
+            add_to_form(form, exc)
+        else:
+            messages.success(request, _("Programme settings saved. Health and CLV use them from the next "
+                                        "recompute."))
+            return redirect("metrics:programme_settings")
     return render(request, "metrics/programme_settings.html", {
-        "form": form, "history": selectors.programme_settings_history(),
+        "form": form, "history": selectors.programme_settings_history(), "conflict": conflict,
     })
 
 

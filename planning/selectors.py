@@ -211,3 +211,8 @@ def commitment_history(plan):
 def negotiations_for_account(account) -> QuerySet[Negotiation]:
     return account.negotiations.select_related("plan", "created_by").order_by("-created_at")
 
+
+def agreed_plans_in_force(*, today=None) -> QuerySet[AccountPlan]:
+    """Contract: plans agreed with the client (and not reopened since) whose period covers `today`."""
+    today = today or timezone.localdate()
+    return AccountPlan.objects.filter(status=PlanStatus.AGREED, period_start__lte=today, period_end__gte=today)

@@ -61,6 +61,14 @@ def industry_label(value):
     return _label(Industry, value)
 
 
+@register.filter
+def mismatch_label(code):
+    """Why an account's evidence disagrees with its tier (accounts.selectors.tier_mismatches)."""
+    from accounts.selectors import MISMATCH_LABELS
+
+    return MISMATCH_LABELS.get(code, "")
+
+
 @register.simple_tag
 def quadrant_badge(quadrant_code, label=""):
     if not quadrant_code:

@@ -7,10 +7,10 @@ register = template.Library()
 
 @register.inclusion_tag("metrics/panel_account.html", takes_context=True)
 def account_metrics_panel(context, account):
-    """The account page's metrics panel. Money figures are commercial: only people who may read the
-    account's plan see them (operations sees health only)."""
+    """The account page's metrics panel. Money figures (revenue, margins, contribution, CLV) are
+    commercial: only `accounts.view_commercial` holders see them; everyone else sees health only."""
     request = context.get("request")
     user = getattr(request, "user", None)
-    show_money = bool(user and user.has_perm("planning.view_plan", account))
+    show_money = bool(user and user.has_perm("accounts.view_commercial", account))
     return {"account": account, "show_money": show_money, "request": request,
             **selectors.account_metrics(account)}

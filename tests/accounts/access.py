@@ -36,12 +36,15 @@ CASES = {
     "accounts:stage": Case(EDITORS, kwargs=_account),
     # Team management: the account's KAM and the lead.
     "accounts:team": Case(expect(FORBIDDEN, kam=OK, lead=OK, outsider=NOT_FOUND), kwargs=_account),
+    "accounts:team_member_edit": Case(expect(FORBIDDEN, kam=OK, lead=OK, outsider=NOT_FOUND),
+                                      kwargs=lambda w: {"pk": w.account.pk, "member_pk": w.member.pk}),
     "accounts:team_remove": Case(expect(NOT_ALLOWED), kwargs=lambda w: {"pk": w.account.pk, "member_pk": w.member.pk}),
     "accounts:contacts": Case(VIEWERS, kwargs=_account),
     "accounts:contact_new": Case(EDITORS, kwargs=_account),
     "accounts:contact_edit": Case(EDITORS, kwargs=lambda w: {"contact_pk": w.contact.pk}),
     "accounts:contact_gone": Case(EDITORS, kwargs=lambda w: {"contact_pk": w.contact.pk}),
-    "accounts:financials": Case(VIEWERS, kwargs=_account),
+    # Figures are commercial: operations and non-commercial team members see the account, not these.
+    "accounts:financials": Case(expect(OK, operator=FORBIDDEN, outsider=NOT_FOUND), kwargs=_account),
     # Assessments: the lead and sponsors (who can see the account).
     "accounts:assess": Case(only("sponsor", "lead"), kwargs=_account),
     "accounts:tier": Case(only("lead"), kwargs=_account),

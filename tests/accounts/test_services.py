@@ -18,7 +18,9 @@ from accounts.models import (
     TierDecision,
 )
 from accounts.signals import financials_imported
+from kam.errors import Conflict, Invalid
 from kam.models import ProgrammeSettings
+from kam.roles import LEAD
 from tests.accounts.factories import only_criteria
 from tests.factories import AccountFactory, ContactFactory, FinancialRecordFactory, UserFactory
 
@@ -113,12 +115,12 @@ def _scores(criteria, values):
 
 def test_two_assessors_latest_scores_make_the_account_score_and_quadrant(hand_criteria):
     account = AccountFactory()
-    x, y = UserFactory(), UserFactory()
-    old = services.assessment_create(account=account, assessor=y, assessed_on=TODAY - datetime.timedelta(days=90),
+    x, y = UserFactory(roles=[LEAD]), UserFactory(roles=[LEAD])
+    old = services.assessment_create(account=account, actor=y, assessed_on=TODAY - datetime.timedelta(days=90),
                                      scores=_scores(hand_criteria, {"A1": 5, "S1": 5, "S2": 10}))
-    services.assessment_create(account=account, assessor=x, assessed_on=TODAY,
+    services.assessment_create(account=account, actor=x, assessed_on=TODAY,
                                scores=_scores(hand_criteria, {"A1": 5, "A2": 2, "A0": 1, "S1": 3, "S2": 10}))
-    services.assessment_create(account=account, assessor=y, assessed_on=TODAY,
+    services.assessment_create(account=account, actor=y, assessed_on=TODAY,
                                scores=_scores(hand_criteria, {"A1": 3, "S1": 1, "S2": 1}))
     account.refresh_from_db()
     # Y's older assessment is replaced by its latest: see tests/accounts/test_scoring.py for the arithmetic.
@@ -130,13 +132,12 @@ def test_two_assessors_latest_scores_make_the_account_score_and_quadrant(hand_cr
 
 def test_changing_a_weight_rescores_and_is_kept_in_history(hand_criteria, personas):
     account = AccountFactory()
-    services.assessment_create(account=account, assessor=personas.lead,
+    services.assessment_create(account=account, actor=personas.lead,
                                scores=_scores(hand_criteria, {"A1": 5, "A2": 2, "A0": 1, "S1": 3, "S2": 10}))
     account.refresh_from_db()
     assert account.attractiveness == D("75.00")
     a0 = next(c for c in hand_criteria if c.code == "A0")
-    a0.weight = D(1)
-    services.criterion_save(criterion=a0, actor=personas.lead)
+    services.criterion_save(actor=personas.lead, criterion=a0, expected_version=a0.version, data={"weight": D(1)})
     account.refresh_from_db()
     assert account.attractiveness == D("56.25")
     weights = list(a0.history.order_by("history_date").values_list("weight", flat=True))
@@ -146,7 +147,7 @@ def test_changing_a_weight_rescores_and_is_kept_in_history(hand_criteria, person
 
 def test_thresholds_change_moves_quadrants(hand_criteria, personas):
     account = AccountFactory()
-    services.assessment_create(account=account, assessor=personas.lead,
+    services.assessment_create(account=account, actor=personas.lead,
                                scores=_scores(hand_criteria, {"A1": 5, "A2": 2, "S1": 3, "S2": 10}))
     account.refresh_from_db()
     assert account.quadrant == "strategic"  # 75 / 62.5
@@ -159,8 +160,8 @@ def test_thresholds_change_moves_quadrants(hand_criteria, personas):
 
 
 def test_assessment_rejects_scores_off_the_scale(hand_criteria, personas):
-    with pytest.raises(services.ServiceError):
-        services.assessment_create(account=AccountFactory(), assessor=personas.lead,
+    with pytest.raises(Invalid):
+        services.assessment_create(account=AccountFactory(), actor=personas.lead,
                                    scores=_scores(hand_criteria, {"A1": 6}))
     assert not Assessment.objects.exists()
 
@@ -170,7 +171,8 @@ def test_tier_decision_records_who_when_why_and_the_evidence(personas):
     account = AccountFactory(tier=Tier.DEVELOPMENT, attractiveness=D("80"), strength=D("70"), quadrant="strategic",
                              pareto_class="A", revenue_12m=D("123456.00"))
     decision = services.tier_decide(account=account, actor=personas.lead, to_tier=Tier.KEY,
-                                    reason="Clase A y estratégica", expected_tier=Tier.DEVELOPMENT)
+                                    reason="Clase A y estratégica", expected_tier=Tier.DEVELOPMENT,
+                                    kam=personas.kam, sponsor=personas.sponsor)
     account.refresh_from_db()
     assert account.tier == Tier.KEY
     assert (decision.from_tier, decision.to_tier, decision.decided_by) == (Tier.DEVELOPMENT, Tier.KEY, personas.lead)
@@ -182,7 +184,7 @@ def test_tier_decision_records_who_when_why_and_the_evidence(personas):
 
 def test_tier_decision_needs_a_reason(personas):
     account = AccountFactory()
-    with pytest.raises(services.ServiceError):
+    with pytest.raises(Invalid):
         services.tier_decide(account=account, actor=personas.lead, to_tier=Tier.KEY, reason="  ")
     account.refresh_from_db()
     assert account.tier == Tier.STANDARD
@@ -194,13 +196,14 @@ def test_admitting_beyond_the_cap_needs_an_override_with_its_reason(personas):
     programme.key_account_cap = 1  # personas.account is already key
     programme.save()
     account = AccountFactory()
-    with pytest.raises(services.ServiceError):
-        services.tier_decide(account=account, actor=personas.lead, to_tier=Tier.KEY, reason="Estratégica")
-    with pytest.raises(services.ServiceError):
+    people = {"kam": personas.kam, "sponsor": personas.sponsor}
+    with pytest.raises(Invalid):
+        services.tier_decide(account=account, actor=personas.lead, to_tier=Tier.KEY, reason="Estratégica", **people)
+    with pytest.raises(Invalid):
         services.tier_decide(account=account, actor=personas.lead, to_tier=Tier.KEY, reason="Estratégica",
-                             cap_override=True, override_reason="")
+                             cap_override=True, override_reason="", **people)
     decision = services.tier_decide(account=account, actor=personas.lead, to_tier=Tier.KEY, reason="Estratégica",
-                                    cap_override=True, override_reason="Adquisición de un competidor")
+                                    cap_override=True, override_reason="Adquisición de un competidor", **people)
     assert decision.cap_override and decision.override_reason == "Adquisición de un competidor"
     # Demoting never needs an override.
     services.tier_decide(account=personas.account, actor=personas.lead, to_tier=Tier.DEVELOPMENT, reason="Streamline")
@@ -209,7 +212,7 @@ def test_admitting_beyond_the_cap_needs_an_override_with_its_reason(personas):
 def test_tier_decision_on_a_stale_view_is_refused(personas):
     account = AccountFactory(tier=Tier.DEVELOPMENT)
     services.tier_decide(account=account, actor=personas.lead, to_tier=Tier.STANDARD, reason="Baja")
-    with pytest.raises(services.ConcurrentEditError):
+    with pytest.raises(Conflict):
         services.tier_decide(account=account, actor=personas.lead, to_tier=Tier.KEY, reason="Sube",
                              expected_tier=Tier.DEVELOPMENT)
 
@@ -238,7 +241,7 @@ def test_concurrent_edit_is_refused_not_overwritten(personas):
     account = personas.account
     version = account.version
     services.account_update(account=account, actor=personas.kam, expected_version=version, region="Asturias")
-    with pytest.raises(services.ConcurrentEditError):
+    with pytest.raises(Conflict):
         services.account_update(account=account, actor=personas.lead, expected_version=version, region="Galicia")
     account.refresh_from_db()
     assert account.region == "Asturias"
@@ -248,7 +251,7 @@ def test_concurrent_edit_is_refused_not_overwritten(personas):
 def test_a_group_cannot_contain_itself(personas):
     parent = personas.account
     child = AccountFactory(parent=parent)
-    with pytest.raises(services.ServiceError):
+    with pytest.raises(Invalid):
         services.account_update(account=parent, actor=personas.lead, expected_version=parent.version, parent=child)
 
 
@@ -262,7 +265,7 @@ def test_stage_change_keeps_dated_history(personas):
     change = account.stage_changes.get()
     assert (change.from_stage, change.changed_on) == (RelationshipStage.EXPLORATORY, day)
     assert Activity.objects.filter(account=account, kind=ActivityKind.STAGE_CHANGE).exists()
-    with pytest.raises(services.ServiceError):
+    with pytest.raises(Invalid):
         services.stage_change(account=account, actor=personas.kam, to_stage=RelationshipStage.COOPERATIVE)
 
 
@@ -326,7 +329,7 @@ def test_financial_entry_recomputes_revenue_and_signals_after_commit(personas, d
     financials_imported.connect(handler)
     try:
         with django_capture_on_commit_callbacks(execute=True):
-            services.financial_record_save(account=personas.account, actor=personas.kam,
+            services.financial_record_save(account=personas.account, actor=personas.lead,
                                            month=timezone.localdate().replace(day=1) - datetime.timedelta(days=1),
                                            revenue=D("1000"), cost_of_goods=D("600"), cost_to_serve=D("50"))
     finally:

@@ -57,7 +57,10 @@ def test_create_and_edit_account_and_stale_edit_is_refused(personas):
             "status": "active", "kam": personas.kam.pk, "version": account.version, "region": "Galicia"}
     assert client.post(f"/accounts/{account.pk}/edit/", form).status_code == 302
     stale = client.post(f"/accounts/{account.pk}/edit/", {**form, "region": "Asturias"})
-    assert stale.status_code == 200 and "Someone else changed this account" in stale.content.decode()
+    text = stale.content.decode()
+    assert stale.status_code == 200 and "Someone else saved this while you were editing" in text
+    table = text[text.index('data-testid="conflict-changes"'):]
+    assert "Galicia" in table and "Asturias" in table  # saved now, and theirs kept beside it
     account.refresh_from_db()
     assert account.region == "Galicia"
 
@@ -74,7 +77,7 @@ def test_teammate_cannot_edit_or_manage_team(personas):
     client = client_for(personas.teammate)
     assert client.get(f"/accounts/{personas.account.pk}/edit/").status_code == 403
     assert client.post(f"/accounts/{personas.account.pk}/team/", {}).status_code == 403
-    assert client.post(f"/accounts/{personas.account.pk}/financials/", {}).status_code == 403
+    assert client.post(f"/accounts/{personas.other_account.pk}/financials/", {}).status_code == 404
 
 
 def test_kam_manages_the_team(personas):
@@ -84,7 +87,7 @@ def test_kam_manages_the_team(personas):
     assert response.status_code == 302
     member = AccountTeamMember.objects.get(account=personas.account, user=personas.outsider)
     assert client_for(personas.outsider).get(f"/accounts/{personas.account.pk}/").status_code == 200
-    client.post(f"/accounts/{personas.account.pk}/team/{member.pk}/remove/")
+    client.post(f"/accounts/{personas.account.pk}/team/{member.pk}/remove/", {"version": member.version})
     assert client_for(personas.outsider).get(f"/accounts/{personas.account.pk}/").status_code == 404
 
 
@@ -129,7 +132,7 @@ def test_contact_form_refuses_a_reporting_cycle(personas):
 
 
 def test_financials_entry(personas):
-    client = client_for(personas.kam)
+    client = client_for(personas.teammate)  # Finance on the account's team
     month = (timezone.localdate().replace(day=1) - datetime.timedelta(days=1)).strftime("%Y-%m")
     response = client.post(f"/accounts/{personas.account.pk}/financials/", {
         "month": month, "revenue": "12000", "cost_of_goods": "7000", "cost_to_serve": "800"})
@@ -160,7 +163,8 @@ def test_sponsor_assesses_and_lead_decides_the_tier(personas):
     no_reason = lead.post(f"/accounts/{account.pk}/tier/", {"expected_tier": "standard", "to_tier": "key"})
     assert no_reason.status_code == 200 and not TierDecision.objects.exists()
     ok = lead.post(f"/accounts/{account.pk}/tier/", {"expected_tier": "standard", "to_tier": "key",
-                                                     "reason": "Estratégica y clase A"})
+                                                     "reason": "Estratégica y clase A", "kam": personas.other_kam.pk,
+                                                     "sponsor": personas.sponsor.pk})
     assert ok.status_code == 302
     account.refresh_from_db()
     assert account.tier == Tier.KEY
@@ -193,11 +197,10 @@ def test_portfolio_and_pareto_pages_show_data_and_lists(personas):
     lead = client_for(personas.lead)
     portfolio = lead.get("/accounts/portfolio/")
     assert b"portfolio-data" in portfolio.content and personas.account.name.encode() in portfolio.content
+    Account.objects.filter(pk=personas.other_account.pk).update(attractiveness=80, strength=80, quadrant="strategic")
     pareto = lead.get("/accounts/pareto/").content.decode()
-    a_not_key = pareto[pareto.index('data-testid="a-not-key"'):]
-    assert personas.other_account.name in a_not_key.split("</ul>")[0]
-    key_not_a = pareto[pareto.index('data-testid="key-not-a"'):]
-    assert personas.account.name in key_not_a.split("</ul>")[0]
+    disagreeing = pareto[pareto.index('data-testid="tier-disagreements"'):].split("</table>")[0]
+    assert personas.other_account.name in disagreeing and "Strategic account outside the programme" in disagreeing
     # A KAM sees only their accounts in the Pareto lists.
     assert personas.other_account.name not in client_for(personas.kam).get("/accounts/pareto/").content.decode()
 
@@ -226,7 +229,7 @@ def test_stale_contact_and_criterion_edits_are_refused(personas):
             "version": contact.version}
     assert client.post(f"/contacts/{contact.pk}/edit/", form).status_code == 302
     stale = client.post(f"/contacts/{contact.pk}/edit/", {**form, "name": "Segunda"})
-    assert "Someone else changed this contact" in stale.content.decode()
+    assert "Someone else saved this while you were editing" in stale.content.decode()
     contact.refresh_from_db()
     assert contact.name == "Primera"
 
@@ -238,7 +241,7 @@ def test_stale_contact_and_criterion_edits_are_refused(personas):
             "version": c.version}
     assert lead.post(f"/accounts/selection/criteria/{c.pk}/", data).status_code == 302
     stale = lead.post(f"/accounts/selection/criteria/{c.pk}/", {**data, "weight": "40"})
-    assert "Someone else changed this criterion" in stale.content.decode()
+    assert "Someone else saved this while you were editing" in stale.content.decode()
     c.refresh_from_db()
     assert c.weight == 12
 

@@ -25,7 +25,7 @@ def test_lead_scores_an_account_sees_it_move_and_promotes_it(live_server, page, 
     account = personas.other_account
     criteria = _criteria()
     # Last year's assessment put the account in Streamline.
-    services.assessment_create(account=account, assessor=personas.lead,
+    services.assessment_create(account=account, actor=personas.lead,
                                assessed_on=datetime.date.today() - datetime.timedelta(days=365),
                                scores={c: (2, "") for c in criteria})
     base = live_server.url
@@ -65,6 +65,7 @@ def test_lead_scores_an_account_sees_it_move_and_promotes_it(live_server, page, 
     assert page.locator(".invalid-feedback, .alert-danger").first.is_visible()
     assert not TierDecision.objects.exists()
     page.select_option("select[name=to_tier]", Tier.KEY)
+    page.select_option("select[name=sponsor]", str(personas.sponsor.pk))  # a key account needs one
     page.fill("textarea[name=reason]", "Estratégica tras la evaluación: clase A y contrato marco")
     page.get_by_role("button", name="Record decision").click()
     page.wait_for_load_state("networkidle")

@@ -168,8 +168,8 @@ def test_programme_dashboard_flags_key_account_that_loses_money(personas):
     services.recompute_metrics()
     response = client_for(personas.lead).get(reverse("metrics:dashboard_program"))
     [row] = response.context["disagreements"]
-    assert row["name"] == "Aceros del Norte S.A." and "negative contribution" in row["reasons"]
-    assert row["tier"] == "Key account"  # the label, not the stored code
+    assert row.name == "Aceros del Norte S.A." and row.mismatch == "key_losing_money"
+    assert "Key account that loses money" in response.content.decode()
 
 
 def test_programme_dashboard_cache_is_invalidated_by_a_recompute(personas):
@@ -196,7 +196,7 @@ def _settings_post(**overrides):
         "key_account_cap", "attractiveness_threshold", "strength_threshold", "clv_retention", "clv_discount",
         "retention_at_health_0", "retention_at_health_100", "weight_engagement", "weight_service", "weight_plan",
         "weight_sponsor", "weight_satisfaction", "sponsor_visit_days", "plan_review_days", "plan_stale_days")}
-    data["loaded_at"] = s.updated_at.isoformat()
+    data["version"] = s.version
     data.update(overrides)
     return data
 
@@ -240,11 +240,14 @@ def test_settings_refuses_to_overwrite_a_concurrent_change(personas):
     client = client_for(personas.lead)
     stale = _settings_post(key_account_cap=40)
     other = ProgrammeSettings.current()
-    other.key_account_cap = 12
-    other.save()
+    services.programme_settings_update(actor=personas.lead, expected_version=other.version,
+                                       data={"key_account_cap": 12})
     response = client.post(reverse("metrics:programme_settings"), stale)
     assert response.status_code == 200
-    assert "Someone else changed the programme settings" in response.content.decode()
+    text = response.content.decode()
+    assert "Someone else saved this while you were editing" in text
+    table = text[text.index('data-testid="conflict-changes"'):]
+    assert ">12<" in table and ">40<" in table  # saved now, and theirs kept beside it
     assert ProgrammeSettings.current().key_account_cap == 12
 
 
@@ -492,3 +495,38 @@ def test_sponsor_dashboard_parts_follow_feedback_incidents_and_names(personas, d
     assert "<strong>3/10</strong>" in html
     assert 'data-testid="sponsor-escalations"' not in html
     assert "Anabel García" in html
+
+
+# --- Programme settings through their service ----------------------------------------------------------
+def test_changing_a_threshold_recomputes_every_quadrant_in_the_same_save(personas):
+    from accounts.models import Account
+
+    strategic = AccountFactory(attractiveness=D("75"), strength=D("62.5"), quadrant="strategic")
+    status = AccountFactory(attractiveness=D("30"), strength=D("80"), quadrant="status")
+    response = client_for(personas.lead).post(reverse("metrics:programme_settings"),
+                                              _settings_post(strength_threshold="70", attractiveness_threshold="25"))
+    assert response.status_code == 302
+    assert Account.objects.get(pk=strategic.pk).quadrant == "star"
+    assert Account.objects.get(pk=status.pk).quadrant == "strategic"
+
+
+def test_settings_service_refuses_anyone_but_the_lead_and_writes_nothing(personas):
+    from kam.errors import Forbidden
+
+    s = ProgrammeSettings.current()
+    with pytest.raises(Forbidden):
+        services.programme_settings_update(actor=personas.kam, expected_version=s.version,
+                                           data={"key_account_cap": 99})
+    assert ProgrammeSettings.current().key_account_cap == s.key_account_cap
+
+
+def test_settings_service_refuses_a_save_from_an_old_version_and_says_what_changed(personas):
+    from kam.errors import Conflict
+
+    s = ProgrammeSettings.current()
+    services.programme_settings_update(actor=personas.lead, expected_version=s.version, data={"key_account_cap": 30})
+    with pytest.raises(Conflict) as caught:
+        services.programme_settings_update(actor=personas.lead, expected_version=s.version,
+                                           data={"key_account_cap": 40})
+    assert [(c.field, c.theirs) for c in caught.value.changes] == [("key_account_cap", "30")]
+    assert ProgrammeSettings.current().key_account_cap == 30
