@@ -22,3 +22,15 @@ def test_ensuring_twice_changes_nothing_and_keeps_renamed_departments():
     assert Group.objects.filter(name__in=ALL_ROLES).count() == len(ALL_ROLES)
     assert Department.objects.count() == len(DEPARTMENTS)
     assert Department.objects.get(code="sales").name == "Comercial"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_default_selection_criteria_come_back_after_a_flush_but_never_over_the_leads():
+    from accounts.criteria_names import DEFAULT_CRITERIA
+    from accounts.models import SelectionCriterion
+
+    call_command("flush", interactive=False, verbosity=0)
+    assert set(SelectionCriterion.objects.values_list("code", flat=True)) == {c[0] for c in DEFAULT_CRITERIA}
+    SelectionCriterion.objects.exclude(code="volume").delete()
+    call_command("migrate", verbosity=0)  # post_migrate again: the lead's choice stands
+    assert list(SelectionCriterion.objects.values_list("code", flat=True)) == ["volume"]
