@@ -1,4 +1,6 @@
-from tests.access import FORBIDDEN, NOT_ALLOWED, NOT_FOUND, OK, Case, expect, only
+import datetime
+
+from tests.access import FORBIDDEN, NOT_ALLOWED, NOT_FOUND, OK, Case, expect, may_post, only
 
 # Who may change an account: the lead, its KAM, or a KAM on its team (kam.permissions). Others who can
 # see it get 403; the outsider cannot see it at all (404).
@@ -50,3 +52,146 @@ CASES = {
     "accounts:tier": Case(only("lead"), kwargs=_account),
     "accounts:imports": Case(only("lead")),
 }
+
+
+# --- the write column -------------------------------------------------------------------------------
+# The README's "Users and roles" table and accounts/rules.py: who may act gets the redirect after the
+# write; who sees the account but may not act gets 403; who cannot see it (the outsider, another
+# account's KAM) gets 404. Pages behind a role (`role_required`) refuse everyone without it with 403.
+# The account's editors: its KAM, a KAM on its team and the lead (kam.permissions.can_change_account).
+ACCOUNT_EDITORS_POST = may_post("kam", "lead", outsider=NOT_FOUND, other_kam=NOT_FOUND)
+# The team: the account's KAM and the lead, not a KAM on the team.
+TEAM_MANAGERS_POST = may_post("kam", "lead", outsider=NOT_FOUND, other_kam=NOT_FOUND)
+# Figures come from finance: the lead and Finance on the account's team; the KAM and the sponsor read them
+# but do not enter them.
+FINANCE_POST = may_post("teammate", "lead", outsider=NOT_FOUND, other_kam=NOT_FOUND)
+# Selection criteria, tiers, imports: the lead alone.
+LEAD_POST = may_post("lead")
+
+
+def _fresh_account(w):
+    from accounts.models import Account
+
+    return Account.objects.get(pk=w.account.pk)
+
+
+def _today():
+    from django.utils import timezone
+
+    return timezone.localdate()
+
+
+def _account_form(w):
+    a = _fresh_account(w)
+    # The KAM and the sponsor as they are: only the lead may change them.
+    return {"name": "Aceros del Norte S.A.U.", "tax_id": a.tax_id, "industry": a.industry, "country": a.country,
+            "region": "Asturias", "parent": "", "status": a.status, "kam": a.kam_id, "sponsor": a.sponsor_id,
+            "version": a.version}
+
+
+def _archived(w):
+    from accounts import services
+
+    services.account_archive(actor=w.lead, account=w.account)
+    return {}
+
+
+def _stage(w):
+    from accounts.models import RelationshipStage
+
+    current = _fresh_account(w).relationship_stage
+    to_stage = next(s for s in RelationshipStage.values if s != current)
+    return {"to_stage": to_stage, "changed_on": _today().isoformat(), "note": "Primer pedido marco"}
+
+
+def _new_member(w):
+    from tests.factories import UserFactory, department
+
+    person = UserFactory(username="new_member", first_name="Raúl", last_name="Castro")
+    return {"user": person.pk, "department": department("technical").pk, "role": "Soporte técnico"}
+
+
+def _member_version(w):
+    from accounts.models import AccountTeamMember
+
+    return AccountTeamMember.objects.get(pk=w.member.pk).version
+
+
+def _member_form(w):
+    from tests.factories import department
+
+    return {"department": department("supply_chain").pk, "role": "Cadena de suministro",
+            "version": _member_version(w)}
+
+
+CONTACT = {"name": "Jorge Prieto", "position": "Jefe de compras", "email": "jorge.prieto@client.example",
+           "phone": "+34 600 000 000", "reports_to": "", "influence": "3", "attitude": "supporter",
+           "decision_role": "buyer", "owner": "", "last_contact_date": "", "notes": ""}
+
+
+def _contact_form(w):
+    from accounts.models import Contact
+
+    return {**CONTACT, "name": "Marta Ibáñez", "version": Contact.objects.get(pk=w.contact.pk).version}
+
+
+def _financials(w):
+    last_month = _today().replace(day=1) - datetime.timedelta(days=1)
+    return {"month": last_month.strftime("%Y-%m"), "revenue": "120000.00", "cost_of_goods": "70000.00",
+            "cost_to_serve": "9000.00"}
+
+
+def _assessment(w):
+    from accounts.models import SelectionCriterion
+
+    scores = {f"score_{c.pk}": "4" for c in SelectionCriterion.objects.filter(active=True)}
+    return {"assessed_on": _today().isoformat(), "note": "Revisión anual", **scores}
+
+
+def _criterion_form(w):
+    from accounts.models import SelectionCriterion
+
+    c = SelectionCriterion.objects.get(pk=w.criterion.pk)
+    return {"name": c.name, "description": c.description, "axis": c.axis, "weight": str(c.weight + 1),
+            "scale_max": c.scale_max, "active": "on" if c.active else "", "order": c.order, "version": c.version}
+
+
+def _import_file(w):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    csv = b"name;tax_id;country;industry\nMetales del Sur S.L.;B41000001;ES;steel\n"
+    return {"kind": "accounts", "file": SimpleUploadedFile("cuentas.csv", csv, content_type="text/csv")}
+
+
+WRITES = {
+    # KAMs (any KAM: the account is then theirs) and the lead record accounts.
+    "accounts:create": (lambda w: {"name": "Nueva Cuenta S.L.", "tax_id": "B99000001", "industry": "steel",
+                                   "country": "ES", "region": "", "parent": "", "status": "prospect", "kam": "",
+                                   "sponsor": "", "relationship_stage": "exploratory"},
+                        may_post("kam", "lead", "other_kam")),
+    "accounts:edit": (_account_form, ACCOUNT_EDITORS_POST),
+    "accounts:archive": (lambda w: {}, ACCOUNT_EDITORS_POST),
+    "accounts:unarchive": (_archived, ACCOUNT_EDITORS_POST),
+    "accounts:stage": (_stage, ACCOUNT_EDITORS_POST),
+    "accounts:contact_new": (lambda w: dict(CONTACT), ACCOUNT_EDITORS_POST),
+    "accounts:contact_edit": (_contact_form, ACCOUNT_EDITORS_POST),
+    "accounts:contact_gone": (lambda w: {"left_at": _today().isoformat(), "successor": "",
+                                         "successor_name": "Lucía Prieto"}, ACCOUNT_EDITORS_POST),
+    "accounts:team": (_new_member, TEAM_MANAGERS_POST),
+    "accounts:team_member_edit": (_member_form, TEAM_MANAGERS_POST),
+    "accounts:team_remove": (lambda w: {"version": _member_version(w)}, TEAM_MANAGERS_POST),
+    # Operations and the non-commercial team member do not even read the figures; still 403, as they
+    # see the account.
+    "accounts:financials": (_financials, FINANCE_POST),
+    # The lead and the executive sponsors assess; nobody marks their own homework.
+    "accounts:assess": (_assessment, may_post("sponsor", "lead")),
+    "accounts:tier": (lambda w: {"expected_tier": "key", "to_tier": "development", "kam": "", "sponsor": "",
+                                 "reason": "Volumen por debajo del umbral durante dos años"}, LEAD_POST),
+    "accounts:criterion_new": (lambda w: {"name": "Potencial de crecimiento", "description": "Crecimiento esperado",
+                                          "axis": "attractiveness", "weight": "10", "scale_max": "5",
+                                          "active": "on", "order": "9"}, LEAD_POST),
+    "accounts:criterion_edit": (_criterion_form, LEAD_POST),
+    "accounts:imports": (_import_file, LEAD_POST),
+}
+for _name, (_post, _expected) in WRITES.items():
+    CASES[_name].post, CASES[_name].post_expected = _post, _expected

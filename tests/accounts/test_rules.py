@@ -57,6 +57,9 @@ REFUSED = {
         actor=actor, account=w.account, user=w.outsider, department=department("technical"))),
     "team_member_remove": ("other_kam", lambda w, actor: services.team_member_remove(
         actor=actor, member=w.member, expected_version=w.member.version)),
+    "team_member_update": ("teammate", lambda w, actor: services.team_member_update(
+        actor=actor, member=w.member, expected_version=w.member.version, department=department("technical"),
+        role="Soporte")),
     "contact_save": ("operator", lambda w, actor: services.contact_save(
         actor=actor, account=w.account, contact=w.contact, expected_version=w.contact.version,
         data={"name": "Cambiado"})),

@@ -1,4 +1,4 @@
-from tests.access import FORBIDDEN, NOT_ALLOWED, Case, expect, only
+from tests.access import FORBIDDEN, NOT_ALLOWED, Case, expect, may_post, only
 
 CASES = {
     "metrics:dashboard_kam": Case(only("kam")),
@@ -8,3 +8,34 @@ CASES = {
     "metrics:programme_settings": Case(only("lead")),
     "metrics:recompute_now": Case(expect(FORBIDDEN, lead=NOT_ALLOWED)),  # POST only, lead only
 }
+
+
+# --- the write column -------------------------------------------------------------------------------
+# The programme settings and a recompute on demand are the lead's (metrics.services).
+
+
+def _settings_form(w):
+    from kam.models import ProgrammeSettings
+    from metrics.forms import ProgrammeSettingsForm
+
+    current = ProgrammeSettings.current()
+    data = {name: getattr(current, name) for name in ProgrammeSettingsForm.Meta.fields}
+    return {**data, "plan_review_days": current.plan_review_days + 1, "version": current.version}
+
+
+def _recompute(w):
+    from kam.celery import app
+
+    # As in production (a broker): the request is an outbox row written in the request's transaction.
+    # In-process it would run on a commit, which the write test, rolling back, never makes. The test's
+    # fixture restores the setting afterwards.
+    app.conf.task_always_eager = False
+    return {"next": "/dashboards/program/"}
+
+
+WRITES = {
+    "metrics:programme_settings": (_settings_form, may_post("lead")),
+    "metrics:recompute_now": (_recompute, may_post("lead")),
+}
+for _name, (_post, _expected) in WRITES.items():
+    CASES[_name].post, CASES[_name].post_expected = _post, _expected

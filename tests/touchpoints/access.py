@@ -1,4 +1,4 @@
-from tests.access import NOT_FOUND, OK, Case, expect, only
+from tests.access import NOT_FOUND, OK, Case, expect, may_post, only
 
 VISIBLE = dict(outsider=NOT_FOUND)  # the account is a key account: everyone but the outsider sees it
 
@@ -23,3 +23,70 @@ CASES = {
     "touchpoints:sla_policies": Case(only("lead")),
     "touchpoints:incident_detail": Case(expect(OK, **VISIBLE), kwargs=lambda w: {"pk": w.incident.pk}),
 }
+
+
+# --- the write column -------------------------------------------------------------------------------
+# kam.permissions and touchpoints/rules.py: whoever sees the account logs touchpoints and client
+# feedback on it; incidents are worked by the lead, operations, the account's KAM and its team (not the
+# sponsor); the partnership is rated by the people who work the account (not operations at large).
+# Who cannot see the account (the outsider, another account's KAM) gets 404.
+UNSEEN = dict(outsider=NOT_FOUND, other_kam=NOT_FOUND)
+READERS_POST = may_post("kam", "teammate", "sponsor", "operator", "lead", "ops_member", **UNSEEN)
+INCIDENT_WORKERS_POST = may_post("kam", "teammate", "operator", "lead", "ops_member", **UNSEEN)
+RATERS_POST = may_post("kam", "teammate", "sponsor", "lead", "ops_member", **UNSEEN)
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.localtime().replace(second=0, microsecond=0)
+
+
+def _touchpoint(w):
+    from tests.factories import department
+
+    # The account travels in the form (the picker's link puts it in the query string too).
+    return {"account": w.account.pk, "occurred_at": _now().strftime("%Y-%m-%dT%H:%M"),
+            "department": department("sales").pk, "channel": "phone", "kind": "commercial",
+            "summary": "Llamada sobre el pedido trimestral", "quality": "4", "follow_up": "",
+            "follow_up_note": "", "cost": ""}
+
+
+def _incident_update(w):
+    from touchpoints.models import ServiceIncident
+
+    incident = ServiceIncident.objects.get(pk=w.incident.pk)
+    return {"status": "acknowledged", "resolution": "", "cost": "0", "version": incident.version}
+
+
+def _sla_table(w):
+    from touchpoints.forms import SlaPolicyFormSet
+    from touchpoints.models import SlaPolicy
+
+    formset = SlaPolicyFormSet(queryset=SlaPolicy.objects.order_by("pk"))
+    data = {f"{formset.prefix}-{k}": v for k, v in formset.management_form.initial.items()}
+    for i, form in enumerate(formset.forms):
+        p = form.instance
+        row = {"id": p.pk, "version": p.version, "ack_hours": p.ack_hours, "resolve_hours": p.resolve_hours}
+        data.update({form.add_prefix(k): v for k, v in row.items()})
+        data.update({form.add_initial_prefix(k): row[k] for k in ("ack_hours", "resolve_hours")})
+        if i == 0:
+            data[form.add_prefix("resolve_hours")] = p.resolve_hours + 1
+    return data
+
+
+WRITES = {
+    "touchpoints:touchpoint_new": (_touchpoint, READERS_POST),
+    "touchpoints:feedback_new": (lambda w: {"contact": "", "score": "8", "comment": "Muy contentos con el plazo",
+                                            "received_on": _now().date().isoformat()}, READERS_POST),
+    "touchpoints:partnership_rating_new": (lambda w: {"score": "7", "comment": "Buena colaboración",
+                                                      "rated_on": _now().date().isoformat()}, RATERS_POST),
+    "touchpoints:incident_new": (lambda w: {"account": w.account.pk, "severity": "high", "category": "delivery",
+                                            "title": "Entrega incompleta en Gijón", "description": "",
+                                            "contact": ""}, INCIDENT_WORKERS_POST),
+    "touchpoints:incident_detail": (_incident_update, INCIDENT_WORKERS_POST),
+    # The programme lead sets the SLA policy.
+    "touchpoints:sla_policies": (_sla_table, may_post("lead")),
+}
+for _name, (_post, _expected) in WRITES.items():
+    CASES[_name].post, CASES[_name].post_expected = _post, _expected

@@ -354,3 +354,13 @@ def test_feedback_and_rating_with_history(personas):
         services.feedback_record(user=personas.kam, account=personas.account, contact=contact, score=11)
     with pytest.raises(Forbidden):
         services.partnership_rate(user=personas.operator, account=personas.account, score=3)
+
+
+def test_only_people_who_see_the_account_record_its_feedback(personas):
+    # The page answers 404 before the service is reached, so only this test holds the service's own rule.
+    from touchpoints.models import ClientFeedback
+
+    for user in (personas.outsider, personas.other_kam):
+        with pytest.raises(Forbidden):
+            services.feedback_record(user=user, account=personas.account, contact=None, score=8)
+    assert not ClientFeedback.objects.exists() and not Activity.objects.exists()
