@@ -1,4 +1,5 @@
-"""Reference data every installation needs: the role groups and the departments.
+"""Reference data every installation needs: the role groups, the departments and the programme settings
+row.
 
 Migration 0002 creates them on a new database. They are also restored after every `migrate` and
 `flush` (post_migrate), because a flush empties every table: a database emptied that way (by
@@ -21,7 +22,7 @@ DEPARTMENTS = (
 def ensure_reference_data(*, using: str = "default") -> None:
     from django.contrib.auth.models import Group
 
-    from .models import Department
+    from .models import Department, ProgrammeSettings
 
     existing = set(Group.objects.using(using).filter(name__in=ALL_ROLES).values_list("name", flat=True))
     Group.objects.using(using).bulk_create([Group(name=n) for n in ALL_ROLES if n not in existing])
@@ -30,6 +31,8 @@ def ensure_reference_data(*, using: str = "default") -> None:
         [Department(code=code, name=name, order=order)
          for order, (code, name) in enumerate(DEPARTMENTS) if code not in known]
     )
+    if not ProgrammeSettings.objects.using(using).exists():
+        ProgrammeSettings.objects.using(using).create()
 
 
 def restore_after_migrate(sender, using="default", **kwargs):

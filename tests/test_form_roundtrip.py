@@ -120,6 +120,8 @@ def _accounts_cases(w):
             data, initial={"to_stage": "cooperative", "changed_on": _past(3), "note": "Acuerdo marco firmado"})),
         "accounts.forms.TeamMemberForm": Case(lambda data=None, files=None: f.TeamMemberForm(
             data, instance=w.member)),
+        "accounts.forms.TeamMemberEditForm": Case(lambda data=None, files=None: f.TeamMemberEditForm(
+            data, instance=w.member)),
         "accounts.forms.ContactForm": Case(lambda data=None, files=None: f.ContactForm(
             data, instance=w.contact, account=w.account)),
         "accounts.forms.ContactGoneForm": Case(lambda data=None, files=None: f.ContactGoneForm(

@@ -12,6 +12,9 @@ def test_roles_and_departments_come_back_after_a_flush():
     call_command("flush", interactive=False, verbosity=0)
     assert set(Group.objects.values_list("name", flat=True)) >= set(ALL_ROLES)
     assert list(Department.objects.values_list("code", flat=True)) == [code for code, _name in DEPARTMENTS]
+    from kam.models import ProgrammeSettings
+
+    assert ProgrammeSettings.objects.count() == 1
 
 
 @pytest.mark.django_db
