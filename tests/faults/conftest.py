@@ -115,14 +115,14 @@ def database_url(application_name: str) -> str:
 def production_env(**extra) -> dict:
     """The environment of a production process (DEBUG off, no test-run settings) for a subprocess."""
     import os
-
-    from django.conf import settings
+    import secrets
 
     env = {k: v for k, v in os.environ.items()
            if k not in ("PYTEST_VERSION", "PYTEST_CURRENT_TEST", "REDIS_URL", "REDIS_CACHE_URL",
                         "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "DATABASE_URL")}
     env.update({
-        "DEBUG": "0", "SECRET_KEY": settings.SECRET_KEY, "SECURE_SSL_REDIRECT": "0", "SESSION_COOKIE_SECURE": "0",
+        "DEBUG": "0", "SECRET_KEY": secrets.token_urlsafe(50), "KAM_SITE_URL": "http://127.0.0.1",
+        "SECURE_SSL_REDIRECT": "0", "SESSION_COOKIE_SECURE": "0",
         "CSRF_COOKIE_SECURE": "0", "SECURE_HSTS_SECONDS": "0", "ALLOWED_HOSTS": "127.0.0.1",
         "LOG_LEVEL": "WARNING", "DJANGO_SETTINGS_MODULE": "kam.settings",
     })

@@ -498,3 +498,14 @@ def _version(plan):
 def test_period_end():
     assert services.period_end("quarter", datetime.date(2026, 11, 1)) == datetime.date(2027, 1, 31)
     assert services.period_end("half", datetime.date(2026, 7, 1)) == datetime.date(2026, 12, 31)
+
+
+@pytest.mark.parametrize("who", ["teammate", "sponsor", "operator", "outsider", "other_kam"])
+@pytest.mark.parametrize("kind, factory", [("task", TaskFactory), ("opportunity", OpportunityFactory)])
+def test_only_plan_editors_remove_a_plans_rows(personas, plan, who, kind, factory):
+    row = factory(plan=plan)
+    with pytest.raises(Forbidden):
+        services.row_delete(user=getattr(personas, who), plan_id=plan.pk, kind=kind, pk=row.pk)
+    assert type(row).objects.filter(pk=row.pk).exists()
+    services.row_delete(user=personas.kam, plan_id=plan.pk, kind=kind, pk=row.pk)
+    assert not type(row).objects.filter(pk=row.pk).exists()
