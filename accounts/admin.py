@@ -5,6 +5,8 @@ follows from it: quadrants, scores, revenue classes, the account's events)."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from kam.admin_site import ReadOnlyAdmin as ReadOnly
+
 from .models import (
     Account,
     AccountTeamMember,
@@ -17,17 +19,6 @@ from .models import (
     SelectionCriterion,
     TierDecision,
 )
-
-
-class ReadOnly:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class TeamInline(ReadOnly, admin.TabularInline):
@@ -84,7 +75,7 @@ class FinancialRecordAdmin(ReadOnly, SimpleHistoryAdmin):
 
 
 @admin.register(RelationshipStageChange)
-class RelationshipStageChangeAdmin(ReadOnly, admin.ModelAdmin):
+class RelationshipStageChangeAdmin(ReadOnly, SimpleHistoryAdmin):
     list_display = ["account", "changed_on", "from_stage", "to_stage"]
     raw_id_fields = ["account"]
 

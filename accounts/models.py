@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kam.models import Department
+from kam.records import Kept
 
 
 class Tier(models.TextChoices):
@@ -310,6 +311,8 @@ class RelationshipStageChange(models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A backdated change relinks the next one (its "from"): the earlier link stays here.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-changed_on", "-pk"]
@@ -358,13 +361,14 @@ class SelectionCriterion(models.Model):
         return gettext(self.name)
 
 
-class Assessment(models.Model):
+class Assessment(Kept):
     """One assessor's scoring of an account against the criteria, looking three years ahead. The axis
-    scores of this assessment are stored so that the spread between assessors is cheap to show."""
+    scores of this assessment are stored so that the spread between assessors is cheap to show. The
+    evidence behind tier decisions: kept, never deleted (kam/records.py)."""
 
     HORIZON_YEARS = 3
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="assessments")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="assessments")
     assessor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assessor"), on_delete=models.PROTECT,
                                  related_name="account_assessments")
     assessed_on = models.DateField(_("date"), default=timezone.localdate)
@@ -383,8 +387,8 @@ class Assessment(models.Model):
         return f"{self.account} · {self.assessor} · {self.assessed_on}"
 
 
-class AssessmentScore(models.Model):
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
+class AssessmentScore(Kept):
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="scores")
     criterion = models.ForeignKey(SelectionCriterion, on_delete=models.PROTECT, related_name="scores")
     score = models.PositiveSmallIntegerField(_("score"))
     note = models.CharField(_("note"), max_length=300, blank=True)
@@ -398,15 +402,16 @@ class AssessmentScore(models.Model):
         return f"{self.criterion}: {self.score}"
 
 
-class TierDecision(models.Model):
+class TierDecision(Kept):
     """Promoting or demoting an account, with the evidence as it stood when the decision was taken, so a
-    later review can ask whether the decision was consistent with the criteria."""
+    later review can ask whether the decision was consistent with the criteria. The programme's record
+    of its decisions: never deleted, nor the account or the person it names (kam/records.py)."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="tier_decisions")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="tier_decisions")
     from_tier = models.CharField(_("from"), max_length=20, choices=Tier.choices)
     to_tier = models.CharField(_("to"), max_length=20, choices=Tier.choices)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+                                   on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(_("when"), default=timezone.now)
     reason = models.TextField(_("reason"))
     evidence = models.JSONField(_("evidence"), default=dict)
