@@ -13,6 +13,7 @@ from .models import (
     Assessment,
     AssessmentScore,
     Contact,
+    ErasureRecord,
     FinancialRecord,
     ImportRun,
     RelationshipStageChange,
@@ -83,3 +84,9 @@ class RelationshipStageChangeAdmin(ReadOnly, SimpleHistoryAdmin):
 @admin.register(ImportRun)
 class ImportRunAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["kind", "filename", "imported_by", "imported_at", "created", "updated"]
+
+
+@admin.register(ErasureRecord)
+class ErasureRecordAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["erased_at", "contact", "account", "erased_by"]
+    raw_id_fields = ["account"]

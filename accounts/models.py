@@ -214,6 +214,9 @@ class Contact(models.Model):
     successor = models.ForeignKey("self", verbose_name=_("successor"), null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="predecessors")
     notes = models.TextField(_("notes"), blank=True)
+    # Set by the erasure (accounts.services.contact_erase): the row stays, anonymised, so that what
+    # pointed at the person (touchpoints, commitments, the org chart) still points somewhere.
+    erased_at = models.DateTimeField(_("personal data erased on"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)  # optimistic locking, as on Account
     history = HistoricalRecords()
 
@@ -229,6 +232,10 @@ class Contact(models.Model):
     @property
     def is_gone(self) -> bool:
         return self.left_at is not None
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
 
 class FinancialRecord(models.Model):
@@ -426,6 +433,28 @@ class TierDecision(Kept):
 
     def __str__(self):
         return f"{self.account}: {self.from_tier} → {self.to_tier}"
+
+
+class ErasureRecord(Kept):
+    """The log of erasures of a contact's personal data: who erased it, when, why, and how many rows of
+    each kind were scrubbed. It names the person by the contact's id only (the row left anonymised),
+    and the reason is scrubbed of their names like everything else. Kept, never deleted."""
+
+    contact = models.ForeignKey(Contact, verbose_name=_("contact"), on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.PROTECT, related_name="+")
+    erased_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("erased by"), on_delete=models.PROTECT,
+                                  related_name="+")
+    erased_at = models.DateTimeField(_("when"), default=timezone.now)
+    reason = models.TextField(_("reason"))
+    scrubbed = models.JSONField(_("rows scrubbed"), default=dict)
+
+    class Meta:
+        ordering = ["-erased_at", "-pk"]
+        verbose_name = _("personal data erasure")
+        verbose_name_plural = _("personal data erasures")
+
+    def __str__(self):
+        return f"#{self.contact_id} · {self.erased_at:%Y-%m-%d}"
 
 
 class ImportKind(models.TextChoices):

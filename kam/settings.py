@@ -215,7 +215,13 @@ CELERY_BEAT_SCHEDULE = {
         "task": "touchpoints.tasks.remind_overdue_sponsor_visits",
         "schedule": crontab(hour=6, minute=30),
     },
+    "share-views-purge-nightly": {
+        "task": "planning.tasks.purge_share_views",
+        "schedule": crontab(hour=3, minute=50),
+    },
 }
+# Share-link views (the client's address and browser) are forgotten after this many days.
+KAM_SHARE_VIEW_RETENTION_DAYS = env.int("KAM_SHARE_VIEW_RETENTION_DAYS", default=180)
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
