@@ -142,6 +142,19 @@ def test_people_who_leave_are_deactivated_not_deleted(personas):
     assert get_user_model().objects.filter(pk=personas.kam.pk).exists()
 
 
+def test_a_deactivated_person_is_signed_out_and_told_nothing_but_stays_named(personas):
+    from kam.services import notification_send
+
+    kam = client_for(personas.kam)
+    assert kam.get(reverse("accounts:list")).status_code == 200
+    personas.kam.is_active = False
+    personas.kam.save()
+    response = kam.get(reverse("accounts:list"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+    assert notification_send(recipients=[personas.kam], event_key="leaver", title="Aviso") == []
+    assert Account.objects.get(pk=personas.account.pk).kam == personas.kam
+
+
 # --- Decision records are never deleted --------------------------------------------------------------
 
 @pytest.fixture
