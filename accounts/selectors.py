@@ -380,6 +380,13 @@ def _contact_row(contact) -> dict:
     }
 
 
+def contact_mention_terms(contact) -> tuple[str, ...]:
+    """The names and addresses the export searches for, and the erasure replaces, in free text."""
+    from . import personal_data
+
+    return personal_data.Person.of(contact).terms
+
+
 def contact_personal_data(contact) -> dict:
     """Everything held about one client contact, from every app (accounts.personal_data): the contact
     and its history, then each app's sections. Plain values only, for JSON and for the page alike."""

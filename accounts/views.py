@@ -382,7 +382,8 @@ def contact_erase(request, contact_pk):
             actor=request.user, contact=contact, reason=form.cleaned_data["reason"]))[0]:
         messages.success(request, _("The contact's personal data was erased; the erasure is logged."))
         return redirect("accounts:contacts", pk=account.pk)
-    return render(request, "accounts/contact_erase.html", {"form": form, "account": account, "contact": contact})
+    return render(request, "accounts/contact_erase.html", {
+        "form": form, "account": account, "contact": contact, "terms": selectors.contact_mention_terms(contact)})
 
 
 # --- Financials ------------------------------------------------------------------------------------

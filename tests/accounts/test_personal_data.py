@@ -212,7 +212,9 @@ def test_an_erasure_needs_a_reason_and_happens_once(personas, marta):
 def test_the_erase_page_asks_for_a_reason_and_a_confirmation(personas, marta):
     client = client_for(personas.lead)
     url = reverse("accounts:contact_erase", args=[marta.pk])
-    assert client.get(url).status_code == 200
+    page = client.get(url)
+    # What will be replaced in free text is shown before the lead confirms.
+    assert page.status_code == 200 and f"<code>{EMAIL}</code>" in page.content.decode()
     assert client.post(url, {"reason": "Pidió la supresión"}).status_code == 200  # not confirmed
     assert not ErasureRecord.objects.exists()
     response = client.post(url, {"reason": "Pidió la supresión", "confirm": "on"})
