@@ -49,6 +49,7 @@ from planning.models import (
     SignOff,
     ValueDelivered,
 )
+from tests.accounts.factories import CriterionFactory
 from tests.conftest import client_for
 from touchpoints.models import ClientFeedback, PartnershipRating, ServiceIncident, SlaPolicy, Touchpoint
 
@@ -198,7 +199,7 @@ def _one_row_of(table, personas):
 
     plan = PlanFactory(account=personas.account)
     assessment = Assessment.objects.create(account=personas.account, assessor=personas.sponsor)
-    AssessmentScore.objects.create(assessment=assessment, criterion=SelectionCriterion.objects.first(), score=3)
+    AssessmentScore.objects.create(assessment=assessment, criterion=CriterionFactory(), score=3)
     TierDecision.objects.create(account=personas.account, from_tier="standard", to_tier="key",
                                 decided_by=personas.lead, reason="Estratégica")
     SignOff.objects.create(plan=plan, department=None, signed_by=personas.sponsor)
@@ -212,7 +213,7 @@ def test_the_person_who_decided_cannot_be_deleted_from_under_the_decision(decisi
 
 def test_an_assessment_cannot_be_deleted(personas):
     assessment = Assessment.objects.create(account=personas.account, assessor=personas.sponsor)
-    AssessmentScore.objects.create(assessment=assessment, criterion=SelectionCriterion.objects.first(), score=3)
+    AssessmentScore.objects.create(assessment=assessment, criterion=CriterionFactory(), score=3)
     with pytest.raises(ProtectedError):
         assessment.delete()
     with pytest.raises(ProtectedError):
