@@ -1,4 +1,4 @@
-# One image for web, worker and beat (see docker-compose.yml).
+# One image for web, worker, beat and backup (see docker-compose.yml).
 FROM python:3.11-slim
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
@@ -7,6 +7,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
 WORKDIR /app
+
+# pg_dump and pg_restore for the backup service (kam/backup.py).
+RUN apt-get update \
+    && apt-get install -y --no-install-recommends postgresql-client \
+    && rm -rf /var/lib/apt/lists/*
 
 # Dependencies first, so that a code change does not reinstall them.
 COPY requirements.txt .
@@ -20,7 +25,8 @@ COPY . .
 RUN DEBUG=0 SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe(50))')" \
     KAM_SITE_URL=https://image-build.invalid python manage.py collectstatic --noinput --verbosity 0 \
     && useradd --system --uid 10001 --home-dir /app kam \
-    && chown -R kam /app/staticfiles
+    && chown -R kam /app/staticfiles \
+    && mkdir /backups && chown kam /backups
 
 USER kam
 EXPOSE 8000

@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 RUNTIME_STAMP := $(VENV)/.runtime-$(shell cat requirements.txt | md5sum | cut -c1-12)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/kam
 
-.PHONY: run test venv venv-runtime lint messages bench load seed-large clean worker beat
+.PHONY: run test venv venv-runtime lint messages bench load seed-large clean worker beat backup restore-check
 
 venv: $(STAMP)
 
@@ -62,6 +62,16 @@ seed-large: venv
 ## make load: 50 simulated users for 60 s against gunicorn (locust, headless); prints req/s, p95, errors.
 load: venv
 	$(PY) -m bench.load $(LOAD_ARGS)
+
+## make backup: pg_dump of DATABASE_URL (default $(PG_URL)) into KAM_BACKUP_DIR (backups/) with a
+## manifest of its row counts; dumps older than KAM_BACKUP_KEEP_DAYS (14) are removed. See README.md.
+backup: venv-runtime
+	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} DEBUG=$${DEBUG:-1} $(PY) manage.py backup
+
+## make restore-check: restore the latest backup into a scratch database, compare it with its
+## manifest (row counts, the records' checksums, migrations, triggers, sequences), drop it.
+restore-check: venv-runtime
+	DATABASE_URL=$${DATABASE_URL:-$(PG_URL)} DEBUG=$${DEBUG:-1} $(PY) manage.py restore_check $(RESTORE_ARGS)
 
 worker: venv-runtime
 	$(VENV)/bin/celery -A kam worker -l info

@@ -5,29 +5,21 @@ follows from it: quadrants, scores, revenue classes, the account's events)."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from kam.admin_site import ReadOnlyAdmin as ReadOnly
+
 from .models import (
     Account,
     AccountTeamMember,
     Assessment,
     AssessmentScore,
     Contact,
+    ErasureRecord,
     FinancialRecord,
     ImportRun,
     RelationshipStageChange,
     SelectionCriterion,
     TierDecision,
 )
-
-
-class ReadOnly:
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class TeamInline(ReadOnly, admin.TabularInline):
@@ -84,7 +76,7 @@ class FinancialRecordAdmin(ReadOnly, SimpleHistoryAdmin):
 
 
 @admin.register(RelationshipStageChange)
-class RelationshipStageChangeAdmin(ReadOnly, admin.ModelAdmin):
+class RelationshipStageChangeAdmin(ReadOnly, SimpleHistoryAdmin):
     list_display = ["account", "changed_on", "from_stage", "to_stage"]
     raw_id_fields = ["account"]
 
@@ -92,3 +84,9 @@ class RelationshipStageChangeAdmin(ReadOnly, admin.ModelAdmin):
 @admin.register(ImportRun)
 class ImportRunAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["kind", "filename", "imported_by", "imported_at", "created", "updated"]
+
+
+@admin.register(ErasureRecord)
+class ErasureRecordAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["erased_at", "contact", "account", "erased_by"]
+    raw_id_fields = ["account"]

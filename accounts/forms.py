@@ -160,6 +160,13 @@ class ContactGoneForm(forms.Form):
         return data
 
 
+class ContactEraseForm(forms.Form):
+    reason = forms.CharField(label=_("reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
+                             help_text=_("E.g. \"the person asked for erasure on 2026-11-30\". Do not name them: "
+                                         "the reason is kept in the erasure log."))
+    confirm = forms.BooleanField(label=_("I understand that the erasure cannot be undone."))
+
+
 class CriterionForm(VersionedForm):
     class Meta:
         model = SelectionCriterion

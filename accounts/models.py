@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from kam.models import Department
+from kam.records import Kept
 
 
 class Tier(models.TextChoices):
@@ -213,6 +214,9 @@ class Contact(models.Model):
     successor = models.ForeignKey("self", verbose_name=_("successor"), null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="predecessors")
     notes = models.TextField(_("notes"), blank=True)
+    # Set by the erasure (accounts.services.contact_erase): the row stays, anonymised, so that what
+    # pointed at the person (touchpoints, commitments, the org chart) still points somewhere.
+    erased_at = models.DateTimeField(_("personal data erased on"), null=True, blank=True)
     version = models.PositiveIntegerField(default=1)  # optimistic locking, as on Account
     history = HistoricalRecords()
 
@@ -228,6 +232,10 @@ class Contact(models.Model):
     @property
     def is_gone(self) -> bool:
         return self.left_at is not None
+
+    @property
+    def is_erased(self) -> bool:
+        return self.erased_at is not None
 
 
 class FinancialRecord(models.Model):
@@ -310,6 +318,8 @@ class RelationshipStageChange(models.Model):
                                    on_delete=models.SET_NULL, related_name="+")
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
+    # A backdated change relinks the next one (its "from"): the earlier link stays here.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-changed_on", "-pk"]
@@ -358,13 +368,14 @@ class SelectionCriterion(models.Model):
         return gettext(self.name)
 
 
-class Assessment(models.Model):
+class Assessment(Kept):
     """One assessor's scoring of an account against the criteria, looking three years ahead. The axis
-    scores of this assessment are stored so that the spread between assessors is cheap to show."""
+    scores of this assessment are stored so that the spread between assessors is cheap to show. The
+    evidence behind tier decisions: kept, never deleted (kam/records.py)."""
 
     HORIZON_YEARS = 3
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="assessments")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="assessments")
     assessor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assessor"), on_delete=models.PROTECT,
                                  related_name="account_assessments")
     assessed_on = models.DateField(_("date"), default=timezone.localdate)
@@ -383,8 +394,8 @@ class Assessment(models.Model):
         return f"{self.account} · {self.assessor} · {self.assessed_on}"
 
 
-class AssessmentScore(models.Model):
-    assessment = models.ForeignKey(Assessment, on_delete=models.CASCADE, related_name="scores")
+class AssessmentScore(Kept):
+    assessment = models.ForeignKey(Assessment, on_delete=models.PROTECT, related_name="scores")
     criterion = models.ForeignKey(SelectionCriterion, on_delete=models.PROTECT, related_name="scores")
     score = models.PositiveSmallIntegerField(_("score"))
     note = models.CharField(_("note"), max_length=300, blank=True)
@@ -398,15 +409,16 @@ class AssessmentScore(models.Model):
         return f"{self.criterion}: {self.score}"
 
 
-class TierDecision(models.Model):
+class TierDecision(Kept):
     """Promoting or demoting an account, with the evidence as it stood when the decision was taken, so a
-    later review can ask whether the decision was consistent with the criteria."""
+    later review can ask whether the decision was consistent with the criteria. The programme's record
+    of its decisions: never deleted, nor the account or the person it names (kam/records.py)."""
 
-    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="tier_decisions")
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="tier_decisions")
     from_tier = models.CharField(_("from"), max_length=20, choices=Tier.choices)
     to_tier = models.CharField(_("to"), max_length=20, choices=Tier.choices)
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True,
-                                   on_delete=models.SET_NULL, related_name="+")
+                                   on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(_("when"), default=timezone.now)
     reason = models.TextField(_("reason"))
     evidence = models.JSONField(_("evidence"), default=dict)
@@ -421,6 +433,28 @@ class TierDecision(models.Model):
 
     def __str__(self):
         return f"{self.account}: {self.from_tier} → {self.to_tier}"
+
+
+class ErasureRecord(Kept):
+    """The log of erasures of a contact's personal data: who erased it, when, why, and how many rows of
+    each kind were scrubbed. It names the person by the contact's id only (the row left anonymised),
+    and the reason is scrubbed of their names like everything else. Kept, never deleted."""
+
+    contact = models.ForeignKey(Contact, verbose_name=_("contact"), on_delete=models.PROTECT, related_name="+")
+    account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.PROTECT, related_name="+")
+    erased_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("erased by"), on_delete=models.PROTECT,
+                                  related_name="+")
+    erased_at = models.DateTimeField(_("when"), default=timezone.now)
+    reason = models.TextField(_("reason"))
+    scrubbed = models.JSONField(_("rows scrubbed"), default=dict)
+
+    class Meta:
+        ordering = ["-erased_at", "-pk"]
+        verbose_name = _("personal data erasure")
+        verbose_name_plural = _("personal data erasures")
+
+    def __str__(self):
+        return f"#{self.contact_id} · {self.erased_at:%Y-%m-%d}"
 
 
 class ImportKind(models.TextChoices):

@@ -27,3 +27,5 @@ rules.add_perm("accounts.assess_account", is_lead | (is_sponsor_role & can_view_
 rules.add_perm("accounts.decide_tier", is_lead)
 rules.add_perm("accounts.change_financials", can_change_financials)
 rules.add_perm("accounts.import_data", is_lead)
+# Exporting and erasing a client contact's personal data: the programme lead, who answers for it.
+rules.add_perm("accounts.handle_personal_data", is_lead)

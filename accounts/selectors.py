@@ -35,6 +35,7 @@ from kam.roles import KAM, LEAD, OPERATIONS, SPONSOR, user_roles
 from .models import (
     Account,
     AccountTeamMember,
+    Activity,
     Assessment,
     Attitude,
     Contact,
@@ -42,6 +43,7 @@ from .models import (
     FinancialRecord,
     Influence,
     Quadrant,
+    RelationshipStageChange,
     SelectionCriterion,
     Tier,
     TierDecision,
@@ -358,3 +360,70 @@ def unique_criterion_code(name: str) -> str:
     while SelectionCriterion.objects.filter(code=code).exists():
         code, n = f"{base}-{n}", n + 1
     return code
+
+
+# --- Personal data (the programme lead's export) ---------------------------------------------------
+def _person_name(user) -> str:
+    return (user.get_full_name() or user.get_username()) if user else ""
+
+
+def _contact_row(contact) -> dict:
+    return {
+        "id": contact.pk, "account": contact.account.name, "name": contact.name, "email": contact.email,
+        "phone": contact.phone, "position": contact.position,
+        "reports_to": contact.reports_to.name if contact.reports_to_id else "",
+        "influence": contact.get_influence_display(), "attitude": contact.get_attitude_display(),
+        "decision_role": contact.get_decision_role_display(), "our_relationship_owner": _person_name(contact.owner),
+        "last_contact_date": contact.last_contact_date, "left_at": contact.left_at,
+        "successor": contact.successor.name if contact.successor_id else "", "notes": contact.notes,
+        "erased_at": contact.erased_at,
+    }
+
+
+def contact_mention_terms(contact) -> tuple[str, ...]:
+    """The names and addresses the export searches for, and the erasure replaces, in free text."""
+    from . import personal_data
+
+    return personal_data.Person.of(contact).terms
+
+
+def contact_personal_data(contact) -> dict:
+    """Everything held about one client contact, from every app (accounts.personal_data): the contact
+    and its history, then each app's sections. Plain values only, for JSON and for the page alike."""
+    from kam.models import Notification
+
+    from . import personal_data
+
+    contact = Contact.objects.select_related("account", "reports_to", "successor", "owner").get(pk=contact.pk)
+    person = personal_data.Person.of(contact)
+    account = contact.account
+    history = [
+        {"when": h.history_date, "change": h.get_history_type_display(), "by": _person_name(h.history_user),
+         "name": h.name, "email": h.email, "phone": h.phone, "position": h.position, "notes": h.notes,
+         "left_at": h.left_at}
+        for h in contact.history.select_related("history_user").order_by("history_date", "history_id")
+    ]
+    activities = [
+        {"when": a.occurred_at, "kind": a.get_kind_display(), "by": _person_name(a.actor), "summary": a.summary}
+        for a in Activity.objects.filter(account=account).filter(person.q("summary")).select_related("actor")
+        .order_by("occurred_at", "pk") if person.mentioned_in(a.summary)
+    ]
+    texts = (personal_data.mentions(person, Contact.objects.filter(account=account).exclude(pk=contact.pk), ["notes"])
+             + personal_data.mentions(person, RelationshipStageChange.objects.filter(account=account), ["note"])
+             + personal_data.mentions(person, TierDecision.objects.filter(account=account), ["reason"]))
+    notifications = [
+        {"when": n.created_at, "recipient": _person_name(n.recipient), "title": n.title, "body": n.body}
+        for n in Notification.objects.filter(person.q("title", "body")).select_related("recipient")
+        .order_by("created_at", "pk") if person.mentioned_in(n.title) or person.mentioned_in(n.body)
+    ]
+    sections = [
+        personal_data.Section("contact", _("The contact"), [_contact_row(contact)]),
+        personal_data.Section("contact_history", _("Every saved version of the contact"), history),
+        personal_data.Section("activities", _("Account events mentioning them"), activities),
+        personal_data.Section("account_texts", _("Other account records mentioning them"), texts),
+        personal_data.Section("notifications", _("Notifications to our people mentioning them"), notifications),
+    ]
+    for source in personal_data.sources():
+        sections.extend(source.export(person))
+    return {"contact_id": contact.pk, "account": account.name, "searched_for": list(person.terms),
+            "sections": [{"key": s.key, "title": str(s.title), "rows": s.rows} for s in sections]}

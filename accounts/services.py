@@ -16,7 +16,7 @@ from kam.errors import Change, Conflict, Forbidden, Invalid, clean
 from kam.models import Department, ProgrammeSettings
 from kam.roles import KAM, SPONSOR, has_role
 
-from . import scoring
+from . import personal_data, scoring
 from .models import (
     Account,
     AccountTeamMember,
@@ -25,6 +25,7 @@ from .models import (
     Assessment,
     AssessmentScore,
     Contact,
+    ErasureRecord,
     FinancialRecord,
     Quadrant,
     RelationshipStage,
@@ -48,6 +49,7 @@ ACTION_REFUSED = {
     "accounts.change_financials": gettext_lazy("Financial figures come from finance: the programme lead or Finance "
                                         "on the account's team enters them."),
     "accounts.import_data": gettext_lazy("Only the programme lead imports data."),
+    "accounts.handle_personal_data": gettext_lazy("Only the programme lead exports or erases a person's data."),
 }
 
 
@@ -417,6 +419,63 @@ def contact_mark_gone(*, actor: AbstractUser, contact: Contact, left_at: datetim
     activity_record(account=contact.account, kind=ActivityKind.ACCOUNT, subkind="contact_gone", actor=actor,
                     summary=summary, link=reverse("accounts:contacts", args=[contact.account_id]))
     return successor
+
+
+# --- Personal data ---------------------------------------------------------------------------------
+def _anonymous(person: personal_data.Person) -> dict:
+    """What identifies a contact, as the erasure leaves it. Influence, attitude and decision role stay:
+    without a name or a position they describe a place in the account's org chart, not a person."""
+    return {"name": person.marker, "email": "", "phone": "", "position": "", "notes": "", "last_contact_date": None}
+
+
+@transaction.atomic
+def contact_erase(*, actor: AbstractUser, contact: Contact, reason: str) -> ErasureRecord:
+    """Erase a client contact's personal data (the right to erasure), by the programme lead, with a
+    reason. The contact row stays, anonymised and marked gone, so that what points at it still points
+    somewhere; its history, the account's events and records naming them, notifications, and every
+    app's rows (accounts.personal_data sources: plans agreed, share links with their views and comments,
+    touchpoints, feedback...) are scrubbed of their names and addresses. The erasure log keeps who,
+    when, why and how many rows, and the contact's id only."""
+    from kam.models import Notification
+
+    contact = _lock(Contact.objects.select_related("account"), contact.pk)
+    permission_require(actor=actor, perm="accounts.handle_personal_data", obj=contact.account)
+    if contact.is_erased:
+        raise Invalid(_("This contact's personal data has already been erased."))
+    if not reason.strip():
+        raise Invalid(errors={"reason": [_("Say why the data is erased (without naming the person).")]})
+    person = personal_data.Person.of(contact)
+    account = contact.account
+    anonymous = _anonymous(person)
+    scrub = personal_data.scrub
+    scrubbed = {
+        "contact_history": scrub(person, [Contact.history.filter(id=contact.pk)], (), search=False,
+                                 replace=anonymous),
+        "activities": scrub(person, [Activity.objects.filter(account=account)], ["summary"]),
+        "account_texts": (
+            scrub(person, personal_data.with_history(Contact.objects.filter(account=account).exclude(pk=contact.pk),
+                                                     {"account_id": account.pk}), ["notes"])
+            + scrub(person, personal_data.with_history(RelationshipStageChange.objects.filter(account=account),
+                                                       {"account_id": account.pk}), ["note"])
+            + scrub(person, [TierDecision.objects.filter(account=account)], ["reason"])),
+        "notifications": scrub(person, [Notification.objects.all()], ["title", "body"]),
+    }
+    for source in personal_data.sources():
+        scrubbed.update(source.erase(person))
+    for name, value in anonymous.items():
+        setattr(contact, name, value)
+    contact.erased_at = timezone.now()
+    contact.left_at = contact.left_at or timezone.localdate()
+    versioning.bump(contact)
+    contact._history_user = actor
+    contact._change_reason = "personal data erased"
+    contact.save()
+    record = ErasureRecord.objects.create(contact=contact, account=account, erased_by=actor,
+                                          reason=person.scrub(reason.strip()), scrubbed=scrubbed)
+    activity_record(account=account, kind=ActivityKind.ACCOUNT, subkind="contact_erased", actor=actor,
+                    summary=_("A contact's personal data was erased (%(who)s)") % {"who": person.marker},
+                    link=reverse("accounts:contacts", args=[account.pk]))
+    return record
 
 
 # --- Selection criteria and assessments -------------------------------------------------------------

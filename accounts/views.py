@@ -2,7 +2,8 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.core.serializers.json import DjangoJSONEncoder
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,6 +24,7 @@ from .forms import (
     AccountCreateForm,
     AccountForm,
     AssessmentForm,
+    ContactEraseForm,
     ContactForm,
     ContactGoneForm,
     CriterionForm,
@@ -290,7 +292,8 @@ def account_contacts(request, pk):
     account = selectors.account_get_for_user(request.user, pk)
     return render(request, "accounts/contacts.html", {
         "account": account, "map": selectors.relationship_map(account),
-        "can_edit": request.user.has_perm("accounts.change_account", account)})
+        "can_edit": request.user.has_perm("accounts.change_account", account),
+        "personal_data": request.user.has_perm("accounts.handle_personal_data", account)})
 
 
 @signed_in
@@ -327,8 +330,9 @@ def contact_edit(request, contact_pk):
         if done:
             messages.success(request, _("Contact saved."))
             return redirect("accounts:contacts", pk=account.pk)
-    return render(request, "accounts/contact_form.html", {"form": form, "account": account, "contact": contact,
-                                                          "conflict": conflict})
+    return render(request, "accounts/contact_form.html", {
+        "form": form, "account": account, "contact": contact, "conflict": conflict,
+        "personal_data": request.user.has_perm("accounts.handle_personal_data", account)})
 
 
 @signed_in
@@ -345,6 +349,41 @@ def contact_gone(request, contact_pk):
             "name": contact.name})
         return redirect("accounts:contacts", pk=account.pk)
     return render(request, "accounts/contact_gone.html", {"form": form, "account": account, "contact": contact})
+
+
+# --- Personal data: export and erasure (the programme lead) -----------------------------------------
+def _contact_for_personal_data(request, contact_pk):
+    contact = get_object_or_404(Contact.objects.select_related("account"), pk=contact_pk)
+    account = _account_with_perm(request, contact.account_id, "accounts.handle_personal_data")
+    return contact, account
+
+
+@role_required(LEAD)
+def contact_personal_data(request, contact_pk):
+    contact, account = _contact_for_personal_data(request, contact_pk)
+    return render(request, "accounts/contact_personal_data.html", {
+        "contact": contact, "account": account, "data": selectors.contact_personal_data(contact)})
+
+
+@role_required(LEAD)
+def contact_personal_data_json(request, contact_pk):
+    contact, _account = _contact_for_personal_data(request, contact_pk)
+    response = JsonResponse(selectors.contact_personal_data(contact), encoder=DjangoJSONEncoder,
+                            json_dumps_params={"ensure_ascii": False, "indent": 2})
+    response["Content-Disposition"] = f'attachment; filename="contact-{contact.pk}-personal-data.json"'
+    return response
+
+
+@role_required(LEAD)
+def contact_erase(request, contact_pk):
+    contact, account = _contact_for_personal_data(request, contact_pk)
+    form = ContactEraseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid() and _attempt(form, lambda: services.contact_erase(
+            actor=request.user, contact=contact, reason=form.cleaned_data["reason"]))[0]:
+        messages.success(request, _("The contact's personal data was erased; the erasure is logged."))
+        return redirect("accounts:contacts", pk=account.pk)
+    return render(request, "accounts/contact_erase.html", {
+        "form": form, "account": account, "contact": contact, "terms": selectors.contact_mention_terms(contact)})
 
 
 # --- Financials ------------------------------------------------------------------------------------

@@ -13,15 +13,11 @@ admin.site.index_title = _("Users, roles and reference data")
 
 
 @admin.register(Department)
-class DepartmentAdmin(admin.ModelAdmin):
+class DepartmentAdmin(SimpleHistoryAdmin):
     list_display = ("name", "code", "order")
     list_editable = ("order",)
     search_fields = ("name", "code")
 
-    def has_delete_permission(self, request, obj=None):
-        # Team memberships, touchpoints and commitments point at departments: renaming is fine,
-        # deleting would rewrite history.
-        return False
 
 
 @admin.register(ProgrammeSettings)
@@ -56,6 +52,9 @@ class NotificationAdmin(admin.ModelAdmin):
         # Notifications come from events (notification_send), never typed in by hand.
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(OutboxTask)
 class OutboxTaskAdmin(admin.ModelAdmin):
@@ -68,4 +67,7 @@ class OutboxTaskAdmin(admin.ModelAdmin):
     date_hierarchy = "created_at"
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False

@@ -20,6 +20,8 @@ class Department(models.Model):
                                      related_name="signing_departments",
                                      help_text=_("Besides the department's people on an account's team, these "
                                                  "people may sign off the department's commitments on any plan."))
+    # Who may sign off is a permission: each change of the named signers is kept with who made it.
+    history = HistoricalRecords(m2m_fields=[signers])
 
     class Meta:
         ordering = ["order", "name"]

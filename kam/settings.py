@@ -215,7 +215,16 @@ CELERY_BEAT_SCHEDULE = {
         "task": "touchpoints.tasks.remind_overdue_sponsor_visits",
         "schedule": crontab(hour=6, minute=30),
     },
+    "share-views-purge-nightly": {
+        "task": "planning.tasks.purge_share_views",
+        "schedule": crontab(hour=3, minute=50),
+    },
 }
+# Backups (kam/backup.py, `manage.py backup` / `restore_check`, the compose file's backup service).
+KAM_BACKUP_DIR = Path(env.str("KAM_BACKUP_DIR", default=str(BASE_DIR / "backups")))
+KAM_BACKUP_KEEP_DAYS = env.int("KAM_BACKUP_KEEP_DAYS", default=14)
+# Share-link views (the client's address and browser) are forgotten after this many days.
+KAM_SHARE_VIEW_RETENTION_DAYS = env.int("KAM_SHARE_VIEW_RETENTION_DAYS", default=180)
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,8 +1,18 @@
-from django.contrib import admin
+"""The plans' records for the back office: read with their history, changed only on the plan's pages,
+whose services keep the version, the sign-offs and the client's agreement true. A share link is ended
+here the way the app ends it: revoked, not deleted."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
+from kam.admin_site import ReadOnlyAdmin
+
+from . import services
 from .models import (
     AccountPlan,
+    AgreedVersion,
     Commitment,
     KnowledgeTask,
     Negotiation,
@@ -14,51 +24,80 @@ from .models import (
 )
 
 
-class TaskInline(admin.TabularInline):
+class TaskInline(ReadOnlyAdmin, admin.TabularInline):
     model = KnowledgeTask
     extra = 0
 
 
-class OpportunityInline(admin.TabularInline):
+class OpportunityInline(ReadOnlyAdmin, admin.TabularInline):
     model = Opportunity
     extra = 0
 
 
-class SignOffInline(admin.TabularInline):
+class SignOffInline(ReadOnlyAdmin, admin.TabularInline):
     model = SignOff
     extra = 0
 
 
+class AgreedVersionInline(ReadOnlyAdmin, admin.TabularInline):
+    model = AgreedVersion
+    extra = 0
+    fields = ("agreed_at", "agreed_by", "channel", "plan_version")
+
+
 @admin.register(AccountPlan)
-class AccountPlanAdmin(SimpleHistoryAdmin):
+class AccountPlanAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ("account", "period_kind", "period_start", "status", "owner", "updated_at")
     list_filter = ("status", "period_kind")
     search_fields = ("account__name",)
     list_select_related = ("account", "owner")
     raw_id_fields = ("account", "owner", "client_agreed_contact")
-    inlines = [TaskInline, OpportunityInline, SignOffInline]
-    # The version guards concurrent edits in the app; the admin must not bypass it silently.
-    readonly_fields = ("version", "pct_conocimiento", "pct_vision", "pct_compromiso")
+    inlines = [TaskInline, OpportunityInline, SignOffInline, AgreedVersionInline]
 
 
 @admin.register(Commitment)
-class CommitmentAdmin(SimpleHistoryAdmin):
+class CommitmentAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
     list_display = ("description", "plan", "party", "department", "owner", "due_date", "status")
     list_filter = ("status", "party", "department")
     list_select_related = ("plan__account", "department", "owner")
     raw_id_fields = ("plan", "owner", "contact")
-    readonly_fields = ("version",)
 
 
 @admin.register(ShareLink)
-class ShareLinkAdmin(admin.ModelAdmin):
+class ShareLinkAdmin(SimpleHistoryAdmin):
     list_display = ("plan", "label", "created_at", "expires_at", "revoked_at")
     list_select_related = ("plan__account",)
-    # The hash is useless to a reader and must not be editable (it would orphan or forge a link).
-    readonly_fields = ("token_hash",)
     raw_id_fields = ("plan", "contact", "created_by", "revoked_by")
+    actions = ["revoke_links"]
+
+    def has_add_permission(self, request):
+        return False  # a link is created on the plan's sharing page, which shows its token once
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.action(description=_("Revoke the selected links"))
+    def revoke_links(self, request, queryset):
+        links = list(queryset.filter(revoked_at__isnull=True).values_list("pk", flat=True))
+        for pk in links:
+            services.share_link_revoke(user=request.user, link_id=pk)
+        self.message_user(request, ngettext("%(n)d link revoked.", "%(n)d links revoked.", len(links))
+                          % {"n": len(links)}, messages.SUCCESS)
 
 
-admin.site.register(PlanReview)
-admin.site.register(ValueDelivered)
-admin.site.register(Negotiation, SimpleHistoryAdmin)
+@admin.register(PlanReview)
+class PlanReviewAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    list_display = ("plan", "planned_on", "held_on")
+    raw_id_fields = ("plan",)
+
+
+@admin.register(ValueDelivered)
+class ValueDeliveredAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    list_display = ("outcome", "plan", "amount", "delivered_on", "confirmed_by_client")
+    raw_id_fields = ("plan",)
+
+
+@admin.register(Negotiation)
+class NegotiationAdmin(ReadOnlyAdmin, SimpleHistoryAdmin):
+    list_display = ("title", "account", "scheduled_on", "created_by")
+    raw_id_fields = ("account", "plan", "created_by")

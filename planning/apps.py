@@ -5,3 +5,11 @@ from django.utils.translation import gettext_lazy as _
 class PlanningConfig(AppConfig):
     name = "planning"
     verbose_name = _("Planning")
+
+    def ready(self):
+        from accounts import personal_data
+
+        from . import selectors, services
+
+        personal_data.register(personal_data.Source("planning", selectors.personal_data,
+                                                    services.personal_data_erase))

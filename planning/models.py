@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Account, Contact
 from kam.models import Department
+from kam.records import Kept
 
 
 class PeriodKind(models.TextChoices):
@@ -254,13 +255,13 @@ class Commitment(models.Model):
         return self.status in (CommitmentStatus.OPEN, CommitmentStatus.AT_RISK) and self.due_date < today
 
 
-class SignOff(models.Model):
+class SignOff(Kept):
     """An internal approval of the plan: the sponsor's (department empty) or a department's. When what
     it approved changes (the plan back to draft, the department's commitments edited, the plan's text
     edited after the sponsor's approval) it is cleared, not deleted: the record of who approved what,
     and when it stopped counting, stays."""
 
-    plan = models.ForeignKey(AccountPlan, on_delete=models.CASCADE, related_name="signoffs")
+    plan = models.ForeignKey(AccountPlan, on_delete=models.PROTECT, related_name="signoffs")
     department = models.ForeignKey(Department, verbose_name=_("department"), null=True, blank=True,
                                    on_delete=models.PROTECT, related_name="+")
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("signed by"),
@@ -286,12 +287,12 @@ class SignOff(models.Model):
         return str(self.department or _("Executive sponsor"))
 
 
-class AgreedVersion(models.Model):
+class AgreedVersion(Kept):
     """What the client agreed to, as they saw it: the plan's text and the commitments of both sides at
     the moment of agreement. Kept for every agreement, so the share link can show the agreed version
     with the changes made since, and a later edit never reads as agreed."""
 
-    plan = models.ForeignKey(AccountPlan, on_delete=models.CASCADE, related_name="agreed_versions")
+    plan = models.ForeignKey(AccountPlan, on_delete=models.PROTECT, related_name="agreed_versions")
     plan_version = models.PositiveIntegerField()
     agreed_at = models.DateTimeField(_("agreed on"), default=timezone.now)
     agreed_by = models.CharField(_("agreed by (client)"), max_length=160)
@@ -375,6 +376,8 @@ class ShareLink(models.Model):
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
+    # Revoking is the link's delete: who revoked it and when stay in the history.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-created_at"]

@@ -15,7 +15,8 @@ COMPOSE = shutil.which("docker-compose")
 # What a deployment must say; the compose file has no defaults for them.
 REQUIRED = {"SECRET_KEY": "compose-validation-only", "POSTGRES_PASSWORD": "compose-validation-pw",
             "KAM_SITE_URL": "https://kam.proveedor.example"}
-OPTIONAL = ("KAM_BIND", "WEB_PORT", "KAM_TRUSTED_PROXIES", "KAM_SESSION_IDLE_MINUTES", "KAM_SESSION_MAX_HOURS")
+OPTIONAL = ("KAM_BIND", "WEB_PORT", "KAM_TRUSTED_PROXIES", "KAM_SESSION_IDLE_MINUTES", "KAM_SESSION_MAX_HOURS",
+            "KAM_BACKUP_KEEP_DAYS", "KAM_BACKUP_INTERVAL")
 
 
 def _env(**changes):
@@ -39,7 +40,7 @@ def test_compose_file_is_valid_and_runs_the_whole_stack():
     result = _config()
     assert result.returncode == 0, result.stderr
     services = _config("--services")
-    assert set(services.stdout.split()) == {"postgres", "redis", "web", "worker", "beat"}
+    assert set(services.stdout.split()) == {"postgres", "redis", "web", "worker", "beat", "backup"}
     resolved = result.stdout
     for expected in ("manage.py migrate --noinput", "collectstatic", "gunicorn kam.wsgi", "- worker", "- beat",
                      "DATABASE_URL: postgres://kam:compose-validation-pw@postgres", "REDIS_URL: redis://",
@@ -82,3 +83,15 @@ def test_the_security_settings_reach_the_app():
     assert "KAM_SESSION_MAX_HOURS: '10'\n" in web
     assert "KAM_SITE_URL: https://kam.proveedor.example\n" in _service(resolved, "worker")
     assert "kam" not in re.findall(r"POSTGRES_PASSWORD: (.*)", _service(resolved, "postgres"))
+
+
+@needs_compose
+def test_the_database_is_backed_up_into_a_volume_of_its_own_with_a_retention():
+    resolved = _config(KAM_BACKUP_KEEP_DAYS="30").stdout
+    backup = _service(resolved, "backup")
+    assert "python manage.py backup" in backup
+    assert "KAM_BACKUP_DIR: /backups\n" in backup and "KAM_BACKUP_KEEP_DAYS: '30'\n" in backup
+    assert "KAM_BACKUP_INTERVAL: '86400'\n" in backup
+    assert re.search(r"^    - backups:/backups", backup, re.M)
+    assert re.search(r"^  backups: \{\}$|^  backups:$", resolved.split("\nvolumes:\n", 1)[1], re.M)
+    assert "healthcheck:" in backup

@@ -8,6 +8,11 @@ class TouchpointsConfig(AppConfig):
     verbose_name = _("Touchpoints")
 
     def ready(self):
+        from accounts import personal_data
+
+        from . import selectors, services
         from .reference import restore_after_migrate
 
+        personal_data.register(personal_data.Source("touchpoints", selectors.personal_data,
+                                                    services.personal_data_erase))
         post_migrate.connect(restore_after_migrate, sender=self, dispatch_uid="touchpoints-sla-defaults")

@@ -64,6 +64,8 @@ class Touchpoint(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("logged by"), null=True,
                                    on_delete=models.SET_NULL, related_name="touchpoints_logged")
     created_at = models.DateTimeField(auto_now_add=True)
+    # Corrected in the back office, never deleted: each earlier text stays here with who changed it.
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]
@@ -217,6 +219,7 @@ class ClientFeedback(models.Model):
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True,
                                     on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-received_on", "-pk"]
@@ -241,6 +244,7 @@ class PartnershipRating(models.Model):
     comment = models.TextField(_("comment"), blank=True)
     rated_on = models.DateField(_("rated on"), default=timezone.localdate)
     created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["-rated_on", "-pk"]

@@ -229,3 +229,42 @@ def accounts_for_picker(user, *, query: str = "", incidents: bool = False, limit
     return list(qs.annotate(tier_rank=Case(When(tier=Tier.KEY, then=Value(0)), default=Value(1),
                                            output_field=IntegerField()))
                 .order_by("tier_rank", "name")[:limit])
+
+
+# --- Personal data (accounts.personal_data) ---------------------------------------------------------
+def personal_texts(account) -> list[tuple]:
+    """Where the account's touchpoints, incidents and feedback may name a client's person in free text:
+    (rows, fields, history rows' filter)."""
+    history = {"account_id": account.pk}
+    return [
+        (Touchpoint.objects.filter(account=account), ["summary", "follow_up_note"], history),
+        (ServiceIncident.objects.filter(account=account), ["title", "description", "resolution"], history),
+        (ClientFeedback.objects.filter(account=account), ["comment"], history),
+        (PartnershipRating.objects.filter(account=account), ["comment"], history),
+    ]
+
+
+def personal_data(person) -> list:
+    """What touchpoints hold about one client contact: the touchpoints they took part in, the incidents
+    they reported, the feedback they gave, and every text naming them."""
+    from django.utils.translation import gettext as _
+
+    from accounts.personal_data import Section, mentions
+
+    contact = person.contact
+    met = [{"when": t.occurred_at, "kind": t.get_kind_display(), "channel": t.get_channel_display(),
+            "department": str(t.department), "summary": t.summary, "follow_up": t.follow_up_note}
+           for t in Touchpoint.objects.filter(contacts=contact).select_related("department").order_by("occurred_at")]
+    reported = [{"opened_at": i.opened_at, "title": i.title, "status": i.get_status_display(),
+                 "description": i.description, "resolution": i.resolution}
+                for i in ServiceIncident.objects.filter(contact=contact).order_by("opened_at")]
+    feedback = [{"received_on": f.received_on, "score": f.score, "comment": f.comment}
+                for f in ClientFeedback.objects.filter(contact=contact).order_by("received_on")]
+    texts = [row for rows, fields, _history in personal_texts(contact.account)
+             for row in mentions(person, rows, fields)]
+    return [
+        Section("touchpoints", _("Touchpoints they took part in"), met),
+        Section("incidents", _("Incidents they reported"), reported),
+        Section("feedback", _("Feedback they gave"), feedback),
+        Section("touchpoint_texts", _("Touchpoint, incident and feedback texts mentioning them"), texts),
+    ]

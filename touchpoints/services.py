@@ -419,3 +419,17 @@ def _day_moment(day: datetime.date) -> datetime.datetime:
     if day == timezone.localdate():
         return timezone.now()
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time(12, 0)))
+
+
+# --- Personal data ---------------------------------------------------------------------------------
+@transaction.atomic
+def personal_data_erase(person) -> dict[str, int]:
+    """Scrub one client contact from the account's touchpoints, incidents and feedback, and from their
+    history (accounts.personal_data; called by accounts.services.contact_erase, which checks who may).
+    The rows stay, linked to the anonymised contact: they are what happened, and the metrics count them."""
+    from accounts.personal_data import scrub, with_history
+
+    from . import selectors
+
+    return {"touchpoint_texts": sum(scrub(person, with_history(rows, history), fields)
+                                    for rows, fields, history in selectors.personal_texts(person.contact.account))}

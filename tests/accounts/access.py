@@ -45,6 +45,12 @@ CASES = {
     "accounts:contact_new": Case(EDITORS, kwargs=_account),
     "accounts:contact_edit": Case(EDITORS, kwargs=lambda w: {"contact_pk": w.contact.pk}),
     "accounts:contact_gone": Case(EDITORS, kwargs=lambda w: {"contact_pk": w.contact.pk}),
+    # A contact's personal data: exported and erased by the programme lead only.
+    "accounts:contact_personal_data": Case(only("lead"), kwargs=lambda w: {"contact_pk": w.contact.pk}),
+    "accounts:contact_personal_data_json": Case(only("lead"), kwargs=lambda w: {"contact_pk": w.contact.pk}),
+    "accounts:contact_erase": Case(only("lead"), kwargs=lambda w: {"contact_pk": w.contact.pk},
+                                   post=lambda w: {"reason": "Pidió la supresión", "confirm": "on"},
+                                   post_expected=may_post("lead")),
     # Figures are commercial: operations and non-commercial team members see the account, not these.
     "accounts:financials": Case(expect(OK, operator=FORBIDDEN, outsider=NOT_FOUND), kwargs=_account),
     # Assessments: the lead and sponsors (who can see the account).
