@@ -23,6 +23,7 @@ The method (directional-policy / portfolio matrix, as used in KAM practice after
    Streamline (low, low). An account without both scores has no quadrant.
 """
 
+import itertools
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
@@ -115,8 +116,8 @@ def quadrant(attractiveness: Decimal | None, strength: Decimal | None, *, attrac
     return STREAMLINE
 
 
-# Pareto (ABC) classes. The SQL in accounts.services.revenue_recompute implements exactly this rule;
-# this reference version documents it and lets tests compare both.
+# Pareto (ABC) classes. The SQL in accounts.services.revenue_recompute applies this rule to the account
+# rows in the database (a test compares both); the metrics recompute applies it to a snapshot's day.
 PARETO_A_SHARE = Decimal("0.80")
 PARETO_B_SHARE = Decimal("0.95")
 
@@ -128,20 +129,23 @@ def pareto_classes(revenues: Mapping[int, Decimal]) -> dict[int, str]:
     revenue made by the accounts strictly *above* it: below 80 % → A, below 95 % → B, else C. So the
     account that crosses the 80 % line is still A (the first 80 % of revenue needs it), and accounts
     with equal revenue (ties) always get the same class. Revenue of zero or less is always C, and when
-    nobody has revenue every account is C.
+    nobody has revenue every account is C. One sorted pass, a group of ties at a time.
     """
     positive = {k: max(Decimal(v), Decimal(0)) for k, v in revenues.items()}
     total = sum(positive.values(), Decimal(0))
-    result = {}
-    for account_id, revenue in positive.items():
+    ranked = sorted(positive.items(), key=lambda kv: kv[1], reverse=True)
+    result: dict[int, str] = {}
+    above = Decimal(0)
+    for revenue, group in itertools.groupby(ranked, key=lambda kv: kv[1]):
+        ids = [account_id for account_id, _revenue in group]
         if revenue <= 0 or total <= 0:
-            result[account_id] = "C"
-            continue
-        above = sum((r for r in positive.values() if r > revenue), Decimal(0))
-        if above < PARETO_A_SHARE * total:
-            result[account_id] = "A"
+            cls = "C"
+        elif above < PARETO_A_SHARE * total:
+            cls = "A"
         elif above < PARETO_B_SHARE * total:
-            result[account_id] = "B"
+            cls = "B"
         else:
-            result[account_id] = "C"
+            cls = "C"
+        result.update(dict.fromkeys(ids, cls))
+        above += revenue * len(ids)
     return result

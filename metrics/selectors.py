@@ -3,13 +3,12 @@ queries whatever the data size (the dashboards' budgets are pinned by tests)."""
 
 import datetime
 import hashlib
-import importlib
 from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.cache import cache
 from django.core.paginator import Paginator
-from django.db.models import BooleanField, Exists, Max, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import Exists, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property
@@ -20,10 +19,12 @@ from accounts import selectors as account_selectors
 from accounts.models import Account, FinancialRecord, Quadrant, Tier, TierDecision
 from kam import datastamps
 from kam.models import ProgrammeSettings
+from planning import selectors as planning_selectors
+from touchpoints import selectors as touchpoint_selectors
+from touchpoints.models import ServiceIncident, Touchpoint
 
 from . import formulas
 from .models import AccountSnapshot, RecomputeRun
-from .services import METRICS_STALE_AFTER, _model, add_months
 
 # The formula behind each figure, shown next to it.
 FORMULAS = {
@@ -45,14 +46,14 @@ COMPONENTS = (
 )
 
 TREND_DAYS = 30
+# With no successful recompute for this long the figures are reported stale (dashboard, /healthz).
+METRICS_STALE_AFTER = datetime.timedelta(hours=36)
 
 
-def _other(module: str, name: str):
-    """A selector from a lower app (planning, touchpoints), or None if it does not offer it."""
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The first day of the month `months` after `day`'s month (negative: before)."""
+    index = day.year * 12 + day.month - 1 + months
+    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 def latest_snapshot_day() -> datetime.date | None:
@@ -194,9 +195,7 @@ def key_account_gaps(accounts_qs) -> list[Account]:
     """The key accounts of `accounts_qs` missing what a key account is run with: a plan agreed with the
     client and in force (`has_agreed_plan`), an executive sponsor (`sponsor_id`), a champion among the
     client's people (`has_champion`); the first GAPS_SHOWN by name. One query."""
-    agreed = _other("planning.selectors", "agreed_plans_in_force")
-    has_plan = (Exists(agreed().filter(account=OuterRef("pk"))) if agreed is not None
-                else Value(True, output_field=BooleanField()))
+    has_plan = Exists(planning_selectors.agreed_plans_in_force().filter(account=OuterRef("pk")))
     return list(accounts_qs.filter(tier=Tier.KEY, archived_at__isnull=True)
                 .annotate(has_agreed_plan=has_plan, has_champion=account_selectors.has_champion())
                 .filter(Q(has_agreed_plan=False) | Q(sponsor__isnull=True) | Q(has_champion=False))
@@ -208,32 +207,11 @@ SPONSOR_LIST_TABLES = ("accounts_account", "planning_accountplan", "planning_com
 
 
 def _plans_needing_attention(accounts_qs):
-    fn = _other("planning.selectors", "plans_needing_attention")
-    if fn is not None:
-        return list(fn(accounts_qs)[:50])
-    Plan = _model("planning", "AccountPlan")
-    if Plan is None:
-        return []
-    s = ProgrammeSettings.current()
-    today = timezone.localdate()
-    stale = timezone.now() - datetime.timedelta(days=s.plan_stale_days)
-    return list(Plan.objects.filter(account__in=accounts_qs).exclude(status="closed")
-                .filter(Q(next_review_date__lte=today) | Q(updated_at__lt=stale) | Q(period_end__lt=today))
-                .select_related("account").order_by("next_review_date")[:50])
+    return list(planning_selectors.plans_needing_attention(accounts_qs)[:50])
 
 
 def _commitments_due(user):
-    fn = _other("planning.selectors", "commitments_due")
-    if fn is not None:
-        return list(_commitment_columns(fn(user=user, within_days=14))[:50])
-    Commitment = _model("planning", "Commitment")
-    if Commitment is None:
-        return []
-    today = timezone.localdate()
-    return list(Commitment.objects.filter(owner=user)
-                .filter(Q(status="missed") | Q(status__in=("open", "at_risk"),
-                                               due_date__lte=today + datetime.timedelta(days=14)))
-                .select_related("plan__account").order_by("due_date")[:50])
+    return list(_commitment_columns(planning_selectors.commitments_due(user=user, within_days=14))[:50])
 
 
 def _commitment_columns(qs):
@@ -250,15 +228,7 @@ def _incident_columns(qs):
 
 
 def _open_incidents(accounts_qs, limit=50):
-    fn = _other("touchpoints.selectors", "open_incidents")
-    if fn is not None:
-        return list(_incident_columns(fn(accounts_qs))[:limit])
-    Incident = _model("touchpoints", "ServiceIncident")
-    if Incident is None:
-        return []
-    return list(Incident.objects.filter(account__in=accounts_qs,
-                                        status__in=("open", "acknowledged", "in_progress"))
-                .select_related("account").order_by("resolve_due_at")[:limit])
+    return list(_incident_columns(touchpoint_selectors.open_incidents(accounts_qs))[:limit])
 
 
 # --- Sponsor dashboard ---------------------------------------------------------------------------------
@@ -366,61 +336,22 @@ class SponsorHistory:
 
 def _sponsor_visits(accounts_qs) -> dict:
     """{account pk: {"last": datetime|None, "next_due": date|None, "overdue": bool}}."""
-    fn = _other("touchpoints.selectors", "sponsor_visit_status")
-    if fn is not None:
-        return _visits_by_account(fn(accounts_qs))
-    Touchpoint = _model("touchpoints", "Touchpoint")
-    cadence = ProgrammeSettings.current().sponsor_visit_days
-    today = timezone.localdate()
-    last = {}
-    if Touchpoint is not None:
-        last = dict(Touchpoint.objects.filter(account__in=accounts_qs, kind="executive_visit")
-                    .values("account_id").annotate(m=Max("occurred_at")).values_list("account_id", "m"))
-    result = {}
-    for pk in accounts_qs.values_list("pk", flat=True):
-        when = last.get(pk)
-        next_due = timezone.localdate(when) + datetime.timedelta(days=cadence) if when else today
-        result[pk] = {"last": when, "next_due": next_due, "overdue": next_due < today or when is None}
-    return result
-
-
-def _visits_by_account(rows) -> dict:
-    """touchpoints' SponsorVisitStatus rows keyed by account pk."""
     return {row.account.pk: {"last": row.last_visit, "next_due": row.next_due, "overdue": row.overdue}
-            for row in rows}
+            for row in touchpoint_selectors.sponsor_visit_status(accounts_qs)}
 
 
 def _escalations(user):
-    fn = _other("touchpoints.selectors", "escalations_for")
-    if fn is not None:
-        return list(_incident_columns(fn(user))[:20])
-    Incident = _model("touchpoints", "ServiceIncident")
-    if Incident is None:
-        return []
-    return list(Incident.objects.filter(Q(account__sponsor=user) | Q(account__kam=user))
-                .filter(Q(ack_breached_at__isnull=False) | Q(resolve_breached_at__isnull=False))
-                .filter(status__in=("open", "acknowledged", "in_progress"))
-                .select_related("account").order_by("-opened_at")[:20])
+    return list(_incident_columns(touchpoint_selectors.escalations_for(user))[:20])
 
 
 def _commitments_at_risk(accounts_qs):
-    fn = _other("planning.selectors", "commitments_at_risk")
-    if fn is not None:
-        return list(_commitment_columns(fn(accounts_qs))[:20])
-    Commitment = _model("planning", "Commitment")
-    if Commitment is None:
-        return []
-    return list(Commitment.objects.filter(plan__account__in=accounts_qs, status__in=("at_risk", "missed"))
-                .select_related("plan__account").order_by("due_date")[:20])
+    return list(_commitment_columns(planning_selectors.commitments_at_risk(accounts_qs))[:20])
 
 
 def _latest_feedback(accounts_qs):
     """Accounts with their latest client score and our own rating, most recent feedback first."""
-    fn = _other("touchpoints.selectors", "latest_feedback")
-    if fn is None:
-        return []
-    return list(fn(accounts_qs.order_by().only("name")).filter(feedback_score__isnull=False)
-                .order_by("-feedback_on", "name")[:20])
+    return list(touchpoint_selectors.latest_feedback(accounts_qs.order_by().only("name"))
+                .filter(feedback_score__isnull=False).order_by("-feedback_on", "name")[:20])
 
 
 # --- Programme dashboard --------------------------------------------------------------------------------
@@ -570,18 +501,13 @@ def account_metrics(account, *, months: int = 24) -> dict:
     first = add_months(today.replace(day=1), -months)
     month_list = [add_months(first, i) for i in range(months)]
     fin = {r.month: r for r in FinancialRecord.objects.filter(account=account, month__gte=first)}
-    inc_costs, tp_costs = {}, {}
     since = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
-    Incident = _model("touchpoints", "ServiceIncident")
-    if Incident is not None:
-        inc_costs = {timezone.localdate(r["m"]) if isinstance(r["m"], datetime.datetime) else r["m"]: r["c"]
-                     for r in Incident.objects.filter(account=account, opened_at__gte=since)
-                     .annotate(m=TruncMonth("opened_at")).values("m").annotate(c=Sum("cost"))}
-    Touchpoint = _model("touchpoints", "Touchpoint")
-    if Touchpoint is not None:
-        tp_costs = {timezone.localdate(r["m"]) if isinstance(r["m"], datetime.datetime) else r["m"]: r["c"]
-                    for r in Touchpoint.objects.filter(account=account, occurred_at__gte=since)
-                    .annotate(m=TruncMonth("occurred_at")).values("m").annotate(c=Sum("cost"))}
+    inc_costs = {timezone.localdate(r["m"]) if isinstance(r["m"], datetime.datetime) else r["m"]: r["c"]
+                 for r in ServiceIncident.objects.filter(account=account, opened_at__gte=since)
+                 .annotate(m=TruncMonth("opened_at")).values("m").annotate(c=Sum("cost"))}
+    tp_costs = {timezone.localdate(r["m"]) if isinstance(r["m"], datetime.datetime) else r["m"]: r["c"]
+                for r in Touchpoint.objects.filter(account=account, occurred_at__gte=since)
+                .annotate(m=TruncMonth("occurred_at")).values("m").annotate(c=Sum("cost"))}
     zero = Decimal("0")
     rows = []
     for m in month_list:

@@ -12,7 +12,6 @@ import time
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.apps import apps
 from django.contrib.auth.models import AbstractUser
 from django.db import DatabaseError, connection, transaction
 from django.db.models import (
@@ -32,19 +31,23 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
+from accounts import scoring
+from accounts import services as account_services
 from accounts.models import Account, FinancialRecord
 from kam import versioning
 from kam.errors import Forbidden, clean
 from kam.models import ProgrammeSettings
+from planning.models import AccountPlan, Commitment
+from touchpoints.models import ClientFeedback, PartnershipRating, ServiceIncident, Touchpoint
 
 from . import formulas
 from .models import AccountSnapshot, RecomputeRun
+from .selectors import add_months
 
 log = logging.getLogger(__name__)
 
 MONEY = DecimalField(max_digits=18, decimal_places=2)
 ZERO_MONEY = Value(Decimal("0"), output_field=MONEY)
-OPEN_INCIDENT_STATUSES = ("open", "acknowledged", "in_progress")
 SNAPSHOT_FIELDS = [
     "tier", "revenue_12m", "revenue_prev_12m", "cost_of_goods_12m", "cts_recorded_12m", "cts_incidents_12m",
     "cts_touchpoints_12m", "cost_to_serve_12m", "contribution_12m", "has_financials", "yoy_growth", "clv",
@@ -52,19 +55,6 @@ SNAPSHOT_FIELDS = [
     "health_plan", "health_sponsor", "health_satisfaction", "attractiveness", "strength", "quadrant",
     "pareto_class",
 ]
-
-
-def _model(label, name):
-    """Another app's model when installed and migrated; metrics reads them, it never needs them."""
-    try:
-        return apps.get_model(label, name)
-    except LookupError:
-        return None
-
-
-def add_months(day: datetime.date, months: int) -> datetime.date:
-    index = day.year * 12 + day.month - 1 + months
-    return datetime.date(index // 12, index % 12 + 1, 1)
 
 
 @dataclass(frozen=True)
@@ -113,9 +103,6 @@ def _financials(w: Window) -> dict:
 
 
 def _incidents(w: Window) -> dict:
-    Incident = _model("touchpoints", "ServiceIncident")
-    if Incident is None:
-        return {}
     in_12 = Q(opened_at__gte=w.at(w.start_12), opened_at__lt=w.at(w.month0))
     # Open as of the day: opened by then and not yet resolved (or closed) by then.
     open_q = (Q(resolved_at__isnull=True) | Q(resolved_at__gte=w.end)) & (
@@ -129,7 +116,7 @@ def _incidents(w: Window) -> dict:
 
     breach_90 = breached_between(b90, w.end)
     breach_180 = breached_between(b180, b90) & ~breach_90
-    rows = (Incident.objects.filter(opened_at__lt=w.end)
+    rows = (ServiceIncident.objects.filter(opened_at__lt=w.end)
             .filter(Q(opened_at__gte=min(w.at(w.start_12), b180)) | open_q)
             .values("account_id")
             .annotate(cost=_sum_when("cost", in_12), open=Count("id", filter=open_q),
@@ -138,9 +125,6 @@ def _incidents(w: Window) -> dict:
 
 
 def _touchpoints(w: Window) -> dict:
-    Touchpoint = _model("touchpoints", "Touchpoint")
-    if Touchpoint is None:
-        return {}
     in_12 = Q(occurred_at__gte=w.at(w.start_12), occurred_at__lt=w.at(w.month0))
     in_90 = Q(occurred_at__gte=w.days_ago(90))
     rows = (Touchpoint.objects.filter(occurred_at__gte=min(w.at(w.start_12), w.days_ago(90)),
@@ -157,9 +141,6 @@ def _touchpoints(w: Window) -> dict:
 
 
 def _commitments(w: Window) -> dict:
-    Commitment = _model("planning", "Commitment")
-    if Commitment is None:
-        return {}
     due = Q(due_date__gt=w.day - datetime.timedelta(days=365), due_date__lte=w.day)
     kept = Q(status="done", delivered_on__lte=F("due_date")) & Q(delivered_on__lte=w.day)
     rows = (Commitment.objects.filter(due)
@@ -170,28 +151,21 @@ def _commitments(w: Window) -> dict:
 
 def _accounts(w: Window):
     qs = Account.objects.filter(archived_at__isnull=True)
-    annotations = {}
-    Plan = _model("planning", "AccountPlan")
-    if Plan is not None:
-        current = (Plan.objects.filter(account=OuterRef("pk"), period_start__lte=w.day)
-                   .exclude(status="closed").order_by("-period_start", "-pk"))
-        annotations["plan_status"] = Subquery(current.values("status")[:1])
-        annotations["plan_completeness"] = Subquery(
+    current = (AccountPlan.objects.filter(account=OuterRef("pk"), period_start__lte=w.day)
+               .exclude(status="closed").order_by("-period_start", "-pk"))
+    return qs.annotate(
+        plan_status=Subquery(current.values("status")[:1]),
+        plan_completeness=Subquery(
             current.annotate(c=(F("pct_conocimiento") + F("pct_vision") + F("pct_compromiso")) / 3)
-            .values("c")[:1])
-    Feedback = _model("touchpoints", "ClientFeedback")
-    if Feedback is not None:
-        annotations["feedback"] = Subquery(
-            Feedback.objects.filter(account=OuterRef("pk"), received_on__lte=w.day)
-            .order_by("-received_on", "-pk").values("score")[:1], output_field=IntegerField())
-    Rating = _model("touchpoints", "PartnershipRating")
-    if Rating is not None:
-        annotations["our_rating"] = Subquery(
-            Rating.objects.filter(account=OuterRef("pk"), rated_on__lte=w.day)
-            .order_by("-rated_on", "-pk").values("score")[:1], output_field=IntegerField())
-    return qs.annotate(**annotations).values(
-        "id", "tier", "sponsor_id", "attractiveness", "strength", "quadrant", "pareto_class",
-        *annotations.keys())
+            .values("c")[:1]),
+        feedback=Subquery(
+            ClientFeedback.objects.filter(account=OuterRef("pk"), received_on__lte=w.day)
+            .order_by("-received_on", "-pk").values("score")[:1], output_field=IntegerField()),
+        our_rating=Subquery(
+            PartnershipRating.objects.filter(account=OuterRef("pk"), rated_on__lte=w.day)
+            .order_by("-rated_on", "-pk").values("score")[:1], output_field=IntegerField()),
+    ).values("id", "tier", "sponsor_id", "attractiveness", "strength", "quadrant", "pareto_class",
+             "plan_status", "plan_completeness", "feedback", "our_rating")
 
 
 def _snapshot_for(a: dict, fin: dict, inc: dict, tp: dict, com: dict, s: ProgrammeSettings,
@@ -241,48 +215,6 @@ def _snapshot_for(a: dict, fin: dict, inc: dict, tp: dict, com: dict, s: Program
         attractiveness=a["attractiveness"], strength=a["strength"], quadrant=a["quadrant"] or "",
         pareto_class=a["pareto_class"] or "",
     )
-
-
-def _revenue_recompute(day):
-    """The accounts app owns the account row's revenue_12m and Pareto class; refresh them first."""
-    from accounts import services as account_services
-
-    recompute = getattr(account_services, "revenue_recompute", None)
-    if recompute is not None:
-        recompute(today=day)
-
-
-def _pareto_classes(accounts: list, fin: dict) -> dict:
-    """The Pareto class of each account on the snapshot's day (so a backfilled day gets the class it
-    had then), by the accounts app's rule (`accounts.scoring.pareto_classes`: class from the share of
-    revenue strictly above the account; ties share a class; no revenue is C), in one sorted pass
-    instead of the reference version's pairwise sums."""
-    from accounts import scoring
-
-    revenues = {a["id"]: max(fin.get(a["id"], {}).get("rev", Decimal("0")), Decimal("0")) for a in accounts}
-    total = sum(revenues.values(), Decimal("0"))
-    result, above, i = {}, Decimal("0"), 0
-    ranked = sorted(revenues.items(), key=lambda kv: kv[1], reverse=True)
-    while i < len(ranked):
-        value = ranked[i][1]
-        group = []
-        j = i
-        while j < len(ranked) and ranked[j][1] == value:
-            group.append(ranked[j][0])
-            j += 1
-        if value <= 0 or total <= 0:
-            cls = "C"
-        elif above < scoring.PARETO_A_SHARE * total:
-            cls = "A"
-        elif above < scoring.PARETO_B_SHARE * total:
-            cls = "B"
-        else:
-            cls = "C"
-        for pk in group:
-            result[pk] = cls
-        above += value * len(group)
-        i = j
-    return result
 
 
 RECOMPUTE_LOCK = 7_306_001  # any constant unique to this job among the project's advisory locks
@@ -347,7 +279,7 @@ def snapshots_compute(*, day: datetime.date, failures: list[AccountFailure] | No
     s = ProgrammeSettings.current()
     fin, inc, tp, com = _financials(w), _incidents(w), _touchpoints(w), _commitments(w)
     accounts = list(_accounts(w))
-    pareto = _pareto_classes(accounts, fin)
+    pareto = scoring.pareto_classes({a["id"]: fin.get(a["id"], {}).get("rev", Decimal("0")) for a in accounts})
     empty = {}
     snapshots = []
     for a in accounts:
@@ -413,7 +345,6 @@ def accounts_write_latest(*, day: datetime.date) -> int:
 
 # A run that failed whole, or figures not refreshed for this long (the nightly run is missing), make the
 # figures stale: shown to the programme lead and in /healthz.
-METRICS_STALE_AFTER = datetime.timedelta(hours=36)
 
 
 def recompute_metrics(*, day: datetime.date | None = None, trigger: str = "manual") -> RecomputeResult:
@@ -447,7 +378,7 @@ def _recompute(*, day, trigger, started, t0) -> RecomputeResult:
     latest = AccountSnapshot.objects.aggregate(m=Max("day"))["m"]
     is_latest = latest is None or day >= latest
     if is_latest:
-        _revenue_recompute(day)
+        account_services.revenue_recompute(today=day)
     failures: list[AccountFailure] = []
     snapshots = snapshots_compute(day=day, failures=failures)
     accounts = len(snapshots) + len(failures)
@@ -496,7 +427,6 @@ def programme_settings_update(*, actor: AbstractUser, expected_version, data: di
     someone else's change is refused with `Conflict`). Quadrants derive from the thresholds: when one
     moves, every account's quadrant is recomputed in the same transaction, so none is left stale.
     Health and CLV use the new values from the next recompute."""
-    from accounts import services as account_services
 
     account_services.permission_require(actor=actor, perm="accounts.manage_programme")
     unknown = set(data) - set(SETTINGS_FIELDS)

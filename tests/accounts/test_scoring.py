@@ -92,3 +92,17 @@ def test_pareto_ties_share_a_class_and_zero_revenue_is_c():
 
 def test_pareto_without_any_revenue_is_all_c():
     assert scoring.pareto_classes({1: D(0), 2: D(0)}) == {1: "C", 2: "C"}
+
+
+def test_pareto_classes_agree_with_the_rule_read_literally():
+    # The definition, account by account: the revenue strictly above it, as a share of the total.
+    revenues = {i: D(v) for i, v in enumerate([500, 300, 300, 100, 50, 50, 0, 10, 1, 900, -5])}
+    total = sum(max(v, D(0)) for v in revenues.values())
+
+    def literal(revenue):
+        above = sum(max(r, D(0)) for r in revenues.values() if r > revenue)
+        if revenue <= 0:
+            return "C"
+        return "A" if above < D("0.80") * total else "B" if above < D("0.95") * total else "C"
+
+    assert scoring.pareto_classes(revenues) == {k: literal(v) for k, v in revenues.items()}

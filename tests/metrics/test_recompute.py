@@ -151,13 +151,16 @@ def test_backfilled_day_does_not_overwrite_the_account_row(known):
     assert old.revenue_12m != D("120000.00")
 
 
-def test_pareto_classes_match_the_accounts_rule():
-    from accounts import scoring
-
-    revenues = {i: D(v) for i, v in enumerate([500, 300, 300, 100, 50, 50, 0, 10, 1, 900])}
-    accounts = [{"id": i} for i in revenues]
-    fin = {i: {"rev": v} for i, v in revenues.items()}
-    assert services._pareto_classes(accounts, fin) == scoring.pareto_classes(revenues)
+def test_snapshot_pareto_classes_are_the_accounts_rule(known):
+    """The recompute's classes (in Python, for the snapshot's day) agree with the account rows' (SQL)."""
+    for revenue in ("5000", "800", "800", "300"):
+        mf.financial_year(AccountFactory(), revenue=revenue)
+    services.recompute_metrics()
+    day = timezone.localdate()
+    snapshot_classes = dict(AccountSnapshot.objects.filter(day=day).values_list("account_id", "pareto_class"))
+    assert snapshot_classes == dict(Account.objects.filter(pk__in=snapshot_classes)
+                                    .values_list("pk", "pareto_class"))
+    assert set(snapshot_classes.values()) >= {"A", "B", "C"}
 
 
 def test_management_command_reports_what_it_did(known):

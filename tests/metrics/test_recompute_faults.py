@@ -11,7 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from metrics import services
+from metrics import selectors, services
 from metrics.models import AccountSnapshot, RecomputeRun
 from tests.conftest import client_for
 from tests.metrics import factories as mf
@@ -117,7 +117,7 @@ def test_a_failed_run_is_recorded_shown_to_the_lead_and_reported_by_healthz(wild
 
 def test_figures_not_recomputed_for_too_long_are_stale(wild, client):
     services.recompute_metrics()
-    RecomputeRun.objects.update(finished_at=timezone.now() - services.METRICS_STALE_AFTER
+    RecomputeRun.objects.update(finished_at=timezone.now() - selectors.METRICS_STALE_AFTER
                                 - datetime.timedelta(minutes=1))
     assert client.get(reverse("healthz")).json()["metrics"].startswith("stale since ")
     assert 'data-testid="metrics-stale"' in client_for(wild.lead).get(
