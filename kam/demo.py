@@ -12,7 +12,6 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
-from django.utils import timezone
 
 from .models import Department, ProgrammeSettings
 from .roles import KAM, LEAD, OPERATIONS, SPONSOR
@@ -92,7 +91,3 @@ def seed(ctx: DemoContext) -> None:
             department.signers.add(*(ctx.users[u] for u in usernames))
     ProgrammeSettings.current()
     ctx.log(f"  people: {len(PEOPLE)} demo logins, password '{settings.KAM_DEMO_PASSWORD}'")
-
-
-def demo_now():
-    return timezone.now()

@@ -2,7 +2,7 @@
 `tier`, `team_members`) so that `kam` imports no app of its own; apps may compose these predicates in
 their own `rules.py`.
 
-Who may do what follows DESIGN.md's role table.
+Who may do what is the README's table "Who owns what".
 """
 
 import rules

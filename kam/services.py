@@ -15,7 +15,7 @@ from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
-from .models import Notification, OutboxTask, ProgrammeSettings
+from .models import Notification, OutboxTask
 from .text import single_line
 
 log = logging.getLogger(__name__)
@@ -127,10 +127,6 @@ def notification_mark_read(*, user, notification_ids: Iterable[int] | None = Non
     if notification_ids is not None:
         qs = qs.filter(pk__in=list(notification_ids))
     return qs.update(read_at=timezone.now())
-
-
-def programme_settings_get() -> ProgrammeSettings:
-    return ProgrammeSettings.current()
 
 
 # --- Outbox: background work asked for in a transaction, run by a worker -------------------------------

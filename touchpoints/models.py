@@ -200,10 +200,6 @@ class ServiceIncident(models.Model):
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
 
-    @property
-    def is_breached(self) -> bool:
-        return bool(self.ack_breached_at or self.resolve_breached_at)
-
 
 class ClientFeedback(models.Model):
     """The client's satisfaction (0-10) as told by one of its people."""

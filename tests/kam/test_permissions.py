@@ -1,4 +1,4 @@
-"""The role table of DESIGN.md as object permissions, for every persona on one key account
+"""The README's "Who owns what" table as object permissions, for every persona on one key account
 (`personas.account`: KAM `kam`, sponsor `sponsor`, `teammate` on its team) and on another KAM's
 standard account."""
 

@@ -10,7 +10,8 @@ from django.utils import timezone
 from kam import demo
 from kam.roles import ROLE_LABELS
 
-# Dependency order of the apps that seed data (DESIGN.md: kam <- accounts <- planning, touchpoints <- metrics).
+# Dependency order of the apps that seed data (docs/architecture.md: kam <- accounts <- planning, touchpoints
+# <- metrics).
 APP_ORDER = ("accounts", "planning", "touchpoints", "metrics")
 
 
