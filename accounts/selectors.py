@@ -25,6 +25,7 @@ from django.db.models.expressions import RowRange
 from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -32,6 +33,7 @@ from django.utils.translation import gettext_lazy
 from kam import departments
 from kam.roles import KAM, LEAD, OPERATIONS, SPONSOR, user_roles
 
+from . import scoring
 from .models import (
     Account,
     AccountTeamMember,
@@ -130,8 +132,6 @@ def latest_assessments(account) -> list:
 def revenue_trend(account, months: int = 24, today=None) -> list[dict]:
     """Monthly revenue of the last `months` complete months, with months without a record as zero so
     the chart shows gaps as gaps in business, not as missing points."""
-    from .services import trailing_window
-
     _start, end = trailing_window(today)
     first = end
     for _i in range(months):
@@ -427,3 +427,41 @@ def contact_personal_data(contact) -> dict:
         sections.extend(source.export(person))
     return {"contact_id": contact.pk, "account": account.name, "searched_for": list(person.terms),
             "sections": [{"key": s.key, "title": str(s.title), "rows": s.rows} for s in sections]}
+
+
+# --- Reads the services decide on ------------------------------------------------------------------
+def criteria_specs(criteria=None) -> dict[int, scoring.CriterionSpec]:
+    if criteria is None:
+        criteria = SelectionCriterion.objects.filter(active=True)
+    return {c.pk: scoring.CriterionSpec(c.pk, c.axis, c.weight, c.scale_max) for c in criteria if c.active}
+
+
+def tier_evidence(account: Account) -> dict:
+    """The facts a tier decision stands on, frozen into the decision as they are now."""
+    def num(v):
+        return None if v is None else str(v)
+    return {
+        "attractiveness": num(account.attractiveness),
+        "strength": num(account.strength),
+        "quadrant": account.quadrant,
+        "pareto_class": account.pareto_class,
+        "revenue_12m": num(account.revenue_12m),
+        "relationship_stage": account.relationship_stage,
+        "health_score": account.health_score,
+    }
+
+
+def key_account_count(exclude_pk=None) -> int:
+    qs = Account.objects.active().key()
+    if exclude_pk:
+        qs = qs.exclude(pk=exclude_pk)
+    return qs.count()
+
+
+def trailing_window(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
+    """The last twelve complete months: [first day 12 months before this month, first day of this month).
+    The running month is left out because its figures are partial until the ERP closes it."""
+    today = today or timezone.localdate()
+    end = today.replace(day=1)
+    start = end.replace(year=end.year - 1)
+    return start, end

@@ -16,7 +16,7 @@ from kam.errors import Change, Conflict, Forbidden, Invalid, clean
 from kam.models import Department, ProgrammeSettings
 from kam.roles import KAM, SPONSOR, has_role
 
-from . import personal_data, scoring
+from . import personal_data, scoring, selectors
 from .models import (
     Account,
     AccountTeamMember,
@@ -479,12 +479,6 @@ def contact_erase(*, actor: AbstractUser, contact: Contact, reason: str) -> Eras
 
 
 # --- Selection criteria and assessments -------------------------------------------------------------
-def criteria_specs(criteria=None) -> dict[int, scoring.CriterionSpec]:
-    if criteria is None:
-        criteria = SelectionCriterion.objects.filter(active=True)
-    return {c.pk: scoring.CriterionSpec(c.pk, c.axis, c.weight, c.scale_max) for c in criteria if c.active}
-
-
 def _latest_per_assessor(assessments) -> list[Assessment]:
     latest = {}
     for a in sorted(assessments, key=lambda a: (a.assessed_on, a.pk), reverse=True):
@@ -494,7 +488,7 @@ def _latest_per_assessor(assessments) -> list[Assessment]:
 
 def account_scores_recompute(*, account: Account, specs=None, programme=None) -> Account:
     """Write the account's attractiveness, strength and quadrant from each assessor's latest assessment."""
-    specs = criteria_specs() if specs is None else specs
+    specs = selectors.criteria_specs() if specs is None else specs
     programme = programme or ProgrammeSettings.current()
     latest = _latest_per_assessor(Assessment.objects.filter(account=account).prefetch_related("scores"))
     attr, strength = scoring.combined_scores(
@@ -522,7 +516,7 @@ def assessment_create(*, actor: AbstractUser, account: Account, scores: dict, as
     assessed_on = assessed_on or timezone.localdate()
     if assessed_on > timezone.localdate():
         raise Invalid(errors={"assessed_on": [_("The date cannot be in the future.")]})
-    specs = criteria_specs()
+    specs = selectors.criteria_specs()
     attr, strength = scoring.assessment_scores({c.pk: int(s) for c, (s, _n) in scores.items()}, specs)
     assessment = Assessment.objects.create(account=account, assessor=actor, assessed_on=assessed_on, note=note,
                                            attractiveness=attr, strength=strength)
@@ -546,7 +540,7 @@ def scores_recompute_all() -> int:
     """After a weight or scale change every assessed account's scores are recomputed (the per-assessment
     figures too, so the spread shown stays consistent). Cost: one pass over assessed accounts."""
     advisory_lock(ACCOUNT_ROWS_LOCK)
-    specs = criteria_specs()
+    specs = selectors.criteria_specs()
     programme = ProgrammeSettings.current()
     assessments = Assessment.objects.prefetch_related("scores").order_by("account_id")
     by_account: dict[int, list] = {}
@@ -621,28 +615,6 @@ def criterion_save(*, actor: AbstractUser, data: dict, criterion: SelectionCrite
 
 
 # --- Tier decisions --------------------------------------------------------------------------------
-def tier_evidence(account: Account) -> dict:
-    """The facts a tier decision stands on, frozen into the decision as they are now."""
-    def num(v):
-        return None if v is None else str(v)
-    return {
-        "attractiveness": num(account.attractiveness),
-        "strength": num(account.strength),
-        "quadrant": account.quadrant,
-        "pareto_class": account.pareto_class,
-        "revenue_12m": num(account.revenue_12m),
-        "relationship_stage": account.relationship_stage,
-        "health_score": account.health_score,
-    }
-
-
-def key_account_count(exclude_pk=None) -> int:
-    qs = Account.objects.active().key()
-    if exclude_pk:
-        qs = qs.exclude(pk=exclude_pk)
-    return qs.count()
-
-
 def _check_key_people(account: Account, kam: AbstractUser | None, sponsor: AbstractUser | None) -> None:
     """A key account is run by a KAM with an executive sponsor beside them: promotion names both."""
     errors = {}
@@ -689,15 +661,16 @@ def tier_decide(*, actor: AbstractUser, account: Account, to_tier: str, reason: 
         if (kam.pk, sponsor.pk) != (account.kam_id, account.sponsor_id):
             permission_require(actor=actor, perm="accounts.assign_people", obj=account)
         cap = ProgrammeSettings.current().key_account_cap
-        if key_account_count(exclude_pk=account.pk) >= cap:
+        if selectors.key_account_count(exclude_pk=account.pk) >= cap:
             over_cap = True
             if not cap_override or not override_reason.strip():
                 raise Invalid(errors={"cap_override": [_(
                     "The programme already has %(n)s key accounts (cap %(cap)s). To admit this one anyway, "
-                    "tick the override and say why.") % {"n": key_account_count(exclude_pk=account.pk), "cap": cap}]})
+                    "tick the override and say why.") % {
+                        "n": selectors.key_account_count(exclude_pk=account.pk), "cap": cap}]})
     decision = TierDecision.objects.create(
         account=account, from_tier=account.tier, to_tier=to_tier, decided_by=actor, reason=reason.strip(),
-        evidence=tier_evidence(account), cap_override=over_cap,
+        evidence=selectors.tier_evidence(account), cap_override=over_cap,
         override_reason=override_reason.strip() if over_cap else "")
     account.tier = to_tier
     if to_tier == Tier.KEY:
@@ -713,15 +686,6 @@ def tier_decide(*, actor: AbstractUser, account: Account, to_tier: str, reason: 
 
 
 # --- Financials and Pareto -------------------------------------------------------------------------
-def trailing_window(today: datetime.date | None = None) -> tuple[datetime.date, datetime.date]:
-    """The last twelve complete months: [first day 12 months before this month, first day of this month).
-    The running month is left out because its figures are partial until the ERP closes it."""
-    today = today or timezone.localdate()
-    end = today.replace(day=1)
-    start = end.replace(year=end.year - 1)
-    return start, end
-
-
 REVENUE_RECOMPUTE_SQL = """
 WITH rev AS (
     SELECT a.id, COALESCE(SUM(f.revenue), 0) AS revenue
@@ -767,7 +731,7 @@ def revenue_recompute(today: datetime.date | None = None) -> int:
     Archived accounts leave the ranking (their class is blank). Takes ACCOUNT_ROWS_LOCK first: callers
     that lock an account row of their own take it before that row."""
     advisory_lock(ACCOUNT_ROWS_LOCK)
-    start, end = trailing_window(today)
+    start, end = selectors.trailing_window(today)
     with connection.cursor() as cursor:
         cursor.execute(REVENUE_RECOMPUTE_SQL, [start, end, scoring.PARETO_A_SHARE, scoring.PARETO_B_SHARE])
         changed = cursor.rowcount

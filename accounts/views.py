@@ -479,7 +479,7 @@ def account_tier(request, pk):
     return render(request, "accounts/tier.html", {
         "account": account, "form": form, "decisions": selectors.tier_decisions_for(account),
         "conflict": conflict,
-        "size": selectors.programme_size(), "evidence": services.tier_evidence(account)})
+        "size": selectors.programme_size(), "evidence": selectors.tier_evidence(account)})
 
 
 # --- Portfolio and Pareto --------------------------------------------------------------------------

@@ -11,12 +11,12 @@ class KamConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from . import datastamps, health, services
+        from . import datastamps, health, selectors
         from .middleware import session_started
         from .reference import restore_after_migrate
 
         datastamps.install()
-        health.register("outbox", services.outbox_status)
+        health.register("outbox", selectors.outbox_status)
 
         post_migrate.connect(restore_after_migrate, sender=self, dispatch_uid="kam-reference-data")
         user_logged_in.connect(session_started, dispatch_uid="kam-session-started")

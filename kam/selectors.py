@@ -1,6 +1,9 @@
-from django.core.paginator import Paginator
+import datetime
 
-from .models import Notification
+from django.core.paginator import Paginator
+from django.utils import timezone
+
+from .models import Notification, OutboxTask
 
 
 def notifications_for(user, *, unread_only=False):
@@ -26,3 +29,18 @@ def query_replaced(query, **changes) -> str:
         else:
             query[key] = value
     return query.urlencode()
+
+
+# The outbox is reported late in /healthz when its oldest runnable row has waited this long (the worker,
+# the scheduler or the broker is away).
+OUTBOX_LATE_AFTER = datetime.timedelta(minutes=5)
+
+
+def outbox_status() -> str:
+    """For /healthz: "ok", or "N waiting since <ISO time>" when work has waited too long."""
+    now = timezone.now()
+    pending = OutboxTask.objects.filter(done_at__isnull=True, failed_at__isnull=True, run_after__lte=now)
+    oldest = pending.order_by("run_after").values_list("run_after", flat=True).first()
+    if oldest is None or oldest > now - OUTBOX_LATE_AFTER:
+        return "ok"
+    return f"{pending.count()} waiting since {timezone.localtime(oldest).isoformat(timespec='seconds')}"

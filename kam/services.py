@@ -122,8 +122,8 @@ def notification_emails_deliver(*, notification_ids: Iterable[int] | None = None
     return sent
 
 
-def notification_mark_read(*, user, notification_ids: Iterable[int] | None = None) -> int:
-    qs = Notification.objects.filter(recipient=user, read_at__isnull=True)
+def notification_mark_read(*, actor, notification_ids: Iterable[int] | None = None) -> int:
+    qs = Notification.objects.filter(recipient=actor, read_at__isnull=True)
     if notification_ids is not None:
         qs = qs.filter(pk__in=list(notification_ids))
     return qs.update(read_at=timezone.now())
@@ -223,21 +223,6 @@ def outbox_purge(*, now: datetime.datetime | None = None) -> int:
     cutoff = (now or timezone.now()) - OUTBOX_KEEP_DONE
     deleted, _by_model = OutboxTask.objects.filter(done_at__lt=cutoff).delete()
     return deleted
-
-
-# The outbox is reported late in /healthz when its oldest runnable row has waited this long (the worker,
-# the scheduler or the broker is away).
-OUTBOX_LATE_AFTER = datetime.timedelta(minutes=5)
-
-
-def outbox_status() -> str:
-    """For /healthz: "ok", or "N waiting since <ISO time>" when work has waited too long."""
-    now = timezone.now()
-    pending = OutboxTask.objects.filter(done_at__isnull=True, failed_at__isnull=True, run_after__lte=now)
-    oldest = pending.order_by("run_after").values_list("run_after", flat=True).first()
-    if oldest is None or oldest > now - OUTBOX_LATE_AFTER:
-        return "ok"
-    return f"{pending.count()} waiting since {timezone.localtime(oldest).isoformat(timespec='seconds')}"
 
 
 # --- Password reset ---------------------------------------------------------------------------------

@@ -70,7 +70,7 @@ def notification_read(request, pk):
     notification = selectors.notifications_for(request.user).filter(pk=pk).first()
     if notification is None:
         raise Http404
-    services.notification_mark_read(user=request.user, notification_ids=[pk])
+    services.notification_mark_read(actor=request.user, notification_ids=[pk])
     target = request.POST.get("next", "")
     if target == "open" and notification.link.startswith("/"):
         return redirect(notification.link)
@@ -80,7 +80,7 @@ def notification_read(request, pk):
 @signed_in
 @require_POST
 def notification_read_all(request):
-    count = services.notification_mark_read(user=request.user)
+    count = services.notification_mark_read(actor=request.user)
     messages.success(request, ngettext("%(count)d notification marked as read.",
                                        "%(count)d notifications marked as read.", count) % {"count": count})
     return redirect("kam:notifications")

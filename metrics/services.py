@@ -397,7 +397,7 @@ def _recompute(*, day, trigger, started, t0) -> RecomputeResult:
     return RecomputeResult(day=day, accounts=accounts, snapshots=written, seconds=seconds, run=run)
 
 
-def recompute_request(*, user):
+def recompute_request(*, actor):
     """The programme lead asks for today's figures now (after changing the settings, say) instead of
     waiting for the night: recorded in the outbox (kam.tasks.enqueue), or run when this transaction
     commits on the embedded default (None then)."""
@@ -407,7 +407,7 @@ def recompute_request(*, user):
 
     from .tasks import recompute_metrics as task
 
-    if not user.has_perm("accounts.manage_programme"):
+    if not actor.has_perm("accounts.manage_programme"):
         raise Forbidden(_("Only the programme lead recomputes the figures."))
     return enqueue(task, trigger="lead")
 

@@ -65,7 +65,7 @@ def recompute_now(request):
     the night. Recorded in the outbox, so it is not lost while the broker is away (kam.tasks.enqueue);
     on the embedded default it runs here and now. A recompute that then fails is shown on the programme
     dashboard. The rule (the lead only) is in the service."""
-    if services.recompute_request(user=request.user) is None:
+    if services.recompute_request(actor=request.user) is None:
         messages.success(request, _("Figures recomputed."))
     else:
         messages.success(request, _("Recompute queued: the figures update in a minute or two."))

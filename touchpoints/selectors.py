@@ -30,6 +30,7 @@ from .models import (
     IncidentStatus,
     PartnershipRating,
     ServiceIncident,
+    SlaPolicy,
     Touchpoint,
     TouchpointKind,
 )
@@ -268,3 +269,10 @@ def personal_data(person) -> list:
         Section("feedback", _("Feedback they gave"), feedback),
         Section("touchpoint_texts", _("Touchpoint, incident and feedback texts mentioning them"), texts),
     ]
+
+
+def sla_policy_for(tier: str, severity: str) -> SlaPolicy:
+    policy = SlaPolicy.objects.filter(tier=tier, severity=severity).first()
+    if policy is None:  # the data migration seeds every pair; a deleted row must not block logging
+        policy = SlaPolicy(tier=tier, severity=severity, ack_hours=24, resolve_hours=120)
+    return policy

@@ -19,7 +19,7 @@ from kam.errors import Conflict, Forbidden, Invalid
 from kam.models import Department, ProgrammeSettings
 from kam.services import notification_send
 
-from . import sla
+from . import selectors, sla
 from .models import (
     ACTIVE_STATUSES,
     ClientFeedback,
@@ -68,14 +68,14 @@ def _contacts_of(account: Account, contacts: Iterable[Contact]) -> list[Contact]
 
 # --- Touchpoints -----------------------------------------------------------------------------------
 @transaction.atomic
-def touchpoint_log(*, user, account: Account, department: Department, channel: str, kind: str,
+def touchpoint_log(*, actor, account: Account, department: Department, channel: str, kind: str,
                    summary: str, quality: int = 3, occurred_at: datetime.datetime | None = None,
                    our_people: Iterable = (), contacts: Iterable[Contact] = (), follow_up: bool = False,
                    follow_up_note: str = "", cost: Decimal | None = None) -> Touchpoint:
     """Log one contact with the account. Only people who may see the account may log on it; an
     executive (sponsor) visit only by the account's sponsor or the programme lead."""
-    _require(user, "touchpoints.log_touchpoint", account)
-    if kind == TouchpointKind.EXECUTIVE_VISIT and not user.has_perm("touchpoints.log_sponsor_visit", account):
+    _require(actor, "touchpoints.log_touchpoint", account)
+    if kind == TouchpointKind.EXECUTIVE_VISIT and not actor.has_perm("touchpoints.log_sponsor_visit", account):
         raise _invalid("kind", _("Only the account's executive sponsor logs sponsor visits."))
     now = timezone.now()
     occurred_at = occurred_at or now
@@ -89,10 +89,10 @@ def touchpoint_log(*, user, account: Account, department: Department, channel: s
     touchpoint = Touchpoint.objects.create(
         account=account, occurred_at=occurred_at, department=department, channel=channel, kind=kind,
         summary=summary.strip(), quality=quality, follow_up=follow_up, follow_up_note=follow_up_note.strip(),
-        cost=cost or Decimal("0"), created_by=user,
+        cost=cost or Decimal("0"), created_by=actor,
     )
     people = {p.pk: p for p in our_people or []}
-    people.setdefault(user.pk, user)
+    people.setdefault(actor.pk, actor)
     touchpoint.our_people.set(people.values())
     touchpoint.contacts.set(contacts)
     is_visit = kind == TouchpointKind.EXECUTIVE_VISIT
@@ -101,7 +101,7 @@ def touchpoint_log(*, user, account: Account, department: Department, channel: s
         kind=ActivityKind.SPONSOR_VISIT if is_visit else ActivityKind.TOUCHPOINT,
         subkind=kind,
         summary=_summary_line(touchpoint),
-        actor=user,
+        actor=actor,
         occurred_at=occurred_at,
         department=department,
     )
@@ -114,37 +114,30 @@ def _summary_line(touchpoint: Touchpoint) -> str:
 
 
 # --- Incidents -------------------------------------------------------------------------------------
-def sla_policy_for(tier: str, severity: str) -> SlaPolicy:
-    policy = SlaPolicy.objects.filter(tier=tier, severity=severity).first()
-    if policy is None:  # the data migration seeds every pair; a deleted row must not block logging
-        policy = SlaPolicy(tier=tier, severity=severity, ack_hours=24, resolve_hours=120)
-    return policy
-
-
 def _incident_link(incident: ServiceIncident) -> str:
     return reverse("touchpoints:incident_detail", args=[incident.pk])
 
 
 @transaction.atomic
-def incident_open(*, user, account: Account, category: str, severity: str, title: str,
+def incident_open(*, actor, account: Account, category: str, severity: str, title: str,
                   description: str = "", contact: Contact | None = None,
                   opened_at: datetime.datetime | None = None) -> ServiceIncident:
     """Open an incident with its SLA deadlines fixed now, from the policy for the account's tier and
     the severity. A key account's KAM is told at once."""
-    _require(user, "touchpoints.work_incident", account)
+    _require(actor, "touchpoints.work_incident", account)
     if contact is not None:
         _contacts_of(account, [contact])
     opened_at = opened_at or timezone.now()
-    policy = sla_policy_for(account.tier, severity)
+    policy = selectors.sla_policy_for(account.tier, severity)
     ack_due, resolve_due = sla.deadlines(opened_at, policy.ack_hours, policy.resolve_hours)
     incident = ServiceIncident.objects.create(
         account=account, opened_at=opened_at, title=title.strip(), description=description.strip(),
-        category=category, severity=severity, contact=contact, opened_by=user,
+        category=category, severity=severity, contact=contact, opened_by=actor,
         ack_due_at=ack_due, resolve_due_at=resolve_due,
     )
     activity_record(
-        account=account, kind=ActivityKind.INCIDENT_OPENED, subkind=severity, actor=user, occurred_at=opened_at,
-        department=_department_of(user, account),
+        account=account, kind=ActivityKind.INCIDENT_OPENED, subkind=severity, actor=actor, occurred_at=opened_at,
+        department=_department_of(actor, account),
         summary=f"{incident.get_severity_display()} · {incident.get_category_display()}: {incident.title}",
         link=_incident_link(incident),
     )
@@ -166,7 +159,7 @@ def _department_of(user, account: Account) -> Department | None:
 
 
 @transaction.atomic
-def incident_update(*, user, incident: ServiceIncident, expected_version, status: str | None = None,
+def incident_update(*, actor, incident: ServiceIncident, expected_version, status: str | None = None,
                     resolution: str | None = None, cost: Decimal | None = None,
                     now: datetime.datetime | None = None) -> ServiceIncident:
     """Move an incident forward (never back) and/or record its resolution and cost.
@@ -178,7 +171,7 @@ def incident_update(*, user, incident: ServiceIncident, expected_version, status
     """
     now = now or timezone.now()
     # Who may work it first: a refused person must not learn from a conflict what others changed.
-    _require(user, "touchpoints.work_incident", incident.account)
+    _require(actor, "touchpoints.work_incident", incident.account)
     locked = versioning.claim(
         ServiceIncident.objects.select_related("account", "account__kam", "account__sponsor"),
         incident.pk, expected_version, INCIDENT_FIELDS)
@@ -217,8 +210,8 @@ def incident_update(*, user, incident: ServiceIncident, expected_version, status
     versioning.bump(locked)
     locked.save()
     activity_record(
-        account=locked.account, kind=ActivityKind.INCIDENT_UPDATED, subkind=locked.status, actor=user,
-        occurred_at=now, department=_department_of(user, locked.account),
+        account=locked.account, kind=ActivityKind.INCIDENT_UPDATED, subkind=locked.status, actor=actor,
+        occurred_at=now, department=_department_of(actor, locked.account),
         summary=f"#{locked.pk} {locked.title}: " + "; ".join(str(c) for c in changes),
         link=_incident_link(locked),
     )
@@ -294,11 +287,11 @@ class SlaRow(NamedTuple):
 
 
 @transaction.atomic
-def sla_policies_update(*, user, rows: Iterable[SlaRow]) -> list[SlaPolicy]:
+def sla_policies_update(*, actor, rows: Iterable[SlaRow]) -> list[SlaPolicy]:
     """Change the hours of some tier x severity rows, all or none. Incidents already open keep their
     deadlines. A row someone else saved since the lead loaded the table refuses the whole save with
     Conflict: every such row's changes (theirs and the lead's), and the rows as they are now."""
-    if not user.has_perm("accounts.manage_programme"):
+    if not actor.has_perm("accounts.manage_programme"):
         raise Forbidden(_("Only the programme lead changes the SLA policy."))
     rows = list(rows)
     for row in rows:
@@ -370,9 +363,9 @@ def sponsor_visits_remind(*, today: datetime.date | None = None) -> int:
 
 # --- Feedback --------------------------------------------------------------------------------------
 @transaction.atomic
-def feedback_record(*, user, account: Account, contact: Contact | None, score: int, comment: str = "",
+def feedback_record(*, actor, account: Account, contact: Contact | None, score: int, comment: str = "",
                     received_on: datetime.date | None = None) -> ClientFeedback:
-    _require(user, "touchpoints.log_touchpoint", account)
+    _require(actor, "touchpoints.log_touchpoint", account)
     if contact is not None:
         _contacts_of(account, [contact])
     if not 0 <= int(score) <= 10:
@@ -381,10 +374,10 @@ def feedback_record(*, user, account: Account, contact: Contact | None, score: i
     if received_on > timezone.localdate():
         raise _invalid("received_on", _("The date cannot be in the future."))
     feedback = ClientFeedback.objects.create(account=account, contact=contact, score=score,
-                                             comment=comment.strip(), received_on=received_on, recorded_by=user)
+                                             comment=comment.strip(), received_on=received_on, recorded_by=actor)
     who = contact.name if contact else _("the client")
     activity_record(
-        account=account, kind=ActivityKind.FEEDBACK, subkind="client", actor=user,
+        account=account, kind=ActivityKind.FEEDBACK, subkind="client", actor=actor,
         occurred_at=_day_moment(received_on),
         summary=_("Client satisfaction %(score)d/10 from %(who)s") % {"score": score, "who": who}
         + (f": {comment.strip()}" if comment.strip() else ""),
@@ -394,19 +387,19 @@ def feedback_record(*, user, account: Account, contact: Contact | None, score: i
 
 
 @transaction.atomic
-def partnership_rate(*, user, account: Account, score: int, comment: str = "",
+def partnership_rate(*, actor, account: Account, score: int, comment: str = "",
                      rated_on: datetime.date | None = None) -> PartnershipRating:
-    _require(user, "touchpoints.rate_partnership", account)
+    _require(actor, "touchpoints.rate_partnership", account)
     if not 0 <= int(score) <= 10:
         raise _invalid("score", _("The score goes from 0 to 10."))
     rated_on = rated_on or timezone.localdate()
     if rated_on > timezone.localdate():
         raise _invalid("rated_on", _("The date cannot be in the future."))
-    rating = PartnershipRating.objects.create(account=account, rated_by=user, score=score,
+    rating = PartnershipRating.objects.create(account=account, rated_by=actor, score=score,
                                               comment=comment.strip(), rated_on=rated_on)
     activity_record(
-        account=account, kind=ActivityKind.FEEDBACK, subkind="partnership", actor=user,
-        occurred_at=_day_moment(rated_on), department=_department_of(user, account),
+        account=account, kind=ActivityKind.FEEDBACK, subkind="partnership", actor=actor,
+        occurred_at=_day_moment(rated_on), department=_department_of(actor, account),
         summary=_("Our partnership rating %(score)d/10") % {"score": score}
         + (f": {comment.strip()}" if comment.strip() else ""),
         link=reverse("touchpoints:feedback_list", args=[account.pk]),
@@ -428,8 +421,6 @@ def personal_data_erase(person) -> dict[str, int]:
     history (accounts.personal_data; called by accounts.services.contact_erase, which checks who may).
     The rows stay, linked to the anonymised contact: they are what happened, and the metrics count them."""
     from accounts.personal_data import scrub, with_history
-
-    from . import selectors
 
     return {"touchpoint_texts": sum(scrub(person, with_history(rows, history), fields)
                                     for rows, fields, history in selectors.personal_texts(person.contact.account))}

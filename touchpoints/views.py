@@ -65,7 +65,7 @@ def touchpoint_new(request):
                 raise Http404
             try:
                 services.touchpoint_log(
-                    user=request.user, account=account, occurred_at=data["occurred_at"],
+                    actor=request.user, account=account, occurred_at=data["occurred_at"],
                     department=data["department"], channel=data["channel"], kind=data["kind"],
                     summary=data["summary"], quality=data["quality"], our_people=data["our_people"],
                     contacts=data["contacts"], follow_up=data["follow_up"],
@@ -206,7 +206,7 @@ def incident_new(request):
                 raise Http404
             try:
                 incident = services.incident_open(
-                    user=request.user, account=account, category=data["category"], severity=data["severity"],
+                    actor=request.user, account=account, category=data["category"], severity=data["severity"],
                     title=data["title"], description=data["description"], contact=data["contact"],
                 )
             except Invalid as exc:
@@ -237,7 +237,7 @@ def incident_detail(request, pk):
             data = form.cleaned_data
             try:
                 services.incident_update(
-                    user=request.user, incident=incident, expected_version=data["version"],
+                    actor=request.user, incident=incident, expected_version=data["version"],
                     status=data["status"], resolution=data["resolution"], cost=data["cost"],
                 )
             except Conflict as exc:
@@ -279,7 +279,7 @@ def sla_policies(request):
         if formset.is_valid():
             rows = formset.rows()
             try:
-                saved = services.sla_policies_update(user=request.user, rows=rows)
+                saved = services.sla_policies_update(actor=request.user, rows=rows)
             except Conflict as exc:
                 # The lead's hours stay in the rows they edited, now based on the version saved, so
                 # saving again is a decision made with both values in view; the rows they did not
@@ -334,7 +334,7 @@ def feedback_new(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.feedback_record(user=request.user, account=account, contact=data["contact"],
+            services.feedback_record(actor=request.user, account=account, contact=data["contact"],
                                      score=data["score"], comment=data["comment"],
                                      received_on=data["received_on"])
         except Invalid as exc:
@@ -357,7 +357,7 @@ def partnership_rating_new(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            services.partnership_rate(user=request.user, account=account, score=data["score"],
+            services.partnership_rate(actor=request.user, account=account, score=data["score"],
                                       comment=data["comment"], rated_on=data["rated_on"])
         except Invalid as exc:
             add_to_form(form, exc)

@@ -42,13 +42,13 @@ def marta(personas):
     marta = services.contact_save(actor=p.kam, account=p.account, contact=marta, expected_version=marta.version,
                                   data={"name": NAME})
     ContactFactory(account=p.account, name="Luis Pérez", notes=f"Trabaja con {NAME} en compras")
-    touchpoint_services.touchpoint_log(user=p.kam, account=p.account, department=department("sales"),
+    touchpoint_services.touchpoint_log(actor=p.kam, account=p.account, department=department("sales"),
                                        channel="phone", kind="commercial", contacts=[marta],
                                        summary=f"Llamada con {NAME} sobre el pedido trimestral")
-    touchpoint_services.incident_open(user=p.operator, account=p.account, category="delivery", severity="high",
+    touchpoint_services.incident_open(actor=p.operator, account=p.account, category="delivery", severity="high",
                                       title="Entrega retrasada", description=f"Avisa {NAME} ({EMAIL})",
                                       contact=marta)
-    touchpoint_services.feedback_record(user=p.kam, account=p.account, contact=marta, score=8,
+    touchpoint_services.feedback_record(actor=p.kam, account=p.account, contact=marta, score=8,
                                         comment="Buen servicio este trimestre")
     plan = PlanFactory(account=p.account)
     CommitmentFactory(plan=plan, department=department("finance"), owner=p.teammate)

@@ -104,7 +104,7 @@ def test_mark_read_touches_only_the_users_own_notifications():
     ana, elena = UserFactory(username="ana"), UserFactory(username="elena")
     (mine,) = _send([ana])
     (theirs,) = _send([elena])
-    assert notification_mark_read(user=ana, notification_ids=[mine.pk, theirs.pk]) == 1
+    assert notification_mark_read(actor=ana, notification_ids=[mine.pk, theirs.pk]) == 1
     theirs.refresh_from_db()
     assert theirs.read_at is None
 

@@ -8,7 +8,7 @@ import pytest
 from django.core import mail
 from django.utils import timezone
 
-from kam import services
+from kam import selectors, services
 from kam.celery import ping
 from kam.models import Notification, OutboxTask
 from kam.services import notification_send, outbox_dispatch
@@ -93,7 +93,7 @@ def test_healthz_reports_work_waiting_too_long(broker_mode, client):
     request = enqueue(ping)
     assert client.get("/healthz").json()["outbox"] == "ok"
     OutboxTask.objects.filter(pk=request.pk).update(
-        run_after=timezone.now() - services.OUTBOX_LATE_AFTER - datetime.timedelta(seconds=1))
+        run_after=timezone.now() - selectors.OUTBOX_LATE_AFTER - datetime.timedelta(seconds=1))
     assert client.get("/healthz").json()["outbox"].startswith("1 waiting since ")
 
 

@@ -235,8 +235,8 @@ def test_only_the_programme_lead_asks_for_a_recompute(personas):
 
     for user in (personas.kam, personas.sponsor, personas.operator):
         with pytest.raises(Forbidden):
-            services.recompute_request(user=user)
+            services.recompute_request(actor=user)
     assert not RecomputeRun.objects.exists()
     with TestCase.captureOnCommitCallbacks(execute=True):  # in-process here: runs when the request commits
-        services.recompute_request(user=personas.lead)
+        services.recompute_request(actor=personas.lead)
     assert RecomputeRun.objects.get().trigger == "lead"

@@ -15,7 +15,7 @@ from touchpoints.models import (
     Touchpoint,
     TouchpointKind,
 )
-from touchpoints.services import sla_policy_for
+from touchpoints.selectors import sla_policy_for
 
 
 class TouchpointFactory(factory.django.DjangoModelFactory):

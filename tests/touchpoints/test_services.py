@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 def log(user, account, **kw):
     defaults = dict(department=department("finance"), channel="phone", kind=TouchpointKind.OPERATIONAL,
                     summary="Revisión de facturas pendientes\nDetalle", quality=4)
-    return services.touchpoint_log(user=user, account=account, **{**defaults, **kw})
+    return services.touchpoint_log(actor=user, account=account, **{**defaults, **kw})
 
 
 # --- Touchpoints -----------------------------------------------------------------------------------
@@ -67,7 +67,7 @@ def test_only_the_sponsor_logs_a_sponsor_visit(personas):
 
 # --- Incidents -------------------------------------------------------------------------------------
 def open_incident(personas, severity="critical", account=None, **kw):
-    return services.incident_open(user=personas.operator, account=account or personas.account,
+    return services.incident_open(actor=personas.operator, account=account or personas.account,
                                   category="delivery", severity=severity, title="Camión no llegó", **kw)
 
 
@@ -100,7 +100,7 @@ def test_policy_change_after_creation_keeps_the_original_target(personas):
     opened = timezone.now()
     incident = open_incident(personas, severity="medium", opened_at=opened)  # key x medium: 4 h / 48 h
     policy = SlaPolicy.objects.get(tier="key", severity="medium")
-    services.sla_policies_update(user=personas.lead, rows=[services.SlaRow(policy.pk, policy.version, 1, 2)])
+    services.sla_policies_update(actor=personas.lead, rows=[services.SlaRow(policy.pk, policy.version, 1, 2)])
     incident.refresh_from_db()
     assert incident.ack_due_at == opened + datetime.timedelta(hours=4)
     assert incident.resolve_due_at == opened + datetime.timedelta(hours=48)
@@ -112,9 +112,9 @@ def test_only_the_lead_edits_the_policy(personas):
     policy = SlaPolicy.objects.get(tier="key", severity="high")
     before = (policy.ack_hours, policy.version)
     with pytest.raises(Forbidden):
-        services.sla_policies_update(user=personas.kam, rows=[services.SlaRow(policy.pk, policy.version, 1, 2)])
+        services.sla_policies_update(actor=personas.kam, rows=[services.SlaRow(policy.pk, policy.version, 1, 2)])
     with pytest.raises(Invalid):
-        services.sla_policies_update(user=personas.lead, rows=[services.SlaRow(policy.pk, policy.version, 5, 2)])
+        services.sla_policies_update(actor=personas.lead, rows=[services.SlaRow(policy.pk, policy.version, 5, 2)])
     policy.refresh_from_db()
     assert (policy.ack_hours, policy.version) == before
 
@@ -124,9 +124,9 @@ def test_a_policy_table_saved_from_old_versions_is_refused_whole(personas):
     second's rows is written (the table is saved as a whole or not at all)."""
     high = SlaPolicy.objects.get(tier="key", severity="high")
     low = SlaPolicy.objects.get(tier="key", severity="low")
-    services.sla_policies_update(user=personas.lead, rows=[services.SlaRow(high.pk, high.version, 3, 20)])
+    services.sla_policies_update(actor=personas.lead, rows=[services.SlaRow(high.pk, high.version, 3, 20)])
     with pytest.raises(Conflict) as caught:
-        services.sla_policies_update(user=personas.lead, rows=[
+        services.sla_policies_update(actor=personas.lead, rows=[
             services.SlaRow(low.pk, low.version, 10, 100),
             services.SlaRow(high.pk, high.version, 4, 30),
         ])
@@ -140,7 +140,7 @@ def test_a_policy_table_saved_from_old_versions_is_refused_whole(personas):
     assert (low.ack_hours, low.resolve_hours, low.version) == before
     assert (high.ack_hours, high.version) == (3, 2)
     # From the versions now shown, the same save goes through.
-    services.sla_policies_update(user=personas.lead, rows=[services.SlaRow(high.pk, 2, 4, 30)])
+    services.sla_policies_update(actor=personas.lead, rows=[services.SlaRow(high.pk, 2, 4, 30)])
     high.refresh_from_db()
     assert (high.ack_hours, high.resolve_hours, high.version) == (4, 30, 3)
     assert high.history.filter(version=2).exists()
@@ -148,32 +148,32 @@ def test_a_policy_table_saved_from_old_versions_is_refused_whole(personas):
 
 def test_a_policy_row_that_is_not_in_the_table_is_refused(personas):
     with pytest.raises(Invalid):
-        services.sla_policies_update(user=personas.lead, rows=[services.SlaRow(999999, 1, 2, 3)])
+        services.sla_policies_update(actor=personas.lead, rows=[services.SlaRow(999999, 1, 2, 3)])
 
 
 def test_sponsor_and_outsider_may_not_open_incidents(personas):
     for user in (personas.sponsor, personas.outsider):
         with pytest.raises(Forbidden):
-            services.incident_open(user=user, account=personas.account, category="billing", severity="low",
+            services.incident_open(actor=user, account=personas.account, category="billing", severity="low",
                                    title="x")
 
 
 def test_transitions_stamp_times_and_move_forward_only(personas):
     incident = open_incident(personas)
     t0 = incident.opened_at
-    acked = services.incident_update(user=personas.operator, incident=incident, expected_version=1,
+    acked = services.incident_update(actor=personas.operator, incident=incident, expected_version=1,
                                      status=IncidentStatus.ACKNOWLEDGED, now=t0 + datetime.timedelta(minutes=20))
     assert acked.acknowledged_at == t0 + datetime.timedelta(minutes=20) and acked.ack_breached_at is None
     with pytest.raises(Invalid):
-        services.incident_update(user=personas.operator, incident=acked, expected_version=2,
+        services.incident_update(actor=personas.operator, incident=acked, expected_version=2,
                                  status=IncidentStatus.OPEN)
     with pytest.raises(Invalid) as exc:
-        services.incident_update(user=personas.operator, incident=acked, expected_version=2,
+        services.incident_update(actor=personas.operator, incident=acked, expected_version=2,
                                  status=IncidentStatus.RESOLVED)
     assert "resolution" in exc.value.errors
     # Resolved after the 8-hour deadline: the breach is recorded even before the job runs.
     late = t0 + datetime.timedelta(hours=9)
-    resolved = services.incident_update(user=personas.kam, incident=acked, expected_version=2,
+    resolved = services.incident_update(actor=personas.kam, incident=acked, expected_version=2,
                                         status=IncidentStatus.RESOLVED, resolution="Reenvío urgente",
                                         cost=Decimal("1200"), now=late)
     assert resolved.in_progress_at == late and resolved.resolved_at == late
@@ -187,10 +187,10 @@ def test_transitions_stamp_times_and_move_forward_only(personas):
 
 def test_stale_update_is_refused_and_writes_nothing(personas):
     incident = open_incident(personas)
-    services.incident_update(user=personas.operator, incident=incident, expected_version=1,
+    services.incident_update(actor=personas.operator, incident=incident, expected_version=1,
                              status=IncidentStatus.ACKNOWLEDGED)
     with pytest.raises(Conflict) as caught:
-        services.incident_update(user=personas.kam, incident=incident, expected_version=1, cost=Decimal("50"))
+        services.incident_update(actor=personas.kam, incident=incident, expected_version=1, cost=Decimal("50"))
     # What the other person changed since version 1, read from the incident's history.
     assert [(c.field, c.theirs) for c in caught.value.changes] == [("status", "Acknowledged")]
     assert caught.value.current.version == 2
@@ -202,7 +202,7 @@ def test_stale_update_is_refused_and_writes_nothing(personas):
 def test_a_missing_version_is_a_conflict_not_a_blind_overwrite(personas):
     incident = open_incident(personas)
     with pytest.raises(Conflict):
-        services.incident_update(user=personas.operator, incident=incident, expected_version=None,
+        services.incident_update(actor=personas.operator, incident=incident, expected_version=None,
                                  status=IncidentStatus.ACKNOWLEDGED)
 
 
@@ -221,7 +221,7 @@ def test_two_people_saving_the_same_incident_at_once_one_is_told():
         pytest.skip("concurrent writers need PostgreSQL")
     people = [UserFactory(username=f"operator{i}", roles=[OPERATIONS]) for i in range(2)]
     account = AccountFactory(tier="key")
-    incident = services.incident_open(user=people[0], account=account, category="delivery", severity="high",
+    incident = services.incident_open(actor=people[0], account=account, category="delivery", severity="high",
                                       title="Camión no llegó")
     start = threading.Barrier(2)
     saved, refused, errors = [], [], []
@@ -229,7 +229,7 @@ def test_two_people_saving_the_same_incident_at_once_one_is_told():
     def save(user, cost):
         try:
             start.wait(10)
-            services.incident_update(user=user, incident=incident, expected_version=1,
+            services.incident_update(actor=user, incident=incident, expected_version=1,
                                      status=IncidentStatus.ACKNOWLEDGED, cost=Decimal(cost))
             saved.append(cost)
         except Conflict as exc:
@@ -254,11 +254,11 @@ def test_two_people_saving_the_same_incident_at_once_one_is_told():
 def test_outsider_cannot_work_an_incident(personas):
     incident = open_incident(personas)
     with pytest.raises(Forbidden):
-        services.incident_update(user=personas.outsider, incident=incident, expected_version=1,
+        services.incident_update(actor=personas.outsider, incident=incident, expected_version=1,
                                  status=IncidentStatus.ACKNOWLEDGED)
     # Refused before the version is looked at: a conflict would show them what changed.
     with pytest.raises(Forbidden):
-        services.incident_update(user=personas.outsider, incident=incident, expected_version=7,
+        services.incident_update(actor=personas.outsider, incident=incident, expected_version=7,
                                  status=IncidentStatus.ACKNOWLEDGED)
 
 
@@ -283,7 +283,7 @@ def test_ack_breach_escalates_to_kam_and_sponsor_exactly_once(personas, django_c
 
 def test_resolve_breach_escalates_separately(personas):
     incident = open_incident(personas)
-    services.incident_update(user=personas.operator, incident=incident, expected_version=1,
+    services.incident_update(actor=personas.operator, incident=incident, expected_version=1,
                              status=IncidentStatus.IN_PROGRESS, now=incident.opened_at)
     with freeze_time(incident.resolve_due_at + datetime.timedelta(seconds=1)):
         assert services.sla_breaches_escalate() == 1
@@ -341,19 +341,19 @@ def test_recent_visit_is_not_overdue(personas):
 # --- Feedback --------------------------------------------------------------------------------------
 def test_feedback_and_rating_with_history(personas):
     contact = ContactFactory(account=personas.account, name="Marta Ibáñez")
-    services.feedback_record(user=personas.kam, account=personas.account, contact=contact, score=9,
+    services.feedback_record(actor=personas.kam, account=personas.account, contact=contact, score=9,
                              comment="Muy contentos", received_on=timezone.localdate() - datetime.timedelta(days=40))
-    services.feedback_record(user=personas.kam, account=personas.account, contact=contact, score=5)
-    services.partnership_rate(user=personas.teammate, account=personas.account, score=7)
+    services.feedback_record(actor=personas.kam, account=personas.account, contact=contact, score=5)
+    services.partnership_rate(actor=personas.teammate, account=personas.account, score=7)
     from touchpoints.selectors import latest_feedback
 
     row = latest_feedback(type(personas.account).objects.filter(pk=personas.account.pk)).get()
     assert (row.feedback_score, row.rating_score) == (5, 7)
     assert Activity.objects.filter(kind=ActivityKind.FEEDBACK).count() == 3
     with pytest.raises(Invalid):
-        services.feedback_record(user=personas.kam, account=personas.account, contact=contact, score=11)
+        services.feedback_record(actor=personas.kam, account=personas.account, contact=contact, score=11)
     with pytest.raises(Forbidden):
-        services.partnership_rate(user=personas.operator, account=personas.account, score=3)
+        services.partnership_rate(actor=personas.operator, account=personas.account, score=3)
 
 
 def test_only_people_who_see_the_account_record_its_feedback(personas):
@@ -362,5 +362,5 @@ def test_only_people_who_see_the_account_record_its_feedback(personas):
 
     for user in (personas.outsider, personas.other_kam):
         with pytest.raises(Forbidden):
-            services.feedback_record(user=user, account=personas.account, contact=None, score=8)
+            services.feedback_record(actor=user, account=personas.account, contact=None, score=8)
     assert not ClientFeedback.objects.exists() and not Activity.objects.exists()
