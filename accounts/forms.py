@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kam.forms import DateInput, VersionedForm
 from kam.models import Department
+from kam.people import person_label
 from kam.roles import KAM, SPONSOR
 from kam.text import single_line
 
@@ -24,7 +25,7 @@ User = get_user_model()
 
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.username
+        return person_label(obj)
 
 
 def users_in(role):

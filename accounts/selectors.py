@@ -31,6 +31,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kam import departments
+from kam.people import person_label
 from kam.roles import KAM, LEAD, OPERATIONS, SPONSOR, user_roles
 
 from . import scoring
@@ -363,17 +364,13 @@ def unique_criterion_code(name: str) -> str:
 
 
 # --- Personal data (the programme lead's export) ---------------------------------------------------
-def _person_name(user) -> str:
-    return (user.get_full_name() or user.get_username()) if user else ""
-
-
 def _contact_row(contact) -> dict:
     return {
         "id": contact.pk, "account": contact.account.name, "name": contact.name, "email": contact.email,
         "phone": contact.phone, "position": contact.position,
         "reports_to": contact.reports_to.name if contact.reports_to_id else "",
         "influence": contact.get_influence_display(), "attitude": contact.get_attitude_display(),
-        "decision_role": contact.get_decision_role_display(), "our_relationship_owner": _person_name(contact.owner),
+        "decision_role": contact.get_decision_role_display(), "our_relationship_owner": person_label(contact.owner),
         "last_contact_date": contact.last_contact_date, "left_at": contact.left_at,
         "successor": contact.successor.name if contact.successor_id else "", "notes": contact.notes,
         "erased_at": contact.erased_at,
@@ -398,13 +395,13 @@ def contact_personal_data(contact) -> dict:
     person = personal_data.Person.of(contact)
     account = contact.account
     history = [
-        {"when": h.history_date, "change": h.get_history_type_display(), "by": _person_name(h.history_user),
+        {"when": h.history_date, "change": h.get_history_type_display(), "by": person_label(h.history_user),
          "name": h.name, "email": h.email, "phone": h.phone, "position": h.position, "notes": h.notes,
          "left_at": h.left_at}
         for h in contact.history.select_related("history_user").order_by("history_date", "history_id")
     ]
     activities = [
-        {"when": a.occurred_at, "kind": a.get_kind_display(), "by": _person_name(a.actor), "summary": a.summary}
+        {"when": a.occurred_at, "kind": a.get_kind_display(), "by": person_label(a.actor), "summary": a.summary}
         for a in Activity.objects.filter(account=account).filter(person.q("summary")).select_related("actor")
         .order_by("occurred_at", "pk") if person.mentioned_in(a.summary)
     ]
@@ -412,7 +409,7 @@ def contact_personal_data(contact) -> dict:
              + personal_data.mentions(person, RelationshipStageChange.objects.filter(account=account), ["note"])
              + personal_data.mentions(person, TierDecision.objects.filter(account=account), ["reason"]))
     notifications = [
-        {"when": n.created_at, "recipient": _person_name(n.recipient), "title": n.title, "body": n.body}
+        {"when": n.created_at, "recipient": person_label(n.recipient), "title": n.title, "body": n.body}
         for n in Notification.objects.filter(person.q("title", "body")).select_related("recipient")
         .order_by("created_at", "pk") if person.mentioned_in(n.title) or person.mentioned_in(n.body)
     ]

@@ -14,6 +14,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from kam import versioning
 from kam.errors import Change, Conflict, Forbidden, Invalid, clean
 from kam.models import Department, ProgrammeSettings
+from kam.people import person_label
 from kam.roles import KAM, SPONSOR, has_role
 
 from . import personal_data, scoring, selectors
@@ -271,10 +272,6 @@ def stage_change(*, actor: AbstractUser, account: Account, to_stage: str, change
 TEAM_MEMBER_FIELDS = ("department", "role")
 
 
-def _person(user) -> str:
-    return user.get_full_name() or user.username
-
-
 @transaction.atomic
 def team_member_add(*, actor: AbstractUser, account: Account, user: AbstractUser, department: Department,
                     role: str = "") -> AccountTeamMember:
@@ -282,7 +279,7 @@ def team_member_add(*, actor: AbstractUser, account: Account, user: AbstractUser
     role is changed with `team_member_update`, from the version the editor saw."""
     permission_require(actor=actor, perm="accounts.manage_team", obj=account)
     taken = _("%(person)s is already on the team: change their role from the team list.") % {
-        "person": _person(user)}
+        "person": person_label(user)}
     if AccountTeamMember.objects.filter(account=account, user=user).exists():
         raise Invalid(errors={"user": [taken]})
     member = AccountTeamMember(account=account, user=user, department=department, role=role)
@@ -290,7 +287,7 @@ def team_member_add(*, actor: AbstractUser, account: Account, user: AbstractUser
     _save_unique(member, "team_member_once", "user", taken)
     activity_record(account=account, kind=ActivityKind.ACCOUNT, subkind="team", actor=actor, department=department,
                     summary=_("%(person)s joined the account team (%(dept)s)") % {
-                        "person": _person(user), "dept": department},
+                        "person": person_label(user), "dept": department},
                     link=_account_link(account))
     return member
 
@@ -301,7 +298,7 @@ def _team_member_claim(*, actor: AbstractUser, member: AccountTeamMember, expect
     except AccountTeamMember.DoesNotExist:
         permission_require(actor=actor, perm="accounts.manage_team", obj=member.account)
         raise Conflict(_("%(person)s was taken off the team meanwhile; nothing was saved.") % {
-            "person": _person(member.user)}) from None
+            "person": person_label(member.user)}) from None
     permission_require(actor=actor, perm="accounts.manage_team", obj=locked.account)
     versioning.check(locked, expected_version, TEAM_MEMBER_FIELDS)
     return locked
@@ -318,7 +315,7 @@ def team_member_update(*, actor: AbstractUser, member: AccountTeamMember, expect
     member.save()
     activity_record(account=member.account, kind=ActivityKind.ACCOUNT, subkind="team", actor=actor,
                     department=department,
-                    summary=_("%(person)s's role on the team changed") % {"person": _person(member.user)},
+                    summary=_("%(person)s's role on the team changed") % {"person": person_label(member.user)},
                     link=_account_link(member.account))
     return member
 
@@ -329,7 +326,7 @@ def team_member_remove(*, actor: AbstractUser, member: AccountTeamMember, expect
     removal never discards a change the remover did not see."""
     member = _team_member_claim(actor=actor, member=member, expected_version=expected_version)
     account = member.account
-    name = _person(member.user)
+    name = person_label(member.user)
     member._history_user = actor
     member.delete()
     activity_record(account=account, kind=ActivityKind.ACCOUNT, subkind="team", actor=actor,
@@ -525,7 +522,7 @@ def assessment_create(*, actor: AbstractUser, account: Account, scores: dict, as
     before = account.quadrant
     account_scores_recompute(account=account, specs=specs)
     summary = _("Assessed by %(who)s: attractiveness %(a)s, strength %(s)s") % {
-        "who": _person(actor),
+        "who": person_label(actor),
         "a": "–" if account.attractiveness is None else f"{account.attractiveness:.0f}",
         "s": "–" if account.strength is None else f"{account.strength:.0f}"}
     if account.quadrant and account.quadrant != before:
@@ -621,11 +618,11 @@ def _check_key_people(account: Account, kam: AbstractUser | None, sponsor: Abstr
     if kam is None:
         errors["kam"] = [_("A key account needs its key account manager.")]
     elif not has_role(kam, KAM):
-        errors["kam"] = [_("%(person)s is not a key account manager.") % {"person": _person(kam)}]
+        errors["kam"] = [_("%(person)s is not a key account manager.") % {"person": person_label(kam)}]
     if sponsor is None:
         errors["sponsor"] = [_("A key account needs an executive sponsor.")]
     elif not has_role(sponsor, SPONSOR):
-        errors["sponsor"] = [_("%(person)s is not an executive sponsor.") % {"person": _person(sponsor)}]
+        errors["sponsor"] = [_("%(person)s is not an executive sponsor.") % {"person": person_label(sponsor)}]
     if errors:
         raise Invalid(errors=errors)
 

@@ -15,6 +15,7 @@ from kam.access import role_required, signed_in
 from kam.errors import Conflict, Invalid, add_to_form
 from kam.idempotency import once_per_submit
 from kam.models import ProgrammeSettings
+from kam.people import person_label
 from kam.roles import KAM, LEAD, SPONSOR, has_role
 from kam.selectors import paginate, query_replaced
 
@@ -279,10 +280,10 @@ def team_member_remove(request, pk, member_pk):
     except Conflict:
         messages.warning(request, _("%(person)s's place on the team was changed meanwhile; nothing was removed. "
                                     "Check the team as it is now.") % {
-            "person": member.user.get_full_name() or member.user.username})
+            "person": person_label(member.user)})
     else:
         messages.success(request, _("%(person)s removed from the team.") % {
-            "person": member.user.get_full_name() or member.user.username})
+            "person": person_label(member.user)})
     return redirect("accounts:team", pk=account.pk)
 
 

@@ -379,7 +379,7 @@ def programme_dashboard() -> dict:
     changes = list(TierDecision.objects.filter(decided_at__gte=year_start)
                    .select_related("account", "decided_by")
                    .only("decided_at", "from_tier", "to_tier", "account__name", "decided_by__first_name",
-                         "decided_by__last_name")
+                         "decided_by__last_name", "decided_by__username")
                    .order_by("-decided_at")[:PROGRAMME_TIER_CHANGES + 1])
     key_count = Account.objects.active().key().count()
     return {**data, "stamp": stamp, "day": day, "run": run, "freshness": freshness, "settings": s,

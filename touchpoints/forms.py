@@ -10,6 +10,7 @@ from accounts.models import Account, Contact, Tier
 from accounts.selectors import accounts_visible_to
 from kam.forms import DATETIME_LOCAL_FORMAT, DateInput, DateTimeLocalInput, VersionedForm
 from kam.models import Department
+from kam.people import person_label
 from kam.roles import KAM, OPERATIONS, SPONSOR, has_role
 
 from .models import (
@@ -76,7 +77,7 @@ class TouchpointForm(forms.Form):
                 Q(pk=user.pk) | Q(pk=account.kam_id) | Q(pk=account.sponsor_id)
                 | Q(account_memberships__account=account), is_active=True,
             ).distinct().order_by("first_name", "last_name")
-            self.fields["our_people"].label_from_instance = lambda u: u.get_full_name() or u.username
+            self.fields["our_people"].label_from_instance = person_label
         if account is None or not user.has_perm("touchpoints.log_sponsor_visit", account):
             self.fields["kind"].choices = [c for c in TouchpointKind.choices
                                            if c[0] != TouchpointKind.EXECUTIVE_VISIT]

@@ -16,6 +16,7 @@ from kam.access import role_required, signed_in
 from kam.errors import Conflict, Invalid, add_to_form
 from kam.idempotency import once_per_submit
 from kam.models import Department
+from kam.people import person_label
 from kam.roles import KAM, LEAD, OPERATIONS
 from kam.selectors import paginate
 
@@ -131,7 +132,7 @@ def timeline(request, pk):
         a.kind_label = kinds.get(a.kind, a.kind)
         local = timezone.localtime(a.occurred_at)
         a.when_iso, a.when_text = local.isoformat(), dateformat.format(local, when_format)
-        a.actor_name = (a.actor.get_full_name() or a.actor.username) if a.actor else ""
+        a.actor_name = person_label(a.actor)
         a.department_name = str(a.department) if a.department_id else ""
     return render(request, "touchpoints/timeline.html", {
         "account": account, "page": page, "departments": departments, "department": department,

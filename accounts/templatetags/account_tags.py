@@ -2,6 +2,8 @@ from django import forms, template
 from django.template import engines
 from django.utils.html import format_html, format_html_join
 
+from kam.people import person_label
+
 register = template.Library()
 
 _PANEL_TEMPLATES: dict = {}
@@ -149,7 +151,7 @@ def org_chart(roots, can_edit=False):
             links = format_html(' <a class="small" href="{}">{}</a> · <a class="small" href="{}">{}</a>',
                                 edit_url.replace("/0/", f"/{c.pk}/", 1), words["edit"],
                                 gone_url.replace("/0/", f"/{c.pk}/", 1), words["left"])
-        owner = (c.owner.get_full_name() if c.owner_id else "") or "–"
+        owner = (person_label(c.owner) if c.owner_id else "") or "–"
         last = format_html(" · {} {}", words["last"], date_format(c.last_contact_date, "SHORT_DATE_FORMAT")) \
             if c.last_contact_date else ""
         children = format_html("<ul>{}</ul>", format_html_join("", "{}", ((node_html(n),) for n in node.children))) \

@@ -19,3 +19,11 @@ def submit_once():
     from kam.idempotency import FIELD, new_token
 
     return format_html('<input type="hidden" name="{}" value="{}">', FIELD, new_token())
+
+
+@register.filter
+def person(user):
+    """`{{ someone|person }}`: kam.people.person_label, "" for nobody (follow with `|default:"–"`)."""
+    from kam.people import person_label
+
+    return person_label(user)
