@@ -1,10 +1,12 @@
 import django_filters
 from django.contrib.auth import get_user_model
 from django.db.models import F, Q
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from kam.roles import KAM, SPONSOR
 
+from . import health
 from .forms import UserChoiceField
 from .models import Account, Industry, ParetoClass, Quadrant, Tier
 
@@ -12,9 +14,9 @@ User = get_user_model()
 
 # Health bands over Account.health_score (written by metrics).
 HEALTH_BANDS = (
-    ("good", _("Good (70–100)")),
-    ("watch", _("Watch (40–69)")),
-    ("poor", _("Poor (0–39)")),
+    ("good", format_lazy(_("Good ({low}–100)"), low=health.GOOD_FROM)),
+    ("watch", format_lazy(_("Watch ({low}–{high})"), low=health.WATCH_FROM, high=health.GOOD_FROM - 1)),
+    ("poor", format_lazy(_("Poor (0–{high})"), high=health.WATCH_FROM - 1)),
     ("unknown", _("Not measured yet")),
 )
 
@@ -75,12 +77,8 @@ class AccountFilter(django_filters.FilterSet):
         return queryset.filter(Q(name__icontains=value) | Q(tax_id__iexact=value) | Q(region__icontains=value))
 
     def health_band(self, queryset, name, value):
-        return {
-            "good": queryset.filter(health_score__gte=70),
-            "watch": queryset.filter(health_score__gte=40, health_score__lt=70),
-            "poor": queryset.filter(health_score__lt=40),
-            "unknown": queryset.filter(health_score__isnull=True),
-        }.get(value, queryset)
+        band = health.health_band_q(value)
+        return queryset if band is None else queryset.filter(band)
 
     def archived_filter(self, queryset, name, value):
         # The base queryset includes archived accounts; by default the list shows active ones only.

@@ -5,6 +5,8 @@ from datetime import datetime
 
 from django.utils.translation import gettext as _
 
+from kam.tones import tone
+
 from . import sla
 from .models import ServiceIncident
 
@@ -41,17 +43,13 @@ def margin_text(clock: sla.SlaClock) -> str:
     return _("breached, %(time)s late") % {"time": amount}
 
 
-CSS = {"met": "success", "running": "secondary", "overdue": "danger", "breached": "warning"}
-
-
 def incident_clocks(incident: ServiceIncident, now: datetime) -> list[ClockView]:
     """The acknowledge and resolve clocks of an incident at `now`."""
     ack = sla.clock(due_at=incident.ack_due_at, done_at=incident.acknowledged_at, now=now)
     resolve = sla.clock(due_at=incident.resolve_due_at, done_at=incident.resolved_at, now=now)
     views = []
     for label, clock in ((_("Acknowledge"), ack), (_("Resolve"), resolve)):
-        css = CSS[clock.state]
-        if clock.state == "running" and clock.margin.total_seconds() < 3600:
-            css = "warning"
+        state = "due_soon" if clock.state == "running" and clock.margin.total_seconds() < 3600 else clock.state
+        css = tone("sla", state)
         views.append(ClockView(label=label, clock=clock, text=margin_text(clock), css=css))
     return views

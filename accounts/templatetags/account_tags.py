@@ -3,6 +3,7 @@ from django.template import engines
 from django.utils.html import format_html, format_html_join
 
 from kam.people import person_label
+from kam.tones import badge_class
 
 register = template.Library()
 
@@ -34,11 +35,6 @@ def app_panel(context, app_label: str, tag: str, account):
         return compiled.render(context)
 
 
-TIER_BADGES = {"key": "text-bg-primary", "development": "text-bg-info", "standard": "text-bg-secondary"}
-QUADRANT_BADGES = {"strategic": "text-bg-success", "star": "text-bg-warning", "status": "text-bg-info",
-                   "streamline": "text-bg-secondary"}
-
-
 def _label(choices, value):
     # get_FOO_display() rebuilds a dict of every choice on each call; a table of accounts calls it for
     # each row, so look the label up on the enum instead.
@@ -53,7 +49,7 @@ def tier_badge(account):
     from accounts.models import Tier
 
     return format_html('<span class="badge {}" data-testid="tier-badge">{}</span>',
-                       TIER_BADGES.get(account.tier, "text-bg-light"), _label(Tier, account.tier))
+                       badge_class("tier", account.tier), _label(Tier, account.tier))
 
 
 @register.filter
@@ -78,7 +74,7 @@ def quadrant_badge(quadrant_code, label=""):
     from accounts.models import Quadrant
 
     return format_html('<span class="badge {}" data-testid="quadrant-badge">{}</span>',
-                       QUADRANT_BADGES.get(quadrant_code, "text-bg-light"), label or Quadrant(quadrant_code).label)
+                       badge_class("quadrant", quadrant_code), label or Quadrant(quadrant_code).label)
 
 
 @register.filter

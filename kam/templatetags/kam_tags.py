@@ -27,3 +27,11 @@ def person(user):
     from kam.people import person_label
 
     return person_label(user)
+
+
+@register.filter(name="tone")
+def tone_filter(value, kind):
+    """`<span class="badge {{ incident.severity|tone:'severity' }}">`: kam.tones.badge_class."""
+    from kam.tones import badge_class
+
+    return badge_class(kind, value)

@@ -5,6 +5,9 @@ from django import template
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
+from accounts.health import health_band
+from kam.tones import badge_class
+
 register = template.Library()
 
 
@@ -13,8 +16,7 @@ def health_badge(h):
     """The health score as a coloured badge, or "no data"."""
     if h is None:
         return format_html('<span class="text-body-secondary">{}</span>', _("no data"))
-    colour = "text-bg-success" if h >= 70 else "text-bg-warning" if h >= 40 else "text-bg-danger"
-    return format_html('<span class="badge {}">{}</span>', colour, h)
+    return format_html('<span class="badge {}">{}</span>', badge_class("health", health_band(h)), h)
 
 
 _ARROWS = {
