@@ -17,7 +17,6 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
 from django.db import transaction
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -25,6 +24,7 @@ from kam import versioning
 from kam.errors import Invalid
 from kam.roles import KAM, SPONSOR
 from kam.text import single_line
+from kam.validators import is_future
 
 from . import services
 from .models import (
@@ -510,7 +510,6 @@ def _plan_financials(rows, result):
     index = AccountIndex()
     seen = {}
     planned = {}
-    today = timezone.localdate()
     for line, r in rows:
         errors = _common_row_errors(r)
         if errors:
@@ -520,7 +519,7 @@ def _plan_financials(rows, result):
         month = None
         try:
             month = parse_month(r.get("month", ""))
-            if month > today:
+            if is_future(month):
                 errors.append(_("Month %(value)s is in the future.") % {"value": r["month"]})
         except ValueError:
             errors.append(_("Month “%(value)s” is not a month (use YYYY-MM).") % {"value": r.get("month", "")})

@@ -16,6 +16,7 @@ from kam.errors import Change, Conflict, Forbidden, Invalid, clean
 from kam.models import Department, ProgrammeSettings
 from kam.people import person_label
 from kam.roles import KAM, SPONSOR, has_role
+from kam.validators import require_not_in_future
 
 from . import personal_data, scoring, selectors
 from .models import (
@@ -229,8 +230,7 @@ def stage_change(*, actor: AbstractUser, account: Account, to_stage: str, change
     if to_stage not in RelationshipStage.values:
         raise Invalid(errors={"to_stage": [_("Choose a stage.")]})
     changed_on = changed_on or timezone.localdate()
-    if changed_on > timezone.localdate():
-        raise Invalid(errors={"changed_on": [_("A stage change cannot be dated in the future.")]})
+    require_not_in_future("changed_on", changed_on, _("A stage change cannot be dated in the future."))
     rows = list(account.stage_changes.order_by("changed_on", "pk"))
     before = [r for r in rows if r.changed_on <= changed_on]
     following = next((r for r in rows if r.changed_on > changed_on), None)
@@ -384,8 +384,7 @@ def contact_mark_gone(*, actor: AbstractUser, contact: Contact, left_at: datetim
     permission_require(actor=actor, perm="accounts.change_account", obj=contact.account)
     if contact.left_at is not None:
         raise Invalid(_("This contact is already marked as gone."))
-    if left_at > timezone.localdate():
-        raise Invalid(errors={"left_at": [_("The date cannot be in the future.")]})
+    require_not_in_future("left_at", left_at)
     if successor is not None and (successor.pk == contact.pk or successor.account_id != contact.account_id):
         raise Invalid(errors={"successor": [_("The successor must be another contact of the same account.")]})
     if successor is None and successor_name.strip():
@@ -511,8 +510,7 @@ def assessment_create(*, actor: AbstractUser, account: Account, scores: dict, as
             raise Invalid(_("%(criterion)s: the score must be between 1 and %(max)s.") % {
                 "criterion": criterion.label, "max": criterion.scale_max})
     assessed_on = assessed_on or timezone.localdate()
-    if assessed_on > timezone.localdate():
-        raise Invalid(errors={"assessed_on": [_("The date cannot be in the future.")]})
+    require_not_in_future("assessed_on", assessed_on)
     specs = selectors.criteria_specs()
     attr, strength = scoring.assessment_scores({c.pk: int(s) for c, (s, _n) in scores.items()}, specs)
     assessment = Assessment.objects.create(account=account, assessor=actor, assessed_on=assessed_on, note=note,
@@ -755,8 +753,7 @@ def financial_records_save(*, actor: AbstractUser,
     new, changed = [], []
     for (account_id, month), numbers in figures.items():
         month = month.replace(day=1)
-        if month > timezone.localdate():
-            raise Invalid(errors={"month": [_("Financials cannot be entered for a future month.")]})
+        require_not_in_future("month", month, _("Financials cannot be entered for a future month."))
         if any(numbers.get(name, 0) < 0 for name in FINANCIAL_FIGURES):
             raise Invalid(_("Financial figures cannot be negative."))
         record = existing.get((account_id, month))

@@ -12,6 +12,7 @@ from kam.forms import DATETIME_LOCAL_FORMAT, DateInput, DateTimeLocalInput, Vers
 from kam.models import Department
 from kam.people import person_label
 from kam.roles import KAM, OPERATIONS, SPONSOR, has_role
+from kam.validators import not_in_future
 
 from .models import (
     Channel,
@@ -143,18 +144,13 @@ class FeedbackForm(forms.Form):
                                    widget=forms.RadioSelect(attrs={"class": "btn-check"}),
                                    help_text=_("0 = very dissatisfied, 10 = delighted"))
     comment = forms.CharField(label=_("What did they say?"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    received_on = forms.DateField(label=_("Received on"), widget=DateInput(), initial=timezone.localdate)
+    received_on = forms.DateField(label=_("Received on"), widget=DateInput(), initial=timezone.localdate,
+                                  validators=[not_in_future])
 
     def __init__(self, *args, account: Account, **kwargs):
         super().__init__(*args, **kwargs)
         contact = _contacts_field(account, multiple=False, label=_("From"))
         self.fields = {"contact": contact, **self.fields}
-
-    def clean_received_on(self):
-        value = self.cleaned_data["received_on"]
-        if value > timezone.localdate():
-            raise forms.ValidationError(_("The date cannot be in the future."))
-        return value
 
 
 class PartnershipRatingForm(forms.Form):
@@ -163,13 +159,8 @@ class PartnershipRatingForm(forms.Form):
                                    widget=forms.RadioSelect(attrs={"class": "btn-check"}),
                                    help_text=_("0 = a purely transactional supplier, 10 = a true partner"))
     comment = forms.CharField(label=_("Why?"), required=False, widget=forms.Textarea(attrs={"rows": 3}))
-    rated_on = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate)
-
-    def clean_rated_on(self):
-        value = self.cleaned_data["rated_on"]
-        if value > timezone.localdate():
-            raise forms.ValidationError(_("The date cannot be in the future."))
-        return value
+    rated_on = forms.DateField(label=_("Date"), widget=DateInput(), initial=timezone.localdate,
+                               validators=[not_in_future])
 
 
 class SlaPolicyForm(VersionedForm):

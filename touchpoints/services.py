@@ -18,6 +18,7 @@ from kam import versioning
 from kam.errors import Conflict, Forbidden, Invalid
 from kam.models import Department, ProgrammeSettings
 from kam.services import notification_send
+from kam.validators import require_not_in_future
 
 from . import selectors, sla
 from .models import (
@@ -371,8 +372,7 @@ def feedback_record(*, actor, account: Account, contact: Contact | None, score: 
     if not 0 <= int(score) <= 10:
         raise _invalid("score", _("The score goes from 0 to 10."))
     received_on = received_on or timezone.localdate()
-    if received_on > timezone.localdate():
-        raise _invalid("received_on", _("The date cannot be in the future."))
+    require_not_in_future("received_on", received_on)
     feedback = ClientFeedback.objects.create(account=account, contact=contact, score=score,
                                              comment=comment.strip(), received_on=received_on, recorded_by=actor)
     who = contact.name if contact else _("the client")
@@ -393,8 +393,7 @@ def partnership_rate(*, actor, account: Account, score: int, comment: str = "",
     if not 0 <= int(score) <= 10:
         raise _invalid("score", _("The score goes from 0 to 10."))
     rated_on = rated_on or timezone.localdate()
-    if rated_on > timezone.localdate():
-        raise _invalid("rated_on", _("The date cannot be in the future."))
+    require_not_in_future("rated_on", rated_on)
     rating = PartnershipRating.objects.create(account=account, rated_by=actor, score=score,
                                               comment=comment.strip(), rated_on=rated_on)
     activity_record(
