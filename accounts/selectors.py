@@ -30,7 +30,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kam import departments
+from kam import departments, lifetimes
 from kam.people import person_label
 from kam.roles import KAM, LEAD, OPERATIONS, SPONSOR, user_roles
 
@@ -261,7 +261,7 @@ def pareto_summary() -> dict:
     summary = cache.get(key)
     if summary is None:
         summary = _pareto_summary_compute()
-        cache.set(key, summary, 60 * 60 * 24)
+        cache.set(key, summary, lifetimes.DERIVED_SECONDS)
     return summary
 
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kam import datastamps, versioning
+from kam import selectors as kam_selectors
 from kam.access import role_required, signed_in
 from kam.errors import Conflict, Invalid, add_to_form
 from kam.idempotency import once_per_submit
@@ -68,7 +69,8 @@ def _attempt(form, write) -> tuple[bool, Conflict | None]:
 
 # Rows per page of the account tables: the filters and sorting carry across pages, and the full list is
 # the CSV export; more rows per page cost rendering time on every request.
-PAGE_SIZE = 25
+# The financials page shows two years at a time.
+MONTHS_PER_PAGE = 24
 
 
 # --- Registry --------------------------------------------------------------------------------------
@@ -89,7 +91,7 @@ def _filter_form_key(request, name):
 @signed_in
 def account_list(request):
     f = _filtered_accounts(request)
-    page = paginate(request, f.qs, PAGE_SIZE)
+    page = paginate(request, f.qs)
     return render(request, "accounts/account_list.html", {
         "filter": f, "page": page, "can_create": has_role(request.user, LEAD, KAM),
         "is_filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
@@ -402,7 +404,7 @@ def account_financials(request, pk):
         messages.success(request, _("Financials for %(month)s saved.") % {
             "month": form.cleaned_data["month"].strftime("%Y-%m")})
         return redirect("accounts:financials", pk=account.pk)
-    page = paginate(request, account.financials.order_by("-month"), 24)
+    page = paginate(request, account.financials.order_by("-month"), MONTHS_PER_PAGE)
     return render(request, "accounts/financials.html", {"account": account, "form": form, "page": page,
                                                         "can_edit": can_edit})
 
@@ -418,7 +420,7 @@ def selection(request):
         "weights": {axis: sum(c.weight for c in criteria if c.axis == axis and c.active)
                     for axis in ("attractiveness", "strength")},
         "history": history, "size": selectors.programme_size(),
-        "mismatches": paginate(request, mismatches, 25),
+        "mismatches": paginate(request, mismatches),
         "recent_decisions": selectors.recent_tier_decisions()[:10],
     })
 
@@ -500,7 +502,7 @@ def portfolio(request):
 
     unassessed = f.qs.filter(attractiveness__isnull=True).count()
     return render(request, "accounts/portfolio.html", {
-        "filter": f, "page": paginate(request, qs.order_by("-attractiveness", "-strength", "pk"), PAGE_SIZE),
+        "filter": f, "page": paginate(request, qs.order_by("-attractiveness", "-strength", "pk")),
         # Every assessed account is a bubble: the template calls `chart` only when the cached JSON is
         # missing. Who sees which accounts depends on the person's roles and teams, hence the person.
         "chart": chart,
@@ -524,8 +526,8 @@ def pareto(request):
                         "x": _("Accounts ranked by 12-month revenue"), "a": _("80 % (A)"), "b": _("95 % (B)")}}
     mismatches = selectors.tier_mismatches(scoped)
     return render(request, "accounts/pareto.html", {
-        "page": paginate(request, rows, PAGE_SIZE), "summary": summary, "chart": chart,
-        "mismatches": list(mismatches[:PAGE_SIZE]), "mismatch_count": mismatches.count(),
+        "page": paginate(request, rows), "summary": summary, "chart": chart,
+        "mismatches": list(mismatches[:kam_selectors.PAGE_SIZE]), "mismatch_count": mismatches.count(),
         "user_is_lead": has_role(request.user, LEAD),
     })
 

@@ -25,7 +25,8 @@ from django.db.backends.signals import connection_created
 from django.utils import timezone
 from django.utils.translation import get_language
 
-FRAGMENT_SECONDS = 5 * 60
+from .lifetimes import FRAGMENT_SECONDS  # noqa: F401 (the cached parts' lifetime, read from here)
+
 _PREFIX = "datastamp:"
 _WRITE = re.compile(r'^\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+"?([A-Za-z0-9_]+)"?',
                     re.IGNORECASE)

@@ -13,10 +13,14 @@ def notifications_for(user, *, unread_only=False):
     return qs.order_by("-created_at", "-pk")
 
 
-def paginate(request, queryset, per_page=25):
-    """One page of `queryset` from the request's `page` parameter; bad page numbers fall back
-    to the nearest valid page instead of raising."""
-    return Paginator(queryset, per_page).get_page(request.GET.get("page"))
+# Rows per page of every paginated list and table.
+PAGE_SIZE = 25
+
+
+def paginate(request, queryset, per_page: int | None = None):
+    """One page (PAGE_SIZE rows unless said otherwise) of `queryset` from the request's `page` parameter;
+    bad page numbers fall back to the nearest valid page instead of raising."""
+    return Paginator(queryset, per_page or PAGE_SIZE).get_page(request.GET.get("page"))
 
 
 def query_replaced(query, **changes) -> str:

@@ -17,7 +17,8 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import selectors as account_selectors
 from accounts.models import Account, FinancialRecord, Quadrant, Tier, TierDecision
-from kam import datastamps
+from kam import datastamps, lifetimes
+from kam import selectors as kam_selectors
 from kam.models import ProgrammeSettings
 from planning import selectors as planning_selectors
 from touchpoints import selectors as touchpoint_selectors
@@ -144,7 +145,6 @@ def _decorate(accounts):
 # --- KAM dashboard -------------------------------------------------------------------------------------
 KAM_CHART_ACCOUNTS = 25
 
-KAM_PAGE_SIZE = 25
 # The most urgent few; the incident queue has them all, with its filters.
 KAM_INCIDENTS = 10
 
@@ -156,7 +156,7 @@ def kam_dashboard(user, page_number=None, query="") -> dict:
     day = latest_snapshot_day()
     mine = Account.objects.active().filter(kam=user)
     light = list(mine.order_by("name").values_list("pk", "name", "tier", "health_score"))
-    page = Paginator([row[0] for row in light], KAM_PAGE_SIZE).get_page(page_number)
+    page = Paginator([row[0] for row in light], kam_selectors.PAGE_SIZE).get_page(page_number)
     order = {pk: i for i, pk in enumerate(page.object_list)}
     # The table and the lists are read only when their cached HTML is missing (see the `*_key`s).
     accounts = SimpleLazyObject(lambda: _decorate(sorted(_with_latest(mine.filter(pk__in=list(order)), day),
@@ -243,7 +243,6 @@ def history_days(day: datetime.date | None, weeks: int = HISTORY_WEEKS) -> list[
     return [day - datetime.timedelta(weeks=w) for w in range(weeks, -1, -1)]
 
 
-SPONSOR_PAGE_SIZE = 25
 
 
 def sponsor_dashboard(user, page_number=None, query="") -> dict:
@@ -252,7 +251,7 @@ def sponsor_dashboard(user, page_number=None, query="") -> dict:
     run = latest_run()
     mine = Account.objects.active().filter(sponsor=user)
     light = [{"pk": pk, "name": name} for pk, name in mine.order_by("-revenue_12m", "name").values_list("pk", "name")]
-    page = Paginator([row["pk"] for row in light], SPONSOR_PAGE_SIZE).get_page(page_number)
+    page = Paginator([row["pk"] for row in light], kam_selectors.PAGE_SIZE).get_page(page_number)
     order = {pk: i for i, pk in enumerate(page.object_list)}
 
     def page_accounts():
@@ -274,6 +273,7 @@ def sponsor_dashboard(user, page_number=None, query="") -> dict:
         "history_stamp": _stamp(run.pk if run else 0, day, *((a["pk"], a["name"]) for a in charted)),
         "history": history,
         "accounts": SimpleLazyObject(page_accounts), "fragment_seconds": datastamps.FRAGMENT_SECONDS,
+        "derived_seconds": lifetimes.DERIVED_SECONDS,
         "escalations": SimpleLazyObject(lambda: _escalations(user)),
         "at_risk": SimpleLazyObject(lambda: _commitments_at_risk(mine)),
         "feedback": SimpleLazyObject(lambda: _latest_feedback(mine)),
@@ -356,7 +356,6 @@ def _latest_feedback(accounts_qs):
 
 # --- Programme dashboard --------------------------------------------------------------------------------
 HEALTH_BINS = ((0, 20), (20, 40), (40, 60), (60, 80), (80, 101))
-CACHE_SECONDS = 60 * 60 * 24
 PROGRAMME_TIER_CHANGES = 20
 DISAGREEMENTS = 50
 
@@ -372,7 +371,7 @@ def programme_dashboard() -> dict:
     data = cache.get(key)
     if data is None:
         data = _programme_heavy(day)
-        cache.set(key, data, CACHE_SECONDS)
+        cache.set(key, data, lifetimes.DERIVED_SECONDS)
     s = ProgrammeSettings.current()
     year_start = timezone.make_aware(datetime.datetime(timezone.localdate().year, 1, 1))
     # The latest few, with only the columns shown; the selection page keeps the rest.
@@ -390,7 +389,7 @@ def programme_dashboard() -> dict:
             "disagreements_key": datastamps.fragment_key("programme-disagreements", "accounts_account"),
             "gaps": SimpleLazyObject(lambda: key_account_gaps(Account.objects.all())),
             "gaps_key": datastamps.fragment_key("programme-gaps", *GAPS_TABLES),
-            "fragment_seconds": datastamps.FRAGMENT_SECONDS,
+            "fragment_seconds": datastamps.FRAGMENT_SECONDS, "derived_seconds": lifetimes.DERIVED_SECONDS,
             "tier_changes": changes[:PROGRAMME_TIER_CHANGES],
             "more_tier_changes": len(changes) > PROGRAMME_TIER_CHANGES, "key_count": key_count,
             "cap": s.key_account_cap, "over_cap": key_count > s.key_account_cap,

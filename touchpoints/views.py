@@ -33,9 +33,6 @@ from .forms import (
 from .models import IncidentCategory, IncidentStatus, Severity, SlaPolicy, TouchpointKind
 from .presentation import incident_clocks
 
-TIMELINE_PAGE = 25
-QUEUE_PAGE = 25
-
 
 def _account_from_query(request, param="account"):
     """The account named in the query string, if the user may see it (404 otherwise)."""
@@ -122,8 +119,7 @@ def timeline(request, pk):
     department = department if department in codes else ""
     kind = request.GET.get("kind", "")
     kind = kind if kind in ActivityKind.values else ""
-    page = paginate(request, selectors.timeline(account, request.user, department=department, kind=kind),
-                    TIMELINE_PAGE)
+    page = paginate(request, selectors.timeline(account, request.user, department=department, kind=kind))
     kinds = _labels(ActivityKind.choices)
     when_format = get_format("SHORT_DATETIME_FORMAT")
     for a in page.object_list:
@@ -148,7 +144,7 @@ def incident_list(request):
     filter_form = IncidentFilterForm(request.GET or None)
     filters = filter_form.filters() if request.GET else {}
     qs = selectors.incident_queue(request.user, **filters).values_list("pk", flat=True)
-    page = paginate(request, qs, QUEUE_PAGE)
+    page = paginate(request, qs)
     return render(request, "touchpoints/incident_list.html", {
         "page": page, "rows": _queue_rows(selectors.incidents_in_order(page.object_list)),
         "filter_fields": _filter_fields(filter_form), "filtered": bool(filters),
@@ -318,7 +314,7 @@ def feedback_list(request, pk):
     feedback, ratings = selectors.feedback_history(account)
     return render(request, "touchpoints/feedback_list.html", {
         "account": account,
-        "feedback_page": paginate(request, feedback, 20),
+        "feedback_page": paginate(request, feedback),
         "ratings": ratings[:50],
         "can_rate": request.user.has_perm("touchpoints.rate_partnership", account),
         "can_record": request.user.has_perm("touchpoints.log_touchpoint", account),

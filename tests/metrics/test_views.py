@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import TierDecision
+from kam import selectors as kam_selectors
 from kam.models import ProgrammeSettings
 from metrics import services
 from metrics.models import AccountSnapshot
@@ -348,9 +349,8 @@ def test_kam_chart_puts_key_accounts_first_and_the_table_keeps_all(personas, mon
 
 
 def test_kam_dashboard_pages_the_table_and_charts_from_every_account(personas, monkeypatch):
-    from metrics import selectors
 
-    monkeypatch.setattr(selectors, "KAM_PAGE_SIZE", 1)
+    monkeypatch.setattr(kam_selectors, "PAGE_SIZE", 1)
     AccountFactory(name="Zinc del Sur S.A.", tier="key", kam=personas.kam)
     services.recompute_metrics()
     client = client_for(personas.kam)
@@ -377,9 +377,8 @@ def test_kam_dashboard_shows_the_most_urgent_incidents_and_links_to_the_queue(pe
 
 
 def test_sponsor_dashboard_pages_the_table_and_keeps_visits_per_row(personas, monkeypatch):
-    from metrics import selectors
 
-    monkeypatch.setattr(selectors, "SPONSOR_PAGE_SIZE", 1)
+    monkeypatch.setattr(kam_selectors, "PAGE_SIZE", 1)
     _populate(personas, 1)
     client = client_for(personas.sponsor)
     first = client.get(reverse("metrics:dashboard_sponsor"))
