@@ -13,38 +13,39 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 
+from . import departments
 from .models import Department, ProgrammeSettings
 from .roles import KAM, LEAD, OPERATIONS, SPONSOR
 
 # (username, first name, last name, role or None, department code)
 PEOPLE = [
-    ("lucia.martin", "Lucía", "Martín", LEAD, "executive"),
-    ("ana.garcia", "Ana", "García", KAM, "sales"),
-    ("javier.lopez", "Javier", "López", KAM, "sales"),
-    ("marta.sanchez", "Marta", "Sánchez", KAM, "sales"),
-    ("diego.fernandez", "Diego", "Fernández", KAM, "sales"),
-    ("elena.ruiz", "Elena", "Ruiz", SPONSOR, "executive"),
-    ("ramon.torres", "Ramón", "Torres", SPONSOR, "executive"),
-    ("carlos.navarro", "Carlos", "Navarro", OPERATIONS, "operations"),
-    ("sofia.moreno", "Sofía", "Moreno", OPERATIONS, "customer_service"),
-    ("luis.romero", "Luis", "Romero", OPERATIONS, "supply_chain"),
+    ("lucia.martin", "Lucía", "Martín", LEAD, departments.EXECUTIVE),
+    ("ana.garcia", "Ana", "García", KAM, departments.SALES),
+    ("javier.lopez", "Javier", "López", KAM, departments.SALES),
+    ("marta.sanchez", "Marta", "Sánchez", KAM, departments.SALES),
+    ("diego.fernandez", "Diego", "Fernández", KAM, departments.SALES),
+    ("elena.ruiz", "Elena", "Ruiz", SPONSOR, departments.EXECUTIVE),
+    ("ramon.torres", "Ramón", "Torres", SPONSOR, departments.EXECUTIVE),
+    ("carlos.navarro", "Carlos", "Navarro", OPERATIONS, departments.OPERATIONS),
+    ("sofia.moreno", "Sofía", "Moreno", OPERATIONS, departments.CUSTOMER_SERVICE),
+    ("luis.romero", "Luis", "Romero", OPERATIONS, departments.SUPPLY_CHAIN),
     # Account-team members from other departments (no programme role of their own).
-    ("pablo.gil", "Pablo", "Gil", None, "finance"),
-    ("irene.vidal", "Irene", "Vidal", None, "supply_chain"),
-    ("raul.castro", "Raúl", "Castro", None, "technical"),
-    ("nuria.ortega", "Nuria", "Ortega", None, "customer_service"),
+    ("pablo.gil", "Pablo", "Gil", None, departments.FINANCE),
+    ("irene.vidal", "Irene", "Vidal", None, departments.SUPPLY_CHAIN),
+    ("raul.castro", "Raúl", "Castro", None, departments.TECHNICAL),
+    ("nuria.ortega", "Nuria", "Ortega", None, departments.CUSTOMER_SERVICE),
 ]
 
 # Named signers: besides a department's people on an account's team, these sign off its commitments on
 # any plan (two sales signers, so that a KAM's own plans are always signed by the other).
 SIGNERS = {
-    "sales": ("javier.lopez", "marta.sanchez"),
-    "operations": ("carlos.navarro",),
-    "supply_chain": ("luis.romero",),
-    "customer_service": ("sofia.moreno",),
-    "finance": ("pablo.gil",),
-    "technical": ("raul.castro",),
-    "executive": ("elena.ruiz",),
+    departments.SALES: ("javier.lopez", "marta.sanchez"),
+    departments.OPERATIONS: ("carlos.navarro",),
+    departments.SUPPLY_CHAIN: ("luis.romero",),
+    departments.CUSTOMER_SERVICE: ("sofia.moreno",),
+    departments.FINANCE: ("pablo.gil",),
+    departments.TECHNICAL: ("raul.castro",),
+    departments.EXECUTIVE: ("elena.ruiz",),
 }
 
 SIZES = ("small", "large")

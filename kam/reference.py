@@ -6,16 +6,17 @@ Migration 0002 creates them on a new database. They are also restored after ever
 `manage.py flush`, or between transactional tests) would otherwise lose its roles and departments.
 """
 
+from . import departments
 from .roles import ALL_ROLES
 
 DEPARTMENTS = (
-    ("sales", "Sales"),
-    ("operations", "Operations"),
-    ("supply_chain", "Supply chain"),
-    ("customer_service", "Customer service"),
-    ("finance", "Finance"),
-    ("technical", "Technical"),
-    ("executive", "Executive"),
+    (departments.SALES, "Sales"),
+    (departments.OPERATIONS, "Operations"),
+    (departments.SUPPLY_CHAIN, "Supply chain"),
+    (departments.CUSTOMER_SERVICE, "Customer service"),
+    (departments.FINANCE, "Finance"),
+    (departments.TECHNICAL, "Technical"),
+    (departments.EXECUTIVE, "Executive"),
 )
 
 

@@ -13,6 +13,7 @@ from django.db import transaction
 from django.utils import timezone, translation
 
 from accounts.models import Account, Activity, ActivityKind, Contact, Tier
+from kam import departments as dept
 from kam.demo import PEOPLE
 from kam.roles import KAM, OPERATIONS
 
@@ -40,36 +41,36 @@ TIER_WEIGHT = {Tier.KEY: 12, Tier.DEVELOPMENT: 3, Tier.STANDARD: 1}
 
 # department code -> (kind, channels, Spanish summaries)
 BY_DEPARTMENT = {
-    "sales": (TouchpointKind.COMMERCIAL, ["in_person", "phone", "video", "email"], [
+    dept.SALES: (TouchpointKind.COMMERCIAL, ["in_person", "phone", "video", "email"], [
         "Revisión de precios del contrato marco", "Presentación de la nueva gama de productos",
         "Negociación del volumen anual", "Seguimiento de la oferta enviada", "Comida con el director de compras",
     ]),
-    "operations": (TouchpointKind.OPERATIONAL, ["site_visit", "phone", "email"], [
+    dept.OPERATIONS: (TouchpointKind.OPERATIONAL, ["site_visit", "phone", "email"], [
         "Coordinación de la parada de mantenimiento", "Revisión de plazos de entrega en planta",
         "Auditoría de proceso en las instalaciones del cliente", "Plan de capacidad para el próximo trimestre",
     ]),
-    "supply_chain": (TouchpointKind.OPERATIONAL, ["phone", "email", "video"], [
+    dept.SUPPLY_CHAIN: (TouchpointKind.OPERATIONAL, ["phone", "email", "video"], [
         "Previsión de demanda compartida", "Ajuste del stock de consigna", "Ruta de transporte alternativa",
         "Reunión de planificación S&OP con logística del cliente",
     ]),
-    "customer_service": (TouchpointKind.SERVICE, ["phone", "email", "message"], [
+    dept.CUSTOMER_SERVICE: (TouchpointKind.SERVICE, ["phone", "email", "message"], [
         "Consulta sobre estado de pedidos", "Reclamación de albarán resuelta", "Cambio de dirección de entrega",
         "Seguimiento de devolución",
     ]),
-    "finance": (TouchpointKind.OPERATIONAL, ["email", "phone"], [
+    dept.FINANCE: (TouchpointKind.OPERATIONAL, ["email", "phone"], [
         "Conciliación de facturas pendientes", "Acuerdo de condiciones de pago", "Revisión de límite de crédito",
     ]),
-    "technical": (TouchpointKind.SERVICE, ["site_visit", "video", "in_person"], [
+    dept.TECHNICAL: (TouchpointKind.SERVICE, ["site_visit", "video", "in_person"], [
         "Soporte técnico en la puesta en marcha", "Formación a operarios del cliente",
         "Análisis de fallo en línea de producción", "Prueba de nuevo material en planta",
     ]),
-    "executive": (TouchpointKind.REVIEW, ["in_person", "video"], [
+    dept.EXECUTIVE: (TouchpointKind.REVIEW, ["in_person", "video"], [
         "Revisión trimestral del plan de cuenta", "Cena con la dirección general del cliente",
         "Reunión de seguimiento estratégico",
     ]),
 }
-DEPARTMENT_WEIGHTS = {"sales": 30, "operations": 20, "supply_chain": 12, "customer_service": 18, "finance": 7,
-                      "technical": 10, "executive": 3}
+DEPARTMENT_WEIGHTS = {dept.SALES: 30, dept.OPERATIONS: 20, dept.SUPPLY_CHAIN: 12, dept.CUSTOMER_SERVICE: 18,
+                      dept.FINANCE: 7, dept.TECHNICAL: 10, dept.EXECUTIVE: 3}
 INCIDENT_TITLES = {
     IncidentCategory.DELIVERY: ["Entrega retrasada en planta", "Pedido incompleto", "Camión sin documentación"],
     IncidentCategory.QUALITY: ["Bobinas fuera de tolerancia", "Lote con defecto de acabado",
@@ -137,11 +138,11 @@ def _seed(ctx, accounts):
         for account in picks[start:start + BATCH]:
             code = rng.choices(dept_codes, weights=dept_weights, k=1)[0]
             kind, channels, summaries = BY_DEPARTMENT[code]
-            if code == "sales" and rng.random() < 0.15:
+            if code == dept.SALES and rng.random() < 0.15:
                 kind = TouchpointKind.SOCIAL
             kam = users.get(account.kam_id) or default_kam
             staff = people_by_department.get(code) or [kam]
-            author = kam if code == "sales" else rng.choice(staff)
+            author = kam if code == dept.SALES else rng.choice(staff)
             when = now - datetime.timedelta(minutes=rng.randint(30, 365 * 24 * 60))
             batch.append(Touchpoint(
                 account_id=account.pk, occurred_at=when, department=departments[code], channel=rng.choice(channels),
@@ -180,7 +181,7 @@ def _seed_sponsor_visits(ctx, accounts, now):
     last one slip past the cadence (those show as overdue)."""
     rng = ctx.rng
     labels = spanish_labels()
-    executive = ctx.departments["executive"]
+    executive = ctx.departments[dept.EXECUTIVE]
     users = {u.pk: u for u in ctx.users.values()}
     visits, activities = [], []
     for account in accounts:
@@ -248,7 +249,7 @@ def _seed_incidents(ctx, accounts, weights, n, operators, contacts, now):
         for incident in batch:
             activities.append(Activity(
                 account_id=incident.account_id, occurred_at=incident.opened_at, kind=ActivityKind.INCIDENT_OPENED,
-                subkind=incident.severity, actor=incident.opened_by, department=departments.get("operations"),
+                subkind=incident.severity, actor=incident.opened_by, department=departments.get(dept.OPERATIONS),
                 summary=f"{labels[incident.severity]} · {labels[incident.category]}: {incident.title}",
                 link=f"/incidents/{incident.pk}/",
             ))

@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account, Contact, Tier
 from accounts.selectors import accounts_visible_to
+from kam import departments
 from kam.forms import DATETIME_LOCAL_FORMAT, DateInput, DateTimeLocalInput, VersionedForm
 from kam.models import Department
 from kam.people import person_label
@@ -41,7 +42,8 @@ def default_department(user, account: Account | None) -> Department | None:
         member = account.team_members.filter(user_id=user.pk).select_related("department").first()
         if member:
             return member.department
-    for role, code in ((OPERATIONS, "operations"), (SPONSOR, "executive"), (KAM, "sales")):
+    for role, code in ((OPERATIONS, departments.OPERATIONS), (SPONSOR, departments.EXECUTIVE),
+                       (KAM, departments.SALES)):
         if has_role(user, role):
             return Department.objects.filter(code=code).first()
     return None

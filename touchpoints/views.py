@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import ActivityKind, Tier
 from accounts.selectors import account_get_for_user
-from kam import versioning
+from kam import departments, versioning
 from kam.access import role_required, signed_in
 from kam.errors import Conflict, Invalid, add_to_form
 from kam.idempotency import once_per_submit
@@ -79,7 +79,7 @@ def touchpoint_new(request):
         if request.GET.get("kind") in TouchpointKind.values:
             initial["kind"] = request.GET["kind"]
             if initial["kind"] == TouchpointKind.EXECUTIVE_VISIT:
-                initial["department"] = Department.objects.filter(code="executive").first()
+                initial["department"] = Department.objects.filter(code=departments.EXECUTIVE).first()
         form = TouchpointForm(user=request.user, account=account, initial=initial)
     return render(request, "touchpoints/touchpoint_form.html", {"form": form, "account": account})
 
