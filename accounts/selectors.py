@@ -299,14 +299,26 @@ def portfolio_points(accounts_qs: QuerySet) -> list[dict]:
     rows = list(accounts_qs.filter(attractiveness__isnull=False, strength__isnull=False)
                 .order_by(F("revenue_visible").desc(nulls_last=True), "pk")
                 .values("pk", "name", "tier", "attractiveness", "strength", "revenue_visible", "quadrant"))
-    top = max((r["revenue_visible"] or Decimal(0) for r in rows), default=Decimal(0)) or Decimal(1)
-    # Area, not radius, proportional to revenue; a floor keeps small accounts clickable. An account whose
-    # figures the reader may not see is drawn at the floor, without its revenue.
+    top = max((r["revenue_visible"] or Decimal(0) for r in rows), default=Decimal(0))
+    # An account whose figures the reader may not see is drawn at the floor, without its revenue.
     return [{"id": r["pk"], "name": r["name"], "tier": r["tier"], "x": float(r["strength"]),
              "y": float(r["attractiveness"]),
              "revenue": None if r["revenue_visible"] is None else float(r["revenue_visible"]),
-             "r": round(4 + 22 * float(max(r["revenue_visible"] or Decimal(0), Decimal(0)) / top) ** 0.5, 1),
-             "quadrant": r["quadrant"]} for r in rows]
+             "r": bubble_radius(r["revenue_visible"], top), "quadrant": r["quadrant"]} for r in rows]
+
+
+def bubble_radius(revenue: Decimal | None, top: Decimal) -> float:
+    """An account's bubble on the portfolio matrix, wherever it is drawn: its area, not its radius,
+    proportional to 12-month revenue (`top` is the largest shown); a floor keeps small accounts clickable."""
+    share = float(max(revenue or Decimal(0), Decimal(0)) / top) if top > 0 else 0.0
+    return round(4 + 22 * share ** 0.5, 1)
+
+
+def portfolio_scales() -> dict:
+    """The portfolio matrix's axes (Chart.js scales), wherever it is drawn: relative strength across,
+    growing to the right, attractiveness up, both 0–100; so strategic accounts are top right."""
+    return {"x": {"min": 0, "max": 100, "title": {"display": True, "text": str(_("Our relative strength"))}},
+            "y": {"min": 0, "max": 100, "title": {"display": True, "text": str(_("Account attractiveness"))}}}
 
 
 def portfolio_detail_url() -> str:

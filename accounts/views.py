@@ -19,6 +19,7 @@ from kam.models import ProgrammeSettings
 from kam.people import person_label
 from kam.roles import KAM, LEAD, SPONSOR, has_role
 from kam.selectors import paginate, query_replaced
+from kam.tones import TIER_CHART_COLOURS
 
 from . import imports, selectors, services
 from .filters import AccountFilter
@@ -497,8 +498,8 @@ def portfolio(request):
                 "thresholds": {"x": float(programme.strength_threshold),
                                "y": float(programme.attractiveness_threshold)},
                 "quadrants": {q.value: str(q.label) for q in Quadrant}, "tiers": {t.value: str(t.label) for t in Tier},
-                "detail_url": selectors.portfolio_detail_url(),
-                "axes": {"x": _("Our relative strength"), "y": _("Account attractiveness")}}
+                "detail_url": selectors.portfolio_detail_url(), "scales": selectors.portfolio_scales(),
+                "colours": TIER_CHART_COLOURS}
 
     unassessed = f.qs.filter(attractiveness__isnull=True).count()
     return render(request, "accounts/portfolio.html", {

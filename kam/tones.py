@@ -13,6 +13,10 @@ TONES: dict[str, dict[str, str]] = {
     "plan": {"agreed": "success", "committed": "primary", "in_review": "warning", "closed": "secondary"},
     "activity": {"incident_breached": "danger", "incident_opened": "warning", "sponsor_visit": "info"},
 }
+# Each tier's colour on the charts that draw accounts (the portfolio matrix on its page and on the
+# programme dashboard): the badge tones' colours, translucent so that overlapping bubbles show.
+TIER_CHART_COLOURS = {"key": "rgba(13,110,253,0.6)", "development": "rgba(13,202,240,0.6)",
+                      "standard": "rgba(108,117,125,0.5)"}
 # What a value without a tone of its own looks like, per kind (the rest: "secondary").
 FALLBACK = {"tier": "light", "quadrant": "light", "severity": "light border", "plan": "light border"}
 

@@ -20,6 +20,7 @@ from accounts.models import Account, FinancialRecord, Quadrant, Tier, TierDecisi
 from kam import datastamps, lifetimes
 from kam import selectors as kam_selectors
 from kam.models import ProgrammeSettings
+from kam.tones import TIER_CHART_COLOURS
 from planning import selectors as planning_selectors
 from touchpoints import selectors as touchpoint_selectors
 from touchpoints.models import ServiceIncident, Touchpoint
@@ -423,23 +424,18 @@ def _programme_heavy(day) -> dict:
     matrix_rows = [r for r in rows if r["attractiveness"] is not None and r["strength"] is not None
                    and r["tier"] in (Tier.KEY, Tier.DEVELOPMENT)]
     matrix_rows.sort(key=lambda r: -r["revenue_12m"])
-    max_rev = max((r["revenue_12m"] for r in matrix_rows), default=Decimal("1")) or Decimal("1")
-    tier_colours = {Tier.KEY: "rgba(13,110,253,0.6)", Tier.DEVELOPMENT: "rgba(253,126,20,0.6)"}
+    max_rev = max((r["revenue_12m"] for r in matrix_rows), default=Decimal("0"))
     matrix_chart = {
         "type": "bubble",
         "data": {"datasets": [
             {"label": str(label),
-             "backgroundColor": tier_colours[tier],
+             "backgroundColor": TIER_CHART_COLOURS[tier],
              "data": [{"x": float(r["strength"]), "y": float(r["attractiveness"]),
-                       "r": 4 + float(12 * r["revenue_12m"] / max_rev) if r["revenue_12m"] > 0 else 4,
-                       "name": r["account__name"]}
+                       "r": account_selectors.bubble_radius(r["revenue_12m"], max_rev), "name": r["account__name"]}
                       for r in matrix_rows[:200] if r["tier"] == tier]}
             for tier, label in ((Tier.KEY, _("Key accounts")), (Tier.DEVELOPMENT, _("Development")))
         ]},
-        "options": {"scales": {
-            "x": {"min": 0, "max": 100, "reverse": True,
-                  "title": {"display": True, "text": str(_("Relative strength"))}},
-            "y": {"min": 0, "max": 100, "title": {"display": True, "text": str(_("Attractiveness"))}}}},
+        "options": {"scales": account_selectors.portfolio_scales()},
         "thresholds": {"x": float(s.strength_threshold), "y": float(s.attractiveness_threshold)},
     }
 

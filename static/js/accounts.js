@@ -8,7 +8,6 @@
     return el ? JSON.parse(el.textContent) : null;
   }
 
-  var TIER_COLOURS = { key: "rgba(13,110,253,0.65)", development: "rgba(13,202,240,0.6)", standard: "rgba(108,117,125,0.5)" };
 
   // Account page: monthly revenue, last 24 months.
   var revenue = data("revenue-data");
@@ -49,15 +48,14 @@
     var byTier = {};
     portfolio.points.forEach(function (p) { (byTier[p.tier] = byTier[p.tier] || []).push(p); });
     var datasets = Object.keys(byTier).map(function (tier) {
-      return { label: portfolio.tiers[tier] || tier, data: byTier[tier], backgroundColor: TIER_COLOURS[tier] || "rgba(0,0,0,0.4)" };
+      return { label: portfolio.tiers[tier] || tier, data: byTier[tier], backgroundColor: portfolio.colours[tier] || "rgba(0,0,0,0.4)" };
     });
     var chart = new Chart(portfolioCanvas, {
       type: "bubble",
       data: { datasets: datasets },
       options: {
         maintainAspectRatio: false,
-        scales: { x: { min: 0, max: 100, title: { display: true, text: portfolio.axes.x } },
-                  y: { min: 0, max: 100, title: { display: true, text: portfolio.axes.y } } },
+        scales: portfolio.scales,
         plugins: { tooltip: { callbacks: { label: function (c) {
           var p = c.raw; return p.name + " (" + Math.round(p.y) + " / " + Math.round(p.x) + ")";
         } } } },

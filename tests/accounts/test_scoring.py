@@ -106,3 +106,11 @@ def test_pareto_classes_agree_with_the_rule_read_literally():
         return "A" if above < D("0.80") * total else "B" if above < D("0.95") * total else "C"
 
     assert scoring.pareto_classes(revenues) == {k: literal(v) for k, v in revenues.items()}
+
+
+def test_bubble_area_is_proportional_to_revenue_above_a_floor():
+    from accounts.selectors import bubble_radius
+
+    assert bubble_radius(D(400), D(400)) == 26.0
+    assert bubble_radius(D(100), D(400)) == 15.0  # a quarter of the revenue, half the radius above the floor
+    assert bubble_radius(None, D(400)) == bubble_radius(D(-5), D(400)) == bubble_radius(D(0), D(0)) == 4.0

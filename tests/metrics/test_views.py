@@ -11,7 +11,7 @@ from django.test import RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
-from accounts.models import TierDecision
+from accounts.models import Account, TierDecision
 from kam import selectors as kam_selectors
 from kam.models import ProgrammeSettings
 from metrics import services
@@ -162,6 +162,20 @@ def test_programme_dashboard_shares_curves_and_disagreements(personas):
     assert ctx["key_count"] == 1 and ctx["cap"] == 25
     assert [t.account for t in ctx["tier_changes"]] == [personas.account]
     assert ctx["health_bins"][0][1] + sum(n for _l, n in ctx["health_bins"][1:]) == 1
+
+
+def test_the_portfolio_matrix_is_drawn_alike_on_the_programme_dashboard_and_the_portfolio_page(personas):
+    Account.objects.filter(pk=personas.account.pk).update(attractiveness=80, strength=30, quadrant="star")
+    Account.objects.filter(pk=personas.other_account.pk).update(attractiveness=None, strength=None, quadrant="")
+    mf.financial_year(personas.account, revenue="30000")
+    services.recompute_metrics()
+    lead = client_for(personas.lead)
+    dashboard = _chart(lead.get(reverse("metrics:dashboard_program")), "matrix-chart")
+    portfolio = _chart(lead.get(reverse("accounts:portfolio")), "portfolio-data")
+    assert dashboard["options"]["scales"] == portfolio["scales"]
+    assert not dashboard["options"]["scales"]["x"].get("reverse")  # stronger to the right on both
+    drawn = [p for ds in dashboard["data"]["datasets"] for p in ds["data"]]
+    assert [(p["x"], p["y"], p["r"]) for p in drawn] == [(p["x"], p["y"], p["r"]) for p in portfolio["points"]]
 
 
 def test_programme_dashboard_flags_key_account_that_loses_money(personas):
