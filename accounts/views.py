@@ -21,7 +21,7 @@ from kam.roles import KAM, LEAD, SPONSOR, has_role
 from kam.selectors import paginate, query_replaced
 from kam.tones import TIER_CHART_COLOURS
 
-from . import imports, selectors, services
+from . import imports, scoring, selectors, services
 from .filters import AccountFilter
 from .forms import (
     AccountCreateForm,
@@ -522,9 +522,11 @@ def pareto(request):
     summary = selectors.pareto_summary()
     scoped = selectors.accounts_visible_to(request.user)
     rows = selectors.pareto_rows(request.user)
-    chart = {"shares": summary["shares"], "key": summary["key_ranks"],
+    a_line, b_line = int(scoring.PARETO_A_SHARE * 100), int(scoring.PARETO_B_SHARE * 100)
+    chart = {"shares": summary["shares"], "key": summary["key_ranks"], "lines": {"a": a_line, "b": b_line},
              "labels": {"curve": _("Cumulative share of revenue (%)"), "key": _("Key account"),
-                        "x": _("Accounts ranked by 12-month revenue"), "a": _("80 % (A)"), "b": _("95 % (B)")}}
+                        "x": _("Accounts ranked by 12-month revenue"),
+                        "a": _("%(share)s %% (A)") % {"share": a_line}, "b": _("%(share)s %% (B)") % {"share": b_line}}}
     mismatches = selectors.tier_mismatches(scoped)
     return render(request, "accounts/pareto.html", {
         "page": paginate(request, rows), "summary": summary, "chart": chart,

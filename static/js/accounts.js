@@ -73,7 +73,7 @@
     portfolioCanvas.setAttribute("data-points", String(portfolio.points.length));
   }
 
-  // Pareto: cumulative share of revenue by rank, 80 % and 95 % lines, key accounts marked.
+  // Pareto: cumulative share of revenue by rank, the A and B class lines, key accounts marked.
   var pareto = data("pareto-data");
   var paretoCanvas = document.getElementById("pareto-chart");
   if (pareto && paretoCanvas) {
@@ -84,8 +84,8 @@
       data: { labels: labels, datasets: [
         { label: pareto.labels.curve, data: pareto.shares, borderColor: "rgba(13,110,253,0.9)", pointRadius: 0, fill: false },
         { label: pareto.labels.key, type: "scatter", data: keyPoints, backgroundColor: "rgba(220,53,69,0.9)", pointRadius: 4 },
-        { label: pareto.labels.a, data: labels.map(function () { return 80; }), borderColor: "rgba(25,135,84,0.6)", borderDash: [6, 4], pointRadius: 0 },
-        { label: pareto.labels.b, data: labels.map(function () { return 95; }), borderColor: "rgba(255,193,7,0.8)", borderDash: [6, 4], pointRadius: 0 }
+        { label: pareto.labels.a, data: labels.map(function () { return pareto.lines.a; }), borderColor: "rgba(25,135,84,0.6)", borderDash: [6, 4], pointRadius: 0 },
+        { label: pareto.labels.b, data: labels.map(function () { return pareto.lines.b; }), borderColor: "rgba(255,193,7,0.8)", borderDash: [6, 4], pointRadius: 0 }
       ] },
       options: { maintainAspectRatio: false, animation: false,
         scales: { x: { type: "linear", min: 1, max: labels.length, title: { display: true, text: pareto.labels.x } },
