@@ -227,14 +227,7 @@ def whale_curve(contributions: Iterable) -> list[tuple[Decimal, Decimal]]:
         return []
     total = sum(values, ZERO)
     base = total if total > 0 else sum((v for v in values if v > 0), ZERO)
-    if base <= 0:
-        return []
-    n = len(values)
-    points, running = [], ZERO
-    for i, v in enumerate(values, start=1):
-        running += v
-        points.append((HUNDRED * i / n, HUNDRED * running / base))
-    return points
+    return _cumulative_shares(values, base)
 
 
 def pareto_curve(revenues: Iterable) -> list[tuple[Decimal, Decimal]]:
@@ -242,13 +235,17 @@ def pareto_curve(revenues: Iterable) -> list[tuple[Decimal, Decimal]]:
     (% of accounts, % of revenue). Empty when total revenue is not positive."""
     values = sorted((max(Decimal(v), ZERO) for v in revenues), reverse=True)
     total = sum(values, ZERO)
-    if not values or total <= 0:
+    return _cumulative_shares(values, total)
+
+
+def _cumulative_shares(ranked: list[Decimal], base: Decimal) -> list[tuple[Decimal, Decimal]]:
+    """(% of accounts, % of `base`) after each account of `ranked`, in order; empty unless `base` > 0."""
+    if not ranked or base <= 0:
         return []
-    n = len(values)
     points, running = [], ZERO
-    for i, v in enumerate(values, start=1):
+    for i, v in enumerate(ranked, start=1):
         running += v
-        points.append((HUNDRED * i / n, HUNDRED * running / total))
+        points.append((HUNDRED * i / len(ranked), HUNDRED * running / base))
     return points
 
 
