@@ -16,6 +16,7 @@ from kam.access import role_required, signed_in
 from kam.errors import Conflict, Invalid, add_to_form
 from kam.idempotency import once_per_submit
 from kam.models import Department
+from kam.query import int_param
 from kam.roles import KAM, LEAD, OPERATIONS
 from kam.selectors import paginate
 
@@ -38,12 +39,13 @@ QUEUE_PAGE = 25
 
 def _account_from_query(request, param="account"):
     """The account named in the query string, if the user may see it (404 otherwise)."""
-    raw = request.GET.get(param) or request.POST.get(param)
-    if not raw:
+    query = request.GET if request.GET.get(param) else request.POST
+    if not query.get(param):
         return None
-    if not str(raw).isdigit():
+    pk = int_param(query, param)
+    if pk is None:
         raise Http404
-    return account_get_for_user(request.user, int(raw))
+    return account_get_for_user(request.user, pk)
 
 
 # --- Touchpoints -----------------------------------------------------------------------------------
