@@ -1,4 +1,5 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -239,8 +240,16 @@ class ImportForm(BoundedForm):
     file = forms.FileField(label=_("CSV file"), help_text=_("UTF-8 (with or without BOM), separated by "
                                                             "semicolons or commas, with a header row."))
 
+    def __init__(self, *args, upload_refused: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The upload was stopped as it arrived (kam.uploads): there is no file, and the reason is its size.
+        self.upload_refused = upload_refused
+        if upload_refused:
+            self.fields["file"].required = False
+
     def clean_file(self):
         f = self.cleaned_data["file"]
-        if f.size > 10 * 1024 * 1024:
-            raise forms.ValidationError(_("The file is larger than 10 MB; split it."))
+        if self.upload_refused or f.size > settings.KAM_UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than %(mb)s MB; split it.") % {
+                "mb": settings.KAM_UPLOAD_MAX_BYTES // (1024 * 1024)})
         return f

@@ -17,6 +17,7 @@ from kam.idempotency import once_per_submit
 from kam.models import ProgrammeSettings
 from kam.roles import KAM, LEAD, SPONSOR, has_role
 from kam.selectors import paginate, query_replaced
+from kam.uploads import upload_refused
 
 from . import imports, selectors, services
 from .filters import AccountFilter
@@ -533,7 +534,7 @@ def pareto(request):
 @role_required(LEAD)
 @once_per_submit
 def import_page(request):
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST or None, request.FILES or None, upload_refused=upload_refused(request))
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

@@ -41,7 +41,8 @@ def test_a_nul_byte_in_the_query_string_is_a_clear_400(personas, url_name, query
 def test_the_nul_refusal_is_translated(personas):
     client = client_for(personas.kam)
     client.cookies["django_language"] = "es"
-    response = client.get(reverse("touchpoints:account_search") + "?q=%00", HTTP_ACCEPT_LANGUAGE="es")
+    with translation.override("en"):  # the request switches the thread's language: switched back after
+        response = client.get(reverse("touchpoints:account_search") + "?q=%00", HTTP_ACCEPT_LANGUAGE="es")
     assert response.status_code == 400
     assert "no puede contener" in _body(response)
 
