@@ -1,9 +1,10 @@
 from django import forms
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kam.forms import DateInput, VersionedForm
+from kam.forms import BoundedForm, BoundedModelForm, DateInput, VersionedForm
 from kam.models import Department
 from kam.people import person_label
 from kam.roles import KAM, SPONSOR
@@ -82,7 +83,7 @@ class AccountCreateForm(AccountForm):
                                            initial=RelationshipStage.EXPLORATORY)
 
 
-class StageChangeForm(forms.ModelForm):
+class StageChangeForm(BoundedModelForm):
     class Meta:
         model = RelationshipStageChange
         fields = ["to_stage", "changed_on", "note"]
@@ -90,7 +91,7 @@ class StageChangeForm(forms.ModelForm):
         widgets = {"changed_on": DateInput()}
 
 
-class TeamMemberForm(forms.ModelForm):
+class TeamMemberForm(BoundedModelForm):
     """A person joins the team."""
 
     user = UserChoiceField(queryset=User.objects.filter(is_active=True).order_by("first_name", "last_name"),
@@ -139,7 +140,7 @@ class ContactForm(VersionedForm):
         return single_line(self.cleaned_data["name"])
 
 
-class ContactGoneForm(forms.Form):
+class ContactGoneForm(BoundedForm):
     left_at = forms.DateField(label=_("left the company on"), initial=timezone.localdate,
                               widget=DateInput())
     successor = forms.ModelChoiceField(queryset=Contact.objects.none(), required=False,
@@ -161,7 +162,7 @@ class ContactGoneForm(forms.Form):
         return data
 
 
-class ContactEraseForm(forms.Form):
+class ContactEraseForm(BoundedForm):
     reason = forms.CharField(label=_("reason"), max_length=500, widget=forms.Textarea(attrs={"rows": 3}),
                              help_text=_("E.g. \"the person asked for erasure on 2026-11-30\". Do not name them: "
                                          "the reason is kept in the erasure log."))
@@ -174,7 +175,7 @@ class CriterionForm(VersionedForm):
         fields = ["name", "description", "axis", "weight", "scale_max", "active", "order"]
 
 
-class AssessmentForm(forms.Form):
+class AssessmentForm(BoundedForm):
     """One score field (blank = not judged) and one note per active criterion."""
 
     assessed_on = forms.DateField(label=_("date"), initial=timezone.localdate,
@@ -200,7 +201,7 @@ class AssessmentForm(forms.Form):
                 for c in self.criteria if self.cleaned_data.get(f"score_{c.pk}")}
 
 
-class TierDecisionForm(forms.Form):
+class TierDecisionForm(BoundedForm):
     expected_tier = forms.CharField(widget=forms.HiddenInput)
     to_tier = forms.ChoiceField(label=_("new tier"), choices=Tier.choices)
     reason = forms.CharField(label=_("reason"), widget=forms.Textarea(attrs={"rows": 3}),
@@ -223,7 +224,7 @@ class TierDecisionForm(forms.Form):
         self.fields["sponsor"].initial = account.sponsor_id
 
 
-class FinancialRecordForm(forms.Form):
+class FinancialRecordForm(BoundedForm):
     month = forms.DateField(label=_("month"), input_formats=["%Y-%m", "%Y-%m-%d"],
                             widget=forms.DateInput(attrs={"type": "month"}, format="%Y-%m"),
                             help_text=_("Year and month, e.g. 2026-03"))
@@ -235,13 +236,21 @@ class FinancialRecordForm(forms.Form):
         return self.cleaned_data["month"].replace(day=1)
 
 
-class ImportForm(forms.Form):
+class ImportForm(BoundedForm):
     kind = forms.ChoiceField(label=_("what the file holds"), choices=ImportKind.choices)
     file = forms.FileField(label=_("CSV file"), help_text=_("UTF-8 (with or without BOM), separated by "
                                                             "semicolons or commas, with a header row."))
 
+    def __init__(self, *args, upload_refused: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The upload was stopped as it arrived (kam.uploads): there is no file, and the reason is its size.
+        self.upload_refused = upload_refused
+        if upload_refused:
+            self.fields["file"].required = False
+
     def clean_file(self):
         f = self.cleaned_data["file"]
-        if f.size > 10 * 1024 * 1024:
-            raise forms.ValidationError(_("The file is larger than 10 MB; split it."))
+        if self.upload_refused or f.size > settings.KAM_UPLOAD_MAX_BYTES:
+            raise forms.ValidationError(_("The file is larger than %(mb)s MB; split it.") % {
+                "mb": settings.KAM_UPLOAD_MAX_BYTES // (1024 * 1024)})
         return f

@@ -15,6 +15,7 @@ from decimal import Decimal, InvalidOperation
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractUser
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -24,7 +25,7 @@ from kam import versioning
 from kam.errors import Invalid
 from kam.roles import KAM, SPONSOR
 from kam.text import single_line
-from kam.validators import is_future
+from kam.validators import free_text_length, is_future, sane_date, visible_text
 
 from . import services
 from .models import (
@@ -84,8 +85,17 @@ class FileError(Exception):
     pass
 
 
-def read_csv(data: bytes) -> tuple[list[str], list[tuple[int, dict]]]:
-    """Header and rows (with their line numbers) of a UTF-8 CSV separated by semicolons or commas."""
+# Python's csv module refuses a value longer than this (128 KB) with an error; no column of ours needs
+# a tenth of it.
+FIELD_SIZE_LIMIT = csv.field_size_limit()
+
+
+def read_csv(data: bytes, *, max_rows: int | None = None) -> tuple[list[str], list[tuple[int, dict]]]:
+    """Header and rows (with their line numbers) of a UTF-8 CSV separated by semicolons or commas.
+
+    Rows are read one at a time and reading stops at the first row past `max_rows`: a file of millions
+    of short lines is refused after `max_rows` of them, not after parsing it whole. A NUL character
+    (which PostgreSQL refuses in any text) or a value over FIELD_SIZE_LIMIT is refused with its line."""
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -93,20 +103,36 @@ def read_csv(data: bytes) -> tuple[list[str], list[tuple[int, dict]]]:
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") and ";" in first_line else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    try:
-        header = next(reader)
-    except StopIteration as exc:
-        raise FileError(_("The file is empty.")) from exc
-    header = [h.strip().lower().replace(" ", "_") for h in header]
+    header = None
     rows = []
-    for values in reader:
-        if not any(v.strip() for v in values):
-            continue
-        if len(values) > len(header):
-            rows.append((reader.line_num, {"__extra__": True}))
-            continue
-        padded = values + [""] * (len(header) - len(values))
-        rows.append((reader.line_num, {h: padded[i].strip() for i, h in enumerate(header)}))
+    starts_at = 1  # the line the row being read starts on (a quoted value may span lines)
+    try:
+        for values in reader:
+            starts_at = reader.line_num + 1
+            if any("\x00" in v for v in values):
+                raise FileError(_("Line %(line)s contains a NUL character: the file is damaged or not a "
+                                  "spreadsheet export.") % {"line": reader.line_num})
+            if header is None:
+                header = [h.strip().lower().replace(" ", "_") for h in values]
+                continue
+            if not any(v.strip() for v in values):
+                continue
+            if max_rows is not None and len(rows) >= max_rows:
+                raise FileError(_("The file has more than %(max)s rows; one import takes at most %(max)s. Split "
+                                  "the file and import the parts one after the other.") % {"max": max_rows})
+            if len(values) > len(header):
+                rows.append((reader.line_num, {"__extra__": True}))
+                continue
+            padded = values + [""] * (len(header) - len(values))
+            rows.append((reader.line_num, {h: padded[i].strip() for i, h in enumerate(header)}))
+    except csv.Error as exc:
+        # The only error the reader raises on text that decoded: a value beyond the field size limit
+        # (an unclosed quote makes the rest of the file one value).
+        raise FileError(_("Line %(line)s has a value longer than %(kb)s KB (an unclosed quote, or not a "
+                          "spreadsheet export). Nothing was imported.") % {
+            "line": starts_at, "kb": FIELD_SIZE_LIMIT // 1024}) from exc
+    if header is None:
+        raise FileError(_("The file is empty."))
     return header, rows
 
 
@@ -193,7 +219,7 @@ def run_import(*, actor: AbstractUser, kind: str, data: bytes, filename: str) ->
     services.permission_require(actor=actor, perm="accounts.import_data")
     result = ImportResult(kind=kind)
     try:
-        header, rows = read_csv(data)
+        header, rows = read_csv(data, max_rows=MAX_ROWS[kind])
     except FileError as exc:
         result.file_error = str(exc)
         return result
@@ -205,10 +231,6 @@ def run_import(*, actor: AbstractUser, kind: str, data: bytes, filename: str) ->
         return result
     if not rows:
         result.file_error = _("The file has a header but no rows.")
-        return result
-    if len(rows) > MAX_ROWS[kind]:
-        result.file_error = _("The file has %(rows)s rows; one import takes at most %(max)s. Split the file and "
-                              "import the parts one after the other.") % {"rows": len(rows), "max": MAX_ROWS[kind]}
         return result
     result.rows = len(rows)
     planner = {ImportKind.ACCOUNTS: _plan_accounts, ImportKind.CONTACTS: _plan_contacts,
@@ -228,6 +250,14 @@ def run_import(*, actor: AbstractUser, kind: str, data: bytes, filename: str) ->
     if kind in (ImportKind.FINANCIALS, ImportKind.ACCOUNTS):
         financials_imported.send(sender=ImportRun, account_ids=sorted(account_ids))
     return result
+
+
+def _check(validator, value, errors: list, label: str) -> None:
+    """The forms' bound (kam.validators) on one value of a row: its message, named by column."""
+    try:
+        validator(value)
+    except ValidationError as exc:
+        errors.extend(f"{label}: {message}" for message in exc.messages)
 
 
 def _common_row_errors(values) -> list[str]:
@@ -256,6 +286,7 @@ def _plan_accounts(rows, result):
             errors.append(_("The name is missing."))
         if len(name) > 200:
             errors.append(_("The name is longer than 200 characters."))
+        _check(visible_text, name, errors, "name")
         if len(country) != 2 or not country.isalpha():
             errors.append(_("Country “%(value)s” is not a two-letter ISO code.") % {"value": country})
         key = ("tax", tax_id) if tax_id else ("name", name.lower(), country)
@@ -421,6 +452,8 @@ def _plan_contacts(rows, result):
         email = r.get("email", "").lower()
         if not name:
             errors.append(_("The name is missing."))
+        _check(visible_text, name, errors, "name")
+        _check(free_text_length, r.get("notes", ""), errors, "notes")
         if email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
             errors.append(_("E-mail “%(value)s” is not valid.") % {"value": email})
         fields = {"name": name[:160], "email": email, "phone": r.get("phone", "")[:40],
@@ -455,6 +488,8 @@ def _plan_contacts(rows, result):
                 fields["last_contact_date"] = datetime.date.fromisoformat(r["last_contact_date"])
             except ValueError:
                 errors.append(_("Last contact date must be YYYY-MM-DD."))
+            else:
+                _check(sane_date, fields["last_contact_date"], errors, "last_contact_date")
         boss = r.get("reports_to_email", "").lower()
         if boss and account is not None and (account.pk, "email", boss) not in existing \
                 and (account.pk, boss) not in file_emails:
@@ -521,6 +556,7 @@ def _plan_financials(rows, result):
             month = parse_month(r.get("month", ""))
             if is_future(month):
                 errors.append(_("Month %(value)s is in the future.") % {"value": r["month"]})
+            _check(sane_date, month, errors, "month")
         except ValueError:
             errors.append(_("Month “%(value)s” is not a month (use YYYY-MM).") % {"value": r.get("month", "")})
         numbers = {}

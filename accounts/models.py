@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from kam.models import Department
 from kam.records import Kept
+from kam.validators import free_text_length, sane_date, visible_text
 
 
 class Tier(models.TextChoices):
@@ -73,7 +74,7 @@ class AccountQuerySet(models.QuerySet):
 
 
 class Account(models.Model):
-    name = models.CharField(_("name"), max_length=200)
+    name = models.CharField(_("name"), max_length=200, validators=[visible_text])
     tax_id = models.CharField(_("tax id"), max_length=40, blank=True)
     industry = models.CharField(_("industry"), max_length=30, choices=Industry.choices, default=Industry.OTHER)
     country = models.CharField(_("country"), max_length=2, default="ES", help_text=_("ISO 3166 code, e.g. ES"))
@@ -195,7 +196,7 @@ class Contact(models.Model):
     successor takes the position and the history stays."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="contacts")
-    name = models.CharField(_("name"), max_length=160)
+    name = models.CharField(_("name"), max_length=160, validators=[visible_text])
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     position = models.CharField(_("position"), max_length=160, blank=True)
@@ -209,11 +210,11 @@ class Contact(models.Model):
                                      default=DecisionRole.NONE)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("our relationship owner"), null=True,
                               blank=True, on_delete=models.SET_NULL, related_name="owned_contacts")
-    last_contact_date = models.DateField(_("last contact"), null=True, blank=True)
-    left_at = models.DateField(_("left the company on"), null=True, blank=True)
+    last_contact_date = models.DateField(_("last contact"), null=True, blank=True, validators=[sane_date])
+    left_at = models.DateField(_("left the company on"), null=True, blank=True, validators=[sane_date])
     successor = models.ForeignKey("self", verbose_name=_("successor"), null=True, blank=True,
                                   on_delete=models.SET_NULL, related_name="predecessors")
-    notes = models.TextField(_("notes"), blank=True)
+    notes = models.TextField(_("notes"), blank=True, validators=[free_text_length])
     # Set by the erasure (accounts.services.contact_erase): the row stays, anonymised, so that what
     # pointed at the person (touchpoints, commitments, the org chart) still points somewhere.
     erased_at = models.DateTimeField(_("personal data erased on"), null=True, blank=True)
@@ -243,7 +244,7 @@ class FinancialRecord(models.Model):
     the ERP. Incident and touchpoint costs are added on top by metrics."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="financials")
-    month = models.DateField(_("month"), help_text=_("First day of the month"))
+    month = models.DateField(_("month"), help_text=_("First day of the month"), validators=[sane_date])
     revenue = models.DecimalField(_("revenue"), max_digits=14, decimal_places=2, default=0)
     cost_of_goods = models.DecimalField(_("cost of goods"), max_digits=14, decimal_places=2, default=0)
     cost_to_serve = models.DecimalField(_("cost to serve"), max_digits=14, decimal_places=2, default=0)
@@ -313,7 +314,7 @@ class RelationshipStageChange(models.Model):
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="stage_changes")
     from_stage = models.CharField(_("from"), max_length=20, choices=RelationshipStage.choices, blank=True)
     to_stage = models.CharField(_("to"), max_length=20, choices=RelationshipStage.choices)
-    changed_on = models.DateField(_("since"), default=timezone.localdate)
+    changed_on = models.DateField(_("since"), default=timezone.localdate, validators=[sane_date])
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="+")
     note = models.CharField(_("note"), max_length=300, blank=True)
@@ -341,7 +342,7 @@ class SelectionCriterion(models.Model):
     keeps the criterion visible (and its scores kept) without counting it."""
 
     code = models.SlugField(_("code"), max_length=40, unique=True)
-    name = models.CharField(_("name"), max_length=120)
+    name = models.CharField(_("name"), max_length=120, validators=[visible_text])
     description = models.CharField(_("what to judge"), max_length=300, blank=True)
     axis = models.CharField(_("axis"), max_length=20, choices=Axis.choices)
     weight = models.DecimalField(_("weight"), max_digits=5, decimal_places=2, default=Decimal("1"),
@@ -378,8 +379,8 @@ class Assessment(Kept):
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="assessments")
     assessor = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assessor"), on_delete=models.PROTECT,
                                  related_name="account_assessments")
-    assessed_on = models.DateField(_("date"), default=timezone.localdate)
-    note = models.TextField(_("overall note"), blank=True)
+    assessed_on = models.DateField(_("date"), default=timezone.localdate, validators=[sane_date])
+    note = models.TextField(_("overall note"), blank=True, validators=[free_text_length])
     attractiveness = models.DecimalField(_("attractiveness"), max_digits=5, decimal_places=2, null=True)
     strength = models.DecimalField(_("relative strength"), max_digits=5, decimal_places=2, null=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -420,10 +421,11 @@ class TierDecision(Kept):
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("decided by"), null=True,
                                    on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(_("when"), default=timezone.now)
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(_("reason"), validators=[free_text_length])
     evidence = models.JSONField(_("evidence"), default=dict)
     cap_override = models.BooleanField(_("beyond the cap"), default=False)
-    override_reason = models.TextField(_("reason for exceeding the cap"), blank=True)
+    override_reason = models.TextField(_("reason for exceeding the cap"), blank=True,
+                                       validators=[free_text_length])
 
     class Meta:
         ordering = ["-decided_at", "-pk"]
@@ -445,7 +447,7 @@ class ErasureRecord(Kept):
     erased_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("erased by"), on_delete=models.PROTECT,
                                   related_name="+")
     erased_at = models.DateTimeField(_("when"), default=timezone.now)
-    reason = models.TextField(_("reason"))
+    reason = models.TextField(_("reason"), validators=[free_text_length])
     scrubbed = models.JSONField(_("rows scrubbed"), default=dict)
 
     class Meta:

@@ -20,6 +20,7 @@ from kam.people import person_label
 from kam.roles import KAM, LEAD, SPONSOR, has_role
 from kam.selectors import paginate, query_replaced
 from kam.tones import TIER_CHART_COLOURS
+from kam.uploads import upload_refused
 
 from . import imports, scoring, selectors, services
 from .filters import AccountFilter
@@ -539,7 +540,7 @@ def pareto(request):
 @role_required(LEAD)
 @once_per_submit
 def import_page(request):
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(request.POST or None, request.FILES or None, upload_refused=upload_refused(request))
     result = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

@@ -81,6 +81,16 @@ def clean(instance) -> None:
         raise Invalid.from_validation_error(exc) from exc
 
 
+def clean_field(model, name: str, value) -> None:
+    """One field's validation (its validators and bounds) for a value about to be computed with, before
+    there is an instance to `clean`."""
+    field = model._meta.get_field(name)
+    try:
+        field.clean(value, None)
+    except ValidationError as exc:
+        raise Invalid(errors={name: exc.messages}) from exc
+
+
 def add_to_form(form, exc: DomainError) -> None:
     """Show a domain error on a Django form: field errors on their fields, the rest on top."""
     if exc.errors:

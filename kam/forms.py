@@ -1,6 +1,9 @@
 """Form pieces shared by every app."""
 
 from django import forms
+from django.core.validators import MaxLengthValidator
+
+from .validators import FREE_TEXT_MAX_LENGTH, sane_date, visible_text
 
 # Every <input type="date"> takes ISO dates whatever the language: a localised value ("30/11/2026")
 # is not a valid value for it, and the browser would show the field empty and post it back blank.
@@ -25,7 +28,42 @@ class DateTimeLocalInput(forms.DateTimeInput):
         super().__init__(attrs=attrs, format=format or DATETIME_LOCAL_FORMAT)
 
 
-class VersionedForm(forms.ModelForm):
+def bound_inputs(form) -> None:
+    """Hold every field of `form` to the bounds of kam.validators: dates within the sane range, one-line
+    texts without invisible formatting characters, free text (a textarea) to FREE_TEXT_MAX_LENGTH.
+    Run when the form is cleaned, so that fields added in a subclass's __init__ are covered too."""
+    for field in form.fields.values():
+        if isinstance(field, (forms.DateField, forms.DateTimeField)):
+            extra = [sane_date]
+        elif isinstance(field, forms.CharField) and isinstance(field.widget, forms.Textarea):
+            extra = []
+            if field.max_length is None or field.max_length > FREE_TEXT_MAX_LENGTH:
+                field.max_length = FREE_TEXT_MAX_LENGTH
+                extra.append(MaxLengthValidator(FREE_TEXT_MAX_LENGTH))
+        elif isinstance(field, forms.CharField) and not isinstance(field.widget, forms.PasswordInput):
+            extra = [visible_text]
+        else:
+            continue
+        field.validators = [*field.validators, *(v for v in extra if v not in field.validators)]
+
+
+class BoundedInputs:
+    """Mixed into every form of the site (see bound_inputs)."""
+
+    def full_clean(self):
+        bound_inputs(self)
+        super().full_clean()
+
+
+class BoundedForm(BoundedInputs, forms.Form):
+    pass
+
+
+class BoundedModelForm(BoundedInputs, forms.ModelForm):
+    pass
+
+
+class VersionedForm(BoundedModelForm):
     """Carries the version the user started from (kam.versioning): the service refuses a save made
     from an older one and says what changed."""
 

@@ -150,13 +150,21 @@ class QueryCountHeaderMiddleware:
 
 class DomainErrorMiddleware:
     """Answers a domain error no view handled with its page: 403 refused, 409 conflict (both versions
-    shown), 400 invalid. One place, so that every app refuses the same way."""
+    shown), 400 invalid. One place, so that every app refuses the same way; a query string no view can
+    use (kam.query) is refused here too, before any view runs."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        from .errors import Invalid
+        from .query import query_problem
+
+        problem = query_problem(request.GET)
+        return self.process_exception(request, Invalid(problem)) if problem else None
 
     def process_exception(self, request, exception):
         from django.shortcuts import render

@@ -7,12 +7,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from .validators import DAYS_MAX, visible_text
+
 
 class Department(models.Model):
     """Reference data: the supplier's departments that touch key accounts."""
 
     code = models.SlugField(_("code"), max_length=30, unique=True)
-    name = models.CharField(_("name"), max_length=80)
+    name = models.CharField(_("name"), max_length=80, validators=[visible_text])
     order = models.PositiveSmallIntegerField(_("order"), default=0)
     # People who sign off this department's commitments on any account's plan, besides the department's
     # people on the account's team (e.g. the head of operations).
@@ -42,31 +44,40 @@ def _pct(label, default):
     )
 
 
+def _rate(label, default):
+    """A yearly rate, 0–1 as the form's help says: CLV divides by (1 + d − r)."""
+    return models.DecimalField(label, max_digits=4, decimal_places=3, default=Decimal(default),
+                               validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("1"))])
+
+
+def _days(label, default):
+    """A period in days. Ten years at most: the dashboards subtract it from today, and a date 2**31 days
+    back does not exist."""
+    return models.PositiveIntegerField(label, default=default,
+                                       validators=[MinValueValidator(1), MaxValueValidator(DAYS_MAX)])
+
+
 class ProgrammeSettings(models.Model):
     """The programme's parameters: one row, edited by the programme lead, kept in history."""
 
-    key_account_cap = models.PositiveIntegerField(_("key-account cap"), default=25)
+    key_account_cap = models.PositiveIntegerField(_("key-account cap"), default=25,
+                                                  validators=[MinValueValidator(1), MaxValueValidator(10_000)])
     attractiveness_threshold = _pct(_("attractiveness threshold"), "50")
     strength_threshold = _pct(_("strength threshold"), "50")
     # CLV (Gupta & Lehmann): yearly retention r and discount d.
-    clv_retention = models.DecimalField(_("retention rate r"), max_digits=4, decimal_places=3,
-                                        default=Decimal("0.900"))
-    clv_discount = models.DecimalField(_("discount rate d"), max_digits=4, decimal_places=3,
-                                       default=Decimal("0.100"))
+    clv_retention = _rate(_("retention rate r"), "0.900")
+    clv_discount = _rate(_("discount rate d"), "0.100")
     # Risk-adjusted CLV (after Ryals & Knox): r moves linearly with health between these bounds.
-    retention_at_health_0 = models.DecimalField(_("retention at health 0"), max_digits=4,
-                                                decimal_places=3, default=Decimal("0.700"))
-    retention_at_health_100 = models.DecimalField(_("retention at health 100"), max_digits=4,
-                                                  decimal_places=3, default=Decimal("0.950"))
+    retention_at_health_0 = _rate(_("retention at health 0"), "0.700")
+    retention_at_health_100 = _rate(_("retention at health 100"), "0.950")
     weight_engagement = _pct(_("weight: engagement"), "25")
     weight_service = _pct(_("weight: service"), "25")
     weight_plan = _pct(_("weight: plan"), "20")
     weight_sponsor = _pct(_("weight: sponsor"), "15")
     weight_satisfaction = _pct(_("weight: satisfaction"), "15")
-    sponsor_visit_days = models.PositiveIntegerField(_("sponsor visit every (days)"), default=90)
-    plan_review_days = models.PositiveIntegerField(_("plan review every (days)"), default=90)
-    plan_stale_days = models.PositiveIntegerField(_("plan stale after (days without edits)"),
-                                                  default=60)
+    sponsor_visit_days = _days(_("sponsor visit every (days)"), 90)
+    plan_review_days = _days(_("plan review every (days)"), 90)
+    plan_stale_days = _days(_("plan stale after (days without edits)"), 60)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)  # optimistic locking (kam.versioning)
     history = HistoricalRecords()

@@ -225,6 +225,14 @@ KAM_BACKUP_KEEP_DAYS = env.int("KAM_BACKUP_KEEP_DAYS", default=14)
 # Share-link views (the client's address and browser) are forgotten after this many days.
 KAM_SHARE_VIEW_RETENTION_DAYS = env.int("KAM_SHARE_VIEW_RETENTION_DAYS", default=180)
 
+# Uploads (the CSV imports): a larger file is stopped as it arrives, never written to disk
+# (kam/uploads.py); one up to the limit is kept in memory, never in a temporary file.
+KAM_UPLOAD_MAX_BYTES = 10 * 1024 * 1024
+FILE_UPLOAD_HANDLERS = ["kam.uploads.LimitedUploadHandler",
+                        "django.core.files.uploadhandler.MemoryFileUploadHandler",
+                        "django.core.files.uploadhandler.TemporaryFileUploadHandler"]
+FILE_UPLOAD_MAX_MEMORY_SIZE = KAM_UPLOAD_MAX_BYTES + 64 * 1024
+
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},

@@ -1,14 +1,84 @@
-"""Validation rules shared by every app's forms and services."""
+"""Validation rules shared by every app: the bounds every input is held to, whatever path it comes in by
+(form, htmx row, import, service), and the rule that a date has happened.
+
+Model fields carry these validators, so `full_clean()` (kam.errors.clean in the services) and model
+forms apply them; plain forms and the CSV import apply the same ones explicitly.
+"""
 
 import datetime
+import unicodedata
+from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils import timezone
 from django.utils.deconstruct import deconstructible
 from django.utils.translation import gettext_lazy as _
 
 from .errors import Invalid
 
+# Dates the programme can mean: anything outside is a typo or a probe, and near the ends of Python's
+# range date arithmetic (a plan's period end, "stale since" cut-offs) overflows.
+EARLIEST_DATE = datetime.date(1900, 1, 1)
+LATEST_DATE = datetime.date(2100, 12, 31)
+
+# Notes, summaries and descriptions: ten thousand characters is several pages; a megabyte is not a note.
+FREE_TEXT_MAX_LENGTH = 10_000
+
+# Format characters (Unicode category Cf) are invisible: bidi overrides make a name display reversed
+# ("Aceros‮.S.A"), zero-width spaces make two names look the same. The joiners stay: Persian and Indic
+# scripts and emoji sequences need them.
+_ALLOWED_FORMAT_CHARACTERS = {"\u200c", "\u200d"}
+
+
+@deconstructible
+class DateInRange:
+    """A date (or a datetime's date) between EARLIEST_DATE and LATEST_DATE."""
+
+    message = _("Enter a date between %(earliest)s and %(latest)s.")
+    code = "date_out_of_range"
+
+    def __call__(self, value):
+        if value is None:
+            return
+        day = value.date() if isinstance(value, datetime.datetime) else value
+        if not EARLIEST_DATE <= day <= LATEST_DATE:
+            raise ValidationError(self.message, code=self.code, params={
+                "earliest": EARLIEST_DATE.isoformat(), "latest": LATEST_DATE.isoformat()})
+
+    def __eq__(self, other):
+        return isinstance(other, DateInRange)
+
+
+@deconstructible
+class VisibleText:
+    """Text without invisible formatting characters (bidi controls, zero-width spaces, BOMs)."""
+
+    message = _("Remove the invisible formatting characters (such as text-direction marks or zero-width "
+                "spaces) from this text.")
+    code = "invisible_characters"
+
+    def __call__(self, value):
+        if value and any(unicodedata.category(ch) == "Cf" and ch not in _ALLOWED_FORMAT_CHARACTERS
+                         for ch in str(value)):
+            raise ValidationError(self.message, code=self.code)
+
+    def __eq__(self, other):
+        return isinstance(other, VisibleText)
+
+
+sane_date = DateInRange()
+visible_text = VisibleText()
+free_text_length = MaxLengthValidator(FREE_TEXT_MAX_LENGTH)
+
+# A period in days (plan staleness, review and visit intervals): ten years.
+DAYS_MAX = 3650
+
+# One touchpoint's or incident's cost: ten million euros is already beyond any credit note or event.
+COST_MAX = Decimal("10000000")
+
+# Hours to acknowledge or resolve an incident: a year. Deadlines are computed from them.
+SLA_HOURS_MAX = 24 * 365
 
 def is_future(day: datetime.date | None) -> bool:
     """After today in the programme's time zone (today itself is not the future)."""

@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Contact
-from kam.forms import DateInput, VersionedForm
+from kam.forms import BoundedForm, BoundedModelForm, DateInput, VersionedForm
 from kam.models import Department
 
 from .models import (
@@ -44,17 +44,17 @@ def section_form_class(section):
     fields = SECTION_FIELDS[section]
     meta = type("Meta", (), {"model": AccountPlan, "fields": fields,
                              "widgets": {**_textareas(fields), "next_review_date": DateInput()}})
-    return type(f"{section.title()}Form", (forms.ModelForm,), {"Meta": meta})
+    return type(f"{section.title()}Form", (BoundedModelForm,), {"Meta": meta})
 
 
-class PlanCreateForm(forms.Form):
+class PlanCreateForm(BoundedForm):
     period_kind = forms.ChoiceField(label=_("Period"), choices=PeriodKind.choices)
     period_start = forms.DateField(label=_("Starts on"), widget=DateInput())
     copy_last = forms.BooleanField(label=_("Copy the last plan (knowledge, vision, open tasks and "
                                            "opportunities)"), required=False, initial=True)
 
 
-class PlanPeriodForm(forms.Form):
+class PlanPeriodForm(BoundedForm):
     """Correct a draft plan's period."""
 
     period_kind = forms.ChoiceField(label=_("Period"), choices=PeriodKind.choices)
@@ -117,7 +117,7 @@ class CommitmentForm(VersionedForm):
         return data
 
 
-class CommitmentStatusForm(forms.Form):
+class CommitmentStatusForm(BoundedForm):
     status = forms.ChoiceField(label=_("Status"), choices=CommitmentStatus.choices)
     delivered_on = forms.DateField(label=_("Delivered on"), required=False, widget=DateInput())
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -129,13 +129,13 @@ class CommitmentStatusForm(forms.Form):
         return value
 
 
-class SignOffForm(forms.Form):
+class SignOffForm(BoundedForm):
     department = forms.ModelChoiceField(label=_("Sign off for"), queryset=Department.objects.none(),
                                         required=False, empty_label=_("Executive sponsor"))
     note = forms.CharField(label=_("Note"), max_length=300, required=False)
 
 
-class ClientAgreementForm(forms.Form):
+class ClientAgreementForm(BoundedForm):
     contact = forms.ModelChoiceField(label=_("Client contact"), queryset=Contact.objects.none(), required=False)
     agreed_by = forms.CharField(label=_("Or name and position"), max_length=160, required=False)
     channel = forms.ChoiceField(label=_("How"), choices=[c for c in AgreementChannel.choices
@@ -173,7 +173,7 @@ class ValueDeliveredForm(VersionedForm):
         widgets = {"delivered_on": DateInput()}
 
 
-class ShareLinkForm(forms.Form):
+class ShareLinkForm(BoundedForm):
     label = forms.CharField(label=_("For (name or company role)"), max_length=160, required=False)
     contact = forms.ModelChoiceField(label=_("Client contact"), queryset=Contact.objects.none(), required=False)
     hidden_sections = forms.MultipleChoiceField(
@@ -187,18 +187,18 @@ class ShareLinkForm(forms.Form):
         self.fields["contact"].queryset = Contact.objects.filter(account=account, left_at__isnull=True)
 
 
-class ShareAcceptForm(forms.Form):
+class ShareAcceptForm(BoundedForm):
     name = forms.CharField(label=_("Your name and position"), max_length=160)
     comment = forms.CharField(label=_("Comment (optional)"), required=False,
                               widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class ShareCommentForm(forms.Form):
+class ShareCommentForm(BoundedForm):
     name = forms.CharField(label=_("Your name"), max_length=160)
     body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
 
 
-class NegotiationCreateForm(forms.ModelForm):
+class NegotiationCreateForm(BoundedModelForm):
     class Meta:
         model = Negotiation
         fields = ("title",)
@@ -241,7 +241,7 @@ class AgreementForm(VersionedForm):
         widgets = {"due_date": DateInput()}
 
 
-class AgreementToCommitmentForm(forms.Form):
+class AgreementToCommitmentForm(BoundedForm):
     department = forms.ModelChoiceField(label=_("Department"), queryset=Department.objects.all(), required=False)
     owner = forms.ModelChoiceField(label=_("Owner"), queryset=get_user_model().objects.none(), required=False)
     contact = forms.ModelChoiceField(label=_("Client contact"), queryset=Contact.objects.none(), required=False)

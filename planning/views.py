@@ -504,6 +504,7 @@ def _history_diff(a, b):
 @signed_in
 def plan_history(request, pk):
     plan = selectors.plan_get_for_user(request.user, pk)
+    from kam.query import int_param
     from kam.selectors import paginate
     page = paginate(request, selectors.plan_history(plan), per_page=30)
     records = list(page.object_list)
@@ -518,11 +519,11 @@ def plan_history(request, pk):
                                                              ["status", "client_agreed_by"]).changes]
                                   if prev is not None else [])
     compare = None
-    a_id, b_id = request.GET.get("a", ""), request.GET.get("b", "")
-    if (a_id or b_id) and not (a_id.isdigit() and b_id.isdigit()):
+    a_id, b_id = int_param(request.GET, "a"), int_param(request.GET, "b")
+    if (request.GET.get("a") or request.GET.get("b")) and not (a_id and b_id):
         messages.error(request, _("Choose two versions of this plan to compare."))
     elif a_id and b_id:
-        pair = {str(r.history_id): r for r in plan.history.filter(history_id__in=[a_id, b_id])
+        pair = {r.history_id: r for r in plan.history.filter(history_id__in=[a_id, b_id])
                 .select_related("history_user", "owner")}
         if a_id in pair and b_id in pair:
             a, b = sorted([pair[a_id], pair[b_id]], key=lambda r: r.history_date)

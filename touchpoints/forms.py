@@ -9,11 +9,11 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Account, Contact, Tier
 from accounts.selectors import accounts_visible_to
 from kam import departments
-from kam.forms import DATETIME_LOCAL_FORMAT, DateInput, DateTimeLocalInput, VersionedForm
+from kam.forms import DATETIME_LOCAL_FORMAT, BoundedForm, DateInput, DateTimeLocalInput, VersionedForm
 from kam.models import Department
 from kam.people import person_label
 from kam.roles import KAM, OPERATIONS, SPONSOR, has_role
-from kam.validators import not_in_future
+from kam.validators import COST_MAX, not_in_future
 
 from .models import (
     Channel,
@@ -49,7 +49,7 @@ def default_department(user, account: Account | None) -> Department | None:
     return None
 
 
-class TouchpointForm(forms.Form):
+class TouchpointForm(BoundedForm):
     account = forms.ModelChoiceField(queryset=Account.objects.none(), widget=forms.HiddenInput)
     occurred_at = forms.DateTimeField(label=_("When"), widget=DateTimeLocalInput(),
                                       input_formats=[DATETIME_LOCAL_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"])
@@ -65,8 +65,8 @@ class TouchpointForm(forms.Form):
                                                 label=_("Our people"), widget=forms.CheckboxSelectMultiple)
     follow_up = forms.BooleanField(label=_("Follow-up needed"), required=False)
     follow_up_note = forms.CharField(label=_("What follow-up?"), required=False, max_length=300)
-    cost = forms.DecimalField(label=_("Cost (optional)"), required=False, min_value=0, max_digits=12,
-                              decimal_places=2)
+    cost = forms.DecimalField(label=_("Cost (optional)"), required=False, min_value=0, max_value=COST_MAX,
+                              max_digits=12, decimal_places=2)
 
     def __init__(self, *args, user, account: Account | None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,7 +98,7 @@ class TouchpointForm(forms.Form):
         return data
 
 
-class IncidentForm(forms.Form):
+class IncidentForm(BoundedForm):
     account = forms.ModelChoiceField(queryset=Account.objects.none(), widget=forms.HiddenInput)
     severity = forms.ChoiceField(choices=Severity.choices, label=_("Severity"), initial=Severity.MEDIUM)
     category = forms.ChoiceField(choices=IncidentCategory.choices, label=_("Category"))
@@ -140,7 +140,7 @@ class IncidentUpdateForm(VersionedForm):
         return data
 
 
-class FeedbackForm(forms.Form):
+class FeedbackForm(BoundedForm):
     score = forms.TypedChoiceField(label=_("Satisfaction (0–10)"), coerce=int,
                                    choices=[(i, str(i)) for i in range(0, 11)],
                                    widget=forms.RadioSelect(attrs={"class": "btn-check"}),
@@ -155,7 +155,7 @@ class FeedbackForm(forms.Form):
         self.fields = {"contact": contact, **self.fields}
 
 
-class PartnershipRatingForm(forms.Form):
+class PartnershipRatingForm(BoundedForm):
     score = forms.TypedChoiceField(label=_("How much of a partner are we to each other? (0–10)"), coerce=int,
                                    choices=[(i, str(i)) for i in range(0, 11)],
                                    widget=forms.RadioSelect(attrs={"class": "btn-check"}),
@@ -215,7 +215,7 @@ SlaPolicyFormSet = forms.modelformset_factory(SlaPolicy, form=SlaPolicyForm, for
                                               absolute_max=SLA_ROWS, validate_max=True, edit_only=True)
 
 
-class IncidentFilterForm(forms.Form):
+class IncidentFilterForm(BoundedForm):
     status = forms.ChoiceField(label=_("Status"), required=False,
                                choices=[("", _("Active")), *IncidentStatus.choices, ("all", _("All"))])
     severity = forms.ChoiceField(label=_("Severity"), required=False, choices=[("", _("Any")), *Severity.choices])

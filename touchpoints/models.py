@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from accounts.models import Account, Contact, Tier
 from kam.models import Department
+from kam.validators import COST_MAX, SLA_HOURS_MAX, free_text_length, sane_date, visible_text
 
 
 class Channel(models.TextChoices):
@@ -34,7 +35,7 @@ class TouchpointKind(models.TextChoices):
 
 def _money(label):
     return models.DecimalField(label, max_digits=12, decimal_places=2, default=Decimal("0"),
-                               validators=[MinValueValidator(Decimal("0"))])
+                               validators=[MinValueValidator(Decimal("0")), MaxValueValidator(COST_MAX)])
 
 
 class Touchpoint(models.Model):
@@ -43,7 +44,7 @@ class Touchpoint(models.Model):
 
     account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.CASCADE,
                                 related_name="touchpoints")
-    occurred_at = models.DateTimeField(_("when"), default=timezone.now)
+    occurred_at = models.DateTimeField(_("when"), default=timezone.now, validators=[sane_date])
     department = models.ForeignKey(Department, verbose_name=_("department"), on_delete=models.PROTECT,
                                    related_name="+")
     channel = models.CharField(_("channel"), max_length=20, choices=Channel.choices, default=Channel.IN_PERSON)
@@ -53,7 +54,7 @@ class Touchpoint(models.Model):
                                         related_name="touchpoints_attended")
     contacts = models.ManyToManyField(Contact, verbose_name=_("client contacts"), blank=True,
                                       related_name="touchpoints")
-    summary = models.TextField(_("summary"))
+    summary = models.TextField(_("summary"), validators=[free_text_length])
     quality = models.PositiveSmallIntegerField(
         _("quality"), default=3, validators=[MinValueValidator(1), MaxValueValidator(5)],
         help_text=_("How did it go? 1 = badly, 5 = very well"),
@@ -126,8 +127,10 @@ class SlaPolicy(models.Model):
 
     tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices)
     severity = models.CharField(_("severity"), max_length=20, choices=Severity.choices)
-    ack_hours = models.PositiveIntegerField(_("hours to acknowledge"), validators=[MinValueValidator(1)])
-    resolve_hours = models.PositiveIntegerField(_("hours to resolve"), validators=[MinValueValidator(1)])
+    ack_hours = models.PositiveIntegerField(_("hours to acknowledge"),
+                                            validators=[MinValueValidator(1), MaxValueValidator(SLA_HOURS_MAX)])
+    resolve_hours = models.PositiveIntegerField(_("hours to resolve"),
+                                                validators=[MinValueValidator(1), MaxValueValidator(SLA_HOURS_MAX)])
     version = models.PositiveIntegerField(default=1)  # optimistic locking (kam.versioning)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -152,9 +155,9 @@ class ServiceIncident(models.Model):
 
     account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.CASCADE,
                                 related_name="incidents")
-    opened_at = models.DateTimeField(_("opened at"), default=timezone.now)
-    title = models.CharField(_("title"), max_length=200)
-    description = models.TextField(_("description"), blank=True)
+    opened_at = models.DateTimeField(_("opened at"), default=timezone.now, validators=[sane_date])
+    title = models.CharField(_("title"), max_length=200, validators=[visible_text])
+    description = models.TextField(_("description"), blank=True, validators=[free_text_length])
     category = models.CharField(_("category"), max_length=20, choices=IncidentCategory.choices)
     severity = models.CharField(_("severity"), max_length=20, choices=Severity.choices)
     status = models.CharField(_("status"), max_length=20, choices=IncidentStatus.choices,
@@ -173,7 +176,7 @@ class ServiceIncident(models.Model):
     # breach is escalated exactly once and counted in the service metrics.
     ack_breached_at = models.DateTimeField(_("acknowledge SLA breached at"), null=True, blank=True)
     resolve_breached_at = models.DateTimeField(_("resolve SLA breached at"), null=True, blank=True)
-    resolution = models.TextField(_("resolution"), blank=True)
+    resolution = models.TextField(_("resolution"), blank=True, validators=[free_text_length])
     cost = _money(_("cost of the incident"))
     version = models.PositiveIntegerField(default=1)  # optimistic locking (kam.versioning)
     updated_at = models.DateTimeField(auto_now=True)
@@ -210,8 +213,8 @@ class ClientFeedback(models.Model):
                                 related_name="feedback_given")
     score = models.PositiveSmallIntegerField(_("score"), validators=[MaxValueValidator(10)],
                                              help_text=_("0 = very dissatisfied, 10 = delighted"))
-    comment = models.TextField(_("comment"), blank=True)
-    received_on = models.DateField(_("received on"), default=timezone.localdate)
+    comment = models.TextField(_("comment"), blank=True, validators=[free_text_length])
+    received_on = models.DateField(_("received on"), default=timezone.localdate, validators=[sane_date])
     recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("recorded by"), null=True,
                                     on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -237,8 +240,8 @@ class PartnershipRating(models.Model):
                                  on_delete=models.SET_NULL, related_name="+")
     score = models.PositiveSmallIntegerField(_("score"), validators=[MaxValueValidator(10)],
                                              help_text=_("0 = a purely transactional supplier, 10 = a true partner"))
-    comment = models.TextField(_("comment"), blank=True)
-    rated_on = models.DateField(_("rated on"), default=timezone.localdate)
+    comment = models.TextField(_("comment"), blank=True, validators=[free_text_length])
+    rated_on = models.DateField(_("rated on"), default=timezone.localdate, validators=[sane_date])
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Account, Activity, ActivityKind, Contact
 from accounts.services import activity_record
 from kam import versioning
-from kam.errors import Conflict, Forbidden, Invalid
+from kam.errors import Conflict, Forbidden, Invalid, clean, clean_field
 from kam.models import Department, ProgrammeSettings
 from kam.services import notification_send
 from kam.validators import require_not_in_future
@@ -87,11 +87,13 @@ def touchpoint_log(*, actor, account: Account, department: Department, channel: 
     if cost is not None and cost < 0:
         raise _invalid("cost", _("The cost cannot be negative."))
     contacts = _contacts_of(account, contacts)
-    touchpoint = Touchpoint.objects.create(
+    touchpoint = Touchpoint(
         account=account, occurred_at=occurred_at, department=department, channel=channel, kind=kind,
         summary=summary.strip(), quality=quality, follow_up=follow_up, follow_up_note=follow_up_note.strip(),
         cost=cost or Decimal("0"), created_by=actor,
     )
+    clean(touchpoint)  # the model's bounds: dates, amounts, lengths
+    touchpoint.save()
     people = {p.pk: p for p in our_people or []}
     people.setdefault(actor.pk, actor)
     touchpoint.our_people.set(people.values())
@@ -129,13 +131,17 @@ def incident_open(*, actor, account: Account, category: str, severity: str, titl
     if contact is not None:
         _contacts_of(account, [contact])
     opened_at = opened_at or timezone.now()
+    # Checked before the deadlines are computed from it: near the ends of the calendar they overflow.
+    clean_field(ServiceIncident, "opened_at", opened_at)
     policy = selectors.sla_policy_for(account.tier, severity)
     ack_due, resolve_due = sla.deadlines(opened_at, policy.ack_hours, policy.resolve_hours)
-    incident = ServiceIncident.objects.create(
+    incident = ServiceIncident(
         account=account, opened_at=opened_at, title=title.strip(), description=description.strip(),
         category=category, severity=severity, contact=contact, opened_by=actor,
         ack_due_at=ack_due, resolve_due_at=resolve_due,
     )
+    clean(incident)
+    incident.save()
     activity_record(
         account=account, kind=ActivityKind.INCIDENT_OPENED, subkind=severity, actor=actor, occurred_at=opened_at,
         department=_department_of(actor, account),
@@ -208,6 +214,7 @@ def incident_update(*, actor, incident: ServiceIncident, expected_version, statu
         changes.append(_("cost: %(cost)s") % {"cost": cost})
     if not changes:
         return locked
+    clean(locked)
     versioning.bump(locked)
     locked.save()
     activity_record(
@@ -373,8 +380,10 @@ def feedback_record(*, actor, account: Account, contact: Contact | None, score: 
         raise _invalid("score", _("The score goes from 0 to 10."))
     received_on = received_on or timezone.localdate()
     require_not_in_future("received_on", received_on)
-    feedback = ClientFeedback.objects.create(account=account, contact=contact, score=score,
-                                             comment=comment.strip(), received_on=received_on, recorded_by=actor)
+    feedback = ClientFeedback(account=account, contact=contact, score=score, comment=comment.strip(),
+                              received_on=received_on, recorded_by=actor)
+    clean(feedback)
+    feedback.save()
     who = contact.name if contact else _("the client")
     activity_record(
         account=account, kind=ActivityKind.FEEDBACK, subkind="client", actor=actor,
@@ -394,8 +403,10 @@ def partnership_rate(*, actor, account: Account, score: int, comment: str = "",
         raise _invalid("score", _("The score goes from 0 to 10."))
     rated_on = rated_on or timezone.localdate()
     require_not_in_future("rated_on", rated_on)
-    rating = PartnershipRating.objects.create(account=account, rated_by=actor, score=score,
-                                              comment=comment.strip(), rated_on=rated_on)
+    rating = PartnershipRating(account=account, rated_by=actor, score=score, comment=comment.strip(),
+                               rated_on=rated_on)
+    clean(rating)
+    rating.save()
     activity_record(
         account=account, kind=ActivityKind.FEEDBACK, subkind="partnership", actor=actor,
         occurred_at=_day_moment(rated_on), department=_department_of(actor, account),

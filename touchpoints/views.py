@@ -17,6 +17,7 @@ from kam.errors import Conflict, Invalid, add_to_form
 from kam.idempotency import once_per_submit
 from kam.models import Department
 from kam.people import person_label
+from kam.query import int_param
 from kam.roles import KAM, LEAD, OPERATIONS
 from kam.selectors import paginate
 
@@ -36,12 +37,13 @@ from .presentation import incident_clocks
 
 def _account_from_query(request, param="account"):
     """The account named in the query string, if the user may see it (404 otherwise)."""
-    raw = request.GET.get(param) or request.POST.get(param)
-    if not raw:
+    query = request.GET if request.GET.get(param) else request.POST
+    if not query.get(param):
         return None
-    if not str(raw).isdigit():
+    pk = int_param(query, param)
+    if pk is None:
         raise Http404
-    return account_get_for_user(request.user, int(raw))
+    return account_get_for_user(request.user, pk)
 
 
 # --- Touchpoints -----------------------------------------------------------------------------------

@@ -29,6 +29,12 @@ NASTY = [
     "Infinity", "0.000000000001", "1,5", "12.345.678,90",
     "2026-02-30", "2026-13-45", "0000-00-00", "9999-12-31", "10000-01-01", "2026-02-30T25:61", "31/12/2026",
     "yesterday", "../../etc/passwd", "{{ 7|add:7 }}", "%s%n", "=cmd|' /C calc'!A0", "\r\n\r\nX: y",
+    # What a production fuzzing run drove to a server error (each also in REPORTED below): dates at the
+    # ends of the calendar, 32-bit overflows, rates outside 0-1, bidi and zero-width characters, a
+    # megabyte of text.
+    "0001-01-01", "0001-01-01T00:00", "9999-12-31T23:59", "1899-12-31", "2101-01-01", "2147483647",
+    "2147483648", "-2147483649", "-0.5", "1.5", "Aceros\u202e.S.A", "\u2066Sur\u2069", "Ace\u200bros",
+    "\ufeff", "x" * 1_000_000,
 ]
 
 
@@ -125,3 +131,80 @@ def _fuzzer(client, persona, url_name, form, action):
                 _assert_escaped(followed, target)
 
     return fuzz
+
+
+# The requests of the production fuzzing run that ended in a server error, replayed as they were sent.
+# Each must now be answered with a message (or ignored), never a 500; tests/abuse/test_input_limits.py
+# and test_imports.py check each refusal's message and that nothing was written.
+def _settings_with(**changes):
+    from kam.models import ProgrammeSettings
+
+    s = ProgrammeSettings.current()
+    fields = ("key_account_cap", "attractiveness_threshold", "strength_threshold", "clv_retention", "clv_discount",
+              "retention_at_health_0", "retention_at_health_100", "weight_engagement", "weight_service",
+              "weight_plan", "weight_sponsor", "weight_satisfaction", "sponsor_visit_days", "plan_review_days",
+              "plan_stale_days")
+    return {**{f: getattr(s, f) for f in fields}, "version": s.version, **changes}
+
+
+def _touchpoint(w, **changes):
+    return {"account": w.account.pk, "occurred_at": "2026-01-10T10:00", "channel": "phone",
+            "department": w.account.team_members.first().department_id, "kind": "operational",
+            "summary": "Llamada", "quality": 3, **changes}
+
+
+REPORTED = {
+    "history a=x": ("kam", "get", lambda w: f"/plans/{w.plan.pk}/history/?a=x", None),
+    "history a=superscript": ("kam", "get", lambda w: f"/plans/{w.plan.pk}/history/?a=1&b=%C2%B2", None),
+    "picker q=NUL": ("kam", "get", lambda w: "/touchpoints/new/?q=%00", None),
+    "incident picker q=NUL": ("kam", "get", lambda w: "/incidents/new/?q=%00", None),
+    "account search q=NUL": ("kam", "get", lambda w: "/touchpoints/accounts/?q=%00", None),
+    "plan starting 9999-12-31": ("kam", "post", lambda w: f"/accounts/{w.account.pk}/plans/new/",
+                                 lambda w: {"period_kind": "annual", "period_start": "9999-12-31"}),
+    "plan period 9999-12-31": ("kam", "post", lambda w: f"/plans/{w.plan.pk}/period/",
+                               lambda w: {"period-period_kind": "annual", "period-period_start": "9999-12-31",
+                                          "period-version": w.plan.version}),
+    "SLA INITIAL_FORMS=-1": ("lead", "post", lambda w: "/incidents/sla/",
+                             lambda w: {"form-TOTAL_FORMS": "1", "form-INITIAL_FORMS": "-1",
+                                        "form-0-ack_hours": "1", "form-0-resolve_hours": "2"}),
+    "plan_stale_days=2**31-1": ("lead", "post", lambda w: "/settings/program/",
+                                lambda w: _settings_with(plan_stale_days="2147483647")),
+    "negative retention": ("lead", "post", lambda w: "/settings/program/",
+                           lambda w: _settings_with(clv_retention="-0.5")),
+    "negative discount": ("lead", "post", lambda w: "/settings/program/",
+                          lambda w: _settings_with(clv_discount="-0.1")),
+    "touchpoint in year 1": ("kam", "post", lambda w: f"/touchpoints/new/?account={w.account.pk}",
+                             lambda w: _touchpoint(w, occurred_at="0001-01-01T00:00")),
+    "touchpoint costing 2**31": ("kam", "post", lambda w: f"/touchpoints/new/?account={w.account.pk}",
+                                 lambda w: _touchpoint(w, cost="2147483648")),
+    "touchpoint with 1 MB summary": ("kam", "post", lambda w: f"/touchpoints/new/?account={w.account.pk}",
+                                     lambda w: _touchpoint(w, summary="x" * 1_000_000)),
+    "bidi account name": ("kam", "post", lambda w: "/accounts/new/",
+                          lambda w: {"name": "Aceros\u202e.S.A", "country": "ES", "industry": "food",
+                                     "status": "active", "kam": w.kam.pk, "relationship_stage": "basic"}),
+    "contact with 1 MB notes": ("kam", "post", lambda w: f"/accounts/{w.account.pk}/contacts/new/",
+                                lambda w: {"name": "María Pérez", "influence": 2, "attitude": "neutral",
+                                           "decision_role": "none", "notes": "x" * 1_000_000}),
+}
+
+
+@pytest.mark.parametrize("label", list(REPORTED))
+def test_the_reported_inputs_are_answered_without_an_error(world, settings, label):
+    from accounts.models import Account, Contact
+    from kam.models import ProgrammeSettings
+    from planning.models import AccountPlan
+    from touchpoints.models import SlaPolicy, Touchpoint
+
+    def written():
+        return (Touchpoint.objects.count(), SlaPolicy.objects.count(), Account.objects.count(),
+                Contact.objects.count(), list(AccountPlan.objects.values_list("pk", "period_start")),
+                ProgrammeSettings.current().version)
+
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 4 * 1024 * 1024  # let the megabyte reach the form
+    persona, method, url, data = REPORTED[label]
+    world.plan.refresh_from_db()
+    before = written()
+    client = client_for(getattr(world, persona))
+    response = getattr(client, method)(url(world), data(world) if data else None)
+    assert response.status_code in ALLOWED, f"{label}: {response.status_code}"
+    assert written() == before
