@@ -1,0 +1,150 @@
+"""Share links: made and revoked by the plan's editors, opened by the client without an account."""
+
+from django.contrib import messages
+from django.db.models import Count, Max
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from kam.access import public, signed_in
+from kam.errors import Invalid, add_to_form
+from kam.idempotency import acted, once_per_submit
+from kam.ratelimit import RateLimit, client_ip
+
+from .. import selectors, services
+from ..forms import (
+    ShareAcceptForm,
+    ShareCommentForm,
+    ShareLinkForm,
+)
+from ..models import (
+    Party,
+    ShareLink,
+    ShareSection,
+)
+from .base import (
+    _agreement_marks,
+    _require_editor,
+)
+
+# Share-link lookups per client address and minute: ample for a person reading and accepting a
+# plan, useless for guessing 256-bit tokens (and it keeps scanners off the database).
+SHARE_LIMIT = RateLimit("share-link", limit=30, window=60)
+
+
+# --- share links ----------------------------------------------------------------------------------
+
+@signed_in
+@once_per_submit
+def plan_sharing(request, pk):
+    plan = selectors.plan_get_for_user(request.user, pk)
+    _require_editor(request.user, plan.account)
+    new_url = None
+    if request.method == "POST":
+        form = ShareLinkForm(request.POST, account=plan.account)
+        if form.is_valid():
+            try:
+                _link, token = services.share_link_create(
+                    user=request.user, plan_id=plan.pk, hidden_sections=form.cleaned_data["hidden_sections"],
+                    label=form.cleaned_data["label"], contact=form.cleaned_data["contact"],
+                    days=form.cleaned_data["days"])
+            except Invalid as exc:
+                add_to_form(form, exc)
+            else:
+                new_url = request.build_absolute_uri(reverse("planning:share", args=[token]))
+                form = ShareLinkForm(account=plan.account)
+    else:
+        form = ShareLinkForm(account=plan.account)
+    links = (plan.share_links.annotate(view_count=Count("views"), last_view=Max("views__viewed_at"))
+             .select_related("contact", "created_by").prefetch_related("comments"))
+    response = render(request, "planning/plan_sharing.html", {
+        "plan": plan, "form": form, "links": links, "new_url": new_url, "now": timezone.now(),
+        "section_labels": dict(ShareSection.choices),
+    })
+    # The new link is shown once, on this page (it is not stored): the token is spent all the same.
+    return acted(response) if new_url else response
+
+
+@signed_in
+@require_POST
+def share_revoke(request, pk):
+    link = get_object_or_404(ShareLink.objects.select_related("plan"), pk=pk)
+    plan = selectors.plan_get_for_user(request.user, link.plan_id)
+    try:
+        services.share_link_revoke(user=request.user, link_id=link.pk)
+    except Invalid as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, _("Link revoked: it no longer opens the plan."))
+    return redirect("planning:plan_sharing", pk=plan.pk)
+
+
+def _share_invalid(request):
+    # One page, one status for unknown, expired and revoked links: nothing tells them apart.
+    return render(request, "planning/share_invalid.html", status=404)
+
+
+@public
+@once_per_submit
+@never_cache
+def share(request, token):
+    if SHARE_LIMIT.hit(client_ip(request)) > SHARE_LIMIT.limit:
+        return render(request, "planning/share_invalid.html", {"rate_limited": True}, status=429)
+    link = services.share_link_resolve(token)
+    if link is None:
+        return _share_invalid(request)
+    plan = link.plan
+    accept_form = ShareAcceptForm(prefix="accept")
+    comment_form = ShareCommentForm(prefix="comment")
+    if request.method == "POST":
+        action = request.POST.get("action")
+        try:
+            if action == "accept":
+                accept_form = ShareAcceptForm(request.POST, prefix="accept")
+                if accept_form.is_valid():
+                    services.share_accept(link=link, name=accept_form.cleaned_data["name"],
+                                          comment=accept_form.cleaned_data["comment"])
+                    messages.success(request, _("Thank you: your agreement to the plan was recorded."))
+                    return redirect("planning:share", token=token)
+            elif action == "comment":
+                comment_form = ShareCommentForm(request.POST, prefix="comment")
+                if comment_form.is_valid():
+                    services.share_comment(link=link, name=comment_form.cleaned_data["name"],
+                                           body=comment_form.cleaned_data["body"])
+                    messages.success(request, _("Thank you: your comment was sent."))
+                    return redirect("planning:share", token=token)
+        except Invalid as exc:
+            messages.error(request, str(exc))
+        plan.refresh_from_db()
+    else:
+        services.share_view_log(link=link, ip=client_ip(request),
+                                user_agent=request.META.get("HTTP_USER_AGENT", ""))
+    hidden = set(link.hidden_sections)
+    ctx = {"plan": plan, "link": link, "hidden": hidden, "accept_form": accept_form,
+           "comment_form": comment_form, "token": token, "share": True}
+    if "conocimiento" not in hidden:
+        ctx["tasks"] = list(plan.tasks.all())
+    if "vision" not in hidden:
+        ctx["opportunities"] = list(plan.opportunities.all())
+    if "commitments" not in hidden:
+        commitments = list(plan.commitments.select_related("department", "contact", "owner"))
+        ctx["us_commitments"] = [c for c in commitments if c.party == Party.US]
+        ctx["client_commitments"] = [c for c in commitments if c.party == Party.CLIENT]
+    if "signoffs" not in hidden:
+        ctx["signoffs"] = list(plan.signoffs.select_related("department", "signed_by"))
+    if "reviews" not in hidden:
+        ctx["reviews"] = list(plan.reviews.all())
+    if "value" not in hidden:
+        ctx["value_entries"] = list(plan.value_entries.all())
+    ctx["comments"] = list(link.comments.all())
+    # What the client agreed to stays what they agreed to: changes made since are marked, never shown
+    # under their acceptance as if agreed.
+    ctx.update(_agreement_marks(plan, hidden))
+    response = render(request, "planning/share.html", ctx)
+    response["X-Robots-Tag"] = "noindex, nofollow"
+    # The site's "same-origin" referrer policy already keeps the token out of other sites' logs;
+    # "no-referrer" would make browsers send `Origin: null` on the accept form and fail CSRF.
+    return response
