@@ -1,30 +1,25 @@
 """Writes on plans, by concern: plans and their workflow (`plans`), a plan's rows (`rows`), share links
 (`sharing`), negotiation preparation (`negotiation`), reminders (`reminders`) and a client contact's
-personal data (`personal_data`). The public names are re-exported here: `services.plan_submit(...)`."""
+personal data (`personal_data`). The public names are re-exported here: `services.plan_submit(...)`.
+
+The convention, as in the other apps' services: keyword-only arguments; `actor` is the person acting;
+the object written is passed as an instance (loaded by an access-scoped selector), which the service
+locks again by its key; an edit made from a version passes it as `expected_version`."""
 
 from .negotiation import (
     NEGOTIATION_FIELDS,
     NEGOTIATION_ROWS,
     agreement_to_commitment,
     negotiation_create,
-    negotiation_row_add,
     negotiation_row_delete,
     negotiation_row_save,
     negotiation_update,
-    weighted_pipeline,
 )
 from .personal_data import (
     personal_data_erase,
 )
 from .plans import (
     COPIED_FIELDS,
-    FIRST_PLAN_NEXT_YEAR_FROM_MONTH,
-    MATERIAL_TEXT_FIELDS,
-    agreed_content,
-    completeness_refresh,
-    missing_signoffs,
-    next_period_start,
-    period_end,
     plan_close,
     plan_commit,
     plan_create,
@@ -34,7 +29,6 @@ from .plans import (
     plan_sign_off,
     plan_submit,
     plan_update,
-    required_signoff_departments,
 )
 from .reminders import (
     plan_reminders_send,
@@ -66,27 +60,19 @@ from .sharing import (
 __all__ = [
     "COMMITMENT_FIELDS",
     "COPIED_FIELDS",
-    "FIRST_PLAN_NEXT_YEAR_FROM_MONTH",
-    "MATERIAL_TEXT_FIELDS",
     "NEGOTIATION_FIELDS",
     "NEGOTIATION_ROWS",
     "ROW_MODELS",
     "SHARE_DEFAULT_DAYS",
-    "agreed_content",
     "agreement_to_commitment",
     "commitment_delete",
     "commitment_save",
     "commitment_update_status",
-    "completeness_refresh",
-    "missing_signoffs",
     "negotiation_create",
-    "negotiation_row_add",
     "negotiation_row_delete",
     "negotiation_row_save",
     "negotiation_update",
-    "next_period_start",
     "opportunity_save",
-    "period_end",
     "personal_data_erase",
     "plan_close",
     "plan_commit",
@@ -98,7 +84,6 @@ __all__ = [
     "plan_sign_off",
     "plan_submit",
     "plan_update",
-    "required_signoff_departments",
     "review_save",
     "row_delete",
     "share_accept",
@@ -111,5 +96,4 @@ __all__ = [
     "task_save",
     "token_hash",
     "value_save",
-    "weighted_pipeline",
 ]

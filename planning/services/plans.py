@@ -26,11 +26,12 @@ from accounts.models import ActivityKind
 from accounts.services import activity_record
 from kam import versioning
 from kam.errors import Forbidden, Invalid
-from kam.models import Department, ProgrammeSettings
+from kam.models import ProgrammeSettings
 from kam.services import notification_send
 
-from .. import selectors
+from .. import selectors, workflow
 from ..models import (
+    MATERIAL_TEXT_FIELDS,
     TEXT_FIELDS,
     AccountPlan,
     AgreedVersion,
@@ -47,9 +48,6 @@ from ..models import (
 # Rows copied into a new period's plan: the knowledge carries over, commitments are made anew.
 COPIED_FIELDS = ("summary", "industry_variables", "operations_state", "competitive_advantages",
                  "business_problems", "value_chain", "vision_statement")
-# What the sponsor approves and the client agrees to in the plan's text (the next review date is
-# housekeeping, not content).
-MATERIAL_TEXT_FIELDS = tuple(f for f in TEXT_FIELDS if f != "next_review_date")
 
 
 # --- helpers ---------------------------------------------------------------------------------------
@@ -66,44 +64,29 @@ def _person(user) -> str:
     return user.get_full_name() or user.username
 
 
-def _touch(plan, user=None):
+def _touch(plan, actor=None):
     """A child row changed: the plan is fresher and its completeness may have moved."""
     plan.updated_at = timezone.now()
-    completeness_refresh(plan=plan)
-    plan._history_user = user
+    _completeness_refresh(plan)
+    plan._history_user = actor
     plan._change_reason = "rows"
     plan.save(update_fields=["updated_at", "pct_conocimiento", "pct_vision", "pct_compromiso"])
 
 
-def _require_edit(user, plan):
-    if not user.has_perm("planning.change_plan", plan.account):
+def _require_edit(actor, plan):
+    if not actor.has_perm("planning.change_plan", plan.account):
         raise Forbidden(_("Only the account's KAM, a KAM on its team or the programme lead may edit this "
                           "plan."))
     if plan.status == PlanStatus.CLOSED:
         raise Invalid(_("This plan is closed; start a plan for the next period instead."))
 
 
-def _event(plan, user, summary, subkind):
-    activity_record(account=plan.account, kind=ActivityKind.PLAN_EVENT, summary=summary, actor=user,
+def _event(plan, actor, summary, subkind):
+    activity_record(account=plan.account, kind=ActivityKind.PLAN_EVENT, summary=summary, actor=actor,
                     link=_plan_link(plan), subkind=subkind, commercial=True)
 
 
-def required_signoff_departments(plan) -> list[Department]:
-    """Each department that owns one of our commitments must sign off (plus the sponsor)."""
-    ids = (plan.commitments.filter(party=Party.US).values_list("department_id", flat=True).distinct())
-    return list(Department.objects.filter(pk__in=ids))
-
-
-def missing_signoffs(plan) -> list[str]:
-    """Labels of the sign-offs still missing for `committed` (the sponsor's first)."""
-    signed = set(plan.signoffs.filter(cleared_at__isnull=True).values_list("department_id", flat=True))
-    missing = [str(d) for d in required_signoff_departments(plan) if d.pk not in signed]
-    if None not in signed:
-        missing.insert(0, str(_("Executive sponsor")))
-    return missing
-
-
-def completeness_refresh(*, plan: AccountPlan) -> None:
+def _completeness_refresh(plan: AccountPlan) -> None:
     """Recompute the stored completeness (no save). Only "is there at least one" matters, so four
     EXISTS in one query: joins with counts would multiply the plan's rows into each other."""
     def exists(model, **filters):
@@ -113,7 +96,7 @@ def completeness_refresh(*, plan: AccountPlan) -> None:
         has_tasks=exists(KnowledgeTask), has_opportunities=exists(Opportunity),
         has_us=exists(Commitment, party=Party.US), has_client=exists(Commitment, party=Party.CLIENT),
     ).first() or {}
-    signoffs_ok = plan.status in (PlanStatus.COMMITTED, PlanStatus.AGREED, PlanStatus.CLOSED)
+    signoffs_ok = plan.status in workflow.SIGNED_OFF
     plan.compute_completeness(tasks=int(found.get("has_tasks", 0)),
                               opportunities=int(found.get("has_opportunities", 0)),
                               commitments_us=int(found.get("has_us", 0)),
@@ -121,26 +104,26 @@ def completeness_refresh(*, plan: AccountPlan) -> None:
                               signoffs_ok=signoffs_ok)
 
 
-def _set_status(plan, user, status, reason, **stamps):
+def _set_status(plan, actor, status, reason, **stamps):
     plan.status = status
     for key, value in stamps.items():
         setattr(plan, key, value)
     versioning.bump(plan)
-    completeness_refresh(plan=plan)
+    _completeness_refresh(plan)
     plan._change_reason = reason
-    if user is not None:
-        plan._history_user = user
+    if actor is not None:
+        plan._history_user = actor
     plan.save()
 
 
 # --- approvals follow what they approved ------------------------------------------------------------
 
-def _ask_signers(plan, user, departments, *, again: bool) -> None:
+def _ask_signers(plan, actor, departments, *, again: bool) -> None:
     """Ask the people who may give these sign-offs (None: the sponsor's) to give them."""
     recipients = set()
     for department in departments:
         recipients.update(selectors.signers_for(plan, department))
-    recipients.discard(user)
+    recipients.discard(actor)
     if not recipients:
         return
     if again:
@@ -150,19 +133,12 @@ def _ask_signers(plan, user, departments, *, again: bool) -> None:
     else:
         title = _("Sign-off needed: plan for %(account)s") % {"account": plan.account}
         body = (_("%(who)s submitted the account plan (%(period)s) for internal sign-off.")
-                % {"who": _person(user), "period": plan.period_label})
+                % {"who": _person(actor), "period": plan.period_label})
     notification_send(recipients=recipients, event_key=f"plan:{plan.pk}:signoff:{plan.version}",
                       title=title, body=body, link=_plan_link(plan))
 
 
-def _missing_keys(plan) -> set:
-    """The required sign-offs not given now: department ids, None for the sponsor's."""
-    signed = set(plan.signoffs.filter(cleared_at__isnull=True).values_list("department_id", flat=True))
-    keys = {d.pk for d in required_signoff_departments(plan)} | {None}
-    return keys - signed
-
-
-def _after_material_change(plan, user, *, affected: set, what: str) -> None:
+def _after_material_change(plan, actor, *, affected: set, what: str) -> None:
     """What was approved or agreed changed (`affected`: the departments whose sign-off it touches, None
     for the sponsor's). Those sign-offs stop counting; a committed or agreed plan goes back to review
     when a sign-off is now missing, and an agreed one needs the client's agreement again. Drafts have
@@ -174,25 +150,25 @@ def _after_material_change(plan, user, *, affected: set, what: str) -> None:
         if signoff.department_id in affected:
             signoff.cleared_at = now
             signoff.cleared_reason = what[:300]
-            signoff._history_user = user
+            signoff._history_user = actor
             signoff.save(update_fields=["cleared_at", "cleared_reason"])
     was_agreed = plan.status == PlanStatus.AGREED
-    missing = _missing_keys(plan)
+    missing = selectors.missing_signoff_keys(plan)
     if was_agreed:
         plan.needs_reagreement = True
     if missing and plan.status in (PlanStatus.COMMITTED, PlanStatus.AGREED):
-        _set_status(plan, user, PlanStatus.IN_REVIEW, "approved content changed")
+        _set_status(plan, actor, PlanStatus.IN_REVIEW, "approved content changed")
     elif was_agreed:
-        _set_status(plan, user, PlanStatus.COMMITTED, "changed after the client's agreement")
+        _set_status(plan, actor, PlanStatus.COMMITTED, "changed after the client's agreement")
     reopened = affected & missing
     if reopened:
-        departments = [d for d in required_signoff_departments(plan) if d.pk in reopened]
+        departments = [d for d in selectors.required_signoff_departments(plan) if d.pk in reopened]
         labels = ([str(_("Executive sponsor"))] if None in reopened else []) + [str(d) for d in departments]
-        _event(plan, user, _("Changed after sign-off (%(what)s): sign-off needed from %(who)s")
+        _event(plan, actor, _("Changed after sign-off (%(what)s): sign-off needed from %(who)s")
                % {"what": what, "who": ", ".join(labels)}, "signoff_reopened")
-        _ask_signers(plan, user, ([None] if None in reopened else []) + departments, again=True)
+        _ask_signers(plan, actor, ([None] if None in reopened else []) + departments, again=True)
     if was_agreed:
-        _event(plan, user, _("Changed after the client's agreement (%(what)s): the client must agree again")
+        _event(plan, actor, _("Changed after the client's agreement (%(what)s): the client must agree again")
                % {"what": what}, "reagreement")
         notification_send(
             recipients=[plan.owner, plan.account.kam, plan.account.sponsor],
@@ -203,33 +179,6 @@ def _after_material_change(plan, user, *, affected: set, what: str) -> None:
 
 
 # --- periods ---------------------------------------------------------------------------------------
-
-def period_end(kind: str, start: datetime.date) -> datetime.date:
-    """The last day of a period of `kind` starting on `start`."""
-    months = {PeriodKind.QUARTER: 3, PeriodKind.HALF: 6, PeriodKind.YEAR: 12}[kind]
-    month = start.month - 1 + months
-    first_after = datetime.date(start.year + month // 12, month % 12 + 1, 1)
-    # Periods start on the first of a month in practice; for other days keep the same length.
-    if start.day != 1:
-        first_after = first_after.replace(day=min(start.day, 28))
-    return first_after - datetime.timedelta(days=1)
-
-
-# A first yearly plan started this late in the year is for the next one: planning ahead for a year
-# that is nearly over would open a plan already due for review.
-FIRST_PLAN_NEXT_YEAR_FROM_MONTH = 10
-
-
-def next_period_start(account, today: datetime.date | None = None) -> tuple[str, datetime.date]:
-    """The period to suggest for the account's next plan: the one after its latest plan, or for a
-    first plan this calendar year (next year from October on)."""
-    last = account.plans.order_by("-period_end").first()
-    if last is not None:
-        return last.period_kind, last.period_end + datetime.timedelta(days=1)
-    today = today or timezone.localdate()
-    year = today.year + 1 if today.month >= FIRST_PLAN_NEXT_YEAR_FROM_MONTH else today.year
-    return PeriodKind.YEAR, datetime.date(year, 1, 1)
-
 
 def _first_review(period_start: datetime.date, days: int) -> datetime.date:
     """A plan's first review: a cadence after it starts, and never already past."""
@@ -246,22 +195,22 @@ def _check_period(account, kind: str, start: datetime.date, exclude_pk=None) -> 
         clash = clash.exclude(pk=exclude_pk)
     if clash.exists():
         raise Invalid(errors={"period_start": [_("This account already has a plan for that period.")]})
-    return period_end(kind, start)
+    return selectors.period_end(kind, start)
 
 
 # --- plan lifecycle --------------------------------------------------------------------------------
 
 @transaction.atomic
-def plan_create(*, user, account, period_kind: str, period_start: datetime.date,
+def plan_create(*, actor, account, period_kind: str, period_start: datetime.date,
                 copy_last: bool = False) -> AccountPlan:
-    if not user.has_perm("planning.change_plan", account):
+    if not actor.has_perm("planning.change_plan", account):
         raise Forbidden(_("Only the account's KAM, a KAM on its team or the programme lead may start a "
                           "plan."))
     end = _check_period(account, period_kind, period_start)
     source = account.plans.order_by("-period_end").first() if copy_last else None
     settings = ProgrammeSettings.current()
     plan = AccountPlan(account=account, period_kind=period_kind, period_start=period_start,
-                       period_end=end, owner=account.kam or user,
+                       period_end=end, owner=account.kam or actor,
                        next_review_date=_first_review(period_start, settings.plan_review_days))
     if source is not None:
         for name in COPIED_FIELDS:
@@ -280,88 +229,86 @@ def plan_create(*, user, account, period_kind: str, period_start: datetime.date,
                         value=o.value, probability=o.probability, stage=o.stage,
                         expected_date=o.expected_date)
             for o in source.opportunities.exclude(stage__in=["won", "lost"]))
-    completeness_refresh(plan=plan)
+    _completeness_refresh(plan)
     plan.save(update_fields=["pct_conocimiento", "pct_vision", "pct_compromiso"])
-    _event(plan, user, _("Plan started for %(period)s") % {"period": plan.period_label}, "created")
+    _event(plan, actor, _("Plan started for %(period)s") % {"period": plan.period_label}, "created")
     return plan
 
 
 @transaction.atomic
-def plan_set_period(*, user, plan_id: int, version, period_kind: str,
+def plan_set_period(*, actor, plan: AccountPlan, expected_version, period_kind: str,
                     period_start: datetime.date) -> AccountPlan:
     """Correct a draft plan's period (a plan started for the wrong year, say). Once submitted, the
     period is what was approved and stays."""
-    plan = _lock_plan(plan_id)
-    _require_edit(user, plan)
-    versioning.check(plan, version, ["period_kind", "period_start", "period_end"])
-    if plan.status != PlanStatus.DRAFT:
-        raise Invalid(_("The period can be corrected only while the plan is a draft."))
+    plan = _lock_plan(plan.pk)
+    _require_edit(actor, plan)
+    versioning.check(plan, expected_version, ["period_kind", "period_start", "period_end"])
+    workflow.require(plan, "set_period")
     plan.period_end = _check_period(plan.account, period_kind, period_start, exclude_pk=plan.pk)
     plan.period_kind, plan.period_start = period_kind, period_start
     if plan.next_review_date is None or plan.next_review_date < period_start:
         plan.next_review_date = _first_review(period_start, ProgrammeSettings.current().plan_review_days)
     versioning.bump(plan)
     plan._change_reason = "period"
-    plan._history_user = user
+    plan._history_user = actor
     plan.save()
-    _event(plan, user, _("Plan period set to %(period)s") % {"period": plan.period_label}, "period")
+    _event(plan, actor, _("Plan period set to %(period)s") % {"period": plan.period_label}, "period")
     return plan
 
 
 @transaction.atomic
-def plan_update(*, user, plan_id: int, version, data: dict) -> AccountPlan:
+def plan_update(*, actor, plan: AccountPlan, expected_version, data: dict) -> AccountPlan:
     """Save some of the plan's text fields (`data`: field → value) made from `version`. A change of
     content after the sponsor's sign-off needs it again; after the client's agreement, theirs too."""
-    plan = _lock_plan(plan_id)
-    _require_edit(user, plan)
+    plan = _lock_plan(plan.pk)
+    _require_edit(actor, plan)
     unknown = set(data) - set(TEXT_FIELDS)
     if unknown:
         raise Invalid(_("These fields are not edited here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
-    versioning.check(plan, version, list(data))
+    versioning.check(plan, expected_version, list(data))
     changed = [name for name, value in data.items()
                if name in MATERIAL_TEXT_FIELDS and (getattr(plan, name) or "") != (value or "")]
     for name, value in data.items():
         setattr(plan, name, value)
     versioning.bump(plan)
     plan.updated_at = timezone.now()
-    completeness_refresh(plan=plan)
+    _completeness_refresh(plan)
     plan._change_reason = "edit"
-    plan._history_user = user
+    plan._history_user = actor
     plan.save()
     if changed:
         labels = ", ".join(str(AccountPlan._meta.get_field(n).verbose_name) for n in changed)
-        _after_material_change(plan, user, affected={None}, what=labels)
+        _after_material_change(plan, actor, affected={None}, what=labels)
     return plan
 
 
 @transaction.atomic
-def plan_submit(*, user, plan_id: int) -> AccountPlan:
+def plan_submit(*, actor, plan: AccountPlan) -> AccountPlan:
     """draft → in_review, and ask the sponsor and each department owning a commitment to sign off.
     Refused when a required sign-off has nobody who may give it: the plan would sit in review forever."""
-    plan = _lock_plan(plan_id)
-    _require_edit(user, plan)
-    if plan.status != PlanStatus.DRAFT:
-        raise Invalid(_("Only a draft plan can be submitted for internal review."))
+    plan = _lock_plan(plan.pk)
+    _require_edit(actor, plan)
+    workflow.require(plan, "submit")
     if not plan.commitments.filter(party=Party.US).exists():
         raise Invalid(_("Add at least one commitment of ours (with its department) before submitting: "
                         "there is nothing for the departments to sign off."))
     if plan.account.sponsor_id is None:
         raise Invalid(_("The account has no executive sponsor to sign the plan off; ask the programme "
                         "lead to assign one."))
-    departments = required_signoff_departments(plan)
+    departments = selectors.required_signoff_departments(plan)
     nobody = [str(d) for d in departments if not selectors.signers_for(plan, d)]
     if nobody:
         raise Invalid(_("Nobody may sign off for %(depts)s on this account: add a person of that department "
                         "(other than the plan's editors) to the account team, or ask the programme lead to "
                         "name a signer for it.") % {"depts": ", ".join(nobody)})
-    _set_status(plan, user, PlanStatus.IN_REVIEW, "submitted", submitted_at=timezone.now())
-    _event(plan, user, _("Plan submitted for internal sign-off"), "submitted")
-    _ask_signers(plan, user, [None, *departments], again=False)
+    _set_status(plan, actor, PlanStatus.IN_REVIEW, "submitted", submitted_at=timezone.now())
+    _event(plan, actor, _("Plan submitted for internal sign-off"), "submitted")
+    _ask_signers(plan, actor, [None, *departments], again=False)
     return plan
 
 
-def _require_signer(user, plan, department) -> None:
-    if selectors.can_sign_for(user, plan, department):
+def _require_signer(actor, plan, department) -> None:
+    if selectors.can_sign_for(actor, plan, department):
         return
     if department is None:
         raise Forbidden(_("Only the account's executive sponsor gives the sponsor's sign-off."))
@@ -371,26 +318,25 @@ def _require_signer(user, plan, department) -> None:
 
 
 @transaction.atomic
-def plan_sign_off(*, user, plan_id: int, department=None, note: str = "") -> SignOff:
+def plan_sign_off(*, actor, plan: AccountPlan, department=None, note: str = "") -> SignOff:
     """The sponsor's sign-off (department None) or a department's, by one of its people."""
-    plan = _lock_plan(plan_id)
-    _require_signer(user, plan, department)
-    if plan.status != PlanStatus.IN_REVIEW:
-        raise Invalid(_("Sign-offs are given while the plan is in internal review."))
-    if department is not None and department not in required_signoff_departments(plan):
+    plan = _lock_plan(plan.pk)
+    _require_signer(actor, plan, department)
+    workflow.require(plan, "sign_off")
+    if department is not None and department not in selectors.required_signoff_departments(plan):
         raise Invalid(_("%(dept)s owns no commitment in this plan.") % {"dept": department})
     if plan.signoffs.filter(department=department, cleared_at__isnull=True).exists():
         raise Invalid(_("This sign-off was already given."))
-    signoff = SignOff(plan=plan, department=department, signed_by=user, note=note[:300])
-    signoff._history_user = user
+    signoff = SignOff(plan=plan, department=department, signed_by=actor, note=note[:300])
+    signoff._history_user = actor
     try:
         with transaction.atomic():
             signoff.save()
     except IntegrityError:  # two clicks, or two signers of the department at once
         raise Invalid(_("This sign-off was already given.")) from None
     label = department or _("the executive sponsor")
-    _event(plan, user, _("Plan signed off by %(who)s") % {"who": label}, "signed_off")
-    if not missing_signoffs(plan):
+    _event(plan, actor, _("Plan signed off by %(who)s") % {"who": label}, "signed_off")
+    if not selectors.missing_signoffs(plan):
         notification_send(
             recipients=[plan.owner or plan.account.kam], event_key=f"plan:{plan.pk}:signed:{plan.version}",
             title=_("All sign-offs given: plan for %(account)s") % {"account": plan.account},
@@ -399,57 +345,43 @@ def plan_sign_off(*, user, plan_id: int, department=None, note: str = "") -> Sig
 
 
 @transaction.atomic
-def plan_commit(*, user, plan_id: int) -> AccountPlan:
-    plan = _lock_plan(plan_id)
-    _require_edit(user, plan)
-    if plan.status != PlanStatus.IN_REVIEW:
-        raise Invalid(_("Only a plan in internal review can be committed."))
-    missing = missing_signoffs(plan)
+def plan_commit(*, actor, plan: AccountPlan) -> AccountPlan:
+    plan = _lock_plan(plan.pk)
+    _require_edit(actor, plan)
+    workflow.require(plan, "commit")
+    missing = selectors.missing_signoffs(plan)
     if missing:
         raise Invalid(_("Still missing sign-offs from: %(who)s.") % {"who": ", ".join(missing)})
-    _set_status(plan, user, PlanStatus.COMMITTED, "committed", committed_at=timezone.now())
-    _event(plan, user, _("Plan committed: our teams signed it off"), "committed")
+    _set_status(plan, actor, PlanStatus.COMMITTED, "committed", committed_at=timezone.now())
+    _event(plan, actor, _("Plan committed: our teams signed it off"), "committed")
     return plan
 
 
-def _clear_all_signoffs(plan, user, reason: str) -> None:
+def _clear_all_signoffs(plan, actor, reason: str) -> None:
     now = timezone.now()
     for signoff in plan.signoffs.filter(cleared_at__isnull=True):
         signoff.cleared_at = now
         signoff.cleared_reason = reason
-        signoff._history_user = user
+        signoff._history_user = actor
         signoff.save(update_fields=["cleared_at", "cleared_reason"])
 
 
 @transaction.atomic
-def plan_return_to_draft(*, user, plan_id: int) -> AccountPlan:
+def plan_return_to_draft(*, actor, plan: AccountPlan) -> AccountPlan:
     """Back to draft for rework; the sign-offs approved the old content, so they stop counting (kept,
     marked cleared)."""
-    plan = _lock_plan(plan_id)
-    _require_edit(user, plan)
-    if plan.status not in (PlanStatus.IN_REVIEW, PlanStatus.COMMITTED):
-        raise Invalid(_("Only a plan in review or committed can go back to draft."))
-    _clear_all_signoffs(plan, user, _("returned to draft"))
-    _set_status(plan, user, PlanStatus.DRAFT, "returned to draft")
-    _event(plan, user, _("Plan returned to draft"), "returned")
+    plan = _lock_plan(plan.pk)
+    _require_edit(actor, plan)
+    workflow.require(plan, "return")
+    _clear_all_signoffs(plan, actor, _("returned to draft"))
+    _set_status(plan, actor, PlanStatus.DRAFT, "returned to draft")
+    _event(plan, actor, _("Plan returned to draft"), "returned")
     return plan
 
 
-def agreed_content(plan) -> dict:
-    """What the client agrees to: the plan's text and both sides' commitments (see AgreedVersion)."""
-    commitments = plan.commitments.select_related("department", "contact").order_by("due_date", "pk")
-    return {
-        "text": {name: getattr(plan, name) for name in MATERIAL_TEXT_FIELDS},
-        "commitments": [selectors.commitment_terms(c) for c in commitments],
-    }
-
-
 def _agree(plan, *, by: str, contact, channel, note, actor):
-    if plan.status != PlanStatus.COMMITTED:
-        if plan.status == PlanStatus.AGREED:
-            raise Invalid(_("The client has already agreed to this plan."))
-        raise Invalid(_("The client can agree once our teams have committed the plan."))
-    missing = missing_signoffs(plan)
+    workflow.require(plan, "agree")
+    missing = selectors.missing_signoffs(plan)
     if missing:  # a committed plan has them all; kept so that no path can agree without them
         raise Invalid(_("Still missing sign-offs from: %(who)s.") % {"who": ", ".join(missing)})
     plan.client_agreed_by = by[:160]
@@ -461,7 +393,7 @@ def _agree(plan, *, by: str, contact, channel, note, actor):
     _set_status(plan, actor, PlanStatus.AGREED, "client agreed")
     AgreedVersion.objects.create(plan=plan, plan_version=plan.version, agreed_at=plan.client_agreed_at,
                                  agreed_by=plan.client_agreed_by, contact=contact, channel=channel,
-                                 content=agreed_content(plan))
+                                 content=selectors.agreed_content(plan))
     _event(plan, actor, _("The client agreed to the plan (%(who)s, %(how)s)")
            % {"who": by, "how": plan.get_client_agreement_channel_display()}, "agreed")
     notification_send(
@@ -474,11 +406,11 @@ def _agree(plan, *, by: str, contact, channel, note, actor):
 
 
 @transaction.atomic
-def plan_record_client_agreement(*, user, plan_id: int, agreed_by: str = "", contact=None,
+def plan_record_client_agreement(*, actor, plan: AccountPlan, agreed_by: str = "", contact=None,
                                  channel: str = AgreementChannel.MEETING, note: str = "") -> AccountPlan:
     """The KAM records that the client agreed (in a meeting, by e-mail, signed)."""
-    plan = _lock_plan(plan_id)
-    _require_edit(user, plan)
+    plan = _lock_plan(plan.pk)
+    _require_edit(actor, plan)
     if contact is not None and contact.account_id != plan.account_id:
         raise Invalid(errors={"contact": [_("That contact is not one of this client's people.")]})
     if channel not in AgreementChannel.values or channel == AgreementChannel.SHARE_LINK:
@@ -486,16 +418,14 @@ def plan_record_client_agreement(*, user, plan_id: int, agreed_by: str = "", con
     who = agreed_by.strip() or (contact.name if contact else "")
     if not who:
         raise Invalid(_("Say who agreed on the client's side."))
-    return _agree(plan, by=who, contact=contact, channel=channel, note=note, actor=user)
+    return _agree(plan, by=who, contact=contact, channel=channel, note=note, actor=actor)
 
 
 @transaction.atomic
-def plan_close(*, user, plan_id: int) -> AccountPlan:
-    plan = _lock_plan(plan_id)
-    _require_edit(user, plan)
-    if plan.status not in (PlanStatus.COMMITTED, PlanStatus.AGREED):
-        raise Invalid(_("Only a committed or agreed plan can be closed; a draft can simply be left or "
-                        "reworked."))
-    _set_status(plan, user, PlanStatus.CLOSED, "closed", closed_at=timezone.now())
-    _event(plan, user, _("Plan closed"), "closed")
+def plan_close(*, actor, plan: AccountPlan) -> AccountPlan:
+    plan = _lock_plan(plan.pk)
+    _require_edit(actor, plan)
+    workflow.require(plan, "close")
+    _set_status(plan, actor, PlanStatus.CLOSED, "closed", closed_at=timezone.now())
+    _event(plan, actor, _("Plan closed"), "closed")
     return plan

@@ -37,17 +37,17 @@ COMMITMENT_FIELDS = ("party", "department", "owner", "contact", "description", "
 
 
 
-def _row_save(plan, user, instance, data, version=None, fields=None):
+def _row_save(plan, actor, instance, data, expected_version=None, fields=None):
     """Create (`instance` unsaved) or update a row of the plan; an update is version-checked."""
     if instance.pk:
-        versioning.check(instance, version, fields or list(data))
+        versioning.check(instance, expected_version, fields or list(data))
         versioning.bump(instance)
     for name, value in data.items():
         setattr(instance, name, value)
     clean(instance)
-    instance._history_user = user
+    instance._history_user = actor
     instance.save()
-    _touch(plan, user)
+    _touch(plan, actor)
     return instance
 
 
@@ -55,20 +55,24 @@ def _locked_row(model, plan, pk):
     return model.objects.select_for_update(of=("self",)).get(pk=pk, plan=plan)
 
 
-@transaction.atomic
-def task_save(*, user, plan_id: int, data: dict, pk: int | None = None, version=None) -> KnowledgeTask:
-    plan = _lock_plan(plan_id)
-    _require_edit(user, plan)
-    task = _locked_row(KnowledgeTask, plan, pk) if pk else KnowledgeTask(plan=plan)
-    return _row_save(plan, user, task, data, version)
+def _edit_target(actor, plan, model, row):
+    """The plan, locked and checked editable by `actor`, and the row to save on it: `row` locked again,
+    or a new one."""
+    plan = _lock_plan(plan.pk)
+    _require_edit(actor, plan)
+    return plan, (_locked_row(model, plan, row.pk) if row else model(plan=plan))
 
 
 @transaction.atomic
-def opportunity_save(*, user, plan_id: int, data: dict, pk: int | None = None, version=None) -> Opportunity:
-    plan = _lock_plan(plan_id)
-    _require_edit(user, plan)
-    opp = _locked_row(Opportunity, plan, pk) if pk else Opportunity(plan=plan)
-    return _row_save(plan, user, opp, data, version)
+def task_save(*, actor, plan: AccountPlan, data: dict, row=None, expected_version=None) -> KnowledgeTask:
+    plan, task = _edit_target(actor, plan, KnowledgeTask, row)
+    return _row_save(plan, actor, task, data, expected_version)
+
+
+@transaction.atomic
+def opportunity_save(*, actor, plan: AccountPlan, data: dict, row=None, expected_version=None) -> Opportunity:
+    plan, opp = _edit_target(actor, plan, Opportunity, row)
+    return _row_save(plan, actor, opp, data, expected_version)
 
 
 def _validate_commitment(plan, data):
@@ -81,9 +85,19 @@ def _validate_commitment(plan, data):
     contact = data.get("contact")
     if contact is not None and contact.account_id != plan.account_id:
         raise Invalid(errors={"contact": [_("That contact is not one of this client's people.")]})
-    delivered = data.get("delivered_on")
-    if delivered and delivered > timezone.localdate():
+    _check_delivered(data.get("delivered_on"))
+
+
+def _check_delivered(delivered_on) -> None:
+    if delivered_on and delivered_on > timezone.localdate():
         raise Invalid(errors={"delivered_on": [_("The delivery date cannot be in the future.")]})
+
+
+def _delivered_on(status: str, delivered_on):
+    """A commitment done was delivered (today, unless another day is given); one not done was not."""
+    if status == CommitmentStatus.DONE:
+        return delivered_on or timezone.localdate()
+    return None
 
 
 def _commitment_departments(terms: dict) -> set:
@@ -91,73 +105,61 @@ def _commitment_departments(terms: dict) -> set:
 
 
 @transaction.atomic
-def commitment_save(*, user, plan_id: int, data: dict, pk: int | None = None, version=None) -> Commitment:
+def commitment_save(*, actor, plan: AccountPlan, data: dict, row=None, expected_version=None) -> Commitment:
     """Add or edit a commitment. A new or materially changed commitment of ours needs its department's
     sign-off (again) on a plan past draft; any material change after the client's agreement needs theirs."""
-    plan = _lock_plan(plan_id)
-    _require_edit(user, plan)
+    plan, commitment = _edit_target(actor, plan, Commitment, row)
     data = dict(data)
     _validate_commitment(plan, data)
-    if data.get("status") == CommitmentStatus.DONE and not data.get("delivered_on"):
-        data["delivered_on"] = timezone.localdate()
-    if data.get("status") not in (None, CommitmentStatus.DONE):
-        data["delivered_on"] = None
-    if pk:
-        commitment = _locked_row(Commitment, plan, pk)
-        before = selectors.commitment_terms(commitment)
-    else:
-        commitment, before = Commitment(plan=plan), None
-    commitment = _row_save(plan, user, commitment, data, version, COMMITMENT_FIELDS)
+    if data.get("status") is not None:
+        data["delivered_on"] = _delivered_on(data["status"], data.get("delivered_on"))
+    before = selectors.commitment_terms(commitment) if row else None
+    commitment = _row_save(plan, actor, commitment, data, expected_version, COMMITMENT_FIELDS)
     after = selectors.commitment_terms(commitment)
     if before != after:
         affected = _commitment_departments(after) | (_commitment_departments(before) if before else set())
         what = (_("commitment changed: %(what)s") if before else _("commitment added: %(what)s")) % {
             "what": commitment.description[:120]}
-        _after_material_change(plan, user, affected=affected, what=what)
+        _after_material_change(plan, actor, affected=affected, what=what)
     return commitment
 
 
 @transaction.atomic
-def commitment_delete(*, user, plan_id: int, pk: int) -> None:
+def commitment_delete(*, actor, commitment: Commitment) -> None:
     """Removing a promise lightens the department's load (its sign-off stands) but changes what the
     client agreed to."""
-    plan = _lock_plan(plan_id)
-    _require_edit(user, plan)
-    commitment = _locked_row(Commitment, plan, pk)
+    plan = _lock_plan(commitment.plan_id)
+    _require_edit(actor, plan)
+    commitment = _locked_row(Commitment, plan, commitment.pk)
     what = commitment.description
-    commitment._history_user = user
+    commitment._history_user = actor
     commitment.delete()
-    _touch(plan, user)
-    _after_material_change(plan, user, affected=set(),
+    _touch(plan, actor)
+    _after_material_change(plan, actor, affected=set(),
                            what=_("commitment removed: %(what)s") % {"what": what[:120]})
 
 
 @transaction.atomic
-def commitment_update_status(*, user, commitment_id: int, status: str, delivered_on=None,
-                             version=None) -> Commitment:
+def commitment_update_status(*, actor, commitment: Commitment, status: str, delivered_on=None,
+                             expected_version=None) -> Commitment:
     """The commitment's owner (or whoever may edit the plan) reports progress. Progress is not
     content: no sign-off or agreement is needed again."""
     commitment = (Commitment.objects.select_for_update(of=("self",)).select_related("plan__account")
-                  .get(pk=commitment_id))
-    if not user.has_perm("planning.update_commitment", commitment):
+                  .get(pk=commitment.pk))
+    if not actor.has_perm("planning.update_commitment", commitment):
         raise Forbidden(_("Only the commitment's owner or the plan's editors may update its status."))
     if commitment.plan.status == PlanStatus.CLOSED:
         raise Invalid(_("This plan is closed; start a plan for the next period instead."))
-    versioning.check(commitment, version, ("status", "delivered_on"))
+    versioning.check(commitment, expected_version, ("status", "delivered_on"))
     if status not in CommitmentStatus.values:
         raise Invalid(errors={"status": [_("Unknown status.")]})
-    if delivered_on is not None and delivered_on > timezone.localdate():
-        raise Invalid(errors={"delivered_on": [_("The delivery date cannot be in the future.")]})
-    if status == CommitmentStatus.DONE and delivered_on is None:
-        delivered_on = timezone.localdate()
-    if status != CommitmentStatus.DONE:
-        delivered_on = None
+    _check_delivered(delivered_on)
     commitment.status = status
-    commitment.delivered_on = delivered_on
+    commitment.delivered_on = _delivered_on(status, delivered_on)
     versioning.bump(commitment)
-    commitment._history_user = user
+    commitment._history_user = actor
     commitment.save()
-    _touch(commitment.plan, user)
+    _touch(commitment.plan, actor)
     return commitment
 
 
@@ -166,24 +168,25 @@ ROW_MODELS = {"task": KnowledgeTask, "opportunity": Opportunity, "review": PlanR
 
 
 @transaction.atomic
-def row_delete(*, user, plan_id: int, kind: str, pk: int) -> None:
-    plan = _lock_plan(plan_id)
-    _require_edit(user, plan)
-    for row in ROW_MODELS[kind].objects.filter(plan=plan, pk=pk):
-        row._history_user = user
-        row.delete()
-    _touch(plan, user)
+def row_delete(*, actor, row) -> None:
+    """Remove a task, opportunity, review or value entry (a commitment: `commitment_delete`)."""
+    if type(row) not in ROW_MODELS.values():
+        raise Invalid(_("Only tasks, opportunities, reviews and value entries are removed here."))
+    plan = _lock_plan(row.plan_id)
+    _require_edit(actor, plan)
+    for locked in type(row).objects.filter(plan=plan, pk=row.pk):
+        locked._history_user = actor
+        locked.delete()
+    _touch(plan, actor)
 
 
 @transaction.atomic
-def review_save(*, user, plan_id: int, data: dict, pk: int | None = None, version=None) -> PlanReview:
-    plan = _lock_plan(plan_id)
-    _require_edit(user, plan)
+def review_save(*, actor, plan: AccountPlan, data: dict, row=None, expected_version=None) -> PlanReview:
+    plan, review = _edit_target(actor, plan, PlanReview, row)
     held = data.get("held_on")
     if held and held > timezone.localdate():
         raise Invalid(errors={"held_on": [_("A review cannot have been held in the future.")]})
-    review = _locked_row(PlanReview, plan, pk) if pk else PlanReview(plan=plan)
-    review = _row_save(plan, user, review, data, version)
+    review = _row_save(plan, actor, review, data, expected_version)
     if review.held_on:
         # A held review sets the next one by the programme's cadence.
         days = ProgrammeSettings.current().plan_review_days
@@ -191,13 +194,11 @@ def review_save(*, user, plan_id: int, data: dict, pk: int | None = None, versio
         if plan.next_review_date is None or plan.next_review_date < nxt:
             AccountPlan.objects.filter(pk=plan.pk).update(next_review_date=nxt)
             plan.next_review_date = nxt
-        _event(plan, user, _("Plan review held on %(date)s") % {"date": review.held_on}, "review")
+        _event(plan, actor, _("Plan review held on %(date)s") % {"date": review.held_on}, "review")
     return review
 
 
 @transaction.atomic
-def value_save(*, user, plan_id: int, data: dict, pk: int | None = None, version=None) -> ValueDelivered:
-    plan = _lock_plan(plan_id)
-    _require_edit(user, plan)
-    entry = _locked_row(ValueDelivered, plan, pk) if pk else ValueDelivered(plan=plan)
-    return _row_save(plan, user, entry, data, version)
+def value_save(*, actor, plan: AccountPlan, data: dict, row=None, expected_version=None) -> ValueDelivered:
+    plan, entry = _edit_target(actor, plan, ValueDelivered, row)
+    return _row_save(plan, actor, entry, data, expected_version)

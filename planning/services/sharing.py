@@ -36,32 +36,32 @@ def token_hash(token: str) -> str:
 
 
 @transaction.atomic
-def share_link_create(*, user, plan_id: int, hidden_sections: list[str], label: str = "", contact=None,
+def share_link_create(*, actor, plan: AccountPlan, hidden_sections: list[str], label: str = "", contact=None,
                       days: int = SHARE_DEFAULT_DAYS) -> tuple[ShareLink, str]:
     """Returns the link and its token; the token is not stored and cannot be shown again."""
-    plan = _lock_plan(plan_id)
-    _require_edit(user, plan)
+    plan = _lock_plan(plan.pk)
+    _require_edit(actor, plan)
     if contact is not None and contact.account_id != plan.account_id:
         raise Invalid(errors={"contact": [_("That contact is not one of this client's people.")]})
     if not 1 <= days <= 365:
         raise Invalid(errors={"days": [_("A link lasts between 1 and 365 days.")]})
     token = secrets.token_urlsafe(32)
     link = ShareLink.objects.create(plan=plan, token_hash=token_hash(token), label=label, contact=contact,
-                                    hidden_sections=sorted(set(hidden_sections)), created_by=user,
+                                    hidden_sections=sorted(set(hidden_sections)), created_by=actor,
                                     expires_at=timezone.now() + datetime.timedelta(days=days))
-    _event(plan, user, _("Plan shared with the client (%(who)s)") % {"who": label or contact or "—"},
+    _event(plan, actor, _("Plan shared with the client (%(who)s)") % {"who": label or contact or "—"},
            "shared")
     return link, token
 
 
 @transaction.atomic
-def share_link_revoke(*, user, link_id: int) -> ShareLink:
-    link = ShareLink.objects.select_for_update(of=("self",)).select_related("plan__account").get(pk=link_id)
-    if not user.has_perm("planning.change_plan", link.plan.account):
+def share_link_revoke(*, actor, link: ShareLink) -> ShareLink:
+    link = ShareLink.objects.select_for_update(of=("self",)).select_related("plan__account").get(pk=link.pk)
+    if not actor.has_perm("planning.change_plan", link.plan.account):
         raise Forbidden(_("Only the plan's editors may revoke its links."))
     if link.revoked_at is None:
         link.revoked_at = timezone.now()
-        link.revoked_by = user
+        link.revoked_by = actor
         link.save(update_fields=["revoked_at", "revoked_by"])
     return link
 

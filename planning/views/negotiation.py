@@ -7,9 +7,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kam import versioning
 from kam.access import signed_in
-from kam.errors import Conflict, Invalid, add_to_form
+from kam.errors import Invalid, add_to_form
 from kam.idempotency import once_per_submit
 
 from .. import selectors, services
@@ -27,7 +26,9 @@ from ..models import (
     Party,
 )
 from .base import (
-    _require_editor,
+    form_data,
+    require_editor,
+    versioned_save,
 )
 
 # --- negotiation preparation -----------------------------------------------------------------------
@@ -41,11 +42,11 @@ def negotiation_list(request, pk):
     can_edit = request.user.has_perm("planning.change_plan", account)
     form = NegotiationCreateForm()
     if request.method == "POST":
-        _require_editor(request.user, account)
+        require_editor(request.user, account)
         form = NegotiationCreateForm(request.POST)
         if form.is_valid():
             try:
-                neg = services.negotiation_create(user=request.user, account=account,
+                neg = services.negotiation_create(actor=request.user, account=account,
                                                   title=form.cleaned_data["title"],
                                                   plan=selectors.current_plan(account))
             except Invalid as exc:
@@ -89,19 +90,12 @@ def negotiation_detail(request, pk):
     neg = selectors.negotiation_get_for_user(request.user, pk)
     conflict = None
     if request.method == "POST":
-        _require_editor(request.user, neg.account)
+        require_editor(request.user, neg.account)
         form = NegotiationForm(request.POST, instance=neg)
         if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-            try:
-                services.negotiation_update(user=request.user, negotiation_id=neg.pk,
-                                            version=form.cleaned_data["version"], data=data)
-            except Conflict as exc:
-                conflict = exc
-                versioning.keep_mine(exc, form)
-            except Invalid as exc:
-                add_to_form(form, exc)
-            else:
+            saved, conflict = versioned_save(form, lambda data, version: services.negotiation_update(
+                actor=request.user, negotiation=neg, expected_version=version, data=data))
+            if saved:
                 messages.success(request, _("Saved."))
                 return redirect("planning:negotiation_detail", pk=neg.pk)
         return render(request, "planning/negotiation_detail.html",
@@ -119,8 +113,7 @@ def negotiation_row(request, pk, kind):
     form = NEG_ROW_FORMS[kind](request.POST, prefix=kind)
     if form.is_valid():
         try:
-            services.negotiation_row_save(user=request.user, negotiation_id=neg.pk, kind=kind,
-                                          data={k: v for k, v in form.cleaned_data.items() if k != "version"})
+            services.negotiation_row_save(actor=request.user, negotiation=neg, kind=kind, data=form_data(form))
         except Invalid as exc:
             add_to_form(form, exc)
         else:
@@ -140,8 +133,9 @@ def negotiation_row_delete(request, pk, kind, row):
     neg = selectors.negotiation_get_for_user(request.user, pk)
     if kind not in NEG_ROW_FORMS:
         raise Http404
+    instance = get_object_or_404(services.NEGOTIATION_ROWS[kind], negotiation=neg, pk=row)
     try:
-        services.negotiation_row_delete(user=request.user, negotiation_id=neg.pk, kind=kind, pk=row)
+        services.negotiation_row_delete(actor=request.user, row=instance)
     except Invalid as exc:
         messages.error(request, str(exc))
     return redirect(reverse("planning:negotiation_detail", args=[neg.pk]) + f"#{kind}")
@@ -154,23 +148,15 @@ def negotiation_row_edit(request, pk, kind, row):
     neg = selectors.negotiation_get_for_user(request.user, pk)
     if kind not in NEG_ROW_FORMS:
         raise Http404
-    _require_editor(request.user, neg.account)
+    require_editor(request.user, neg.account)
     instance = get_object_or_404(services.NEGOTIATION_ROWS[kind], negotiation=neg, pk=row)
     conflict = None
     if request.method == "POST":
         form = NEG_ROW_FORMS[kind](request.POST, instance=instance)
         if form.is_valid():
-            try:
-                services.negotiation_row_save(
-                    user=request.user, negotiation_id=neg.pk, kind=kind, pk=instance.pk,
-                    version=form.cleaned_data.get("version"),
-                    data={k: v for k, v in form.cleaned_data.items() if k != "version"})
-            except Conflict as exc:
-                conflict = exc
-                versioning.keep_mine(exc, form)
-            except Invalid as exc:
-                add_to_form(form, exc)
-            else:
+            saved, conflict = versioned_save(form, lambda data, version: services.negotiation_row_save(
+                actor=request.user, negotiation=neg, kind=kind, row=instance, expected_version=version, data=data))
+            if saved:
                 messages.success(request, _("Saved."))
                 return redirect(reverse("planning:negotiation_detail", args=[neg.pk]) + f"#{kind}")
     else:
@@ -188,7 +174,7 @@ def agreement_commitment(request, pk):
     form = AgreementToCommitmentForm(request.POST, account=neg.account)
     if form.is_valid():
         try:
-            commitment = services.agreement_to_commitment(user=request.user, agreement_id=agreement.pk,
+            commitment = services.agreement_to_commitment(actor=request.user, agreement=agreement,
                                                           **form.cleaned_data)
         except Invalid as exc:
             messages.error(request, str(exc))

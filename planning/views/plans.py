@@ -27,10 +27,10 @@ from ..models import (
     AccountPlan,
 )
 from .base import (
-    _form_errors_text,
-    _plan_context,
-    _plan_url,
-    _require_editor,
+    editor_context,
+    form_errors_text,
+    plan_url,
+    require_editor,
 )
 
 SECTION_TAB = {"summary": "", "conocimiento": "conocimiento", "vision": "vision"}
@@ -43,7 +43,7 @@ def plan_list(request, pk):
     account = selectors.account_for_planning(request.user, pk)
     plans = list(selectors.plans_for_account(account))
     can_edit = request.user.has_perm("planning.change_plan", account)
-    kind, start = services.next_period_start(account)
+    kind, start = selectors.next_period_start(account)
     form = PlanCreateForm(initial={"period_kind": kind, "period_start": start, "copy_last": bool(plans)})
     return render(request, "planning/plan_list.html", {"account": account, "plans": plans, "form": form,
                                                         "can_edit": can_edit})
@@ -53,12 +53,12 @@ def plan_list(request, pk):
 @once_per_submit
 def plan_create(request, pk):
     account = selectors.account_for_planning(request.user, pk)
-    _require_editor(request.user, account)
+    require_editor(request.user, account)
     if request.method == "POST":
         form = PlanCreateForm(request.POST)
         if form.is_valid():
             try:
-                plan = services.plan_create(user=request.user, account=account, **form.cleaned_data)
+                plan = services.plan_create(actor=request.user, account=account, **form.cleaned_data)
             except Invalid as exc:
                 add_to_form(form, exc)
             else:
@@ -66,7 +66,7 @@ def plan_create(request, pk):
                                             "internal sign-off."))
                 return redirect(plan)
     else:
-        kind, start = services.next_period_start(account)
+        kind, start = selectors.next_period_start(account)
         form = PlanCreateForm(initial={"period_kind": kind, "period_start": start,
                                        "copy_last": account.plans.exists()})
     return render(request, "planning/plan_create.html", {"account": account, "form": form})
@@ -77,7 +77,7 @@ def plan_create(request, pk):
 @signed_in
 def plan_detail(request, pk):
     plan = selectors.plan_get_for_user(request.user, pk)
-    return render(request, "planning/plan_detail.html", _plan_context(request, plan))
+    return render(request, "planning/plan_detail.html", editor_context(request, plan))
 
 
 def _section_response(request, plan, section, form, *, conflict=None, saved=False):
@@ -92,7 +92,7 @@ def plan_section(request, pk, section):
     """One section of the plan's text, saved in place. A save from an older version than the plan's
     is refused and answered with what changed, keeping the user's text in the form."""
     plan = selectors.plan_get_for_user(request.user, pk)
-    _require_editor(request.user, plan.account)
+    require_editor(request.user, plan.account)
     if section not in SECTION_FIELDS:
         raise Http404
     form_class = section_form_class(section)
@@ -103,7 +103,7 @@ def plan_section(request, pk, section):
         return _section_response(request, plan, section, form)
     data = {f: form.cleaned_data[f] for f in SECTION_FIELDS[section]}
     try:
-        plan = services.plan_update(user=request.user, plan_id=plan.pk, version=request.POST.get("version"),
+        plan = services.plan_update(actor=request.user, plan=plan, expected_version=request.POST.get("version"),
                                     data=data)
     except Conflict as exc:
         versioning.keep_mine(exc, form)
@@ -113,7 +113,7 @@ def plan_section(request, pk, section):
         return _section_response(request, plan, section, form)
     if not request.htmx:
         messages.success(request, _("Saved."))
-        return redirect(_plan_url(plan, SECTION_TAB[section]))
+        return redirect(plan_url(plan, SECTION_TAB[section]))
     return _section_response(request, plan, section, form_class(instance=plan, prefix=section), saved=True)
 
 
@@ -132,12 +132,12 @@ def plan_transition(request, pk, action):
         raise Http404
     service, done = actions[action]
     try:
-        service(user=request.user, plan_id=plan.pk)
+        service(actor=request.user, plan=plan)
     except Invalid as exc:
         messages.error(request, str(exc))
     else:
         messages.success(request, done)
-    return redirect(_plan_url(plan, "compromiso"))
+    return redirect(plan_url(plan, "compromiso"))
 
 
 @signed_in
@@ -149,7 +149,7 @@ def plan_signoff(request, pk):
     form.fields["department"].queryset = Department.objects.all()
     if form.is_valid():
         try:
-            services.plan_sign_off(user=request.user, plan_id=plan.pk, department=form.cleaned_data["department"],
+            services.plan_sign_off(actor=request.user, plan=plan, department=form.cleaned_data["department"],
                                    note=form.cleaned_data["note"])
         except Invalid as exc:
             messages.error(request, str(exc))
@@ -157,7 +157,7 @@ def plan_signoff(request, pk):
             messages.success(request, _("Sign-off recorded."))
     else:
         messages.error(request, _("Choose what you are signing off for."))
-    return redirect(_plan_url(plan, "compromiso"))
+    return redirect(plan_url(plan, "compromiso"))
 
 
 @signed_in
@@ -169,17 +169,17 @@ def plan_agreement(request, pk):
     if form.is_valid():
         try:
             services.plan_record_client_agreement(
-                user=request.user, plan_id=plan.pk, agreed_by=form.cleaned_data["agreed_by"],
+                actor=request.user, plan=plan, agreed_by=form.cleaned_data["agreed_by"],
                 contact=form.cleaned_data["contact"], channel=form.cleaned_data["channel"],
                 note=form.cleaned_data["note"])
         except Invalid as exc:
             messages.error(request, str(exc))
         else:
             messages.success(request, _("The client's agreement was recorded: the plan is agreed."))
-            return redirect(_plan_url(plan, "compromiso"))
+            return redirect(plan_url(plan, "compromiso"))
     else:
-        messages.error(request, _form_errors_text(form))
-    return redirect(_plan_url(plan, "compromiso"))
+        messages.error(request, form_errors_text(form))
+    return redirect(plan_url(plan, "compromiso"))
 
 
 @signed_in
@@ -187,11 +187,11 @@ def plan_agreement(request, pk):
 def plan_period(request, pk):
     """Correct a draft plan's period."""
     plan = selectors.plan_get_for_user(request.user, pk)
-    _require_editor(request.user, plan.account)
+    require_editor(request.user, plan.account)
     form = PlanPeriodForm(request.POST, prefix="period")
     if form.is_valid():
         try:
-            services.plan_set_period(user=request.user, plan_id=plan.pk, version=form.cleaned_data["version"],
+            services.plan_set_period(actor=request.user, plan=plan, expected_version=form.cleaned_data["version"],
                                      period_kind=form.cleaned_data["period_kind"],
                                      period_start=form.cleaned_data["period_start"])
         except Conflict as exc:
@@ -201,8 +201,8 @@ def plan_period(request, pk):
         else:
             messages.success(request, _("Plan period changed."))
     else:
-        messages.error(request, _form_errors_text(form))
-    return redirect(_plan_url(plan))
+        messages.error(request, form_errors_text(form))
+    return redirect(plan_url(plan))
 
 
 
@@ -256,9 +256,4 @@ def plan_history(request, pk):
 @signed_in
 def plan_print(request, pk):
     plan = selectors.plan_get_for_user(request.user, pk)
-    ctx = _plan_context(request, plan, with_forms=False)
-    ctx["printing"] = True
-    ctx["internal"] = True
-    # Readers without commercial access print what they may read on screen, nothing more.
-    ctx["hidden"] = set() if plan.commercial else {"opportunity_values", "value_amounts"}
-    return render(request, "planning/plan_print.html", ctx)
+    return render(request, "planning/plan_print.html", selectors.print_document(plan))

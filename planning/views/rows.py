@@ -7,7 +7,6 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kam import versioning
 from kam.access import signed_in
 from kam.errors import Conflict, Invalid, add_to_form
 from kam.idempotency import acted, once_per_submit
@@ -22,11 +21,13 @@ from ..models import (
 from .base import (
     ROW_FORMS,
     ROW_TAB,
-    _form_errors_text,
-    _plan_context,
-    _plan_url,
-    _require_editor,
-    _row_form,
+    editor_context,
+    form_data,
+    form_errors_text,
+    plan_url,
+    require_editor,
+    row_form,
+    versioned_save,
 )
 
 ROW_SERVICES = {"task": services.task_save, "opportunity": services.opportunity_save,
@@ -37,7 +38,7 @@ ROW_SERVICES = {"task": services.task_save, "opportunity": services.opportunity_
 # --- rows of the plan -------------------------------------------------------------------------------
 
 def _rows_response(request, plan, kind, form):
-    ctx = _plan_context(request, plan)
+    ctx = editor_context(request, plan)
     ctx["row_forms"][kind] = form
     return render(request, f"planning/partials/rows_{kind}.html", ctx)
 
@@ -51,21 +52,20 @@ def row_add(request, pk, kind):
     plan = selectors.plan_get_for_user(request.user, pk)
     if kind not in ROW_FORMS:
         raise Http404
-    form = _row_form(kind, plan, None, data=request.POST, prefix=kind)
+    form = row_form(kind, plan, None, data=request.POST, prefix=kind)
     if form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:
-            ROW_SERVICES[kind](user=request.user, plan_id=plan.pk, data=data)
+            ROW_SERVICES[kind](actor=request.user, plan=plan, data=form_data(form))
         except Invalid as exc:
             add_to_form(form, exc)
         else:
             plan = selectors.plan_get_for_user(request.user, pk)
             if not request.htmx:
-                return redirect(_plan_url(plan, ROW_TAB[kind]))
-            return acted(_rows_response(request, plan, kind, _row_form(kind, plan, None, prefix=kind)))
+                return redirect(plan_url(plan, ROW_TAB[kind]))
+            return acted(_rows_response(request, plan, kind, row_form(kind, plan, None, prefix=kind)))
     if not request.htmx:
-        messages.error(request, _form_errors_text(form))
-        return redirect(_plan_url(plan, ROW_TAB[kind]))
+        messages.error(request, form_errors_text(form))
+        return redirect(plan_url(plan, ROW_TAB[kind]))
     return _rows_response(request, plan, kind, form)
 
 
@@ -79,27 +79,19 @@ def row_edit(request, pk, kind, row):
     plan = selectors.plan_get_for_user(request.user, pk)
     if kind not in ROW_FORMS:
         raise Http404
-    _require_editor(request.user, plan.account)
+    require_editor(request.user, plan.account)
     instance = _get_row(plan, kind, row)
     conflict = None
     if request.method == "POST":
-        form = _row_form(kind, plan, None, data=request.POST, instance=instance)
+        form = row_form(kind, plan, None, data=request.POST, instance=instance)
         if form.is_valid():
-            data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-            try:
-                ROW_SERVICES[kind](user=request.user, plan_id=plan.pk, data=data, pk=instance.pk,
-                                   version=form.cleaned_data.get("version"))
-            except Conflict as exc:
-                # The next save is made knowingly from the version now shown.
-                conflict = exc
-                versioning.keep_mine(exc, form)
-            except Invalid as exc:
-                add_to_form(form, exc)
-            else:
+            saved, conflict = versioned_save(form, lambda data, version: ROW_SERVICES[kind](
+                actor=request.user, plan=plan, data=data, row=instance, expected_version=version))
+            if saved:
                 messages.success(request, _("Saved."))
-                return redirect(_plan_url(plan, ROW_TAB[kind]))
+                return redirect(plan_url(plan, ROW_TAB[kind]))
     else:
-        form = _row_form(kind, plan, None, instance=instance)
+        form = row_form(kind, plan, None, instance=instance)
     return render(request, "planning/row_edit.html", {"plan": plan, "kind": kind, "form": form, "row": instance,
                                                       "conflict": conflict, "tab": ROW_TAB[kind]})
 
@@ -110,18 +102,19 @@ def row_delete(request, pk, kind, row):
     plan = selectors.plan_get_for_user(request.user, pk)
     if kind not in ROW_FORMS:
         raise Http404
+    instance = _get_row(plan, kind, row)
     try:
         if kind == "commitment":
-            services.commitment_delete(user=request.user, plan_id=plan.pk, pk=row)
+            services.commitment_delete(actor=request.user, commitment=instance)
         else:
-            services.row_delete(user=request.user, plan_id=plan.pk, kind=kind, pk=row)
+            services.row_delete(actor=request.user, row=instance)
     except Invalid as exc:
         messages.error(request, str(exc))
-    except Commitment.DoesNotExist:
+    except instance.DoesNotExist:  # removed meanwhile
         raise Http404 from None
     else:
         messages.success(request, _("Removed."))
-    return redirect(_plan_url(plan, ROW_TAB[kind]))
+    return redirect(plan_url(plan, ROW_TAB[kind]))
 
 
 @signed_in
@@ -132,10 +125,10 @@ def commitment_status(request, pk):
     form = CommitmentStatusForm(request.POST)
     if form.is_valid():
         try:
-            services.commitment_update_status(user=request.user, commitment_id=commitment.pk,
+            services.commitment_update_status(actor=request.user, commitment=commitment,
                                               status=form.cleaned_data["status"],
                                               delivered_on=form.cleaned_data["delivered_on"],
-                                              version=form.cleaned_data["version"])
+                                              expected_version=form.cleaned_data["version"])
         except Conflict as exc:
             changes = "; ".join(f"{c.label}: {c.theirs}" for c in exc.changes)
             messages.error(request, f"{exc} {changes}")
@@ -144,5 +137,5 @@ def commitment_status(request, pk):
         else:
             messages.success(request, _("Commitment updated."))
     else:
-        messages.error(request, _form_errors_text(form))
-    return redirect(_plan_url(plan, "compromiso"))
+        messages.error(request, form_errors_text(form))
+    return redirect(plan_url(plan, "compromiso"))

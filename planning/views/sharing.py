@@ -14,20 +14,18 @@ from kam.errors import Invalid, add_to_form
 from kam.idempotency import acted, once_per_submit
 from kam.ratelimit import RateLimit, client_ip
 
-from .. import selectors, services
+from .. import selectors, services, workflow
 from ..forms import (
     ShareAcceptForm,
     ShareCommentForm,
     ShareLinkForm,
 )
 from ..models import (
-    Party,
     ShareLink,
     ShareSection,
 )
 from .base import (
-    _agreement_marks,
-    _require_editor,
+    require_editor,
 )
 
 # Share-link lookups per client address and minute: ample for a person reading and accepting a
@@ -41,14 +39,14 @@ SHARE_LIMIT = RateLimit("share-link", limit=30, window=60)
 @once_per_submit
 def plan_sharing(request, pk):
     plan = selectors.plan_get_for_user(request.user, pk)
-    _require_editor(request.user, plan.account)
+    require_editor(request.user, plan.account)
     new_url = None
     if request.method == "POST":
         form = ShareLinkForm(request.POST, account=plan.account)
         if form.is_valid():
             try:
                 _link, token = services.share_link_create(
-                    user=request.user, plan_id=plan.pk, hidden_sections=form.cleaned_data["hidden_sections"],
+                    actor=request.user, plan=plan, hidden_sections=form.cleaned_data["hidden_sections"],
                     label=form.cleaned_data["label"], contact=form.cleaned_data["contact"],
                     days=form.cleaned_data["days"])
             except Invalid as exc:
@@ -62,7 +60,7 @@ def plan_sharing(request, pk):
              .select_related("contact", "created_by").prefetch_related("comments"))
     response = render(request, "planning/plan_sharing.html", {
         "plan": plan, "form": form, "links": links, "new_url": new_url, "now": timezone.now(),
-        "section_labels": dict(ShareSection.choices),
+        "section_labels": dict(ShareSection.choices), "actions": workflow.allowed(plan.status),
     })
     # The new link is shown once, on this page (it is not stored): the token is spent all the same.
     return acted(response) if new_url else response
@@ -74,7 +72,7 @@ def share_revoke(request, pk):
     link = get_object_or_404(ShareLink.objects.select_related("plan"), pk=pk)
     plan = selectors.plan_get_for_user(request.user, link.plan_id)
     try:
-        services.share_link_revoke(user=request.user, link_id=link.pk)
+        services.share_link_revoke(actor=request.user, link=link)
     except Invalid as exc:
         messages.error(request, str(exc))
     else:
@@ -122,27 +120,10 @@ def share(request, token):
     else:
         services.share_view_log(link=link, ip=client_ip(request),
                                 user_agent=request.META.get("HTTP_USER_AGENT", ""))
-    hidden = set(link.hidden_sections)
-    ctx = {"plan": plan, "link": link, "hidden": hidden, "accept_form": accept_form,
-           "comment_form": comment_form, "token": token, "share": True}
-    if "conocimiento" not in hidden:
-        ctx["tasks"] = list(plan.tasks.all())
-    if "vision" not in hidden:
-        ctx["opportunities"] = list(plan.opportunities.all())
-    if "commitments" not in hidden:
-        commitments = list(plan.commitments.select_related("department", "contact", "owner"))
-        ctx["us_commitments"] = [c for c in commitments if c.party == Party.US]
-        ctx["client_commitments"] = [c for c in commitments if c.party == Party.CLIENT]
-    if "signoffs" not in hidden:
-        ctx["signoffs"] = list(plan.signoffs.select_related("department", "signed_by"))
-    if "reviews" not in hidden:
-        ctx["reviews"] = list(plan.reviews.all())
-    if "value" not in hidden:
-        ctx["value_entries"] = list(plan.value_entries.all())
-    ctx["comments"] = list(link.comments.all())
     # What the client agreed to stays what they agreed to: changes made since are marked, never shown
     # under their acceptance as if agreed.
-    ctx.update(_agreement_marks(plan, hidden))
+    ctx = {**selectors.share_document(link), "accept_form": accept_form, "comment_form": comment_form,
+           "token": token, "share": True}
     response = render(request, "planning/share.html", ctx)
     response["X-Robots-Tag"] = "noindex, nofollow"
     # The site's "same-origin" referrer policy already keeps the token out of other sites' logs;
