@@ -20,6 +20,8 @@ from .document import (
     document_sections,
     print_document,
     share_document,
+    share_link_resolve,
+    token_hash,
 )
 from .editor import (
     editor_choices,
@@ -92,8 +94,10 @@ __all__ = [
     "print_document",
     "required_signoff_departments",
     "share_document",
+    "share_link_resolve",
     "share_links_of",
     "signers_for",
+    "token_hash",
     "weighted_pipeline",
     "with_flags",
 ]

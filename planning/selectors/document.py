@@ -2,10 +2,12 @@
 a reader may see is decided here, once: a hidden section is neither fetched nor handed to the template,
 which renders what it is given."""
 
+import hashlib
+
 from django.utils import timezone
 
 from .. import workflow
-from ..models import Party, ShareSection
+from ..models import Party, ShareLink, ShareSection
 from .approvals import agreement_marks
 
 # Readers without commercial access print what they may read on screen, nothing more.
@@ -44,6 +46,22 @@ def document_sections(plan, hidden=frozenset(), *, internal: bool = False) -> di
         entries = list(plan.value_entries.all())
         sections["value"] = {"entries": entries, "amounts": "value_amounts" not in hidden} if entries else None
     return {"sections": sections, **marks}
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def share_link_resolve(token: str) -> ShareLink | None:
+    """The active link for `token`, or None for unknown, expired and revoked alike (the caller shows
+    one page for all three, revealing nothing)."""
+    if not token or len(token) > 100:
+        return None
+    link = (ShareLink.objects.select_related("plan__account", "contact")
+            .filter(token_hash=token_hash(token)).first())
+    if link is None or not link.is_active():
+        return None
+    return link
 
 
 def share_document(link) -> dict:

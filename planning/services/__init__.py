@@ -50,11 +50,9 @@ from .sharing import (
     share_accept,
     share_comment,
     share_link_create,
-    share_link_resolve,
     share_link_revoke,
     share_view_log,
     share_views_purge,
-    token_hash,
 )
 
 __all__ = [
@@ -89,11 +87,9 @@ __all__ = [
     "share_accept",
     "share_comment",
     "share_link_create",
-    "share_link_resolve",
     "share_link_revoke",
     "share_view_log",
     "share_views_purge",
     "task_save",
-    "token_hash",
     "value_save",
 ]

@@ -1,7 +1,6 @@
 """Share links: the plan as the client sees it, their comments and their agreement."""
 
 import datetime
-import hashlib
 import secrets
 
 from django.conf import settings
@@ -12,6 +11,7 @@ from django.utils.translation import gettext as _
 from kam.errors import Forbidden, Invalid
 from kam.services import notification_send
 
+from .. import selectors
 from ..models import (
     AccountPlan,
     AgreementChannel,
@@ -31,10 +31,6 @@ SHARE_DEFAULT_DAYS = 30
 
 
 
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 @transaction.atomic
 def share_link_create(*, actor, plan: AccountPlan, hidden_sections: list[str], label: str = "", contact=None,
                       days: int = SHARE_DEFAULT_DAYS) -> tuple[ShareLink, str]:
@@ -46,7 +42,7 @@ def share_link_create(*, actor, plan: AccountPlan, hidden_sections: list[str], l
     if not 1 <= days <= 365:
         raise Invalid(errors={"days": [_("A link lasts between 1 and 365 days.")]})
     token = secrets.token_urlsafe(32)
-    link = ShareLink.objects.create(plan=plan, token_hash=token_hash(token), label=label, contact=contact,
+    link = ShareLink.objects.create(plan=plan, token_hash=selectors.token_hash(token), label=label, contact=contact,
                                     hidden_sections=sorted(set(hidden_sections)), created_by=actor,
                                     expires_at=timezone.now() + datetime.timedelta(days=days))
     _event(plan, actor, _("Plan shared with the client (%(who)s)") % {"who": label or contact or "—"},
@@ -63,18 +59,6 @@ def share_link_revoke(*, actor, link: ShareLink) -> ShareLink:
         link.revoked_at = timezone.now()
         link.revoked_by = actor
         link.save(update_fields=["revoked_at", "revoked_by"])
-    return link
-
-
-def share_link_resolve(token: str) -> ShareLink | None:
-    """The active link for `token`, or None for unknown, expired and revoked alike (the caller shows
-    one page for all three, revealing nothing)."""
-    if not token or len(token) > 100:
-        return None
-    link = (ShareLink.objects.select_related("plan__account", "contact")
-            .filter(token_hash=token_hash(token)).first())
-    if link is None or not link.is_active():
-        return None
     return link
 
 

@@ -6,6 +6,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
@@ -80,6 +81,17 @@ def share_revoke(request, pk):
     return redirect("planning:plan_sharing", pk=plan.pk)
 
 
+# What the client may do on the shared plan: the form, the service it calls and the thanks.
+SHARE_ACTIONS = {
+    "accept": (ShareAcceptForm, lambda link, data: services.share_accept(link=link, name=data["name"],
+                                                                          comment=data["comment"]),
+               _lazy("Thank you: your agreement to the plan was recorded.")),
+    "comment": (ShareCommentForm, lambda link, data: services.share_comment(link=link, name=data["name"],
+                                                                             body=data["body"]),
+                _lazy("Thank you: your comment was sent.")),
+}
+
+
 def _share_invalid(request):
     # One page, one status for unknown, expired and revoked links: nothing tells them apart.
     return render(request, "planning/share_invalid.html", status=404)
@@ -91,38 +103,29 @@ def _share_invalid(request):
 def share(request, token):
     if SHARE_LIMIT.hit(client_ip(request)) > SHARE_LIMIT.limit:
         return render(request, "planning/share_invalid.html", {"rate_limited": True}, status=429)
-    link = services.share_link_resolve(token)
+    link = selectors.share_link_resolve(token)
     if link is None:
         return _share_invalid(request)
-    plan = link.plan
-    accept_form = ShareAcceptForm(prefix="accept")
-    comment_form = ShareCommentForm(prefix="comment")
+    forms = {name: form_class(prefix=name) for name, (form_class, _act, _done) in SHARE_ACTIONS.items()}
     if request.method == "POST":
         action = request.POST.get("action")
-        try:
-            if action == "accept":
-                accept_form = ShareAcceptForm(request.POST, prefix="accept")
-                if accept_form.is_valid():
-                    services.share_accept(link=link, name=accept_form.cleaned_data["name"],
-                                          comment=accept_form.cleaned_data["comment"])
-                    messages.success(request, _("Thank you: your agreement to the plan was recorded."))
+        if action in SHARE_ACTIONS:
+            form_class, act, done = SHARE_ACTIONS[action]
+            forms[action] = form = form_class(request.POST, prefix=action)
+            try:
+                if form.is_valid():
+                    act(link, form.cleaned_data)
+                    messages.success(request, done)
                     return redirect("planning:share", token=token)
-            elif action == "comment":
-                comment_form = ShareCommentForm(request.POST, prefix="comment")
-                if comment_form.is_valid():
-                    services.share_comment(link=link, name=comment_form.cleaned_data["name"],
-                                           body=comment_form.cleaned_data["body"])
-                    messages.success(request, _("Thank you: your comment was sent."))
-                    return redirect("planning:share", token=token)
-        except Invalid as exc:
-            messages.error(request, str(exc))
-        plan.refresh_from_db()
+            except Invalid as exc:
+                messages.error(request, str(exc))
+        link.plan.refresh_from_db()
     else:
         services.share_view_log(link=link, ip=client_ip(request),
                                 user_agent=request.META.get("HTTP_USER_AGENT", ""))
     # What the client agreed to stays what they agreed to: changes made since are marked, never shown
     # under their acceptance as if agreed.
-    ctx = {**selectors.share_document(link), "accept_form": accept_form, "comment_form": comment_form,
+    ctx = {**selectors.share_document(link), "accept_form": forms["accept"], "comment_form": forms["comment"],
            "token": token, "share": True}
     response = render(request, "planning/share.html", ctx)
     response["X-Robots-Tag"] = "noindex, nofollow"

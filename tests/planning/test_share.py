@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from kam.errors import DomainError
-from planning import services
+from planning import selectors, services
 from planning.models import PlanStatus, ShareLink, ShareView
 from planning.views import SHARE_LIMIT
 from tests.factories import department
@@ -43,7 +43,7 @@ def _url(token):
 def test_token_is_long_random_and_only_its_hash_is_stored(personas, plan):
     link, token = services.share_link_create(actor=personas.kam, plan=plan, hidden_sections=[])
     assert len(token) >= 43
-    assert token not in link.token_hash and link.token_hash == services.token_hash(token)
+    assert token not in link.token_hash and link.token_hash == selectors.token_hash(token)
     assert not ShareLink.objects.filter(token_hash=token).exists()
     _other, token2 = services.share_link_create(actor=personas.kam, plan=plan, hidden_sections=[])
     assert token2 != token
