@@ -78,9 +78,9 @@ class ShareLinkAdmin(SimpleHistoryAdmin):
 
     @admin.action(description=_("Revoke the selected links"))
     def revoke_links(self, request, queryset):
-        links = list(queryset.filter(revoked_at__isnull=True).values_list("pk", flat=True))
-        for pk in links:
-            services.share_link_revoke(user=request.user, link_id=pk)
+        links = list(queryset.filter(revoked_at__isnull=True))
+        for link in links:
+            services.share_link_revoke(actor=request.user, link=link)
         self.message_user(request, ngettext("%(n)d link revoked.", "%(n)d links revoked.", len(links))
                           % {"n": len(links)}, messages.SUCCESS)
 

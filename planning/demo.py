@@ -15,6 +15,7 @@ from simple_history.utils import bulk_create_with_history
 from accounts.models import Account, AccountTeamMember, Activity, ActivityKind, Contact, Tier
 from kam.models import Department
 
+from . import selectors, workflow
 from .models import (
     AccountPlan,
     AgreedVersion,
@@ -284,12 +285,10 @@ def _seed(ctx, accounts) -> int:
     bulk_create_with_history(commitments, Commitment, batch_size=2000, default_user=lead,
                              default_change_reason="demo data")
     # What the client agreed to, as they saw it (before any commitment added since).
-    from .services import agreed_content
-
     AgreedVersion.objects.bulk_create([
         AgreedVersion(plan=plan, plan_version=plan.version, agreed_at=plan.client_agreed_at,
                       agreed_by=plan.client_agreed_by, contact=plan.client_agreed_contact,
-                      channel=plan.client_agreement_channel, content=agreed_content(plan))
+                      channel=plan.client_agreement_channel, content=selectors.agreed_content(plan))
         for plan in plans if plan.client_agreed_at])
     bulk_create_with_history(added_after, Commitment, batch_size=2000, default_user=lead,
                              default_change_reason="demo data")
@@ -307,7 +306,7 @@ def _seed(ctx, accounts) -> int:
         plan.compute_completeness(
             tasks=int(plan.pk in with_tasks), opportunities=int(plan.pk in with_opps),
             commitments_us=int((plan.pk, Party.US) in has), commitments_client=int((plan.pk, Party.CLIENT) in has),
-            signoffs_ok=plan.status in (PlanStatus.COMMITTED, PlanStatus.AGREED, PlanStatus.CLOSED))
+            signoffs_ok=plan.status in workflow.SIGNED_OFF)
     AccountPlan.objects.bulk_update(plans, ["pct_conocimiento", "pct_vision", "pct_compromiso"], batch_size=1000)
 
     _negotiations(ctx, accounts[:2 if not ctx.large else 10], {p.account_id: p for p in plans

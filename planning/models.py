@@ -50,6 +50,9 @@ CONOCIMIENTO_FIELDS = ("industry_variables", "operations_state", "competitive_ad
 VISION_FIELDS = ("vision_statement",)
 SUMMARY_FIELDS = ("summary", "next_review_date")
 TEXT_FIELDS = SUMMARY_FIELDS + CONOCIMIENTO_FIELDS + VISION_FIELDS
+# What the sponsor approves and the client agrees to in the plan's text (the next review date is
+# housekeeping, not content).
+MATERIAL_TEXT_FIELDS = tuple(f for f in TEXT_FIELDS if f != "next_review_date")
 
 
 class AccountPlan(models.Model):
@@ -128,6 +131,10 @@ class AccountPlan(models.Model):
     @property
     def is_open(self) -> bool:
         return self.status != PlanStatus.CLOSED
+
+    @property
+    def is_agreed(self) -> bool:
+        return self.status == PlanStatus.AGREED
 
     def compute_completeness(self, *, tasks: int, opportunities: int, commitments_us: int,
                              commitments_client: int, signoffs_ok: bool) -> None:

@@ -99,7 +99,7 @@ def _admin_objects(personas):
     from tests.touchpoints.factories import FeedbackFactory, IncidentFactory, TouchpointFactory
 
     plan = PlanFactory(account=personas.account)
-    link, _token = planning_services.share_link_create(user=personas.kam, plan_id=plan.pk, hidden_sections=[])
+    link, _token = planning_services.share_link_create(actor=personas.kam, plan=plan, hidden_sections=[])
     return {
         "touchpoints_serviceincident": IncidentFactory(account=personas.account),
         "touchpoints_touchpoint": TouchpointFactory(account=personas.account),
@@ -128,7 +128,7 @@ def test_a_share_link_is_revoked_from_the_admin_not_deleted(personas):
     from tests.planning.factories import PlanFactory
 
     plan = PlanFactory(account=personas.account)
-    link, _token = planning_services.share_link_create(user=personas.kam, plan_id=plan.pk, hidden_sections=[])
+    link, _token = planning_services.share_link_create(actor=personas.kam, plan=plan, hidden_sections=[])
     response = client_for(personas.lead).post(reverse("admin:planning_sharelink_changelist"),
                                               {"action": "revoke_links", "_selected_action": [link.pk]})
     assert response.status_code == 302
@@ -240,7 +240,7 @@ def test_a_removed_plan_row_stays_in_its_history_with_who_and_when(personas):
 
     plan = PlanFactory(account=personas.account)
     task = TaskFactory(plan=plan)
-    planning_services.row_delete(user=personas.kam, plan_id=plan.pk, kind="task", pk=task.pk)
+    planning_services.row_delete(actor=personas.kam, row=task)
     assert not KnowledgeTask.objects.filter(pk=task.pk).exists()
     removal = KnowledgeTask.history.filter(id=task.pk).latest("history_date")
     assert removal.history_type == "-" and removal.history_user == personas.kam

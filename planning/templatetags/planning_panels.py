@@ -4,7 +4,7 @@ from django import template
 
 from kam.models import ProgrammeSettings
 
-from .. import selectors, services
+from .. import selectors
 
 register = template.Library()
 
@@ -30,7 +30,7 @@ def account_plan_panel(context, account):
             break
     current = current or (plans[0] if plans else None)
     can_edit = user.has_perm("planning.change_plan", account)
-    kind, start = services.next_period_start(account) if can_edit else (None, None)
+    kind, start = selectors.next_period_start(account) if can_edit else (None, None)
     return {
         "visible": True, "account": account, "plans": plans, "current": current,
         "flags": selectors.plan_flags(current, stale_days=stale_days) if current else None,

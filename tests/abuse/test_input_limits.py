@@ -130,7 +130,8 @@ def test_the_service_refuses_an_absurd_touchpoint_cost(personas):
     before = Touchpoint.objects.count()
     with pytest.raises(Invalid):
         touchpoint_services.touchpoint_log(
-            actor=personas.kam, account=personas.account, occurred_at=datetime.datetime(2026, 1, 2, tzinfo=datetime.UTC),
+            actor=personas.kam, account=personas.account,
+            occurred_at=datetime.datetime(2026, 1, 2, tzinfo=datetime.UTC),
             department=personas.account.team_members.first().department, channel="phone", kind="operational",
             summary="Llamada", quality=3, our_people=[], contacts=[], follow_up=False, follow_up_note="",
             cost=Decimal("2147483648"))

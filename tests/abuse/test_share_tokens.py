@@ -21,7 +21,7 @@ def shared(personas):
     from tests.planning.factories import PlanFactory
 
     plan = PlanFactory(account=personas.account)
-    link, token = services.share_link_create(user=personas.kam, plan_id=plan.pk, hidden_sections=[])
+    link, token = services.share_link_create(actor=personas.kam, plan=plan, hidden_sections=[])
     return plan, link, token
 
 
@@ -54,7 +54,7 @@ def test_wrong_expired_and_revoked_tokens_are_indistinguishable(client, personas
     expired = _get(client, token, "10.1.0.6")
     link.expires_at = timezone.now() + datetime.timedelta(days=30)
     link.save(update_fields=["expires_at"])
-    services.share_link_revoke(user=personas.kam, link_id=link.pk)
+    services.share_link_revoke(actor=personas.kam, link=link)
     revoked = _get(client, token, "10.1.0.7")
 
     responses = [wrong, near_miss, truncated, huge, expired, revoked]

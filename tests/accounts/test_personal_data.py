@@ -54,11 +54,11 @@ def marta(personas):
     CommitmentFactory(plan=plan, department=department("finance"), owner=p.teammate)
     CommitmentFactory(plan=plan, party="client", department=None, contact=marta, description="Enviar previsión")
     ReviewFactory(plan=plan, attendees=f"{NAME}, Ana García")
-    planning_services.plan_submit(user=p.kam, plan_id=plan.pk)
-    planning_services.plan_sign_off(user=p.sponsor, plan_id=plan.pk)
-    planning_services.plan_sign_off(user=p.teammate, plan_id=plan.pk, department=department("finance"))
-    planning_services.plan_commit(user=p.kam, plan_id=plan.pk)
-    link, _token = planning_services.share_link_create(user=p.kam, plan_id=plan.pk, hidden_sections=[],
+    planning_services.plan_submit(actor=p.kam, plan=plan)
+    planning_services.plan_sign_off(actor=p.sponsor, plan=plan)
+    planning_services.plan_sign_off(actor=p.teammate, plan=plan, department=department("finance"))
+    planning_services.plan_commit(actor=p.kam, plan=plan)
+    link, _token = planning_services.share_link_create(actor=p.kam, plan=plan, hidden_sections=[],
                                                        contact=marta)
     planning_services.share_view_log(link=link, ip=IP, user_agent=BROWSER)
     planning_services.share_comment(link=link, name=NAME, body="Una duda sobre la previsión")

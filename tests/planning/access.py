@@ -20,7 +20,7 @@ def build(world):
     world.commitment = CommitmentFactory(plan=world.plan)
     world.negotiation = NegotiationFactory(account=world.account, created_by=world.kam)
     world.agreement = AgreementFactory(negotiation=world.negotiation)
-    link, token = services.share_link_create(user=world.kam, plan_id=world.plan.pk, hidden_sections=[])
+    link, token = services.share_link_create(actor=world.kam, plan=world.plan, hidden_sections=[])
     world.share_link, world.share_token = link, token
 
 
@@ -79,7 +79,7 @@ def _fresh(w):
 
 
 def _submitted(w):
-    services.plan_submit(user=w.kam, plan_id=w.plan.pk)
+    services.plan_submit(actor=w.kam, plan=w.plan)
     return _fresh(w)
 
 
@@ -87,9 +87,9 @@ def _committed(w):
     from tests.factories import department
 
     _submitted(w)
-    services.plan_sign_off(user=w.sponsor, plan_id=w.plan.pk)
-    services.plan_sign_off(user=w.teammate, plan_id=w.plan.pk, department=department("finance"))
-    services.plan_commit(user=w.kam, plan_id=w.plan.pk)
+    services.plan_sign_off(actor=w.sponsor, plan=w.plan)
+    services.plan_sign_off(actor=w.teammate, plan=w.plan, department=department("finance"))
+    services.plan_commit(actor=w.kam, plan=w.plan)
     return _fresh(w)
 
 

@@ -45,9 +45,9 @@ def test_the_second_save_from_the_same_version_is_refused_with_the_first_change(
     plan = PlanFactory(account=personas.account)
     row = factory(plan=plan)
     started_from = row.version
-    save(user=personas.kam, plan_id=plan.pk, pk=row.pk, version=started_from, data=first)
+    save(actor=personas.kam, plan=plan, row=row, expected_version=started_from, data=first)
     with pytest.raises(Conflict) as caught:
-        save(user=personas.lead, plan_id=plan.pk, pk=row.pk, version=started_from, data=second)
+        save(actor=personas.lead, plan=plan, row=row, expected_version=started_from, data=second)
     changed = {c.field for c in caught.value.changes}
     assert changed & set(first)
     row.refresh_from_db()
@@ -59,11 +59,11 @@ def test_a_negotiation_row_edit_is_version_checked(personas):
     neg = NegotiationFactory(account=personas.account, created_by=personas.kam)
     row = NegotiationVariable.objects.create(negotiation=neg, name="Precio", our_target="-3 %", our_limit="-5 %")
     data = {"name": "Precio", "priority": 1, "our_target": "-2 %", "our_limit": "-4 %", "client_position": ""}
-    services.negotiation_row_save(user=personas.kam, negotiation_id=neg.pk, kind="variable", pk=row.pk,
-                                  version=1, data=data)
+    services.negotiation_row_save(actor=personas.kam, negotiation=neg, kind="variable", row=row,
+                                  expected_version=1, data=data)
     with pytest.raises(Conflict) as caught:
-        services.negotiation_row_save(user=personas.lead, negotiation_id=neg.pk, kind="variable", pk=row.pk,
-                                      version=1, data={**data, "our_limit": "-9 %"})
+        services.negotiation_row_save(actor=personas.lead, negotiation=neg, kind="variable", row=row,
+                                      expected_version=1, data={**data, "our_limit": "-9 %"})
     assert {c.field for c in caught.value.changes} == {"priority", "our_target", "our_limit"}
     assert NegotiationVariable.objects.get(pk=row.pk).our_limit == "-4 %"
 
@@ -102,7 +102,7 @@ def test_two_saves_at_the_same_moment_one_wins_one_is_told(personas, model, kind
     def edit(user, data):
         try:
             barrier.wait(5)
-            save(user=user, plan_id=plan.pk, pk=row.pk, version=row.version, data=data)
+            save(actor=user, plan=plan, row=row, expected_version=row.version, data=data)
             outcomes.append("saved")
         except Conflict:
             outcomes.append("conflict")

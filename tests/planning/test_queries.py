@@ -34,9 +34,9 @@ def _plan_with(personas, n):
         ReviewFactory(plan=plan)
         ValueFactory(plan=plan)
     for i in range(n):  # history rows
-        plan = services.plan_update(user=personas.kam, plan_id=plan.pk, version=plan.version,
+        plan = services.plan_update(actor=personas.kam, plan=plan, expected_version=plan.version,
                                     data={"summary": f"resumen {i}"})
-    services.share_link_create(user=personas.kam, plan_id=plan.pk, hidden_sections=[])
+    services.share_link_create(actor=personas.kam, plan=plan, hidden_sections=[])
     return plan
 
 
@@ -77,7 +77,7 @@ def test_share_page_budget(personas, django_assert_max_num_queries):
     counts = []
     for n in (3, 60):
         plan = _plan_with(personas, n)
-        _link, token = services.share_link_create(user=personas.kam, plan_id=plan.pk, hidden_sections=[])
+        _link, token = services.share_link_create(actor=personas.kam, plan=plan, hidden_sections=[])
         counts.append(_count(django_assert_max_num_queries, Client(), reverse("planning:share", args=[token])))
         plan.delete()
     assert counts[0] == counts[1]

@@ -147,7 +147,7 @@ def test_negotiation_only_editable_by_plan_editors(personas):
                                                  {"title": "x", "version": 1})
     assert response.status_code == 403
     with pytest.raises(DomainError):
-        services.agreement_to_commitment(user=personas.teammate, agreement_id=agreement.pk)
+        services.agreement_to_commitment(actor=personas.teammate, agreement=agreement)
     assert not Commitment.objects.exists()
 
 

@@ -99,7 +99,7 @@ def share_token(personas):
     from tests.planning.factories import PlanFactory
 
     plan = PlanFactory(account=personas.account)
-    _link, token = services.share_link_create(user=personas.kam, plan_id=plan.pk, hidden_sections=[])
+    _link, token = services.share_link_create(actor=personas.kam, plan=plan, hidden_sections=[])
     return token
 
 

@@ -1,0 +1,64 @@
+"""Reminders of reviews due, stale plans and commitments due or missed (run daily)."""
+
+import datetime
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from kam.models import ProgrammeSettings
+from kam.services import notification_send
+
+from .. import selectors
+from ..models import (
+    AccountPlan,
+    CommitmentStatus,
+    Party,
+    PlanStatus,
+)
+from .plans import (
+    _plan_link,
+)
+
+
+def plan_reminders_send(*, today: datetime.date | None = None, within_days: int = 7) -> int:
+    """Remind the people concerned of reviews due, stale plans and commitments due soon or missed.
+
+    Each reminder's event key names the occurrence (the review date, the last edit's date, the due
+    date), so a daily run notifies once per occurrence, and again only when there is a new one.
+    Returns the number of notifications created.
+    """
+    today = today or timezone.localdate()
+    settings = ProgrammeSettings.current()
+    sent = 0
+    plans = (selectors.with_flags(AccountPlan.objects.exclude(status=PlanStatus.CLOSED), today=today,
+                                  stale_days=settings.plan_stale_days)
+             .filter(Q(is_stale=True) | Q(review_due=True)).select_related("account__kam", "owner"))
+    for plan in plans.iterator(chunk_size=500):
+        people = [plan.owner, plan.account.kam]
+        if plan.review_due:
+            sent += len(notification_send(
+                recipients=people, event_key=f"plan:{plan.pk}:review-due:{plan.next_review_date}",
+                title=_("Plan review due: %(account)s") % {"account": plan.account},
+                body=_("The plan's review was due on %(date)s. Hold it with the client and record it.")
+                % {"date": plan.next_review_date}, link=_plan_link(plan)))
+        if plan.is_stale:
+            sent += len(notification_send(
+                recipients=people, event_key=f"plan:{plan.pk}:stale:{plan.updated_at.date()}",
+                title=_("Plan not updated for %(days)d days: %(account)s")
+                % {"days": (today - plan.updated_at.date()).days, "account": plan.account},
+                body=_("A plan nobody updates is not being worked. Review it."), link=_plan_link(plan)))
+    for c in (selectors.commitments_due(within_days=within_days).select_related("plan__account__kam")
+              .iterator(chunk_size=500)):
+        overdue = c.overdue or c.status == CommitmentStatus.MISSED
+        who = [c.owner or c.plan.account.kam] if c.party == Party.US else [c.plan.account.kam]
+        if overdue:
+            who.append(c.plan.account.kam)
+        kind = "missed" if overdue else "due"
+        title = (_("Commitment missed: %(what)s") if overdue else _("Commitment due on %(date)s: %(what)s"))
+        sent += len(notification_send(
+            recipients=who, event_key=f"commitment:{c.pk}:{kind}:{c.due_date}",
+            title=title % {"what": c.description[:120], "date": c.due_date},
+            body=_("%(account)s · due %(date)s") % {"account": c.plan.account, "date": c.due_date},
+            link=_plan_link(c.plan)))
+    return sent
