@@ -9,6 +9,7 @@ from decimal import Decimal
 from django.core.paginator import Paginator
 from django.db.models import BooleanField, Exists, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import TruncMonth
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.translation import gettext_lazy as _
@@ -408,8 +409,9 @@ DISAGREEMENTS = 50
 
 
 def programme_dashboard() -> dict:
-    """The programme's overview. The heavy part (curves over every account) is cached until a table it
-    reads is written (kam/datastamps.py): a recompute, a renamed or archived account, a new threshold."""
+    """The programme's overview. The heavy part (curves over every account, and their HTML) is cached until
+    a table it reads is written (kam/datastamps.py): a recompute, a renamed or archived account, a new
+    threshold."""
     freshness = metrics_freshness()
     run = freshness.last_good
     day = latest_snapshot_day()
@@ -491,7 +493,7 @@ def _programme_heavy(day) -> dict:
                           "title": {"display": True, "text": str(_("% of accounts"))}},
                     "y": {"min": 0, "title": {"display": True, "text": "%"}}}}}
 
-    return {
+    data = {
         "accounts_measured": len(rows),
         "revenue_total": revenue_total, "contribution_total": contribution_total,
         "key_revenue": key_revenue, "key_contribution": key_contribution,
@@ -509,6 +511,9 @@ def _programme_heavy(day) -> dict:
                          "attractiveness": r["attractiveness"], "strength": r["strength"],
                          "quadrant": _label(Quadrant, r["quadrant"])} for r in matrix_rows[:50]],
     }
+    # Their HTML is most of the page's rendering: made here, it is cached with the figures it shows.
+    data["charts_html"] = render_to_string("metrics/_programme_charts.html", data)
+    return data
 
 
 def _table_points(points, every=10):
