@@ -1,5 +1,4 @@
 import datetime
-import hashlib
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -7,7 +6,6 @@ from django.db.models import (
     BooleanField,
     Case,
     CharField,
-    Count,
     DecimalField,
     Exists,
     F,
@@ -30,7 +28,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kam import departments, lifetimes
+from kam import datastamps, departments
 from kam.people import person_label
 from kam.roles import KAM, LEAD, OPERATIONS, SPONSOR, user_roles
 
@@ -239,30 +237,11 @@ def pareto_rows(user=None) -> QuerySet:
     return rows
 
 
-def pareto_stamp() -> tuple:
-    """A fingerprint of everything the Pareto summary reads (which active accounts there are, their
-    revenue, tier and class), from one aggregate query. The revenue recompute writes in raw SQL and
-    does not touch `updated_at`, so the stamp sums the data itself rather than trusting a timestamp."""
-    by_class = Account.objects.active().values("pareto_class").annotate(
-        n=Count("pk"), revenue=Sum("revenue_12m"), key=Count("pk", filter=Q(tier=Tier.KEY)),
-        ids=Sum("pk"), weighted=Sum(F("revenue_12m") * F("pk")), key_ids=Sum("pk", filter=Q(tier=Tier.KEY)),
-        changed=Max("updated_at")).order_by("pareto_class")
-    return tuple(tuple(r.values()) for r in by_class)
-
-
 def pareto_summary() -> dict:
     """Class counts and revenue by class, and the curve as cumulative shares (%, two decimals) by rank
-    with the ranks of key accounts. The curve runs over every active account, so it is cached under
-    `pareto_stamp()`: any change to an account's revenue, tier, class or archiving gives a new key."""
-    from django.core.cache import cache
-
-    stamp = pareto_stamp()
-    key = "accounts:pareto-summary:" + hashlib.sha1(repr(stamp).encode()).hexdigest()
-    summary = cache.get(key)
-    if summary is None:
-        summary = _pareto_summary_compute()
-        cache.set(key, summary, lifetimes.DERIVED_SECONDS)
-    return summary
+    with the ranks of key accounts. The curve runs over every active account, so it is cached until the
+    accounts are written (kam/datastamps.py)."""
+    return datastamps.cached("pareto-summary", _pareto_summary_compute)
 
 
 def _pareto_summary_compute() -> dict:

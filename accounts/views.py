@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from kam import datastamps, versioning
 from kam import selectors as kam_selectors
+from kam import versioning
 from kam.access import role_required, signed_in
 from kam.errors import Conflict, Invalid, add_to_form
 from kam.idempotency import once_per_submit
@@ -83,11 +83,10 @@ def _filtered_accounts(request):
     return AccountFilter(request.GET, queryset=base, request=request)
 
 
-def _filter_form_key(request, name):
-    """The filter form's HTML shows the query string's values, the people who can be picked (KAMs and
-    sponsors: users and their roles) and the language: nothing else (see kam/datastamps.py)."""
-    return datastamps.fragment_key(name, "auth_user", "auth_user_groups",
-                                   vary=(query_replaced(request.GET, page=None),))
+def _filter_form_vary(request):
+    """Besides the people it offers (read while it renders), the filter form shows the query string's
+    values (see kam/datastamps.py)."""
+    return query_replaced(request.GET, page=None)
 
 
 @signed_in
@@ -97,8 +96,7 @@ def account_list(request):
     return render(request, "accounts/account_list.html", {
         "filter": f, "page": page, "can_create": has_role(request.user, LEAD, KAM),
         "is_filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
-        "filter_key": _filter_form_key(request, "account-list-filters"),
-        "fragment_seconds": datastamps.FRAGMENT_SECONDS,
+        "filter_vary": _filter_form_vary(request),
     })
 
 
@@ -495,9 +493,11 @@ def portfolio(request):
     programme = ProgrammeSettings.current()
 
     def chart():
+        # Read here, not from `programme`: the chart is cached with the tables read while building it.
+        current = ProgrammeSettings.current()
         return {"points": selectors.portfolio_points(qs),
-                "thresholds": {"x": float(programme.strength_threshold),
-                               "y": float(programme.attractiveness_threshold)},
+                "thresholds": {"x": float(current.strength_threshold),
+                               "y": float(current.attractiveness_threshold)},
                 "quadrants": {q.value: str(q.label) for q in Quadrant}, "tiers": {t.value: str(t.label) for t in Tier},
                 "detail_url": selectors.portfolio_detail_url(), "scales": selectors.portfolio_scales(),
                 "colours": TIER_CHART_COLOURS}
@@ -508,11 +508,8 @@ def portfolio(request):
         # Every assessed account is a bubble: the template calls `chart` only when the cached JSON is
         # missing. Who sees which accounts depends on the person's roles and teams, hence the person.
         "chart": chart,
-        "chart_key": datastamps.fragment_key(
-            "portfolio-chart", "accounts_account", "accounts_accountteammember", "auth_user_groups",
-            "kam_programmesettings", vary=(request.user.pk, query_replaced(request.GET, page=None))),
-        "filter_key": _filter_form_key(request, "portfolio-filters"),
-        "fragment_seconds": datastamps.FRAGMENT_SECONDS,
+        "chart_vary": (request.user.pk, query_replaced(request.GET, page=None)),
+        "filter_vary": _filter_form_vary(request),
         "programme": programme, "unassessed": unassessed,
         "size": selectors.programme_size() if has_role(request.user, LEAD) else None,
     })

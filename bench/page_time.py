@@ -1,10 +1,11 @@
 """Time one page in-process, for working on a page that `make bench` reports as slow.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/kam_bench_large \\
-        python -m bench.page_time USERNAME PATH [--n 20] [--profile]
+        python -m bench.page_time USERNAME PATH [--n 20] [--cold] [--profile]
 
 Same settings as the benchmark (DEBUG off, cached templates) but through Django's test client, so it
-needs no server; `--profile` prints the functions where the time goes (cProfile, cumulative).
+needs no server; `--cold` empties the cache before each request;
+`--profile` prints the functions where the time goes (cProfile, cumulative).
 """
 
 import argparse
@@ -32,6 +33,7 @@ def main():
     parser.add_argument("username")
     parser.add_argument("path")
     parser.add_argument("--n", type=int, default=20)
+    parser.add_argument("--cold", action="store_true", help="empty the cache before each request")
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
 
@@ -39,6 +41,7 @@ def main():
 
     django.setup()
     from django.contrib.auth import get_user_model
+    from django.core.cache import cache
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -50,6 +53,8 @@ def main():
     assert response.status_code == 200, response.status_code
     times = []
     for _ in range(args.n):
+        if args.cold:
+            cache.clear()
         with CaptureQueriesContext(connection) as queries:
             t0 = time.perf_counter()
             client.get(args.path)

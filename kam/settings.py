@@ -154,9 +154,6 @@ else:
     CELERY_RESULT_BACKEND = "cache+memory://"
     # Embedded default only: no broker, so tasks run in the web process.
     CELERY_TASK_ALWAYS_EAGER = True
-# Table change stamps (kam/datastamps.py) at each write as well as at commit: only for the test suite,
-# whose transactions are mostly rolled back, never committed.
-KAM_DATASTAMPS_IMMEDIATE = TESTING
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True

@@ -63,8 +63,7 @@ class AccountSnapshot(models.Model):
 
 class RecomputeRun(models.Model):
     """One run of the recompute: what it did, how long it took and whether it failed (whole, or for some
-    accounts). The latest successful run's stamp keys the programme dashboard's cache, so a recompute
-    invalidates it; a failed run is recorded after its work was rolled back."""
+    accounts). A failed run is recorded after its work was rolled back."""
 
     day = models.DateField(_("day"))
     started_at = models.DateTimeField(_("started"))

@@ -2,22 +2,20 @@
 queries whatever the data size (the dashboards' budgets are pinned by tests)."""
 
 import datetime
-import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.core.paginator import Paginator
 from django.db.models import Exists, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncMonth
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject, cached_property
-from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
 from accounts import selectors as account_selectors
 from accounts.models import Account, FinancialRecord, Quadrant, Tier, TierDecision
-from kam import datastamps, lifetimes
+from kam import datastamps
 from kam import selectors as kam_selectors
 from kam.models import ProgrammeSettings
 from kam.tones import TIER_CHART_COLOURS
@@ -178,17 +176,11 @@ def kam_dashboard(user, page_number=None, query="") -> dict:
             "charted": charted, "plans": plans, "commitments": commitments, "gaps": gaps,
             "incidents": SimpleLazyObject(lambda: incidents[:KAM_INCIDENTS]),
             "more_incidents": SimpleLazyObject(lambda: len(incidents) > KAM_INCIDENTS),
-            "health_chart": chart, "fragment_seconds": datastamps.FRAGMENT_SECONDS,
-            "accounts_key": datastamps.fragment_key("kam-accounts", *KAM_TABLE_TABLES,
-                                                    vary=(user.pk, query)),
-            "lists_key": datastamps.fragment_key("kam-lists", *KAM_LIST_TABLES, vary=(user.pk,))}
+            "health_chart": chart,
+            # What the cached parts (kam/datastamps.py) show besides what they read themselves.
+            "accounts_vary": (user.pk, query, day, page.number, len(light)), "lists_vary": (user.pk,)}
 
 
-# What the dashboards' cached parts show, to key them on (kam/datastamps.py).
-KAM_TABLE_TABLES = ("accounts_account", "metrics_accountsnapshot")
-KAM_LIST_TABLES = ("accounts_account", "accounts_contact", "planning_accountplan", "planning_commitment",
-                   "touchpoints_serviceincident", "kam_programmesettings")
-GAPS_TABLES = ("accounts_account", "accounts_contact", "planning_accountplan")
 GAPS_SHOWN = 50
 
 
@@ -201,10 +193,6 @@ def key_account_gaps(accounts_qs) -> list[Account]:
                 .annotate(has_agreed_plan=has_plan, has_champion=account_selectors.has_champion())
                 .filter(Q(has_agreed_plan=False) | Q(sponsor__isnull=True) | Q(has_champion=False))
                 .order_by("name", "pk").only("pk", "name", "sponsor_id")[:GAPS_SHOWN])
-SPONSOR_TABLE_TABLES = (*KAM_TABLE_TABLES, "auth_user", "touchpoints_touchpoint", "kam_programmesettings")
-SPONSOR_LIST_TABLES = ("accounts_account", "planning_accountplan", "planning_commitment",
-                       "touchpoints_serviceincident", "touchpoints_clientfeedback",
-                       "touchpoints_partnershiprating")
 
 
 def _plans_needing_attention(accounts_qs):
@@ -249,7 +237,6 @@ def history_days(day: datetime.date | None, weeks: int = HISTORY_WEEKS) -> list[
 def sponsor_dashboard(user, page_number=None, query="") -> dict:
     """Like the KAM's: the table a page at a time, the charts over the largest accounts of all."""
     day = latest_snapshot_day()
-    run = latest_run()
     mine = Account.objects.active().filter(sponsor=user)
     light = [{"pk": pk, "name": name} for pk, name in mine.order_by("-revenue_12m", "name").values_list("pk", "name")]
     page = Paginator([row["pk"] for row in light], kam_selectors.PAGE_SIZE).get_page(page_number)
@@ -268,29 +255,20 @@ def sponsor_dashboard(user, page_number=None, query="") -> dict:
     # The table and the lists are read only when their cached HTML is missing (see the `*_key`s).
     return {
         "day": day, "page": page, "accounts_total": len(light), "charted": charted,
-        # Snapshots change only through a recompute (which records a run): with the charted accounts
-        # and their names, this names one version of the charts and their table, whose rendered HTML
-        # the template caches; `history` reads the snapshots only when that cache misses.
-        "history_stamp": _stamp(run.pk if run else 0, day, *((a["pk"], a["name"]) for a in charted)),
+        # `history` reads the snapshots only when its cached part misses; the charted accounts and their
+        # names were read here, so the part varies on them.
+        "history_vary": (day, *((a["pk"], a["name"]) for a in charted)),
         "history": history,
-        "accounts": SimpleLazyObject(page_accounts), "fragment_seconds": datastamps.FRAGMENT_SECONDS,
-        "derived_seconds": lifetimes.DERIVED_SECONDS,
+        "accounts": SimpleLazyObject(page_accounts),
         "escalations": SimpleLazyObject(lambda: _escalations(user)),
         "at_risk": SimpleLazyObject(lambda: _commitments_at_risk(mine)),
         "feedback": SimpleLazyObject(lambda: _latest_feedback(mine)),
-        "accounts_key": datastamps.fragment_key("sponsor-accounts", *SPONSOR_TABLE_TABLES,
-                                                vary=(user.pk, query)),
-        "lists_key": datastamps.fragment_key("sponsor-lists", *SPONSOR_LIST_TABLES, vary=(user.pk,)),
+        "accounts_vary": (user.pk, query, day, page.number, len(light)), "lists_vary": (user.pk,),
     }
 
 
 def _num(value):
     return None if value is None else float(value)
-
-
-def _stamp(*parts) -> str:
-    """A short cache-key part naming exactly these values."""
-    return hashlib.sha1(repr(parts).encode()).hexdigest()[:16]
 
 
 class SponsorHistory:
@@ -362,17 +340,13 @@ DISAGREEMENTS = 50
 
 
 def programme_dashboard() -> dict:
-    """The programme's overview. The heavy part (curves over every account) is cached under the latest
-    recompute's stamp: a new recompute changes the key, so the cache never serves stale figures."""
+    """The programme's overview. The heavy part (curves over every account, and their HTML) is cached until
+    a table it reads is written (kam/datastamps.py): a recompute, a renamed or archived account, a new
+    threshold."""
     freshness = metrics_freshness()
     run = freshness.last_good
     day = latest_snapshot_day()
-    stamp = f"{run.pk if run else 0}-{day}"
-    key = f"metrics:programme:{stamp}:{get_language()}"
-    data = cache.get(key)
-    if data is None:
-        data = _programme_heavy(day)
-        cache.set(key, data, lifetimes.DERIVED_SECONDS)
+    data = datastamps.cached("programme-charts", lambda: _programme_heavy(day), vary=(day,))
     s = ProgrammeSettings.current()
     year_start = timezone.make_aware(datetime.datetime(timezone.localdate().year, 1, 1))
     # The latest few, with only the columns shown; the selection page keeps the rest.
@@ -382,15 +356,12 @@ def programme_dashboard() -> dict:
                          "decided_by__last_name", "decided_by__username")
                    .order_by("-decided_at")[:PROGRAMME_TIER_CHANGES + 1])
     key_count = Account.objects.active().key().count()
-    return {**data, "stamp": stamp, "day": day, "run": run, "freshness": freshness, "settings": s,
+    return {**data, "day": day, "run": run, "freshness": freshness, "settings": s,
             # The accounts app's one rule, on the accounts as they are now (not as of the last recompute),
             # so this list says what the selection and Pareto pages say. Read only when its cached HTML
             # is missing.
             "disagreements": SimpleLazyObject(lambda: list(account_selectors.tier_mismatches()[:DISAGREEMENTS])),
-            "disagreements_key": datastamps.fragment_key("programme-disagreements", "accounts_account"),
             "gaps": SimpleLazyObject(lambda: key_account_gaps(Account.objects.all())),
-            "gaps_key": datastamps.fragment_key("programme-gaps", *GAPS_TABLES),
-            "fragment_seconds": datastamps.FRAGMENT_SECONDS, "derived_seconds": lifetimes.DERIVED_SECONDS,
             "tier_changes": changes[:PROGRAMME_TIER_CHANGES],
             "more_tier_changes": len(changes) > PROGRAMME_TIER_CHANGES, "key_count": key_count,
             "cap": s.key_account_cap, "over_cap": key_count > s.key_account_cap,
@@ -448,7 +419,7 @@ def _programme_heavy(day) -> dict:
                           "title": {"display": True, "text": str(_("% of accounts"))}},
                     "y": {"min": 0, "title": {"display": True, "text": "%"}}}}}
 
-    return {
+    data = {
         "accounts_measured": len(rows),
         "revenue_total": revenue_total, "contribution_total": contribution_total,
         "key_revenue": key_revenue, "key_contribution": key_contribution,
@@ -466,6 +437,9 @@ def _programme_heavy(day) -> dict:
                          "attractiveness": r["attractiveness"], "strength": r["strength"],
                          "quadrant": _label(Quadrant, r["quadrant"])} for r in matrix_rows[:50]],
     }
+    # Their HTML is most of the page's rendering: made here, it is cached with the figures it shows.
+    data["charts_html"] = render_to_string("metrics/_programme_charts.html", data)
+    return data
 
 
 def _table_points(points, every=10):

@@ -192,7 +192,7 @@ def test_programme_dashboard_cache_is_invalidated_by_a_recompute(personas):
     client = client_for(personas.lead)
     assert client.get(reverse("metrics:dashboard_program")).context["revenue_total"] == 0
     mf.financial_year(personas.account)
-    # Same stamp, same cached figures: nothing recomputed yet.
+    # The figures come from the snapshots: nothing recomputed yet.
     assert client.get(reverse("metrics:dashboard_program")).context["revenue_total"] == 0
     services.recompute_metrics()
     assert client.get(reverse("metrics:dashboard_program")).context["revenue_total"] == D("120000")
