@@ -14,6 +14,7 @@ from simple_history.utils import bulk_create_with_history
 
 from accounts.models import Account, AccountTeamMember, Activity, ActivityKind, Contact, Tier
 from kam.models import Department
+from kam.people import person_label
 
 from . import selectors, workflow
 from .models import (
@@ -257,7 +258,7 @@ def _seed(ctx, accounts) -> int:
             held = plan.period_start + datetime.timedelta(days=80)
             if held <= ctx.today:
                 reviews.append(PlanReview(plan=plan, planned_on=held, held_on=held,
-                                          attendees=f"{a.kam.get_full_name() if a.kam else ''}; dirección de compras",
+                                          attendees=f"{person_label(a.kam)}; dirección de compras",
                                           outcome="Compromisos en plazo; se acuerda ampliar el piloto."))
             for j in range(1 + i % 3):
                 delivered = min(ctx.today, plan.period_start + datetime.timedelta(days=45 * (j + 1)))

@@ -1,11 +1,12 @@
 from django import forms
 from django.contrib.auth import get_user_model
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Contact
 from kam.forms import BoundedForm, BoundedModelForm, DateInput, VersionedForm
 from kam.models import Department
+from kam.people import person_label
+from kam.validators import NotInFuture
 
 from .models import (
     CONOCIMIENTO_FIELDS,
@@ -62,12 +63,13 @@ class PlanPeriodForm(BoundedForm):
     version = forms.IntegerField(widget=forms.HiddenInput)
 
 
+# The rules' own wording where the generic "cannot be in the future" would be vaguer.
+_NOT_DELIVERED_YET = NotInFuture(_("The delivery date cannot be in the future."))
+_NOT_HELD_YET = NotInFuture(_("A review cannot have been held in the future."))
+
+
 def _people():
     return get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name")
-
-
-def person_label(user) -> str:
-    return user.get_full_name() or user.username
 
 
 class KnowledgeTaskForm(VersionedForm):
@@ -100,6 +102,7 @@ class CommitmentForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.fields["owner"].queryset = people if people is not None else _people()
         self.fields["owner"].label_from_instance = person_label
+        self.fields["delivered_on"].validators.append(_NOT_DELIVERED_YET)
         self.fields["department"].queryset = departments if departments is not None else Department.objects.all()
         self.fields["contact"].queryset = (contacts if contacts is not None
                                            else Contact.objects.filter(account=account, left_at__isnull=True))
@@ -112,21 +115,14 @@ class CommitmentForm(VersionedForm):
             self.add_error("department", _("Our commitments need the department that delivers them."))
         if data.get("party") == Party.CLIENT and not data.get("contact"):
             self.add_error("contact", _("Say which of the client's people delivers this."))
-        if data.get("delivered_on") and data["delivered_on"] > timezone.localdate():
-            self.add_error("delivered_on", _("The delivery date cannot be in the future."))
         return data
 
 
 class CommitmentStatusForm(BoundedForm):
     status = forms.ChoiceField(label=_("Status"), choices=CommitmentStatus.choices)
-    delivered_on = forms.DateField(label=_("Delivered on"), required=False, widget=DateInput())
+    delivered_on = forms.DateField(label=_("Delivered on"), required=False, widget=DateInput(),
+                                   validators=[_NOT_DELIVERED_YET])
     version = forms.IntegerField(widget=forms.HiddenInput)
-
-    def clean_delivered_on(self):
-        value = self.cleaned_data.get("delivered_on")
-        if value and value > timezone.localdate():
-            raise forms.ValidationError(_("The delivery date cannot be in the future."))
-        return value
 
 
 class SignOffForm(BoundedForm):
@@ -159,11 +155,9 @@ class PlanReviewForm(VersionedForm):
         fields = ("planned_on", "held_on", "attendees", "outcome")
         widgets = {"planned_on": DateInput(), "held_on": DateInput(), **_textareas(("attendees", "outcome"), 2)}
 
-    def clean_held_on(self):
-        value = self.cleaned_data.get("held_on")
-        if value and value > timezone.localdate():
-            raise forms.ValidationError(_("A review cannot have been held in the future."))
-        return value
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["held_on"].validators.append(_NOT_HELD_YET)
 
 
 class ValueDeliveredForm(VersionedForm):

@@ -27,6 +27,7 @@ from accounts.services import activity_record
 from kam import versioning
 from kam.errors import Forbidden, Invalid
 from kam.models import ProgrammeSettings
+from kam.people import person_label
 from kam.services import notification_send
 
 from .. import selectors, workflow
@@ -58,10 +59,6 @@ def _lock_plan(plan_id) -> AccountPlan:
 
 def _plan_link(plan) -> str:
     return reverse("planning:plan_detail", args=[plan.pk])
-
-
-def _person(user) -> str:
-    return user.get_full_name() or user.username
 
 
 def _touch(plan, actor=None):
@@ -133,7 +130,7 @@ def _ask_signers(plan, actor, departments, *, again: bool) -> None:
     else:
         title = _("Sign-off needed: plan for %(account)s") % {"account": plan.account}
         body = (_("%(who)s submitted the account plan (%(period)s) for internal sign-off.")
-                % {"who": _person(actor), "period": plan.period_label})
+                % {"who": person_label(actor), "period": plan.period_label})
     notification_send(recipients=recipients, event_key=f"plan:{plan.pk}:signoff:{plan.version}",
                       title=title, body=body, link=_plan_link(plan))
 

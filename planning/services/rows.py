@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from kam import versioning
 from kam.errors import Forbidden, Invalid, clean
 from kam.models import ProgrammeSettings
+from kam.validators import require_not_in_future
 
 from .. import selectors
 from ..models import (
@@ -89,8 +90,7 @@ def _validate_commitment(plan, data):
 
 
 def _check_delivered(delivered_on) -> None:
-    if delivered_on and delivered_on > timezone.localdate():
-        raise Invalid(errors={"delivered_on": [_("The delivery date cannot be in the future.")]})
+    require_not_in_future("delivered_on", delivered_on, _("The delivery date cannot be in the future."))
 
 
 def _delivered_on(status: str, delivered_on):
@@ -184,8 +184,7 @@ def row_delete(*, actor, row) -> None:
 def review_save(*, actor, plan: AccountPlan, data: dict, row=None, expected_version=None) -> PlanReview:
     plan, review = _edit_target(actor, plan, PlanReview, row)
     held = data.get("held_on")
-    if held and held > timezone.localdate():
-        raise Invalid(errors={"held_on": [_("A review cannot have been held in the future.")]})
+    require_not_in_future("held_on", held, _("A review cannot have been held in the future."))
     review = _row_save(plan, actor, review, data, expected_version)
     if review.held_on:
         # A held review sets the next one by the programme's cadence.

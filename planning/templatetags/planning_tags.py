@@ -5,15 +5,15 @@ from django import template
 from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 
+from kam.people import person_label
+
 register = template.Library()
 
 
 @register.filter
 def person(user, empty="—"):
     """A person's full name, else username; `empty` when there is nobody (rows whose owner left)."""
-    if not user:
-        return empty
-    return user.get_full_name() or user.username
+    return person_label(user) or empty
 
 
 # History records carry a stable reason code (set by planning.services); these are its labels.

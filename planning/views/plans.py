@@ -223,7 +223,7 @@ def _history_diff(a, b):
 def plan_history(request, pk):
     plan = selectors.plan_get_for_user(request.user, pk)
     from kam.selectors import paginate
-    page = paginate(request, selectors.plan_history(plan), per_page=30)
+    page = paginate(request, selectors.plan_history(plan))
     records = list(page.object_list)
     # What each record changed, against the one just before it (one extra record per page).
     older = selectors.plan_history(plan).filter(history_date__lt=records[-1].history_date).first() \
