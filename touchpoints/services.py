@@ -91,7 +91,7 @@ def touchpoint_log(*, user, account: Account, department: Department, channel: s
         summary=summary.strip(), quality=quality, follow_up=follow_up, follow_up_note=follow_up_note.strip(),
         cost=cost or Decimal("0"), created_by=user,
     )
-    clean(touchpoint)  # the model's bounds: dates, amounts, lengths
+    clean(touchpoint, exclude=["created_by"])  # the model's bounds: dates, amounts, lengths
     touchpoint.save()
     people = {p.pk: p for p in our_people or []}
     people.setdefault(user.pk, user)
@@ -146,7 +146,7 @@ def incident_open(*, user, account: Account, category: str, severity: str, title
         category=category, severity=severity, contact=contact, opened_by=user,
         ack_due_at=ack_due, resolve_due_at=resolve_due,
     )
-    clean(incident)
+    clean(incident, exclude=["opened_by"])
     incident.save()
     activity_record(
         account=account, kind=ActivityKind.INCIDENT_OPENED, subkind=severity, actor=user, occurred_at=opened_at,
@@ -220,7 +220,7 @@ def incident_update(*, user, incident: ServiceIncident, expected_version, status
         changes.append(_("cost: %(cost)s") % {"cost": cost})
     if not changes:
         return locked
-    clean(locked)
+    clean(locked, exclude=["opened_by"])
     versioning.bump(locked)
     locked.save()
     activity_record(
@@ -389,7 +389,7 @@ def feedback_record(*, user, account: Account, contact: Contact | None, score: i
         raise _invalid("received_on", _("The date cannot be in the future."))
     feedback = ClientFeedback(account=account, contact=contact, score=score, comment=comment.strip(),
                               received_on=received_on, recorded_by=user)
-    clean(feedback)
+    clean(feedback, exclude=["contact", "recorded_by"])
     feedback.save()
     who = contact.name if contact else _("the client")
     activity_record(
@@ -413,7 +413,7 @@ def partnership_rate(*, user, account: Account, score: int, comment: str = "",
         raise _invalid("rated_on", _("The date cannot be in the future."))
     rating = PartnershipRating(account=account, rated_by=user, score=score, comment=comment.strip(),
                                rated_on=rated_on)
-    clean(rating)
+    clean(rating, exclude=["rated_by"])
     rating.save()
     activity_record(
         account=account, kind=ActivityKind.FEEDBACK, subkind="partnership", actor=user,
