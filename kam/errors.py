@@ -73,10 +73,11 @@ class Conflict(DomainError):
         self.changes = list(changes or [])
 
 
-def clean(instance) -> None:
-    """`full_clean()` with Django's ValidationError turned into our `Invalid`."""
+def clean(instance, *, exclude=None) -> None:
+    """`full_clean()` with Django's ValidationError turned into our `Invalid`. `exclude`: fields set by
+    the service rather than the user, which may be empty where the form would require them."""
     try:
-        instance.full_clean()
+        instance.full_clean(exclude=exclude)
     except ValidationError as exc:
         raise Invalid.from_validation_error(exc) from exc
 

@@ -92,7 +92,7 @@ def touchpoint_log(*, actor, account: Account, department: Department, channel: 
         summary=summary.strip(), quality=quality, follow_up=follow_up, follow_up_note=follow_up_note.strip(),
         cost=cost or Decimal("0"), created_by=actor,
     )
-    clean(touchpoint)  # the model's bounds: dates, amounts, lengths
+    clean(touchpoint, exclude=["created_by"])  # the model's bounds: dates, amounts, lengths
     touchpoint.save()
     people = {p.pk: p for p in our_people or []}
     people.setdefault(actor.pk, actor)
@@ -140,7 +140,7 @@ def incident_open(*, actor, account: Account, category: str, severity: str, titl
         category=category, severity=severity, contact=contact, opened_by=actor,
         ack_due_at=ack_due, resolve_due_at=resolve_due,
     )
-    clean(incident)
+    clean(incident, exclude=["opened_by"])
     incident.save()
     activity_record(
         account=account, kind=ActivityKind.INCIDENT_OPENED, subkind=severity, actor=actor, occurred_at=opened_at,
@@ -214,7 +214,7 @@ def incident_update(*, actor, incident: ServiceIncident, expected_version, statu
         changes.append(_("cost: %(cost)s") % {"cost": cost})
     if not changes:
         return locked
-    clean(locked)
+    clean(locked, exclude=["opened_by"])
     versioning.bump(locked)
     locked.save()
     activity_record(
@@ -382,7 +382,7 @@ def feedback_record(*, actor, account: Account, contact: Contact | None, score: 
     require_not_in_future("received_on", received_on)
     feedback = ClientFeedback(account=account, contact=contact, score=score, comment=comment.strip(),
                               received_on=received_on, recorded_by=actor)
-    clean(feedback)
+    clean(feedback, exclude=["contact", "recorded_by"])
     feedback.save()
     who = contact.name if contact else _("the client")
     activity_record(
@@ -405,7 +405,7 @@ def partnership_rate(*, actor, account: Account, score: int, comment: str = "",
     require_not_in_future("rated_on", rated_on)
     rating = PartnershipRating(account=account, rated_by=actor, score=score, comment=comment.strip(),
                                rated_on=rated_on)
-    clean(rating)
+    clean(rating, exclude=["rated_by"])
     rating.save()
     activity_record(
         account=account, kind=ActivityKind.FEEDBACK, subkind="partnership", actor=actor,

@@ -53,3 +53,20 @@ def test_imports_take_line_breaks_out_of_names(personas):
                      personas.lead)
     assert result.ok, result.errors
     assert Contact.objects.get(account__tax_id="A11111111").name == "Luis Gómez"
+
+
+def test_invisible_formatting_characters_are_refused_by_the_service_too(personas):
+    """Line breaks are cleaned; bidi controls and zero-width spaces are refused, whatever the path: a
+    name that displays differently from what it holds would let one account pass for another."""
+    from accounts import services
+    from kam.errors import Invalid
+
+    before = Account.objects.count()
+    with pytest.raises(Invalid) as refused:
+        services.account_create(actor=personas.lead, name="Aceros\u202e.S.A", country="ES", industry="food",
+                                status="active")
+    assert "invisible formatting characters" in str(refused.value)
+    assert Account.objects.count() == before
+    result = _import("accounts", "name;tax_id;country\nAce\u200bros S.A.;A11111112;ES\n", personas.lead)
+    assert not result.ok
+    assert Account.objects.count() == before
