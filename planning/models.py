@@ -20,6 +20,7 @@ from simple_history.models import HistoricalRecords
 from accounts.models import Account, Contact
 from kam.models import Department
 from kam.records import Kept
+from kam.validators import free_text_length, sane_date, visible_text
 
 
 class PeriodKind(models.TextChoices):
@@ -60,33 +61,36 @@ class AccountPlan(models.Model):
                                 related_name="plans")
     period_kind = models.CharField(_("period"), max_length=10, choices=PeriodKind.choices,
                                    default=PeriodKind.YEAR)
-    period_start = models.DateField(_("period start"))
+    period_start = models.DateField(_("period start"), validators=[sane_date])
     period_end = models.DateField(_("period end"))
     status = models.CharField(_("status"), max_length=12, choices=PlanStatus.choices,
                               default=PlanStatus.DRAFT)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="owned_plans")
     version = models.PositiveIntegerField(default=1)
-    next_review_date = models.DateField(_("next review"), null=True, blank=True)
-    summary = models.TextField(_("one-page summary"), blank=True)
+    next_review_date = models.DateField(_("next review"), null=True, blank=True, validators=[sane_date])
+    summary = models.TextField(_("one-page summary"), blank=True, validators=[free_text_length])
 
     industry_variables = models.TextField(_("industry variables"), blank=True,
                                           help_text=_("Market, regulation, prices and cycles that move "
-                                                      "the client's business."))
-    operations_state = models.TextField(_("state of the client's operations"), blank=True)
-    competitive_advantages = models.TextField(_("competitive advantages"), blank=True)
-    business_problems = models.TextField(_("main business problems"), blank=True)
-    value_chain = models.TextField(_("value chain, customers and environment"), blank=True)
+                                                      "the client's business."), validators=[free_text_length])
+    operations_state = models.TextField(_("state of the client's operations"), blank=True,
+                                        validators=[free_text_length])
+    competitive_advantages = models.TextField(_("competitive advantages"), blank=True, validators=[free_text_length])
+    business_problems = models.TextField(_("main business problems"), blank=True, validators=[free_text_length])
+    value_chain = models.TextField(_("value chain, customers and environment"), blank=True,
+                                   validators=[free_text_length])
     vision_statement = models.TextField(_("vision statement"), blank=True,
-                                        help_text=_("How our solutions improve the client's business."))
+                                        help_text=_("How our solutions improve the client's business."),
+                                        validators=[free_text_length])
 
-    client_agreed_by = models.CharField(_("agreed by (client)"), max_length=160, blank=True)
+    client_agreed_by = models.CharField(_("agreed by (client)"), max_length=160, blank=True, validators=[visible_text])
     client_agreed_contact = models.ForeignKey(Contact, verbose_name=_("client contact"), null=True,
                                               blank=True, on_delete=models.SET_NULL, related_name="+")
     client_agreed_at = models.DateTimeField(_("agreed on"), null=True, blank=True)
     client_agreement_channel = models.CharField(_("how"), max_length=12, choices=AgreementChannel.choices,
                                                 blank=True)
-    client_agreement_note = models.TextField(_("agreement note"), blank=True)
+    client_agreement_note = models.TextField(_("agreement note"), blank=True, validators=[free_text_length])
     needs_reagreement = models.BooleanField(_("needs the client's agreement again"), default=False)
 
     pct_conocimiento = models.PositiveSmallIntegerField(_("Conocimiento complete (%)"), default=0)
@@ -157,10 +161,10 @@ class KnowledgeTask(models.Model):
     """Something we do to know the client better, e.g. attend their induction course."""
 
     plan = models.ForeignKey(AccountPlan, on_delete=models.CASCADE, related_name="tasks")
-    description = models.CharField(_("task"), max_length=300)
+    description = models.CharField(_("task"), max_length=300, validators=[visible_text])
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("owner"), null=True, blank=True,
                               on_delete=models.SET_NULL, related_name="+")
-    due_date = models.DateField(_("due"), null=True, blank=True)
+    due_date = models.DateField(_("due"), null=True, blank=True, validators=[sane_date])
     done = models.BooleanField(_("done"), default=False)
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
@@ -184,15 +188,15 @@ class OpportunityStage(models.TextChoices):
 
 class Opportunity(models.Model):
     plan = models.ForeignKey(AccountPlan, on_delete=models.CASCADE, related_name="opportunities")
-    client_benefit = models.CharField(_("client benefit"), max_length=300)
-    our_solution = models.CharField(_("our solution"), max_length=300)
+    client_benefit = models.CharField(_("client benefit"), max_length=300, validators=[visible_text])
+    our_solution = models.CharField(_("our solution"), max_length=300, validators=[visible_text])
     value = models.DecimalField(_("estimated value (€)"), max_digits=14, decimal_places=2,
                                 validators=[MinValueValidator(Decimal("0"))])
     probability = models.PositiveSmallIntegerField(_("probability (%)"), default=50,
                                                    validators=[MaxValueValidator(100)])
     stage = models.CharField(_("stage"), max_length=12, choices=OpportunityStage.choices,
                              default=OpportunityStage.IDEA)
-    expected_date = models.DateField(_("expected date"), null=True, blank=True)
+    expected_date = models.DateField(_("expected date"), null=True, blank=True, validators=[sane_date])
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
 
@@ -233,11 +237,11 @@ class Commitment(models.Model):
                               on_delete=models.SET_NULL, related_name="plan_commitments")
     contact = models.ForeignKey(Contact, verbose_name=_("client contact"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="+")
-    description = models.CharField(_("commitment"), max_length=400)
-    due_date = models.DateField(_("due"))
+    description = models.CharField(_("commitment"), max_length=400, validators=[visible_text])
+    due_date = models.DateField(_("due"), validators=[sane_date])
     status = models.CharField(_("status"), max_length=8, choices=CommitmentStatus.choices,
                               default=CommitmentStatus.OPEN)
-    delivered_on = models.DateField(_("delivered on"), null=True, blank=True)
+    delivered_on = models.DateField(_("delivered on"), null=True, blank=True, validators=[sane_date])
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
 
@@ -274,7 +278,7 @@ class SignOff(Kept):
     signed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("signed by"),
                                   on_delete=models.PROTECT, related_name="+")
     signed_at = models.DateTimeField(_("signed on"), default=timezone.now)
-    note = models.CharField(_("note"), max_length=300, blank=True)
+    note = models.CharField(_("note"), max_length=300, blank=True, validators=[visible_text])
     cleared_at = models.DateTimeField(_("cleared on"), null=True, blank=True)
     cleared_reason = models.CharField(_("cleared because"), max_length=300, blank=True)
     history = HistoricalRecords()
@@ -302,7 +306,7 @@ class AgreedVersion(Kept):
     plan = models.ForeignKey(AccountPlan, on_delete=models.PROTECT, related_name="agreed_versions")
     plan_version = models.PositiveIntegerField()
     agreed_at = models.DateTimeField(_("agreed on"), default=timezone.now)
-    agreed_by = models.CharField(_("agreed by (client)"), max_length=160)
+    agreed_by = models.CharField(_("agreed by (client)"), max_length=160, validators=[visible_text])
     contact = models.ForeignKey(Contact, verbose_name=_("client contact"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="+")
     channel = models.CharField(_("how"), max_length=12, choices=AgreementChannel.choices)
@@ -319,10 +323,10 @@ class AgreedVersion(Kept):
 
 class PlanReview(models.Model):
     plan = models.ForeignKey(AccountPlan, on_delete=models.CASCADE, related_name="reviews")
-    planned_on = models.DateField(_("planned for"))
-    held_on = models.DateField(_("held on"), null=True, blank=True)
-    attendees = models.TextField(_("attendees"), blank=True)
-    outcome = models.TextField(_("outcome"), blank=True)
+    planned_on = models.DateField(_("planned for"), validators=[sane_date])
+    held_on = models.DateField(_("held on"), null=True, blank=True, validators=[sane_date])
+    attendees = models.TextField(_("attendees"), blank=True, validators=[free_text_length])
+    outcome = models.TextField(_("outcome"), blank=True, validators=[free_text_length])
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
 
@@ -339,9 +343,9 @@ class ValueDelivered(models.Model):
     """The ledger of value we delivered to the client, confirmed by them or not yet."""
 
     plan = models.ForeignKey(AccountPlan, on_delete=models.CASCADE, related_name="value_entries")
-    outcome = models.CharField(_("outcome"), max_length=300)
+    outcome = models.CharField(_("outcome"), max_length=300, validators=[visible_text])
     amount = models.DecimalField(_("amount (€)"), max_digits=14, decimal_places=2)
-    delivered_on = models.DateField(_("delivered on"))
+    delivered_on = models.DateField(_("delivered on"), validators=[sane_date])
     confirmed_by_client = models.BooleanField(_("confirmed by the client"), default=False)
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
@@ -373,7 +377,7 @@ class ShareLink(models.Model):
 
     plan = models.ForeignKey(AccountPlan, on_delete=models.CASCADE, related_name="share_links")
     token_hash = models.CharField(max_length=64, unique=True)
-    label = models.CharField(_("for"), max_length=160, blank=True)
+    label = models.CharField(_("for"), max_length=160, blank=True, validators=[visible_text])
     contact = models.ForeignKey(Contact, verbose_name=_("client contact"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="+")
     hidden_sections = models.JSONField(_("hidden sections"), default=list, blank=True)
@@ -414,8 +418,8 @@ class ShareView(models.Model):
 
 class ShareComment(models.Model):
     link = models.ForeignKey(ShareLink, on_delete=models.CASCADE, related_name="comments")
-    author = models.CharField(_("your name"), max_length=160)
-    body = models.TextField(_("comment"))
+    author = models.CharField(_("your name"), max_length=160, validators=[visible_text])
+    body = models.TextField(_("comment"), validators=[free_text_length])
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -448,14 +452,15 @@ class Negotiation(models.Model):
                                 related_name="negotiations")
     plan = models.ForeignKey(AccountPlan, verbose_name=_("plan"), null=True, blank=True,
                              on_delete=models.SET_NULL, related_name="negotiations")
-    title = models.CharField(_("subject"), max_length=200)
-    scheduled_on = models.DateField(_("date"), null=True, blank=True)
+    title = models.CharField(_("subject"), max_length=200, validators=[visible_text])
+    scheduled_on = models.DateField(_("date"), null=True, blank=True, validators=[sane_date])
     our_batna = models.TextField(_("our BATNA (MAPAN)"), blank=True,
-                                 help_text=_("Our best alternative if there is no agreement."))
-    their_batna = models.TextField(_("the client's BATNA (MAPAN)"), blank=True)
+                                 help_text=_("Our best alternative if there is no agreement."),
+                                 validators=[free_text_length])
+    their_batna = models.TextField(_("the client's BATNA (MAPAN)"), blank=True, validators=[free_text_length])
     strategy = models.CharField(_("strategy"), max_length=14, choices=NegotiationStrategy.choices,
                                 blank=True)
-    strategy_notes = models.TextField(_("strategy notes"), blank=True)
+    strategy_notes = models.TextField(_("strategy notes"), blank=True, validators=[free_text_length])
     version = models.PositiveIntegerField(default=1)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -474,7 +479,7 @@ class Negotiation(models.Model):
 class NegotiationObjective(models.Model):
     negotiation = models.ForeignKey(Negotiation, on_delete=models.CASCADE, related_name="objectives")
     party = models.CharField(_("side"), max_length=6, choices=Party.choices)
-    description = models.CharField(_("objective"), max_length=300)
+    description = models.CharField(_("objective"), max_length=300, validators=[visible_text])
     priority = models.PositiveSmallIntegerField(_("priority"), choices=Priority.choices,
                                                 default=Priority.MEDIUM)
     version = models.PositiveIntegerField(default=1)
@@ -508,7 +513,7 @@ class NegotiationVariable(models.Model):
 class Concession(models.Model):
     negotiation = models.ForeignKey(Negotiation, on_delete=models.CASCADE, related_name="concessions")
     party = models.CharField(_("given by"), max_length=6, choices=Party.choices)
-    description = models.CharField(_("concession"), max_length=300)
+    description = models.CharField(_("concession"), max_length=300, validators=[visible_text])
     in_exchange_for = models.CharField(_("in exchange for"), max_length=300, blank=True)
     made_on = models.DateField(_("date"), default=timezone.localdate)
     version = models.PositiveIntegerField(default=1)
@@ -525,9 +530,9 @@ class NegotiationAgreement(models.Model):
     """An agreement written down at the table; following it up means turning it into a commitment."""
 
     negotiation = models.ForeignKey(Negotiation, on_delete=models.CASCADE, related_name="agreements")
-    description = models.CharField(_("agreement"), max_length=400)
+    description = models.CharField(_("agreement"), max_length=400, validators=[visible_text])
     party = models.CharField(_("who delivers"), max_length=6, choices=Party.choices, default=Party.US)
-    due_date = models.DateField(_("due"), null=True, blank=True)
+    due_date = models.DateField(_("due"), null=True, blank=True, validators=[sane_date])
     commitment = models.OneToOneField(Commitment, null=True, blank=True, on_delete=models.SET_NULL,
                                       related_name="negotiation_agreement")
     version = models.PositiveIntegerField(default=1)

@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from accounts.models import ActivityKind
 from accounts.services import activity_record
 from kam import versioning
-from kam.errors import Forbidden, Invalid
+from kam.errors import Forbidden, Invalid, clean_field
 from kam.models import ProgrammeSettings
 from kam.people import person_label
 from kam.services import notification_send
@@ -185,8 +185,7 @@ def _first_review(period_start: datetime.date, days: int) -> datetime.date:
 def _check_period(account, kind: str, start: datetime.date, exclude_pk=None) -> datetime.date:
     if kind not in PeriodKind.values:
         raise Invalid(errors={"period_kind": [_("Choose a period.")]})
-    if not datetime.date(2000, 1, 1) <= start <= datetime.date(2200, 1, 1):
-        raise Invalid(errors={"period_start": [_("Choose a start date between 2000 and 2200.")]})
+    clean_field(AccountPlan, "period_start", start)  # the calendar's bounds, before the end is computed
     clash = account.plans.filter(period_kind=kind, period_start=start)
     if exclude_pk:
         clash = clash.exclude(pk=exclude_pk)
@@ -262,6 +261,8 @@ def plan_update(*, actor, plan: AccountPlan, expected_version, data: dict) -> Ac
     unknown = set(data) - set(TEXT_FIELDS)
     if unknown:
         raise Invalid(_("These fields are not edited here: %(fields)s") % {"fields": ", ".join(sorted(unknown))})
+    for name, value in data.items():
+        clean_field(AccountPlan, name, value)
     versioning.check(plan, expected_version, list(data))
     changed = [name for name, value in data.items()
                if name in MATERIAL_TEXT_FIELDS and (getattr(plan, name) or "") != (value or "")]

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam import versioning
-from kam.errors import Forbidden, Invalid, clean
+from kam.errors import Forbidden, Invalid, clean, clean_field
 from kam.models import ProgrammeSettings
 from kam.validators import require_not_in_future
 
@@ -153,6 +153,7 @@ def commitment_update_status(*, actor, commitment: Commitment, status: str, deli
     versioning.check(commitment, expected_version, ("status", "delivered_on"))
     if status not in CommitmentStatus.values:
         raise Invalid(errors={"status": [_("Unknown status.")]})
+    clean_field(Commitment, "delivered_on", delivered_on)
     _check_delivered(delivered_on)
     commitment.status = status
     commitment.delivered_on = _delivered_on(status, delivered_on)

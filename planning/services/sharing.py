@@ -8,7 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from kam.errors import Forbidden, Invalid
+from kam.errors import Forbidden, Invalid, clean
 from kam.services import notification_send
 
 from .. import selectors
@@ -71,18 +71,22 @@ def share_accept(*, link: ShareLink, name: str, comment: str = "") -> AccountPla
     name = name.strip()
     if not name:
         raise Invalid(errors={"name": [_("Please write your name to accept the plan.")]})
+    note = ShareComment(link=link, author=name[:160], body=comment.strip())
+    clean(note, exclude=["link", "body"] if not note.body else ["link"])
     plan = _lock_plan(link.plan_id)
-    if comment.strip():
-        ShareComment.objects.create(link=link, author=name[:160], body=comment.strip())
+    if note.body:
+        note.save()
     return _agree(plan, by=name, contact=link.contact, channel=AgreementChannel.SHARE_LINK,
-                  note=comment.strip(), actor=None)
+                  note=note.body, actor=None)
 
 
 @transaction.atomic
 def share_comment(*, link: ShareLink, name: str, body: str) -> ShareComment:
     if not name.strip() or not body.strip():
         raise Invalid(_("Please write your name and your comment."))
-    c = ShareComment.objects.create(link=link, author=name.strip()[:160], body=body.strip())
+    c = ShareComment(link=link, author=name.strip()[:160], body=body.strip())
+    clean(c, exclude=["link"])  # a client's page: the same bounds as ours (length, invisible characters)
+    c.save()
     plan = link.plan
     notification_send(
         recipients=[plan.owner, plan.account.kam], event_key=f"share-comment:{c.pk}",

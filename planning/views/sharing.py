@@ -92,6 +92,14 @@ SHARE_ACTIONS = {
 }
 
 
+def _share_form_errors(exc: Invalid, action: str) -> Invalid:
+    """The service names the model's fields (author, body); the forms call them name and body/comment."""
+    if not exc.errors:
+        return exc
+    names = {"author": "name", "agreed_by": "name", "body": "comment" if action == "accept" else "body"}
+    return Invalid(exc.message, errors={names.get(k, k): v for k, v in exc.errors.items()})
+
+
 def _share_invalid(request):
     # One page, one status for unknown, expired and revoked links: nothing tells them apart.
     return render(request, "planning/share_invalid.html", status=404)
@@ -118,7 +126,8 @@ def share(request, token):
                     messages.success(request, done)
                     return redirect("planning:share", token=token)
             except Invalid as exc:
-                messages.error(request, str(exc))
+                # Field errors from the service's bounds show on their fields (name, comment).
+                add_to_form(form, _share_form_errors(exc, action))
         link.plan.refresh_from_db()
     else:
         services.share_view_log(link=link, ip=client_ip(request),

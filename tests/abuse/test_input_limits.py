@@ -7,6 +7,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -254,6 +255,57 @@ def test_a_megabyte_of_plan_text_is_refused(world):
     assert "at most 10000 characters" in _body(response)
     plan.refresh_from_db()
     assert len(plan.summary) < 10_000
+
+
+def test_the_plan_services_refuse_what_the_forms_refuse(world):
+    """Called directly (a task, an import, the next view), the services hold the same bounds."""
+    from planning import services as planning_services
+
+    plan = world.plan
+    plan.refresh_from_db()
+    before = AccountPlan.objects.count()
+    with pytest.raises(Invalid) as exc:
+        planning_services.plan_create(actor=world.kam, account=world.account, period_kind="year",
+                                      period_start=datetime.date(9999, 12, 31))
+    assert "period_start" in exc.value.errors
+    assert AccountPlan.objects.count() == before
+    with pytest.raises(Invalid) as exc:
+        planning_services.plan_update(actor=world.kam, plan=plan, expected_version=plan.version,
+                                      data={"summary": "x" * 1_000_000})
+    assert "summary" in exc.value.errors
+    plan.refresh_from_db()
+    assert len(plan.summary) < 10_000
+
+
+@pytest.mark.parametrize("action, fields", [
+    ("comment", {"comment-name": BIDI[0], "comment-body": "Falta el plazo"}),
+    ("comment", {"comment-name": "Luis", "comment-body": "x" * 1_000_000}),
+])
+def test_the_client_page_holds_the_same_bounds(world, action, fields):
+    from planning import services as planning_services
+    from planning.models import ShareComment
+
+    _link, token = planning_services.share_link_create(actor=world.kam, plan=world.plan, hidden_sections=[])
+    before = (ShareComment.objects.count(), AccountPlan.objects.get(pk=world.plan.pk).client_agreed_at)
+    response = Client().post(reverse("planning:share", args=[token]), {"action": action, **fields})
+    assert response.status_code == 200
+    body = _body(response)
+    assert "invisible formatting characters" in body or "at most 10000 characters" in body
+    assert (ShareComment.objects.count(), AccountPlan.objects.get(pk=world.plan.pk).client_agreed_at) == before
+
+
+def test_the_client_services_refuse_invisible_characters_and_megabytes(world):
+    from planning import services as planning_services
+    from planning.models import ShareComment
+
+    link, _token = planning_services.share_link_create(actor=world.kam, plan=world.plan, hidden_sections=[])
+    with pytest.raises(Invalid) as exc:
+        planning_services.share_accept(link=link, name=BIDI[2])
+    assert "author" in exc.value.errors
+    with pytest.raises(Invalid) as exc:
+        planning_services.share_comment(link=link, name="Luis", body="x" * 1_000_000)
+    assert "body" in exc.value.errors
+    assert ShareComment.objects.count() == 0
 
 
 # --- the SLA formset -------------------------------------------------------------------------------
