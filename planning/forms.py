@@ -4,7 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Contact
-from kam.forms import DateInput, VersionedForm
+from kam.forms import DateInput, VersionedForm, form_field
 from kam.models import Department
 
 from .models import (
@@ -78,8 +78,9 @@ class KnowledgeTaskForm(VersionedForm):
 
     def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people if people is not None else _people()
-        self.fields["owner"].label_from_instance = person_label
+        owner = form_field(self, "owner", forms.ModelChoiceField)
+        owner.queryset = people if people is not None else _people()
+        owner.label_from_instance = person_label  # type: ignore[method-assign,assignment]
 
 
 class OpportunityForm(VersionedForm):
@@ -98,16 +99,19 @@ class CommitmentForm(VersionedForm):
 
     def __init__(self, *args, account=None, people=None, departments=None, contacts=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people if people is not None else _people()
-        self.fields["owner"].label_from_instance = person_label
-        self.fields["department"].queryset = departments if departments is not None else Department.objects.all()
-        self.fields["contact"].queryset = (contacts if contacts is not None
-                                           else Contact.objects.filter(account=account, left_at__isnull=True))
+        owner = form_field(self, "owner", forms.ModelChoiceField)
+        owner.queryset = people if people is not None else _people()
+        owner.label_from_instance = person_label  # type: ignore[method-assign,assignment]
+        form_field(self, "department", forms.ModelChoiceField).queryset = (
+            departments if departments is not None else Department.objects.all())
+        form_field(self, "contact", forms.ModelChoiceField).queryset = (
+            contacts if contacts is not None else Contact.objects.filter(account=account, left_at__isnull=True))
         self.fields["department"].help_text = _("For our commitments: the department that delivers.")
         self.fields["contact"].help_text = _("For the client's commitments: who delivers on their side.")
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("party") == Party.US and not data.get("department"):
             self.add_error("department", _("Our commitments need the department that delivers them."))
         if data.get("party") == Party.CLIENT and not data.get("contact"):
@@ -144,10 +148,12 @@ class ClientAgreementForm(forms.Form):
 
     def __init__(self, *args, account=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = Contact.objects.filter(account=account, left_at__isnull=True)
+        form_field(self, "contact", forms.ModelChoiceField).queryset = Contact.objects.filter(
+            account=account, left_at__isnull=True)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("contact") and not (data.get("agreed_by") or "").strip():
             raise forms.ValidationError(_("Say who agreed on the client's side."))
         return data
@@ -184,7 +190,8 @@ class ShareLinkForm(forms.Form):
 
     def __init__(self, *args, account=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = Contact.objects.filter(account=account, left_at__isnull=True)
+        form_field(self, "contact", forms.ModelChoiceField).queryset = Contact.objects.filter(
+            account=account, left_at__isnull=True)
 
 
 class ShareAcceptForm(forms.Form):
@@ -212,7 +219,7 @@ class NegotiationForm(VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["plan"].queryset = self.instance.account.plans.all()
+        form_field(self, "plan", forms.ModelChoiceField).queryset = self.instance.account.plans.all()
 
 
 class ObjectiveForm(VersionedForm):
@@ -248,6 +255,8 @@ class AgreementToCommitmentForm(forms.Form):
 
     def __init__(self, *args, account=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _people()
-        self.fields["owner"].label_from_instance = person_label
-        self.fields["contact"].queryset = Contact.objects.filter(account=account, left_at__isnull=True)
+        owner = form_field(self, "owner", forms.ModelChoiceField)
+        owner.queryset = _people()
+        owner.label_from_instance = person_label  # type: ignore[method-assign,assignment]
+        form_field(self, "contact", forms.ModelChoiceField).queryset = Contact.objects.filter(
+            account=account, left_at__isnull=True)
