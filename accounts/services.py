@@ -486,7 +486,7 @@ def criteria_specs(criteria=None) -> dict[int, scoring.CriterionSpec]:
 
 
 def _latest_per_assessor(assessments) -> list[Assessment]:
-    latest = {}
+    latest: dict[int, Assessment] = {}
     for a in sorted(assessments, key=lambda a: (a.assessed_on, a.pk), reverse=True):
         latest.setdefault(a.assessor_id, a)
     return list(latest.values())
@@ -645,7 +645,7 @@ def key_account_count(exclude_pk=None) -> int:
 
 def _check_key_people(account: Account, kam: User | None, sponsor: User | None) -> None:
     """A key account is run by a KAM with an executive sponsor beside them: promotion names both."""
-    errors = {}
+    errors: dict[str | None, list[str]] = {}
     if kam is None:
         errors["kam"] = [_("A key account needs its key account manager.")]
     elif not has_role(kam, KAM):
@@ -686,6 +686,7 @@ def tier_decide(*, actor: User, account: Account, to_tier: str, reason: str, exp
     over_cap = False
     if to_tier == Tier.KEY:
         _check_key_people(account, kam, sponsor)
+        assert kam is not None and sponsor is not None  # refused by the check otherwise
         if (kam.pk, sponsor.pk) != (account.kam_id, account.sponsor_id):
             permission_require(actor=actor, perm="accounts.assign_people", obj=account)
         cap = ProgrammeSettings.current().key_account_cap
