@@ -11,9 +11,10 @@ import logging
 import time
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.apps import apps
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.db import DatabaseError, connection, transaction
 from django.db.models import (
     Case,
@@ -42,7 +43,7 @@ from .models import AccountSnapshot, RecomputeRun
 
 log = logging.getLogger(__name__)
 
-MONEY = DecimalField(max_digits=18, decimal_places=2)
+MONEY: DecimalField = DecimalField(max_digits=18, decimal_places=2)
 ZERO_MONEY = Value(Decimal("0"), output_field=MONEY)
 OPEN_INCIDENT_STATUSES = ("open", "acknowledged", "in_progress")
 SNAPSHOT_FIELDS = [
@@ -348,7 +349,7 @@ def snapshots_compute(*, day: datetime.date, failures: list[AccountFailure] | No
     fin, inc, tp, com = _financials(w), _incidents(w), _touchpoints(w), _commitments(w)
     accounts = list(_accounts(w))
     pareto = _pareto_classes(accounts, fin)
-    empty = {}
+    empty: dict[str, Any] = {}
     snapshots = []
     for a in accounts:
         a["pareto_class"] = pareto.get(a["id"], "")
@@ -491,7 +492,7 @@ THRESHOLDS = {"attractiveness_threshold", "strength_threshold"}
 
 
 @transaction.atomic
-def programme_settings_update(*, actor: AbstractUser, expected_version, data: dict) -> ProgrammeSettings:
+def programme_settings_update(*, actor: User, expected_version, data: dict) -> ProgrammeSettings:
     """The lead's change to the programme's parameters, from the version the form showed (a save over
     someone else's change is refused with `Conflict`). Quadrants derive from the thresholds: when one
     moves, every account's quadrant is recomputed in the same transaction, so none is left stale.
