@@ -1,4 +1,5 @@
 import copy
+from typing import cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -219,9 +220,10 @@ class BaseSlaPolicyFormSet(forms.BaseModelFormSet):
 
 # One row per tier and severity: never more forms than that, whatever the management data says.
 SLA_ROWS = len(Tier.choices) * len(Severity.choices)
-SlaPolicyFormSet = forms.modelformset_factory(SlaPolicy, form=SlaPolicyForm, formset=BaseSlaPolicyFormSet,
-                                              extra=0, can_delete=False, max_num=SLA_ROWS,
-                                              absolute_max=SLA_ROWS, validate_max=True, edit_only=True)
+# The factory's declared return type forgets the formset class it is given.
+SlaPolicyFormSet = cast(type[BaseSlaPolicyFormSet], forms.modelformset_factory(
+    SlaPolicy, form=SlaPolicyForm, formset=BaseSlaPolicyFormSet, extra=0, can_delete=False, max_num=SLA_ROWS,
+    absolute_max=SLA_ROWS, validate_max=True, edit_only=True))
 
 
 class IncidentFilterForm(forms.Form):
