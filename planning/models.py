@@ -98,6 +98,8 @@ class AccountPlan(Attributed, models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["pct_conocimiento", "pct_vision", "pct_compromiso"])
+    # Not stored: set by the access-scoped getter, whether its reader may see the commercial content.
+    commercial: bool
 
     class Meta:
         ordering = ["-period_start", "-pk"]
