@@ -35,7 +35,8 @@ run: venv-runtime
 
 ## make test: ruff, mypy, then the suite with coverage; on PostgreSQL when reachable, else SQLite with
 ## a notice. The whole suite (no PYTEST_ARGS) fails below COV_FLOOR percent; a part only reports.
-COV_FLOOR ?= 92
+# The whole suite measured 95.2 % (Nov 2026); the floor sits a little below it.
+COV_FLOOR ?= 94
 COV_ARGS = --cov --cov-report=term $(if $(PYTEST_ARGS),,--cov-fail-under=$(COV_FLOOR))
 test: venv
 	$(VENV)/bin/ruff check .
