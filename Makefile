@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 RUNTIME_STAMP := $(VENV)/.runtime-$(shell cat requirements.txt | md5sum | cut -c1-12)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/kam
 
-.PHONY: run test venv venv-runtime lint messages bench load seed-large clean worker beat backup restore-check
+.PHONY: run test typecheck venv venv-runtime lint messages bench load seed-large clean worker beat backup restore-check
 
 venv: $(STAMP)
 
@@ -33,15 +33,25 @@ run: venv-runtime
 	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
 	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:8000
 
-## make test: ruff, then the whole suite; on PostgreSQL when reachable, else SQLite with a notice.
+## make test: ruff, mypy, then the suite with coverage; on PostgreSQL when reachable, else SQLite with
+## a notice. The whole suite (no PYTEST_ARGS) fails below COV_FLOOR percent; a part only reports.
+# The whole suite measured 95.2 % (Nov 2026); the floor sits a little below it.
+COV_FLOOR ?= 94
+COV_ARGS = --cov --cov-report=term $(if $(PYTEST_ARGS),,--cov-fail-under=$(COV_FLOOR))
 test: venv
 	$(VENV)/bin/ruff check .
+	DEBUG=$${DEBUG:-1} $(VENV)/bin/mypy
 	@if [ -z "$$DATABASE_URL" ] && $(PY) scripts/port_open.py 127.0.0.1 5432; then \
 		export DATABASE_URL="$(PG_URL)"; fi; \
 	if [ -z "$$DATABASE_URL" ]; then \
 		echo "NOTICE: PostgreSQL is not reachable on 127.0.0.1:5432 and DATABASE_URL is unset: testing on SQLite."; \
 	else echo "Testing on PostgreSQL ($${DATABASE_URL%%@*}@…)"; fi; \
-	$(VENV)/bin/pytest $(PYTEST_ARGS)
+	$(VENV)/bin/pytest $(COV_ARGS) $(PYTEST_ARGS)
+
+## make typecheck: mypy with django-stubs over the apps (configuration in pyproject.toml). The
+## settings are imported as in development, which needs no secret key.
+typecheck: venv
+	DEBUG=$${DEBUG:-1} $(VENV)/bin/mypy
 
 lint: venv
 	$(VENV)/bin/ruff check .

@@ -192,7 +192,7 @@ def _seed(ctx, todo, n_key, n_dev):
                 decision_role=role, owner=owner, email=f"{first.lower()}.{j}{i}@{domain}.example",
                 last_contact_date=today - datetime.timedelta(days=r.randint(3, 120)) if owner else None))
     bulk_create_with_history(contacts, Contact, batch_size=2000)
-    by_account = {}
+    by_account: dict[int, list[Contact]] = {}
     for c in Contact.objects.filter(account__in=accounts).order_by("account_id", "pk"):
         by_account.setdefault(c.account_id, []).append(c)
     linked, gone = [], []
@@ -218,7 +218,7 @@ def _seed(ctx, todo, n_key, n_dev):
     for i, a in index.items():
         r = random.Random(i * 101 + 7)
         base = {Tier.KEY: r.uniform(120_000, 900_000), Tier.DEVELOPMENT: r.uniform(30_000, 220_000),
-                Tier.STANDARD: r.lognormvariate(9.3, 1.1)}[a.tier]
+                Tier.STANDARD: r.lognormvariate(9.3, 1.1)}[Tier(a.tier)]
         growth = r.uniform(-0.12, 0.22)
         start = 0 if a.status != AccountStatus.PROSPECT else MONTHS  # prospects have bought nothing yet
         if a.tier == Tier.STANDARD and i % 13 == 0:
@@ -242,7 +242,8 @@ def _seed(ctx, todo, n_key, n_dev):
               RelationshipStage.INTERDEPENDENT, RelationshipStage.INTEGRATED]
     for i, a in index.items():
         r = random.Random(i * 211 + 5)
-        path = ladder[: ladder.index(a.relationship_stage) + 1] if a.relationship_stage in ladder else ladder[:4]
+        path = (ladder[: ladder.index(RelationshipStage(a.relationship_stage)) + 1]
+                if a.relationship_stage in ladder else ladder[:4])
         if a.relationship_stage == RelationshipStage.DISINTEGRATING:
             path = path + [RelationshipStage.DISINTEGRATING]
         day = today - datetime.timedelta(days=365 * 5 - r.randint(0, 200))
@@ -286,7 +287,7 @@ def _seed(ctx, todo, n_key, n_dev):
         if a.tier == Tier.STANDARD and i % 5 != 0:
             continue
         r = random.Random(i * 977 + 11)
-        lean = {Tier.KEY: (4.0, 3.8), Tier.DEVELOPMENT: (3.6, 2.6), Tier.STANDARD: (2.4, 2.2)}[a.tier]
+        lean = {Tier.KEY: (4.0, 3.8), Tier.DEVELOPMENT: (3.6, 2.6), Tier.STANDARD: (2.4, 2.2)}[Tier(a.tier)]
         if a.tier == Tier.KEY and i % 11 == 5:
             lean = (2.2, 2.0)  # a key account whose evidence no longer supports the tier
         if a.tier == Tier.STANDARD and i % 25 == 0:

@@ -68,7 +68,7 @@ class AccountFilter(django_filters.FilterSet):
 
     class Meta:
         model = Account
-        fields = []
+        fields: list[str] = []
 
     def search(self, queryset, name, value):
         value = value.strip()

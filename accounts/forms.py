@@ -4,7 +4,7 @@ from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from kam.forms import BoundedForm, BoundedModelForm, DateInput, VersionedForm
+from kam.forms import BoundedForm, BoundedModelForm, DateInput, VersionedForm, form_field
 from kam.models import Department
 from kam.people import person_label
 from kam.roles import KAM, SPONSOR
@@ -46,18 +46,18 @@ class AccountForm(VersionedForm):
     def __init__(self, *args, may_assign: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
         if may_assign:
-            self.fields["kam"].queryset = users_in(KAM)
-            self.fields["sponsor"].queryset = users_in(SPONSOR)
+            form_field(self, "kam", forms.ModelChoiceField).queryset = users_in(KAM)
+            form_field(self, "sponsor", forms.ModelChoiceField).queryset = users_in(SPONSOR)
         else:
             # The lead assigns the KAM and the sponsor: not offered here, carried as they are so that a
             # save leaves them alone (a forged change is refused by the service).
             for name in ("kam", "sponsor"):
                 self.fields[name].widget = forms.HiddenInput()
-                self.fields[name].queryset = User.objects.all()
+                form_field(self, name, forms.ModelChoiceField).queryset = User.objects.all()
         parents = Account.objects.active().only("pk", "name").order_by("name")
         if self.instance.pk:
             parents = parents.exclude(pk=self.instance.pk)
-        self.fields["parent"].queryset = parents
+        form_field(self, "parent", forms.ModelChoiceField).queryset = parents
         self.fields["parent"].help_text = _("The group this account belongs to, if any.")
 
     def clean_name(self):
@@ -103,7 +103,7 @@ class TeamMemberForm(BoundedModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.order_by("order")
+        form_field(self, "department", forms.ModelChoiceField).queryset = Department.objects.order_by("order")
 
 
 class TeamMemberEditForm(VersionedForm):
@@ -115,7 +115,7 @@ class TeamMemberEditForm(VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["department"].queryset = Department.objects.order_by("order")
+        form_field(self, "department", forms.ModelChoiceField).queryset = Department.objects.order_by("order")
 
 
 class ContactForm(VersionedForm):
@@ -134,7 +134,7 @@ class ContactForm(VersionedForm):
         others = Contact.objects.filter(account=account, left_at__isnull=True).order_by("name")
         if self.instance.pk:
             others = others.exclude(pk=self.instance.pk)
-        self.fields["reports_to"].queryset = others
+        form_field(self, "reports_to", forms.ModelChoiceField).queryset = others
 
     def clean_name(self):
         return single_line(self.cleaned_data["name"])
@@ -149,14 +149,16 @@ class ContactGoneForm(BoundedForm):
 
     def __init__(self, *args, contact, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["successor"].queryset = (Contact.objects.filter(account_id=contact.account_id, left_at__isnull=True)
-                                             .exclude(pk=contact.pk).order_by("name"))
+        form_field(self, "successor", forms.ModelChoiceField).queryset = (
+            Contact.objects.filter(account_id=contact.account_id, left_at__isnull=True)
+            .exclude(pk=contact.pk).order_by("name"))
 
     def clean_successor_name(self):
         return single_line(self.cleaned_data["successor_name"])
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("successor") and data.get("successor_name", "").strip():
             raise forms.ValidationError(_("Choose an existing contact or type a new name, not both."))
         return data
@@ -217,10 +219,11 @@ class TierDecisionForm(BoundedForm):
     def __init__(self, *args, account, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["expected_tier"].initial = account.tier
-        self.fields["to_tier"].choices = [(v, label) for v, label in Tier.choices if v != account.tier]
-        self.fields["kam"].queryset = users_in(KAM)
+        form_field(self, "to_tier", forms.ChoiceField).choices = [
+            (v, label) for v, label in Tier.choices if v != account.tier]
+        form_field(self, "kam", forms.ModelChoiceField).queryset = users_in(KAM)
         self.fields["kam"].initial = account.kam_id
-        self.fields["sponsor"].queryset = users_in(SPONSOR)
+        form_field(self, "sponsor", forms.ModelChoiceField).queryset = users_in(SPONSOR)
         self.fields["sponsor"].initial = account.sponsor_id
 
 

@@ -10,11 +10,13 @@ import csv
 import datetime
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
+from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import reverse
@@ -45,7 +47,7 @@ from .models import (
 )
 from .signals import financials_imported
 
-COLUMNS = {
+COLUMNS: dict[str, tuple[list[str], list[str]]] = {
     ImportKind.ACCOUNTS: (["name"], ["tax_id", "country", "industry", "region", "status", "kam_email",
                                      "sponsor_email", "parent_tax_id", "relationship_stage"]),
     ImportKind.CONTACTS: (["name"], ["account_tax_id", "account_name", "account_country", "email", "phone",
@@ -58,7 +60,7 @@ COLUMNS = {
 
 # One import is one request inside one transaction; these bounds keep it to a couple of minutes
 # (50,000 new accounts take about 75 s; five years of monthly figures for 2,000 accounts fit in one file).
-MAX_ROWS = {ImportKind.ACCOUNTS: 50_000, ImportKind.CONTACTS: 50_000, ImportKind.FINANCIALS: 150_000}
+MAX_ROWS: dict[str, int] = {ImportKind.ACCOUNTS: 50_000, ImportKind.CONTACTS: 50_000, ImportKind.FINANCIALS: 150_000}
 
 
 @dataclass
@@ -103,8 +105,8 @@ def read_csv(data: bytes, *, max_rows: int | None = None) -> tuple[list[str], li
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") and ";" in first_line else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = None
-    rows = []
+    header: list[str] | None = None
+    rows: list[tuple[int, dict[str, Any]]] = []
     starts_at = 1  # the line the row being read starts on (a quoted value may span lines)
     try:
         for values in reader:
@@ -185,8 +187,8 @@ class AccountIndex:
     """Every account's natural keys, loaded in one query, so validation makes no query per row."""
 
     def __init__(self):
-        self.by_tax = {}
-        self.by_name = {}
+        self.by_tax: dict[str, Account] = {}
+        self.by_name: dict[tuple[str, str], Account] = {}
         for a in Account.objects.only("pk", "name", "country", "tax_id", "parent_id"):
             if a.tax_id:
                 self.by_tax[a.tax_id.upper()] = a
@@ -212,7 +214,7 @@ def _missing_columns(kind, header) -> list[str]:
     return missing
 
 
-def run_import(*, actor: AbstractUser, kind: str, data: bytes, filename: str) -> ImportResult:
+def run_import(*, actor: User, kind: str, data: bytes, filename: str) -> ImportResult:
     """Validate the whole file, then write it in one transaction as `actor` (the programme lead), under
     the same rules as the forms: the services' permissions, and monthly figures through the one
     service that writes them."""
@@ -233,8 +235,10 @@ def run_import(*, actor: AbstractUser, kind: str, data: bytes, filename: str) ->
         result.file_error = _("The file has a header but no rows.")
         return result
     result.rows = len(rows)
-    planner = {ImportKind.ACCOUNTS: _plan_accounts, ImportKind.CONTACTS: _plan_contacts,
-               ImportKind.FINANCIALS: _plan_financials}[kind]
+    planners: dict[str, Callable[[list, ImportResult], Callable]] = {
+        ImportKind.ACCOUNTS: _plan_accounts, ImportKind.CONTACTS: _plan_contacts,
+        ImportKind.FINANCIALS: _plan_financials}
+    planner = planners[kind]
     plan = planner(rows, result)
     if not result.ok:
         return result
@@ -271,7 +275,7 @@ def _plan_accounts(rows, result):
     index = AccountIndex()
     kams = _users_by_email(KAM)
     sponsors = _users_by_email(SPONSOR)
-    seen = {}
+    seen: dict[tuple, int] = {}
     planned = []
     file_tax_ids = {r.get("tax_id", "").upper() for _l, r in rows if r.get("tax_id")}
     for line, r in rows:
@@ -390,6 +394,7 @@ def _plan_accounts(rows, result):
                 child = (by_tax.get(fields["tax_id"]) if fields["tax_id"]
                          else by_name.get((fields["name"].strip().lower(), fields["country"])))
                 parent = by_tax[parent_tax]
+                assert child is not None  # every planned row was written above
                 try:
                     services.check_parent(child, parent)
                 except Invalid as exc:
@@ -445,7 +450,7 @@ def _plan_contacts(rows, result):
         existing[(c.account_id, "email", c.email.lower())] = c
         existing.setdefault((c.account_id, "name", c.name.lower()), c)
     file_emails = {(a.pk, r.get("email", "").lower()) for _l, r, a, _e in parsed if a and r.get("email")}
-    seen = {}
+    seen: dict[tuple, int] = {}
     planned = []
     for line, r, account, errors in parsed:
         name = single_line(r.get("name", ""))
@@ -543,8 +548,8 @@ def _plan_contacts(rows, result):
 # --- Financials ------------------------------------------------------------------------------------
 def _plan_financials(rows, result):
     index = AccountIndex()
-    seen = {}
-    planned = {}
+    seen: dict[tuple[int, datetime.date], int] = {}
+    planned: dict[tuple[int, datetime.date], dict[str, Decimal]] = {}
     for line, r in rows:
         errors = _common_row_errors(r)
         if errors:
@@ -582,6 +587,7 @@ def _plan_financials(rows, result):
         if errors:
             result.errors.append(RowError(line, errors))
             continue
+        assert account is not None and month is not None  # a missing one was reported as an error
         planned[(account.pk, month)] = numbers
 
     def write(actor):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kam.history import Attributed
 from kam.models import Department
 from kam.records import Kept
 from kam.validators import free_text_length, sane_date, visible_text
@@ -73,7 +74,7 @@ class AccountQuerySet(models.QuerySet):
         return self.filter(tier=Tier.KEY)
 
 
-class Account(models.Model):
+class Account(Attributed, models.Model):
     name = models.CharField(_("name"), max_length=200, validators=[visible_text])
     tax_id = models.CharField(_("tax id"), max_length=40, blank=True)
     industry = models.CharField(_("industry"), max_length=30, choices=Industry.choices, default=Industry.OTHER)
@@ -145,7 +146,7 @@ class Account(models.Model):
         return self.tier == Tier.KEY
 
 
-class AccountTeamMember(models.Model):
+class AccountTeamMember(Attributed, models.Model):
     """A person of ours, from any department, on the account's team. Drives object permissions."""
 
     account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="team_members")
@@ -191,7 +192,7 @@ class DecisionRole(models.TextChoices):
     NONE = "none", _("None")
 
 
-class Contact(models.Model):
+class Contact(Attributed, models.Model):
     """One of the client's people. The position outlives the person: when someone leaves, the
     successor takes the position and the history stays."""
 
@@ -337,7 +338,7 @@ class Axis(models.TextChoices):
     STRENGTH = "strength", _("Our relative strength")
 
 
-class SelectionCriterion(models.Model):
+class SelectionCriterion(Attributed, models.Model):
     """A criterion management selects key accounts by. Weights are relative within an axis; a weight of 0
     keeps the criterion visible (and its scores kept) without counting it."""
 

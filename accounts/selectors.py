@@ -121,7 +121,7 @@ def tier_decisions_for(account) -> QuerySet:
 
 def latest_assessments(account) -> list:
     """Each assessor's latest assessment of the account (one query; an account has few assessments)."""
-    latest = {}
+    latest: dict[int, Assessment] = {}
     for a in (Assessment.objects.filter(account=account).select_related("assessor")
               .order_by("-assessed_on", "-pk")):
         latest.setdefault(a.assessor_id, a)
@@ -174,7 +174,7 @@ def relationship_map(account) -> dict:
     nodes = {c.pk: OrgNode(c) for c in current}
     roots = []
     for c in current:
-        parent = nodes.get(c.reports_to_id)
+        parent = nodes.get(c.reports_to_id) if c.reports_to_id is not None else None
         # A reports-to chain that loops or points at someone who left starts a new root.
         if parent is not None and not _creates_cycle(c, nodes):
             parent.children.append(nodes[c.pk])
@@ -247,7 +247,7 @@ def pareto_summary() -> dict:
 def _pareto_summary_compute() -> dict:
     revenues = list(Account.objects.active().order_by("-revenue_12m", "pk")
                     .values_list("revenue_12m", "tier", "pareto_class"))
-    by_class = {}
+    by_class: dict[str, dict] = {}
     total = Decimal(0)
     for revenue, tier, pareto_class in revenues:
         row = by_class.setdefault(pareto_class, {"pareto_class": pareto_class, "n": 0, "revenue": Decimal(0),

@@ -1,7 +1,7 @@
 import datetime
 from decimal import Decimal
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.db import IntegrityError, connection, transaction
 from django.db.models import Case, CharField, F, Q, Value, When
 from django.urls import reverse
@@ -55,7 +55,7 @@ ACTION_REFUSED = {
 }
 
 
-def permission_require(*, actor: AbstractUser | None, perm: str, obj=None) -> None:
+def permission_require(*, actor: User | None, perm: str, obj=None) -> None:
     """Refuse with `Forbidden` unless `actor` holds `perm` (on `obj`): every write of this app asks here,
     whichever view, import or job calls it."""
     if actor is None or not actor.has_perm(perm, obj):
@@ -144,7 +144,7 @@ def _check_fields(fields) -> None:
 
 
 @transaction.atomic
-def account_create(*, actor: AbstractUser, name: str, stage: str = RelationshipStage.EXPLORATORY, **fields) -> Account:
+def account_create(*, actor: User, name: str, stage: str = RelationshipStage.EXPLORATORY, **fields) -> Account:
     """Record an account. Only the lead chooses its KAM and sponsor; a KAM who records an account is its
     KAM until the lead decides otherwise."""
     permission_require(actor=actor, perm="accounts.add_account")
@@ -165,7 +165,7 @@ def account_create(*, actor: AbstractUser, name: str, stage: str = RelationshipS
 
 
 @transaction.atomic
-def account_update(*, actor: AbstractUser, account: Account, expected_version, **fields) -> Account:
+def account_update(*, actor: User, account: Account, expected_version, **fields) -> Account:
     """Apply an edit made on version `expected_version`; refused with `Conflict` (saying what changed) if
     someone saved in between. Changing the KAM or the sponsor is the lead's."""
     _check_fields(fields)
@@ -189,16 +189,16 @@ def account_update(*, actor: AbstractUser, account: Account, expected_version, *
     return locked
 
 
-def account_archive(*, actor: AbstractUser, account: Account) -> Account:
+def account_archive(*, actor: User, account: Account) -> Account:
     return _account_set_archived(actor=actor, account=account, archived=True)
 
 
-def account_unarchive(*, actor: AbstractUser, account: Account) -> Account:
+def account_unarchive(*, actor: User, account: Account) -> Account:
     return _account_set_archived(actor=actor, account=account, archived=False)
 
 
 @transaction.atomic
-def _account_set_archived(*, actor: AbstractUser, account: Account, archived: bool) -> Account:
+def _account_set_archived(*, actor: User, account: Account, archived: bool) -> Account:
     """Archive or restore; a no-op when the account is already there. Archived accounts leave the
     Pareto ranking, so revenue classes are recomputed in the same transaction."""
     permission_require(actor=actor, perm="accounts.change_account", obj=account)
@@ -218,7 +218,7 @@ def _account_set_archived(*, actor: AbstractUser, account: Account, archived: bo
 
 
 @transaction.atomic
-def stage_change(*, actor: AbstractUser, account: Account, to_stage: str, changed_on: datetime.date | None = None,
+def stage_change(*, actor: User, account: Account, to_stage: str, changed_on: datetime.date | None = None,
                  note: str = "") -> RelationshipStageChange:
     """Record that the relationship reached `to_stage` on `changed_on` (default today). A change dated
     before the latest recorded one is inserted in date order: it starts from the stage in force that
@@ -273,7 +273,7 @@ TEAM_MEMBER_FIELDS = ("department", "role")
 
 
 @transaction.atomic
-def team_member_add(*, actor: AbstractUser, account: Account, user: AbstractUser, department: Department,
+def team_member_add(*, actor: User, account: Account, user: User, department: Department,
                     role: str = "") -> AccountTeamMember:
     """Put a person on the account's team. Someone already on it keeps their place: their department or
     role is changed with `team_member_update`, from the version the editor saw."""
@@ -292,7 +292,7 @@ def team_member_add(*, actor: AbstractUser, account: Account, user: AbstractUser
     return member
 
 
-def _team_member_claim(*, actor: AbstractUser, member: AccountTeamMember, expected_version) -> AccountTeamMember:
+def _team_member_claim(*, actor: User, member: AccountTeamMember, expected_version) -> AccountTeamMember:
     try:
         locked = _lock(AccountTeamMember.objects.select_related("account", "user"), member.pk)
     except AccountTeamMember.DoesNotExist:
@@ -305,7 +305,7 @@ def _team_member_claim(*, actor: AbstractUser, member: AccountTeamMember, expect
 
 
 @transaction.atomic
-def team_member_update(*, actor: AbstractUser, member: AccountTeamMember, expected_version, department: Department,
+def team_member_update(*, actor: User, member: AccountTeamMember, expected_version, department: Department,
                        role: str = "") -> AccountTeamMember:
     member = _team_member_claim(actor=actor, member=member, expected_version=expected_version)
     member.department = department
@@ -321,7 +321,7 @@ def team_member_update(*, actor: AbstractUser, member: AccountTeamMember, expect
 
 
 @transaction.atomic
-def team_member_remove(*, actor: AbstractUser, member: AccountTeamMember, expected_version) -> None:
+def team_member_remove(*, actor: User, member: AccountTeamMember, expected_version) -> None:
     """Take a person off the team; refused if their place was edited since the page was shown, so a
     removal never discards a change the remover did not see."""
     member = _team_member_claim(actor=actor, member=member, expected_version=expected_version)
@@ -352,7 +352,7 @@ def _check_reports_to(contact: Contact, boss) -> None:
 
 
 @transaction.atomic
-def contact_save(*, actor: AbstractUser, account: Account, data: dict, contact: Contact | None = None,
+def contact_save(*, actor: User, account: Account, data: dict, contact: Contact | None = None,
                  expected_version=None) -> Contact:
     """Add a contact (`contact` None) or edit one from the version the editor saw; an edit made on a
     stale copy is refused with `Conflict`, saying what the other person changed."""
@@ -376,7 +376,7 @@ def contact_save(*, actor: AbstractUser, account: Account, data: dict, contact: 
 
 
 @transaction.atomic
-def contact_mark_gone(*, actor: AbstractUser, contact: Contact, left_at: datetime.date,
+def contact_mark_gone(*, actor: User, contact: Contact, left_at: datetime.date,
                       successor: Contact | None = None, successor_name: str = "") -> Contact | None:
     """The person leaves; the position stays. The successor (an existing contact or a new one) takes the
     position, the place in the org chart and the people who reported to the one who left."""
@@ -425,7 +425,7 @@ def _anonymous(person: personal_data.Person) -> dict:
 
 
 @transaction.atomic
-def contact_erase(*, actor: AbstractUser, contact: Contact, reason: str) -> ErasureRecord:
+def contact_erase(*, actor: User, contact: Contact, reason: str) -> ErasureRecord:
     """Erase a client contact's personal data (the right to erasure), by the programme lead, with a
     reason. The contact row stays, anonymised and marked gone, so that what points at it still points
     somewhere; its history, the account's events and records naming them, notifications, and every
@@ -476,7 +476,7 @@ def contact_erase(*, actor: AbstractUser, contact: Contact, reason: str) -> Eras
 
 # --- Selection criteria and assessments -------------------------------------------------------------
 def _latest_per_assessor(assessments) -> list[Assessment]:
-    latest = {}
+    latest: dict[int, Assessment] = {}
     for a in sorted(assessments, key=lambda a: (a.assessed_on, a.pk), reverse=True):
         latest.setdefault(a.assessor_id, a)
     return list(latest.values())
@@ -498,7 +498,7 @@ def account_scores_recompute(*, account: Account, specs=None, programme=None) ->
 
 
 @transaction.atomic
-def assessment_create(*, actor: AbstractUser, account: Account, scores: dict, assessed_on: datetime.date | None = None,
+def assessment_create(*, actor: User, account: Account, scores: dict, assessed_on: datetime.date | None = None,
                       note: str = "") -> Assessment:
     """The actor's assessment of the account. `scores`: {criterion: (score, note)}; criteria left out were
     not judged by this assessor."""
@@ -581,7 +581,7 @@ CRITERION_FIELDS = ("name", "description", "axis", "weight", "scale_max", "activ
 
 
 @transaction.atomic
-def criterion_save(*, actor: AbstractUser, data: dict, criterion: SelectionCriterion | None = None,
+def criterion_save(*, actor: User, data: dict, criterion: SelectionCriterion | None = None,
                    expected_version=None) -> SelectionCriterion:
     """Add a criterion (`criterion` None) or edit one from the version the editor saw, and rescore the
     portfolio with it (its history keeps every weight it had)."""
@@ -610,9 +610,9 @@ def criterion_save(*, actor: AbstractUser, data: dict, criterion: SelectionCrite
 
 
 # --- Tier decisions --------------------------------------------------------------------------------
-def _check_key_people(account: Account, kam: AbstractUser | None, sponsor: AbstractUser | None) -> None:
+def _check_key_people(account: Account, kam: User | None, sponsor: User | None) -> None:
     """A key account is run by a KAM with an executive sponsor beside them: promotion names both."""
-    errors = {}
+    errors: dict[str | None, list[str]] = {}
     if kam is None:
         errors["kam"] = [_("A key account needs its key account manager.")]
     elif not has_role(kam, KAM):
@@ -626,9 +626,9 @@ def _check_key_people(account: Account, kam: AbstractUser | None, sponsor: Abstr
 
 
 @transaction.atomic
-def tier_decide(*, actor: AbstractUser, account: Account, to_tier: str, reason: str, expected_tier: str | None = None,
-                cap_override: bool = False, override_reason: str = "", kam: AbstractUser | None = None,
-                sponsor: AbstractUser | None = None) -> TierDecision:
+def tier_decide(*, actor: User, account: Account, to_tier: str, reason: str, expected_tier: str | None = None,
+                cap_override: bool = False, override_reason: str = "", kam: User | None = None,
+                sponsor: User | None = None) -> TierDecision:
     """Move the account to `to_tier`, with the reason and the evidence as it stands. Promotion to key
     account names its KAM and executive sponsor (`kam`, `sponsor`), set in the same transaction."""
     permission_require(actor=actor, perm="accounts.decide_tier", obj=account)
@@ -653,6 +653,7 @@ def tier_decide(*, actor: AbstractUser, account: Account, to_tier: str, reason: 
     over_cap = False
     if to_tier == Tier.KEY:
         _check_key_people(account, kam, sponsor)
+        assert kam is not None and sponsor is not None  # refused by the check otherwise
         if (kam.pk, sponsor.pk) != (account.kam_id, account.sponsor_id):
             permission_require(actor=actor, perm="accounts.assign_people", obj=account)
         cap = ProgrammeSettings.current().key_account_cap
@@ -737,7 +738,7 @@ FINANCIAL_FIGURES = ("revenue", "cost_of_goods", "cost_to_serve")
 
 
 @transaction.atomic
-def financial_records_save(*, actor: AbstractUser,
+def financial_records_save(*, actor: User,
                            figures: dict[tuple[int, datetime.date], dict[str, Decimal]]) -> tuple[int, int]:
     """Enter or correct months of figures, {(account id, month): {"revenue": …, "cost_of_goods": …,
     "cost_to_serve": …}}, and recompute revenue and Pareto classes; (created, updated). The one way
@@ -773,7 +774,7 @@ def financial_records_save(*, actor: AbstractUser,
 
 
 @transaction.atomic
-def financial_record_save(*, actor: AbstractUser, account: Account, month: datetime.date, revenue: Decimal,
+def financial_record_save(*, actor: User, account: Account, month: datetime.date, revenue: Decimal,
                           cost_of_goods: Decimal, cost_to_serve: Decimal) -> FinancialRecord:
     """One month of one account, entered or corrected by hand."""
     month = month.replace(day=1)

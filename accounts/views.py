@@ -477,8 +477,9 @@ def account_tier(request, pk):
             return redirect("accounts:tier", pk=account.pk)
         if conflict is not None:
             # The next decision is made knowingly from the tier now shown.
-            form.data = form.data.copy()
-            form.data["expected_tier"] = conflict.current.tier
+            data = request.POST.copy()
+            data["expected_tier"] = conflict.current.tier
+            form.data = data
     return render(request, "accounts/tier.html", {
         "account": account, "form": form, "decisions": selectors.tier_decisions_for(account),
         "conflict": conflict,

@@ -37,7 +37,7 @@ def role_required(*roles: str):
             return view(request, *args, **kwargs)
 
         wrapped = django_login_required(_wrapped)
-        wrapped.access = ("roles", tuple(roles))
+        wrapped.access = ("roles", tuple(roles))  # type: ignore[attr-defined]  # read by the access matrix
         return wrapped
 
     return decorator

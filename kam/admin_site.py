@@ -19,7 +19,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 
 
-class KeepRecords:
+class KeepRecords(admin.ModelAdmin):
     """Mixed into every model admin of the site (KamAdminSite.register): no delete page, and inlines
     that cannot delete their rows through the parent's form."""
 

@@ -116,7 +116,9 @@ def dump(*, directory: Path, keep_days: int, now: datetime.datetime | None = Non
     with _connect(target) as conn, conn.cursor() as cur:
         cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
         cur.execute("SELECT pg_export_snapshot(), current_setting('server_version')")
-        snapshot, server = cur.fetchone()
+        row = cur.fetchone()
+        assert row is not None  # a SELECT without FROM returns one row
+        snapshot, server = row
         inventory = _inventory(cur)
         # The snapshot lives as long as this transaction: pg_dump runs while it is open.
         result = subprocess.run(["pg_dump", "--format=custom", f"--snapshot={snapshot}", "--file", str(partial)],
@@ -144,8 +146,9 @@ def prune(*, directory: Path, keep_days: int, now: datetime.datetime) -> list[Pa
     cutoff = now - datetime.timedelta(days=keep_days)
     removed = []
     for path in backups(directory)[:-1]:
-        taken = datetime.datetime.strptime(NAME.match(path.name).group(1), "%Y%m%dT%H%M%SZ").replace(
-            tzinfo=datetime.UTC)
+        stamp = NAME.match(path.name)
+        assert stamp is not None  # backups() lists only the names that match
+        taken = datetime.datetime.strptime(stamp.group(1), "%Y%m%dT%H%M%SZ").replace(tzinfo=datetime.UTC)
         if taken < cutoff:
             path.unlink()
             path.with_suffix(".json").unlink(missing_ok=True)

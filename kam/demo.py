@@ -5,6 +5,7 @@ order with the context built here. Everything is idempotent: running the command
 """
 
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -58,7 +59,7 @@ class DemoContext:
     rng: random.Random
     users: dict = field(default_factory=dict)
     departments: dict = field(default_factory=dict)
-    log: callable = print
+    log: Callable[[str], object] = print
 
     @property
     def large(self) -> bool:

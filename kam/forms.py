@@ -1,5 +1,7 @@
 """Form pieces shared by every app."""
 
+from typing import TypeVar
+
 from django import forms
 from django.core.validators import MaxLengthValidator
 
@@ -73,3 +75,15 @@ class VersionedForm(BoundedModelForm):
         super().__init__(*args, **kwargs)
         if self.instance.pk is not None:
             self.fields["version"].initial = self.instance.version
+
+
+FieldT = TypeVar("FieldT", bound=forms.Field)
+
+
+def form_field(form: forms.BaseForm, name: str, kind: type[FieldT]) -> FieldT:
+    """The form's field `name` as the kind of field it is, to set what only that kind has (a queryset,
+    choices, a bound). A field of another kind is a programming error, caught here rather than ignored."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is a {type(field).__name__}, not a {kind.__name__}")
+    return field

@@ -2,11 +2,15 @@
 removed from INSTALLED_APPS without breaking every page."""
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext_lazy as _
 
 from .roles import KAM, LEAD, OPERATIONS, SPONSOR, user_roles
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 ANY = None
 
@@ -14,7 +18,7 @@ ANY = None
 @dataclass(frozen=True)
 class NavItem:
     url_name: str
-    label: str
+    label: "StrOrPromise"
     roles: tuple | None  # None: every signed-in user
 
 

@@ -20,7 +20,7 @@ class KeptQuerySet(models.QuerySet):
     def delete(self):
         _refuse(self)
 
-    delete.queryset_only = True
+    delete.queryset_only = True  # type: ignore[attr-defined]  # read by Manager.from_queryset
 
 
 class Kept(models.Model):

@@ -10,6 +10,7 @@ alone; anchors are upserted and filled days inserted only where missing.
 import datetime
 
 from django.db import connection, transaction
+from django.db.models import DecimalField
 
 from .models import AccountSnapshot
 from .services import SNAPSHOT_FIELDS, recompute_metrics, snapshots_compute, snapshots_save
@@ -106,6 +107,7 @@ def _fill_python(anchors) -> int:
                         setattr(row, f, round(x + (y - x) * frac))
                     else:
                         field = AccountSnapshot._meta.get_field(f)
+                        assert isinstance(field, DecimalField)  # the interpolated figures are decimals
                         value = x + (y - x) * type(x)(str(frac))
                         setattr(row, f, round(value, field.decimal_places))
                 rows.append(row)

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from kam.forms import VersionedForm
+from kam.forms import VersionedForm, form_field
 from kam.models import ProgrammeSettings
 
 WEIGHT_FIELDS = ("weight_engagement", "weight_service", "weight_plan", "weight_sponsor", "weight_satisfaction")
@@ -38,7 +38,7 @@ class ProgrammeSettingsForm(VersionedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for name in ("clv_retention", "clv_discount", "retention_at_health_0", "retention_at_health_100"):
-            self.fields[name].min_value = Decimal("0")
+            form_field(self, name, forms.DecimalField).min_value = 0
             self.fields[name].widget.attrs.update({"min": "0", "step": "0.001"})
         for name in WEIGHT_FIELDS:
             self.fields[name].widget.attrs.update({"min": "0", "max": "100", "step": "0.01"})
@@ -64,12 +64,14 @@ class ProgrammeSettingsForm(VersionedForm):
         return value
 
     def clean(self):
-        data = super().clean()
-        weights = [data.get(f) for f in WEIGHT_FIELDS]
-        if all(w is not None for w in weights) and sum(weights) != Decimal("100"):
+        super().clean()
+        data = self.cleaned_data
+        weights: list[Decimal] = [data[f] for f in WEIGHT_FIELDS if data.get(f) is not None]
+        total = sum(weights, Decimal(0))
+        if len(weights) == len(WEIGHT_FIELDS) and total != Decimal("100"):
             raise forms.ValidationError(
                 _("The health weights must add up to 100 (they add up to %(total)s).")
-                % {"total": sum(weights).normalize()}, code="weights")
+                % {"total": total.normalize()}, code="weights")
         r, d = data.get("clv_retention"), data.get("clv_discount")
         if d is not None and r is not None:
             for name in ("clv_retention", "retention_at_health_0", "retention_at_health_100"):

@@ -2,11 +2,13 @@
 queries whatever the data size (the dashboards' budgets are pinned by tests)."""
 
 import datetime
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from django.core.paginator import Paginator
-from django.db.models import Exists, Max, OuterRef, Q, Subquery, Sum
+from django.db.models import Exists, Field, Max, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import TruncMonth
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -88,7 +90,7 @@ class Freshness:
         """For /healthz: "ok", "partial: N accounts failed", "stale since <ISO time>", "never computed"."""
         if self.state == "stale" and self.since:
             return f"stale since {timezone.localtime(self.since).isoformat(timespec='seconds')}"
-        if self.state == "partial":
+        if self.state == "partial" and self.last_good is not None:
             return f"partial: {self.last_good.failed_accounts} accounts failed"
         return {"ok": "ok"}.get(self.state, "never computed")
 
@@ -103,6 +105,7 @@ def metrics_freshness(now: datetime.datetime | None = None) -> Freshness:
     good = latest_run() if failed else latest
     if good is None:
         return Freshness("never", last_failed=failed)
+    assert good.finished_at is not None  # a run is recorded when it has finished
     if failed or good.finished_at < now - METRICS_STALE_AFTER:
         return Freshness("stale", good, failed)
     return Freshness("partial" if good.status == RecomputeRun.Status.PARTIAL else "ok", good)
@@ -282,7 +285,7 @@ class SponsorHistory:
 
     @cached_property
     def _series(self) -> dict:
-        series = {}
+        series: dict[int, dict[datetime.date, tuple]] = {}
         rows = (AccountSnapshot.objects.filter(account__in=[a["pk"] for a in self.charted], day__in=self.days)
                 .order_by().values_list("account_id", "day", "health", "clv"))
         for pk, d, health, clv in rows:
@@ -369,7 +372,7 @@ def programme_dashboard() -> dict:
 
 
 def _programme_heavy(day) -> dict:
-    rows = list(AccountSnapshot.objects.filter(day=day, account__archived_at__isnull=True)
+    rows: list[Mapping[str, Any]] = list(AccountSnapshot.objects.filter(day=day, account__archived_at__isnull=True)
                 .values("account_id", "account__name", "tier", "revenue_12m", "contribution_12m", "health",
                         "attractiveness", "strength", "quadrant", "pareto_class", "clv")) if day else []
     s = ProgrammeSettings.current()
@@ -478,7 +481,7 @@ def account_metrics(account, *, months: int = 24) -> dict:
                 for r in Touchpoint.objects.filter(account=account, occurred_at__gte=since)
                 .annotate(m=TruncMonth("occurred_at")).values("m").annotate(c=Sum("cost"))}
     zero = Decimal("0")
-    rows = []
+    rows: list[dict[str, Any]] = []
     for m in month_list:
         f = fin.get(m)
         revenue = f.revenue if f else zero
@@ -544,7 +547,8 @@ def programme_settings_history(limit: int = 20) -> list[dict]:
         if older is not None:
             for change in rec.diff_against(older, excluded_fields=["updated_at", "version"]).changes:
                 field = ProgrammeSettings._meta.get_field(change.field)
-                changes.append({"field": field.verbose_name, "old": change.old, "new": change.new})
+                label = field.verbose_name if isinstance(field, Field) else change.field
+                changes.append({"field": label, "old": change.old, "new": change.new})
         out.append({"when": rec.history_date, "who": rec.history_user, "type": rec.history_type,
                     "changes": changes})
     return out

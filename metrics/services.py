@@ -11,8 +11,9 @@ import logging
 import time
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
-from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import User
 from django.db import DatabaseError, connection, transaction
 from django.db.models import (
     Case,
@@ -46,7 +47,7 @@ from .selectors import add_months
 
 log = logging.getLogger(__name__)
 
-MONEY = DecimalField(max_digits=18, decimal_places=2)
+MONEY: DecimalField = DecimalField(max_digits=18, decimal_places=2)
 ZERO_MONEY = Value(Decimal("0"), output_field=MONEY)
 SNAPSHOT_FIELDS = [
     "tier", "revenue_12m", "revenue_prev_12m", "cost_of_goods_12m", "cts_recorded_12m", "cts_incidents_12m",
@@ -280,7 +281,7 @@ def snapshots_compute(*, day: datetime.date, failures: list[AccountFailure] | No
     fin, inc, tp, com = _financials(w), _incidents(w), _touchpoints(w), _commitments(w)
     accounts = list(_accounts(w))
     pareto = scoring.pareto_classes({a["id"]: fin.get(a["id"], {}).get("rev", Decimal("0")) for a in accounts})
-    empty = {}
+    empty: dict[str, Any] = {}
     snapshots = []
     for a in accounts:
         a["pareto_class"] = pareto.get(a["id"], "")
@@ -422,7 +423,7 @@ THRESHOLDS = {"attractiveness_threshold", "strength_threshold"}
 
 
 @transaction.atomic
-def programme_settings_update(*, actor: AbstractUser, expected_version, data: dict) -> ProgrammeSettings:
+def programme_settings_update(*, actor: User, expected_version, data: dict) -> ProgrammeSettings:
     """The lead's change to the programme's parameters, from the version the form showed (a save over
     someone else's change is refused with `Conflict`). Quadrants derive from the thresholds: when one
     moves, every account's quadrant is recomputed in the same transaction, so none is left stale.

@@ -112,10 +112,10 @@ def _seed(ctx, accounts) -> int:
     lead = ctx.users.get("lucia.martin")
     start, end = _period(today)
     settings_review_days = 90
-    team = {}
+    team: dict[int, list[AccountTeamMember]] = {}
     for m in AccountTeamMember.objects.filter(account__in=accounts).select_related("department", "user"):
         team.setdefault(m.account_id, []).append(m)
-    contacts = {}
+    contacts: dict[int, list[Contact]] = {}
     for c in Contact.objects.filter(account__in=accounts, left_at__isnull=True).order_by("pk"):
         contacts.setdefault(c.account_id, []).append(c)
     n_opps = 10 if ctx.large else 4
@@ -126,13 +126,13 @@ def _seed(ctx, accounts) -> int:
                 PlanStatus.AGREED]
     # The method's order, on every plan: submitted, then our sign-offs, then committed, then the client
     # agrees. `milestones` keeps each plan's dates for its sign-offs and events below.
-    milestones = {}
+    milestones: dict[int, tuple[datetime.datetime, datetime.datetime, bool]] = {}
     for i, a in enumerate(accounts):
         status = statuses[i % len(statuses)]
         # Every tenth plan was agreed, then one of our commitments was added: back in review, awaiting
         # that department's sign-off and then the client's agreement again.
         reopened = i % 10 == 9
-        text = INDUSTRY_TEXT.get(a.industry, DEFAULT_TEXT)
+        industry_text = INDUSTRY_TEXT.get(a.industry, DEFAULT_TEXT)
         stale = i % 6 == 3
         edited = now - datetime.timedelta(days=r.randint(95, 160) if stale else r.randint(0, 20))
         submitted = edited - datetime.timedelta(days=r.randint(30, 60))
@@ -142,11 +142,11 @@ def _seed(ctx, accounts) -> int:
         if reopened:
             status = PlanStatus.IN_REVIEW
         agreed = status == PlanStatus.AGREED or reopened
-        who = (contacts.get(a.pk) or [None])[0]
+        who = contacts[a.pk][0] if contacts.get(a.pk) else None
         plans.append(AccountPlan(
             account=a, period_kind=PeriodKind.YEAR, period_start=start, period_end=end, status=status,
             owner=a.kam, summary=f"Consolidar a {a.name} como socio estratégico: {OPPORTUNITIES[i % 10][0].lower()}.",
-            industry_variables=text[0], operations_state=text[1],
+            industry_variables=industry_text[0], operations_state=industry_text[1],
             competitive_advantages="Marca reconocida y red de distribución propia.",
             business_problems="Presión en márgenes y rotación de personal técnico." if i % 4 else "",
             value_chain="Vende a distribuidores y a grandes clientes industriales." if i % 3 else "",
@@ -168,7 +168,8 @@ def _seed(ctx, accounts) -> int:
                 account=a, period_kind=PeriodKind.YEAR, period_start=start.replace(year=start.year - 1),
                 period_end=end.replace(year=end.year - 1), status=PlanStatus.CLOSED, owner=a.kam,
                 summary="Plan del año anterior, cerrado tras la revisión anual.",
-                industry_variables=text[0], operations_state=text[1], vision_statement="Crecer en servicios.",
+                industry_variables=industry_text[0], operations_state=industry_text[1],
+                vision_statement="Crecer en servicios.",
                 client_agreed_by="Dirección de compras", client_agreed_at=now - datetime.timedelta(days=400),
                 client_agreement_channel=AgreementChannel.SIGNED, closed_at=now - datetime.timedelta(days=330),
                 updated_at=now - datetime.timedelta(days=330), version=8))
@@ -199,11 +200,11 @@ def _seed(ctx, accounts) -> int:
         for j in range(n_commit):
             due = plan.period_start + datetime.timedelta(days=r.randint(30, 360))
             if j % 3 == 2 and people:
-                status = CommitmentStatus.OPEN
+                commitment_status = CommitmentStatus.OPEN
                 commitments.append(Commitment(
                     plan=plan, party=Party.CLIENT, contact=people[j % len(people)], owner=None,
                     description=CLIENT_COMMITMENTS[(i + j) % len(CLIENT_COMMITMENTS)], due_date=due,
-                    status=CommitmentStatus.DONE if due < ctx.today and r.random() < 0.7 else status,
+                    status=CommitmentStatus.DONE if due < ctx.today and r.random() < 0.7 else commitment_status,
                     delivered_on=None))
                 if commitments[-1].status == CommitmentStatus.DONE:
                     commitments[-1].delivered_on = due
@@ -213,16 +214,17 @@ def _seed(ctx, accounts) -> int:
             dept = member.department if member else ctx.departments[code]
             depts.add(dept)
             if due < ctx.today:
-                status = r.choices([CommitmentStatus.DONE, CommitmentStatus.MISSED, CommitmentStatus.OPEN],
+                commitment_status = r.choices([CommitmentStatus.DONE, CommitmentStatus.MISSED, CommitmentStatus.OPEN],
                                    [7, 2, 1])[0]
             else:
-                status = r.choices([CommitmentStatus.OPEN, CommitmentStatus.AT_RISK], [8, 2])[0]
+                commitment_status = r.choices([CommitmentStatus.OPEN, CommitmentStatus.AT_RISK], [8, 2])[0]
             commitments.append(Commitment(
                 plan=plan, party=Party.US, department=dept, owner=member.user if member else a.kam,
-                description=text, due_date=due, status=status,
-                delivered_on=min(due, ctx.today) if status == CommitmentStatus.DONE else None))
-        submitted, committed, reopened = milestones.get(a.pk, (None, None, False))
+                description=text, due_date=due, status=commitment_status,
+                delivered_on=min(due, ctx.today) if commitment_status == CommitmentStatus.DONE else None))
+        submitted, committed, reopened = milestones[a.pk]
         if closed:
+            assert plan.client_agreed_at is not None  # every closed plan was agreed
             submitted = plan.client_agreed_at - datetime.timedelta(days=30)
             committed, reopened = submitted + datetime.timedelta(days=12), False
         added = None
@@ -265,7 +267,7 @@ def _seed(ctx, accounts) -> int:
                 values.append(ValueDelivered(plan=plan, outcome=OPPORTUNITIES[(i + j) % 10][0],
                                              amount=Decimal(r.randrange(5_000, 120_000, 1_000)),
                                              delivered_on=delivered, confirmed_by_client=j % 2 == 0))
-        if plan.status != PlanStatus.CLOSED:
+        if plan.status != PlanStatus.CLOSED and plan.next_review_date is not None:
             reviews.append(PlanReview(plan=plan, planned_on=plan.next_review_date))
         link = plan.get_absolute_url()
         if plan.submitted_at:

@@ -3,7 +3,7 @@ from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Contact
-from kam.forms import BoundedForm, BoundedModelForm, DateInput, VersionedForm
+from kam.forms import BoundedForm, BoundedModelForm, DateInput, VersionedForm, form_field
 from kam.models import Department
 from kam.people import person_label
 from kam.validators import NotInFuture
@@ -80,8 +80,9 @@ class KnowledgeTaskForm(VersionedForm):
 
     def __init__(self, *args, people=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people if people is not None else _people()
-        self.fields["owner"].label_from_instance = person_label
+        owner = form_field(self, "owner", forms.ModelChoiceField)
+        owner.queryset = people if people is not None else _people()
+        owner.label_from_instance = person_label  # type: ignore[method-assign,assignment]
 
 
 class OpportunityForm(VersionedForm):
@@ -100,17 +101,20 @@ class CommitmentForm(VersionedForm):
 
     def __init__(self, *args, account=None, people=None, departments=None, contacts=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = people if people is not None else _people()
-        self.fields["owner"].label_from_instance = person_label
-        self.fields["delivered_on"].validators.append(_NOT_DELIVERED_YET)
-        self.fields["department"].queryset = departments if departments is not None else Department.objects.all()
-        self.fields["contact"].queryset = (contacts if contacts is not None
-                                           else Contact.objects.filter(account=account, left_at__isnull=True))
+        owner = form_field(self, "owner", forms.ModelChoiceField)
+        owner.queryset = people if people is not None else _people()
+        owner.label_from_instance = person_label  # type: ignore[method-assign,assignment]
+        form_field(self, "delivered_on", forms.DateField).validators.append(_NOT_DELIVERED_YET)
+        form_field(self, "department", forms.ModelChoiceField).queryset = (
+            departments if departments is not None else Department.objects.all())
+        form_field(self, "contact", forms.ModelChoiceField).queryset = (
+            contacts if contacts is not None else Contact.objects.filter(account=account, left_at__isnull=True))
         self.fields["department"].help_text = _("For our commitments: the department that delivers.")
         self.fields["contact"].help_text = _("For the client's commitments: who delivers on their side.")
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("party") == Party.US and not data.get("department"):
             self.add_error("department", _("Our commitments need the department that delivers them."))
         if data.get("party") == Party.CLIENT and not data.get("contact"):
@@ -140,10 +144,12 @@ class ClientAgreementForm(BoundedForm):
 
     def __init__(self, *args, account=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = Contact.objects.filter(account=account, left_at__isnull=True)
+        form_field(self, "contact", forms.ModelChoiceField).queryset = Contact.objects.filter(
+            account=account, left_at__isnull=True)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not data.get("contact") and not (data.get("agreed_by") or "").strip():
             raise forms.ValidationError(_("Say who agreed on the client's side."))
         return data
@@ -178,7 +184,8 @@ class ShareLinkForm(BoundedForm):
 
     def __init__(self, *args, account=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["contact"].queryset = Contact.objects.filter(account=account, left_at__isnull=True)
+        form_field(self, "contact", forms.ModelChoiceField).queryset = Contact.objects.filter(
+            account=account, left_at__isnull=True)
 
 
 class ShareAcceptForm(BoundedForm):
@@ -206,7 +213,7 @@ class NegotiationForm(VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["plan"].queryset = self.instance.account.plans.all()
+        form_field(self, "plan", forms.ModelChoiceField).queryset = self.instance.account.plans.all()
 
 
 class ObjectiveForm(VersionedForm):
@@ -242,6 +249,8 @@ class AgreementToCommitmentForm(BoundedForm):
 
     def __init__(self, *args, account=None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = _people()
-        self.fields["owner"].label_from_instance = person_label
-        self.fields["contact"].queryset = Contact.objects.filter(account=account, left_at__isnull=True)
+        owner = form_field(self, "owner", forms.ModelChoiceField)
+        owner.queryset = _people()
+        owner.label_from_instance = person_label  # type: ignore[method-assign,assignment]
+        form_field(self, "contact", forms.ModelChoiceField).queryset = Contact.objects.filter(
+            account=account, left_at__isnull=True)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Account, Contact
+from kam.history import Attributed
 from kam.models import Department
 from kam.records import Kept
 from kam.validators import free_text_length, sane_date, visible_text
@@ -56,7 +57,7 @@ TEXT_FIELDS = SUMMARY_FIELDS + CONOCIMIENTO_FIELDS + VISION_FIELDS
 MATERIAL_TEXT_FIELDS = tuple(f for f in TEXT_FIELDS if f != "next_review_date")
 
 
-class AccountPlan(models.Model):
+class AccountPlan(Attributed, models.Model):
     account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.CASCADE,
                                 related_name="plans")
     period_kind = models.CharField(_("period"), max_length=10, choices=PeriodKind.choices,
@@ -104,6 +105,8 @@ class AccountPlan(models.Model):
     closed_at = models.DateTimeField(null=True, blank=True)
 
     history = HistoricalRecords(excluded_fields=["pct_conocimiento", "pct_vision", "pct_compromiso"])
+    # Not stored: set by the access-scoped getter, whether its reader may see the commercial content.
+    commercial: bool
 
     class Meta:
         ordering = ["-period_start", "-pk"]
@@ -225,7 +228,7 @@ class CommitmentStatus(models.TextChoices):
     MISSED = "missed", _("Missed")
 
 
-class Commitment(models.Model):
+class Commitment(Attributed, models.Model):
     """A deliverable promise of either party. Ours name a department and an owner (who signs off and
     reports its status); the client's name a contact."""
 
@@ -266,7 +269,7 @@ class Commitment(models.Model):
         return self.status in (CommitmentStatus.OPEN, CommitmentStatus.AT_RISK) and self.due_date < today
 
 
-class SignOff(Kept):
+class SignOff(Attributed, Kept):
     """An internal approval of the plan: the sponsor's (department empty) or a department's. When what
     it approved changes (the plan back to draft, the department's commitments edited, the plan's text
     edited after the sponsor's approval) it is cleared, not deleted: the record of who approved what,
@@ -447,7 +450,7 @@ class Priority(models.IntegerChoices):
     LOW = 3, _("Low")
 
 
-class Negotiation(models.Model):
+class Negotiation(Attributed, models.Model):
     account = models.ForeignKey(Account, verbose_name=_("account"), on_delete=models.CASCADE,
                                 related_name="negotiations")
     plan = models.ForeignKey(AccountPlan, verbose_name=_("plan"), null=True, blank=True,
@@ -526,7 +529,7 @@ class Concession(models.Model):
         return self.description
 
 
-class NegotiationAgreement(models.Model):
+class NegotiationAgreement(Attributed, models.Model):
     """An agreement written down at the table; following it up means turning it into a commitment."""
 
     negotiation = models.ForeignKey(Negotiation, on_delete=models.CASCADE, related_name="agreements")

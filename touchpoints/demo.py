@@ -155,7 +155,7 @@ def _seed(ctx, accounts):
         Touchpoint.objects.bulk_create(batch, batch_size=BATCH)
         activities = []
         for tp in batch:
-            people.append(Touchpoint.our_people.through(touchpoint_id=tp.pk, user_id=tp.created_by.pk))
+            people.append(Touchpoint.our_people.through(touchpoint_id=tp.pk, user_id=tp.created_by_id))
             account_contacts = contacts.get(tp.account_id)
             if account_contacts and rng.random() < 0.6:
                 contact_links.append(Touchpoint.contacts.through(touchpoint_id=tp.pk,
@@ -201,7 +201,7 @@ def _seed_sponsor_visits(ctx, accounts, now):
     Touchpoint.objects.bulk_create(visits, batch_size=BATCH)
     people = []
     for tp in visits:
-        people.append(Touchpoint.our_people.through(touchpoint_id=tp.pk, user_id=tp.created_by.pk))
+        people.append(Touchpoint.our_people.through(touchpoint_id=tp.pk, user_id=tp.created_by_id))
         activities.append(Activity(
             account_id=tp.account_id, occurred_at=tp.occurred_at, kind=ActivityKind.SPONSOR_VISIT,
             subkind=tp.kind, actor=tp.created_by, department=executive,

@@ -1,4 +1,5 @@
 import copy
+from typing import cast
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -9,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Account, Contact, Tier
 from accounts.selectors import accounts_visible_to
 from kam import departments
-from kam.forms import DATETIME_LOCAL_FORMAT, BoundedForm, DateInput, DateTimeLocalInput, VersionedForm
+from kam.forms import DATETIME_LOCAL_FORMAT, BoundedForm, DateInput, DateTimeLocalInput, VersionedForm, form_field
 from kam.models import Department
 from kam.people import person_label
 from kam.roles import KAM, OPERATIONS, SPONSOR, has_role
@@ -71,18 +72,18 @@ class TouchpointForm(BoundedForm):
     def __init__(self, *args, user, account: Account | None, **kwargs):
         super().__init__(*args, **kwargs)
         self.user = user
-        self.account = account
-        self.fields["account"].queryset = accounts_visible_to(user)
+        form_field(self, "account", forms.ModelChoiceField).queryset = accounts_visible_to(user)
         self.fields["contacts"] = _contacts_field(account, multiple=True, label=_("Client contacts"))
         if account is not None:
             User = get_user_model()
-            self.fields["our_people"].queryset = User.objects.filter(
+            our_people = form_field(self, "our_people", forms.ModelChoiceField)
+            our_people.queryset = User.objects.filter(
                 Q(pk=user.pk) | Q(pk=account.kam_id) | Q(pk=account.sponsor_id)
                 | Q(account_memberships__account=account), is_active=True,
             ).distinct().order_by("first_name", "last_name")
-            self.fields["our_people"].label_from_instance = person_label
+            our_people.label_from_instance = person_label  # type: ignore[method-assign,assignment]
         if account is None or not user.has_perm("touchpoints.log_sponsor_visit", account):
-            self.fields["kind"].choices = [c for c in TouchpointKind.choices
+            form_field(self, "kind", forms.ChoiceField).choices = [c for c in TouchpointKind.choices
                                            if c[0] != TouchpointKind.EXECUTIVE_VISIT]
         if not self.is_bound:
             self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0, microsecond=0))
@@ -92,7 +93,8 @@ class TouchpointForm(BoundedForm):
                 self.initial.setdefault("account", account.pk)
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("follow_up") and not data.get("follow_up_note", "").strip():
             self.add_error("follow_up_note", _("Say what needs following up."))
         return data
@@ -107,7 +109,7 @@ class IncidentForm(BoundedForm):
 
     def __init__(self, *args, user, account: Account | None, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["account"].queryset = accounts_visible_to(user)
+        form_field(self, "account", forms.ModelChoiceField).queryset = accounts_visible_to(user)
         self.fields["contact"] = _contacts_field(account, multiple=False, label=_("Client contact"))
         if account is not None and not self.is_bound:
             self.initial["account"] = account.pk
@@ -128,12 +130,13 @@ class IncidentUpdateForm(VersionedForm):
     def __init__(self, *args, incident, **kwargs):
         super().__init__(*args, instance=copy.copy(incident), **kwargs)
         current = STATUS_ORDER.index(incident.status)
-        self.fields["status"].choices = [(s.value, s.label) for s in STATUS_ORDER[current:]]
-        self.fields["cost"].min_value = 0
+        form_field(self, "status", forms.ChoiceField).choices = [(s.value, s.label) for s in STATUS_ORDER[current:]]
+        form_field(self, "cost", forms.DecimalField).min_value = 0
         self.fields["cost"].widget.attrs["min"] = "0"
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         status = data.get("status")
         if status in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED) and not data.get("resolution", "").strip():
             self.add_error("resolution", _("Say how the incident was resolved."))
@@ -178,7 +181,8 @@ class SlaPolicyForm(VersionedForm):
             self.fields[name].show_hidden_initial = True
 
     def clean(self):
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         ack, resolve = data.get("ack_hours"), data.get("resolve_hours")
         if ack and resolve and resolve < ack:
             self.add_error("resolve_hours", _("Resolving cannot take less than acknowledging."))
@@ -210,9 +214,10 @@ class BaseSlaPolicyFormSet(forms.BaseModelFormSet):
 
 # One row per tier and severity: never more forms than that, whatever the management data says.
 SLA_ROWS = len(Tier.choices) * len(Severity.choices)
-SlaPolicyFormSet = forms.modelformset_factory(SlaPolicy, form=SlaPolicyForm, formset=BaseSlaPolicyFormSet,
-                                              extra=0, can_delete=False, max_num=SLA_ROWS,
-                                              absolute_max=SLA_ROWS, validate_max=True, edit_only=True)
+# The factory's declared return type forgets the formset class it is given.
+SlaPolicyFormSet = cast(type[BaseSlaPolicyFormSet], forms.modelformset_factory(
+    SlaPolicy, form=SlaPolicyForm, formset=BaseSlaPolicyFormSet, extra=0, can_delete=False, max_num=SLA_ROWS,
+    absolute_max=SLA_ROWS, validate_max=True, edit_only=True))
 
 
 class IncidentFilterForm(BoundedForm):
@@ -228,7 +233,7 @@ class IncidentFilterForm(BoundedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["tier"].choices = [("", _("Any")), *Tier.choices]
+        form_field(self, "tier", forms.ChoiceField).choices = [("", _("Any")), *Tier.choices]
 
     def filters(self) -> dict:
         if not self.is_valid():

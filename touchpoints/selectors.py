@@ -3,6 +3,7 @@ an accounts queryset (already scoped to the viewer) and stay set-based."""
 
 import datetime
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import (
     Case,
@@ -34,6 +35,9 @@ from .models import (
     Touchpoint,
     TouchpointKind,
 )
+
+if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
 
 TIER_RANK = Case(
     When(account__tier=Tier.KEY, then=Value(0)),
@@ -192,7 +196,13 @@ def timeline(account: Account, user, *, department: str = "", kind: str = "") ->
     return qs.order_by("-occurred_at", "-id")
 
 
-def department_coverage(account: Account, *, days: int = 90, now=None) -> list[Department]:
+class _Coverage(TypedDict):
+    events: int | None
+    last: datetime.datetime | None
+
+
+def department_coverage(account: Account, *, days: int = 90,
+                        now=None) -> list["WithAnnotations[Department, _Coverage]"]:
     """Every department, annotated with how many events it had on the account in the last `days` days
     (`events`) and when the last was (`last`): one query, departments with none included, since the
     gaps are the point of the strip."""

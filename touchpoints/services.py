@@ -184,7 +184,8 @@ def incident_update(*, actor, incident: ServiceIncident, expected_version, statu
         incident.pk, expected_version, INCIDENT_FIELDS)
     changes, breaches = [], []
     if status and status != locked.status:
-        current, target = STATUS_ORDER.index(locked.status), STATUS_ORDER.index(status)
+        current = STATUS_ORDER.index(IncidentStatus(locked.status))
+        target = STATUS_ORDER.index(IncidentStatus(status))
         if target < current:
             raise _invalid("status", _("An incident cannot go back to an earlier status."))
         if status in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED) and not (

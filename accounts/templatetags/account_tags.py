@@ -1,5 +1,6 @@
 from django import forms, template
 from django.template import engines
+from django.template.backends.django import DjangoTemplates
 from django.utils.html import format_html, format_html_join
 
 from kam.people import person_label
@@ -16,7 +17,9 @@ def _panel_template(library: str, tag: str):
     of them are present."""
     key = (library, tag)
     if key not in _PANEL_TEMPLATES:
-        engine = engines["django"].engine
+        backend = engines["django"]
+        assert isinstance(backend, DjangoTemplates)
+        engine = backend.engine
         lib = engine.template_libraries.get(library)
         if lib is None or tag not in lib.tags:
             _PANEL_TEMPLATES[key] = None

@@ -45,7 +45,7 @@ def history_reason(record):
 # on every load and crispy spends most of the page's time on them; as the key is derived from the
 # content (labels, values, choices, language), a stale entry can never be served, so no invalidation
 # is needed and a bounded per-process store is enough.
-_FORM_HTML = {}
+_FORM_HTML: dict[str, str] = {}
 _FORM_HTML_MAX = 512
 
 
@@ -66,9 +66,9 @@ def crispy_cached(form):
     """`{{ form|crispy }}` for forms without data; forms carrying the user's input render live."""
     if form.is_bound:
         return as_crispy_form(form)
-    key = (type(form).__module__, type(form).__qualname__, form.prefix, get_language(),
-           tuple(_field_signature(bound) for bound in form))
-    key = hashlib.sha256(repr(key).encode()).hexdigest()
+    signature = (type(form).__module__, type(form).__qualname__, form.prefix, get_language(),
+                 tuple(_field_signature(bound) for bound in form))
+    key = hashlib.sha256(repr(signature).encode()).hexdigest()
     html = _FORM_HTML.get(key)
     if html is None:
         html = as_crispy_form(form)

@@ -52,5 +52,5 @@ class Command(BaseCommand):
         self.stdout.write(f"Logins (password: {demo.settings.KAM_DEMO_PASSWORD}):")
         for username, first, last, role, _dept in demo.PEOPLE:
             department = ctx.department_of(username)
-            label = ROLE_LABELS.get(role) or f"account-team member, {department}"
-            self.stdout.write(f"  {username:<18} {first + ' ' + last:<18} {label}")
+            role_label = ROLE_LABELS[role] if role else f"account-team member, {department}"
+            self.stdout.write(f"  {username:<18} {first + ' ' + last:<18} {role_label}")
