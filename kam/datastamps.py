@@ -240,7 +240,7 @@ def _watch(connection):
         _written(connection, tables)
         return result
 
-    wrapper.datastamps = True
+    wrapper.datastamps = True  # type: ignore[attr-defined]  # marks our wrapper in the connection's list
     return wrapper
 
 

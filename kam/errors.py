@@ -8,6 +8,7 @@ Every message is meant for the user as is (already translated).
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils.functional import Promise
 
 
 class DomainError(Exception):
@@ -15,7 +16,7 @@ class DomainError(Exception):
 
     status = 400
 
-    def __init__(self, message: str = "", *, errors: dict[str | None, list[str]] | None = None):
+    def __init__(self, message: "str | Promise" = "", *, errors: dict[str | None, list[str]] | None = None):
         self.errors = {key: [str(m) for m in msgs] for key, msgs in (errors or {}).items()}
         if not message and self.errors:
             message = " ".join(m for msgs in self.errors.values() for m in msgs)

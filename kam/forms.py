@@ -1,6 +1,7 @@
 """Form pieces shared by every app."""
 
-from typing import TypeVar
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from django import forms
 from django.core.validators import MaxLengthValidator
@@ -36,7 +37,7 @@ def bound_inputs(form) -> None:
     Run when the form is cleaned, so that fields added in a subclass's __init__ are covered too."""
     for field in form.fields.values():
         if isinstance(field, (forms.DateField, forms.DateTimeField)):
-            extra = [sane_date]
+            extra: list[Callable[[Any], None]] = [sane_date]
         elif isinstance(field, forms.CharField) and isinstance(field.widget, forms.Textarea):
             extra = []
             if field.max_length is None or field.max_length > FREE_TEXT_MAX_LENGTH:
@@ -54,7 +55,7 @@ class BoundedInputs:
 
     def full_clean(self):
         bound_inputs(self)
-        super().full_clean()
+        super().full_clean()  # type: ignore[misc]  # a mixin: the form class comes after it
 
 
 class BoundedForm(BoundedInputs, forms.Form):

@@ -32,7 +32,8 @@ class LimitedUploadHandler(FileUploadHandler):
         return None
 
     def _refuse(self):
-        self.request.upload_refused = True
+        # Read by upload_refused(): the view tells "too large" from "no file" after the handler stopped.
+        self.request.upload_refused = True  # type: ignore[union-attr]
         raise StopUpload(connection_reset=False)
 
 

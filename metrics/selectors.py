@@ -333,7 +333,8 @@ def _commitments_at_risk(accounts_qs):
 def _latest_feedback(accounts_qs):
     """Accounts with their latest client score and our own rating, most recent feedback first."""
     return list(touchpoint_selectors.latest_feedback(accounts_qs.order_by().only("name"))
-                .filter(feedback_score__isnull=False).order_by("-feedback_on", "name")[:20])
+                .filter(feedback_score__isnull=False)  # type: ignore[misc]  # annotated by latest_feedback
+                .order_by("-feedback_on", "name")[:20])
 
 
 # --- Programme dashboard --------------------------------------------------------------------------------

@@ -13,8 +13,9 @@ FIRST_PLAN_NEXT_YEAR_FROM_MONTH = 10
 
 def period_end(kind: str, start: datetime.date) -> datetime.date:
     """The last day of a period of `kind` starting on `start`."""
-    months = {PeriodKind.QUARTER: 3, PeriodKind.HALF: 6, PeriodKind.YEAR: 12}[kind]
-    month = start.month - 1 + months
+    months: dict[str, int] = {PeriodKind.QUARTER: 3, PeriodKind.HALF: 6, PeriodKind.YEAR: 12}
+    month_count = months[kind]
+    month = start.month - 1 + month_count
     first_after = datetime.date(start.year + month // 12, month % 12 + 1, 1)
     # Periods start on the first of a month in practice; for other days keep the same length.
     if start.day != 1:

@@ -79,7 +79,7 @@ def negotiation_row_save(*, actor, negotiation: Negotiation, kind: str, data: di
     neg = _locked_negotiation(actor, negotiation.pk)
     model = NEGOTIATION_ROWS[kind]
     if row:
-        row = model.objects.select_for_update(of=("self",)).get(negotiation=neg, pk=row.pk)
+        row = model._default_manager.select_for_update(of=("self",)).get(negotiation=neg, pk=row.pk)
         if kind == "agreement" and row.commitment_id:
             raise Invalid(_("This agreement is already a commitment in the plan: change the commitment there."))
         versioning.check(row, expected_version, list(data))

@@ -15,6 +15,8 @@ meanwhile).
 """
 
 import datetime
+from collections.abc import Mapping
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Exists, OuterRef
@@ -89,7 +91,7 @@ def _completeness_refresh(plan: AccountPlan) -> None:
     def exists(model, **filters):
         return Exists(model.objects.filter(plan=OuterRef("pk"), **filters))
 
-    found = AccountPlan.objects.filter(pk=plan.pk).values(
+    found: Mapping[str, Any] = AccountPlan.objects.filter(pk=plan.pk).values(
         has_tasks=exists(KnowledgeTask), has_opportunities=exists(Opportunity),
         has_us=exists(Commitment, party=Party.US), has_client=exists(Commitment, party=Party.CLIENT),
     ).first() or {}
@@ -275,7 +277,8 @@ def plan_update(*, actor, plan: AccountPlan, expected_version, data: dict) -> Ac
     plan._history_user = actor
     plan.save()
     if changed:
-        labels = ", ".join(str(AccountPlan._meta.get_field(n).verbose_name) for n in changed)
+        labels = ", ".join(str(AccountPlan._meta.get_field(n).verbose_name)  # type: ignore[union-attr]
+                           for n in changed)
         _after_material_change(plan, actor, affected={None}, what=labels)
     return plan
 

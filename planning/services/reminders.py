@@ -50,7 +50,7 @@ def plan_reminders_send(*, today: datetime.date | None = None, within_days: int 
                 body=_("A plan nobody updates is not being worked. Review it."), link=_plan_link(plan)))
     for c in (selectors.commitments_due(within_days=within_days).select_related("plan__account__kam")
               .iterator(chunk_size=500)):
-        overdue = c.overdue or c.status == CommitmentStatus.MISSED
+        overdue = c.overdue or c.status == CommitmentStatus.MISSED  # type: ignore[attr-defined]  # commitments_due
         who = [c.owner or c.plan.account.kam] if c.party == Party.US else [c.plan.account.kam]
         if overdue:
             who.append(c.plan.account.kam)

@@ -1,6 +1,8 @@
 """What the plan pages share: how a plan's page is addressed, who may edit, and the editor's context with
 its forms (the data comes from `selectors.plan_editor`)."""
 
+from typing import Any
+
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.utils.html import format_html_join
@@ -8,6 +10,7 @@ from django.utils.safestring import mark_safe
 
 from kam import versioning
 from kam.errors import Conflict, Invalid, add_to_form
+from kam.forms import VersionedForm
 
 from .. import selectors
 from ..forms import (
@@ -24,7 +27,8 @@ from ..forms import (
 )
 from ..models import CommitmentStatus
 
-ROW_FORMS = {"task": KnowledgeTaskForm, "opportunity": OpportunityForm, "commitment": CommitmentForm,
+ROW_FORMS: dict[str, type[VersionedForm]] = {
+    "task": KnowledgeTaskForm, "opportunity": OpportunityForm, "commitment": CommitmentForm,
              "review": PlanReviewForm, "value": ValueDeliveredForm}
 ROW_TAB = {"task": "conocimiento", "opportunity": "vision", "commitment": "compromiso",
            "review": "compromiso", "value": "compromiso"}
@@ -90,7 +94,7 @@ def _status_options():
 
 def _editor_forms(plan, actions) -> dict:
     choices = selectors.editor_choices(plan)
-    forms = {
+    forms: dict[str, Any] = {
         "sections": {s: section_form_class(s)(instance=plan, prefix=s) for s in SECTION_FIELDS},
         "row_forms": {k: row_form(k, plan, choices, prefix=k) for k in ROW_FORMS},
         "agreement_form": ClientAgreementForm(account=plan.account, prefix="agree"),

@@ -1,5 +1,6 @@
 """Negotiation preparation pages (commercial: only its readers see it at all)."""
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
@@ -9,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from kam.access import signed_in
 from kam.errors import Invalid, add_to_form
+from kam.forms import form_field
 from kam.idempotency import once_per_submit
 
 from .. import selectors, services
@@ -78,8 +80,8 @@ def _negotiation_context(request, neg, **extra):
         form = AgreementToCommitmentForm(account=neg.account)
         # Rendered once per agreement: fetch each choice list once, not once per agreement.
         for name in ("department", "owner", "contact"):
-            field = form.fields[name]
-            field.choices = list(field.choices)
+            field = form_field(form, name, forms.ChoiceField)
+            field.choices = list(field.choices)  # type: ignore[arg-type]  # a model field's lazy iterator
         ctx["to_commitment_form"] = form
     ctx.update(extra)
     return ctx

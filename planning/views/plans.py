@@ -1,6 +1,7 @@
 """Plans of an account and the editor: the plan's text, its workflow (submit, sign off, commit, the client's
 agreement, close), its period, its history and its print."""
 
+from django import forms
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
@@ -10,6 +11,7 @@ from django.views.decorators.http import require_POST
 from kam import versioning
 from kam.access import signed_in
 from kam.errors import Conflict, Invalid, add_to_form
+from kam.forms import form_field
 from kam.idempotency import once_per_submit
 from kam.models import Department
 from kam.query import int_param
@@ -147,7 +149,7 @@ def plan_transition(request, pk, action):
 def plan_signoff(request, pk):
     plan = selectors.plan_get_for_user(request.user, pk)
     form = SignOffForm(request.POST)
-    form.fields["department"].queryset = Department.objects.all()
+    form_field(form, "department", forms.ModelChoiceField).queryset = Department.objects.all()
     if form.is_valid():
         try:
             services.plan_sign_off(actor=request.user, plan=plan, department=form.cleaned_data["department"],

@@ -96,7 +96,8 @@ def _share_form_errors(exc: Invalid, action: str) -> Invalid:
     """The service names the model's fields (author, body); the forms call them name and body/comment."""
     if not exc.errors:
         return exc
-    names = {"author": "name", "agreed_by": "name", "body": "comment" if action == "accept" else "body"}
+    names: dict[str | None, str | None] = {"author": "name", "agreed_by": "name",
+                                           "body": "comment" if action == "accept" else "body"}
     return Invalid(exc.message, errors={names.get(k, k): v for k, v in exc.errors.items()})
 
 
