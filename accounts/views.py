@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from kam import selectors as kam_selectors
 from kam import versioning
 from kam.access import role_required, signed_in
-from kam.errors import Conflict, Invalid, add_to_form
+from kam.errors import Conflict
 from kam.idempotency import once_per_submit
 from kam.models import ProgrammeSettings
 from kam.people import person_label
@@ -52,21 +52,6 @@ def _account_with_perm(request, pk, perm):
 
 def _detail_url(account):
     return reverse("accounts:detail", args=[account.pk])
-
-
-def _attempt(form, write) -> tuple[bool, Conflict | None]:
-    """Run a service write for a bound, valid form: (done, conflict). Broken rules go onto the form; a
-    stale edit keeps the user's values beside the saved ones, and its conflict is shown above the form.
-    A refusal is not caught: the middleware answers 403."""
-    try:
-        write()
-    except Conflict as exc:
-        versioning.keep_mine(exc, form)
-        return False, exc
-    except Invalid as exc:
-        add_to_form(form, exc)
-        return False, None
-    return True, None
 
 
 # Rows per page of the account tables: the filters and sorting carry across pages, and the full list is
@@ -122,7 +107,7 @@ def account_create(request):
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k not in ("version", "relationship_stage")}
         created = []
-        done, _conflict = _attempt(form, lambda: created.append(services.account_create(
+        done, _conflict = versioning.form_write(form, lambda: created.append(services.account_create(
             actor=request.user, stage=form.cleaned_data["relationship_stage"], **data)))
         if done:
             messages.success(request, _("Account “%(name)s” created.") % {"name": created[0].name})
@@ -195,7 +180,7 @@ def account_edit(request, pk):
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        done, conflict = _attempt(form, lambda: services.account_update(
+        done, conflict = versioning.form_write(form, lambda: services.account_update(
             actor=request.user, account=account, expected_version=form.cleaned_data.get("version"), **data))
         if done:
             messages.success(request, _("Account saved."))
@@ -227,7 +212,7 @@ def account_unarchive(request, pk):
 def account_stage(request, pk):
     account = _account_with_perm(request, pk, "accounts.change_account")
     form = StageChangeForm(request.POST or None, initial={"changed_on": timezone.localdate()})
-    if request.method == "POST" and form.is_valid() and _attempt(form, lambda: services.stage_change(
+    if request.method == "POST" and form.is_valid() and versioning.form_write(form, lambda: services.stage_change(
             actor=request.user, account=account, to_stage=form.cleaned_data["to_stage"],
             changed_on=form.cleaned_data["changed_on"], note=form.cleaned_data["note"]))[0]:
         messages.success(request, _("Relationship stage updated."))
@@ -242,7 +227,7 @@ def account_stage(request, pk):
 def account_team(request, pk):
     account = _account_with_perm(request, pk, "accounts.manage_team")
     form = TeamMemberForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and _attempt(form, lambda: services.team_member_add(
+    if request.method == "POST" and form.is_valid() and versioning.form_write(form, lambda: services.team_member_add(
             actor=request.user, account=account, **form.cleaned_data))[0]:
         messages.success(request, _("Team updated."))
         return redirect("accounts:team", pk=account.pk)
@@ -263,7 +248,7 @@ def team_member_edit(request, pk, member_pk):
     form = TeamMemberEditForm(request.POST or None, instance=member)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        done, conflict = _attempt(form, lambda: services.team_member_update(
+        done, conflict = versioning.form_write(form, lambda: services.team_member_update(
             actor=request.user, member=member, expected_version=form.cleaned_data.get("version"),
             department=form.cleaned_data["department"], role=form.cleaned_data["role"]))
         if done:
@@ -304,7 +289,7 @@ def account_contacts(request, pk):
 def contact_new(request, pk):
     account = _account_with_perm(request, pk, "accounts.change_account")
     form = ContactForm(request.POST or None, account=account)
-    if request.method == "POST" and form.is_valid() and _attempt(form, lambda: services.contact_save(
+    if request.method == "POST" and form.is_valid() and versioning.form_write(form, lambda: services.contact_save(
             actor=request.user, account=account, data=_contact_data(form)))[0]:
         messages.success(request, _("Contact added."))
         return redirect("accounts:contacts", pk=account.pk)
@@ -327,7 +312,7 @@ def contact_edit(request, contact_pk):
     form = ContactForm(request.POST or None, instance=contact, account=account)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        done, conflict = _attempt(form, lambda: services.contact_save(
+        done, conflict = versioning.form_write(form, lambda: services.contact_save(
             actor=request.user, account=account, contact=contact, data=_contact_data(form),
             expected_version=form.cleaned_data.get("version")))
         if done:
@@ -345,7 +330,7 @@ def contact_gone(request, contact_pk):
         messages.info(request, _("%(name)s is already marked as gone.") % {"name": contact.name})
         return redirect("accounts:contacts", pk=account.pk)
     form = ContactGoneForm(request.POST or None, contact=contact)
-    if request.method == "POST" and form.is_valid() and _attempt(form, lambda: services.contact_mark_gone(
+    if request.method == "POST" and form.is_valid() and versioning.form_write(form, lambda: services.contact_mark_gone(
             actor=request.user, contact=contact, left_at=form.cleaned_data["left_at"],
             successor=form.cleaned_data["successor"], successor_name=form.cleaned_data["successor_name"]))[0]:
         messages.success(request, _("%(name)s marked as gone; the position and its history stay.") % {
@@ -381,7 +366,7 @@ def contact_personal_data_json(request, contact_pk):
 def contact_erase(request, contact_pk):
     contact, account = _contact_for_personal_data(request, contact_pk)
     form = ContactEraseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid() and _attempt(form, lambda: services.contact_erase(
+    if request.method == "POST" and form.is_valid() and versioning.form_write(form, lambda: services.contact_erase(
             actor=request.user, contact=contact, reason=form.cleaned_data["reason"]))[0]:
         messages.success(request, _("The contact's personal data was erased; the erasure is logged."))
         return redirect("accounts:contacts", pk=account.pk)
@@ -399,8 +384,8 @@ def account_financials(request, pk):
     # Whoever may not enter figures is refused by the service (403), form valid or not.
     if request.method == "POST" and not can_edit:
         services.permission_require(actor=request.user, perm="accounts.change_financials", obj=account)
-    if request.method == "POST" and form.is_valid() and _attempt(form, lambda: services.financial_record_save(
-            actor=request.user, account=account, **form.cleaned_data))[0]:
+    if request.method == "POST" and form.is_valid() and versioning.form_write(
+            form, lambda: services.financial_record_save(actor=request.user, account=account, **form.cleaned_data))[0]:
         messages.success(request, _("Financials for %(month)s saved.") % {
             "month": form.cleaned_data["month"].strftime("%Y-%m")})
         return redirect("accounts:financials", pk=account.pk)
@@ -433,7 +418,7 @@ def criterion_edit(request, criterion_pk=None):
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        done, conflict = _attempt(form, lambda: services.criterion_save(
+        done, conflict = versioning.form_write(form, lambda: services.criterion_save(
             actor=request.user, criterion=criterion, data=data, expected_version=form.cleaned_data.get("version")))
         if done:
             messages.success(request, _("Criterion saved; every assessed account was rescored with the new weights."))
@@ -448,7 +433,7 @@ def account_assess(request, pk):
     account = _account_with_perm(request, pk, "accounts.assess_account")
     criteria = SelectionCriterion.objects.filter(active=True).order_by("axis", "order", "name")
     form = AssessmentForm(request.POST or None, criteria=criteria)
-    if request.method == "POST" and form.is_valid() and _attempt(form, lambda: services.assessment_create(
+    if request.method == "POST" and form.is_valid() and versioning.form_write(form, lambda: services.assessment_create(
             actor=request.user, account=account, scores=form.scores(), assessed_on=form.cleaned_data["assessed_on"],
             note=form.cleaned_data["note"]))[0]:
         account.refresh_from_db()
@@ -467,7 +452,7 @@ def account_tier(request, pk):
     form = TierDecisionForm(request.POST or None, account=account)
     conflict = None
     if request.method == "POST" and form.is_valid():
-        done, conflict = _attempt(form, lambda: services.tier_decide(
+        done, conflict = versioning.form_write(form, lambda: services.tier_decide(
             actor=request.user, account=account, to_tier=form.cleaned_data["to_tier"],
             reason=form.cleaned_data["reason"], expected_tier=form.cleaned_data["expected_tier"],
             cap_override=form.cleaned_data["cap_override"], override_reason=form.cleaned_data["override_reason"],

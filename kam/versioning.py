@@ -8,9 +8,11 @@ values (`templates/partials/conflict.html`), and the next save is made knowingly
 now shown.
 """
 
+from collections.abc import Callable
+
 from django.utils.translation import gettext as _
 
-from .errors import Change, Conflict
+from .errors import Change, Conflict, Invalid, add_to_form
 
 # Pass as `expected` when the caller edits the row as it is now, on purpose (imports, jobs).
 CURRENT = object()
@@ -89,3 +91,18 @@ def keep_mine(exc: Conflict, form) -> None:
     if exc.current is not None and "version" in form.fields:
         form.data = form.data.copy()
         form.data[form.add_prefix("version")] = exc.current.version
+
+
+def form_write(form, write: Callable[[], object]) -> tuple[bool, Conflict | None]:
+    """Run a service write for a bound, valid form: (done, conflict). Broken rules (`Invalid`) go onto
+    the form; a stale edit (`Conflict`) keeps the user's values beside the saved ones and is returned to
+    be shown above the form. A refusal (`Forbidden`) is not caught: the middleware answers 403."""
+    try:
+        write()
+    except Conflict as exc:
+        keep_mine(exc, form)
+        return False, exc
+    except Invalid as exc:
+        add_to_form(form, exc)
+        return False, None
+    return True, None

@@ -6,7 +6,6 @@ from django.views.decorators.http import require_POST
 
 from kam import versioning
 from kam.access import role_required
-from kam.errors import Conflict, Invalid, add_to_form
 from kam.models import ProgrammeSettings
 from kam.roles import KAM, LEAD, SPONSOR, has_role
 
@@ -41,15 +40,9 @@ def programme_settings(request):
         if not data:
             messages.info(request, _("Nothing changed."))
             return redirect("metrics:programme_settings")
-        try:
-            services.programme_settings_update(actor=request.user, expected_version=form.cleaned_data.get("version"),
-                                               data=data)
-        except Conflict as exc:
-            versioning.keep_mine(exc, form)
-            conflict = exc
-        except Invalid as exc:
-            add_to_form(form, exc)
-        else:
+        done, conflict = versioning.form_write(form, lambda: services.programme_settings_update(
+            actor=request.user, expected_version=form.cleaned_data.get("version"), data=data))
+        if done:
             messages.success(request, _("Programme settings saved. Health and CLV use them from the next "
                                         "recompute."))
             return redirect("metrics:programme_settings")

@@ -9,7 +9,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import mark_safe
 
 from kam import versioning
-from kam.errors import Conflict, Invalid, add_to_form
+from kam.errors import Conflict
 from kam.forms import VersionedForm
 
 from .. import selectors
@@ -58,15 +58,7 @@ def versioned_save(form, save) -> tuple[bool, Conflict | None]:
     """Save a valid versioned form through `save(data, expected_version)`. An `Invalid` goes onto the
     form; a `Conflict` keeps the user's input on the form, so that the next save is made knowingly from
     the version now shown, and is returned to be shown. Returns (saved, conflict)."""
-    try:
-        save(form_data(form), form.cleaned_data.get("version"))
-    except Conflict as exc:
-        versioning.keep_mine(exc, form)
-        return False, exc
-    except Invalid as exc:
-        add_to_form(form, exc)
-        return False, None
-    return True, None
+    return versioning.form_write(form, lambda: save(form_data(form), form.cleaned_data.get("version")))
 
 
 def row_form(kind, plan, choices=None, **kwargs):
