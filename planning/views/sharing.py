@@ -127,8 +127,10 @@ def share(request, token):
                     messages.success(request, done)
                     return redirect("planning:share", token=token)
             except Invalid as exc:
-                # Field errors from the service's bounds show on their fields (name, comment).
-                add_to_form(form, _share_form_errors(exc, action))
+                if exc.errors:  # the service's bounds: on their fields (name, comment)
+                    add_to_form(form, _share_form_errors(exc, action))
+                else:  # the plan's state (not open for agreement): the form may not be on the page
+                    messages.error(request, str(exc))
         link.plan.refresh_from_db()
     else:
         services.share_view_log(link=link, ip=client_ip(request),
