@@ -1,0 +1,61 @@
+"""Account views, split by concern; `accounts.urls` and callers use them from here."""
+
+from .accounts import (
+    MONTHS_PER_PAGE,
+    PANELS,
+    account_archive,
+    account_create,
+    account_detail,
+    account_edit,
+    account_export,
+    account_list,
+    account_panel,
+    account_stage,
+    account_unarchive,
+)
+from .financials import account_financials, import_page
+from .people import (
+    account_contacts,
+    account_team,
+    contact_edit,
+    contact_erase,
+    contact_gone,
+    contact_new,
+    contact_personal_data,
+    contact_personal_data_json,
+    team_member_edit,
+    team_member_remove,
+)
+from .selection import account_assess, account_tier, criterion_edit, pareto, portfolio, selection
+
+__all__ = [
+    "MONTHS_PER_PAGE",
+    "PANELS",
+    "account_archive",
+    "account_assess",
+    "account_contacts",
+    "account_create",
+    "account_detail",
+    "account_edit",
+    "account_export",
+    "account_financials",
+    "account_list",
+    "account_panel",
+    "account_stage",
+    "account_team",
+    "account_tier",
+    "account_unarchive",
+    "contact_edit",
+    "contact_erase",
+    "contact_gone",
+    "contact_new",
+    "contact_personal_data",
+    "contact_personal_data_json",
+    "criterion_edit",
+    "import_page",
+    "pareto",
+    "portfolio",
+    "selection",
+    "team_member_edit",
+    "team_member_remove",
+]
