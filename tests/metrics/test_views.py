@@ -351,9 +351,9 @@ def test_recompute_now_ignores_an_outside_next_and_is_hidden_from_sponsors(perso
 
 
 def test_kam_chart_puts_key_accounts_first_and_the_table_keeps_all(personas, monkeypatch):
-    from metrics import selectors
+    from metrics.selectors import kam as kam_dashboard_selectors
 
-    monkeypatch.setattr(selectors, "KAM_CHART_ACCOUNTS", 1)
+    monkeypatch.setattr(kam_dashboard_selectors, "KAM_CHART_ACCOUNTS", 1)
     AccountFactory(name="Alimentación Central S.L.", tier="standard", kam=personas.kam)
     services.recompute_metrics()
     response = client_for(personas.kam).get(reverse("metrics:dashboard_kam"))
@@ -378,9 +378,9 @@ def test_kam_dashboard_pages_the_table_and_charts_from_every_account(personas, m
 
 
 def test_kam_dashboard_shows_the_most_urgent_incidents_and_links_to_the_queue(personas, monkeypatch):
-    from metrics import selectors
+    from metrics.selectors import kam as kam_dashboard_selectors
 
-    monkeypatch.setattr(selectors, "KAM_INCIDENTS", 1)
+    monkeypatch.setattr(kam_dashboard_selectors, "KAM_INCIDENTS", 1)
     mf.incident(personas.account, ago=2)
     response = client_for(personas.kam).get(reverse("metrics:dashboard_kam"))
     assert b'data-testid="kam-all-incidents"' not in response.content

@@ -1,0 +1,94 @@
+"""The account panel's figures: five queries whatever the history's length."""
+
+import datetime
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import Sum
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from accounts.models import FinancialRecord
+from kam.models import ProgrammeSettings
+from touchpoints.models import ServiceIncident, Touchpoint
+
+from .. import formulas
+from ..models import AccountSnapshot
+from .common import (
+    COMPONENTS,
+    FORMULAS,
+    add_months,
+)
+
+
+def account_metrics(account, *, months: int = 24) -> dict:
+    """The account's latest snapshot, its components, and 24 months of monthly figures with the cost to
+    serve broken into its sources. Five queries whatever the history's length."""
+    snapshot = AccountSnapshot.objects.filter(account=account).order_by("-day").first()
+    # The complete months only, like the trailing figures: the running month is partial until closed.
+    today = timezone.localdate()
+    first = add_months(today.replace(day=1), -months)
+    month_list = [add_months(first, i) for i in range(months)]
+    fin = {r.month: r for r in FinancialRecord.objects.filter(account=account, month__gte=first)}
+    since = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+    inc_costs = {timezone.localdate(r["m"]) if isinstance(r["m"], datetime.datetime) else r["m"]: r["c"]
+                 for r in ServiceIncident.objects.filter(account=account, opened_at__gte=since)
+                 .annotate(m=TruncMonth("opened_at")).values("m").annotate(c=Sum("cost"))}
+    tp_costs = {timezone.localdate(r["m"]) if isinstance(r["m"], datetime.datetime) else r["m"]: r["c"]
+                for r in Touchpoint.objects.filter(account=account, occurred_at__gte=since)
+                .annotate(m=TruncMonth("occurred_at")).values("m").annotate(c=Sum("cost"))}
+    zero = Decimal("0")
+    rows: list[dict[str, Any]] = []
+    for m in month_list:
+        f = fin.get(m)
+        revenue = f.revenue if f else zero
+        cogs = f.cost_of_goods if f else zero
+        recorded = f.cost_to_serve if f else zero
+        inc = inc_costs.get(m) or zero
+        tp = tp_costs.get(m) or zero
+        cts = formulas.cost_to_serve(recorded, inc, tp)
+        rows.append({"month": m, "revenue": revenue, "cost_of_goods": cogs, "recorded": recorded,
+                     "incidents": inc, "touchpoints": tp, "cost_to_serve": cts,
+                     "contribution": formulas.contribution(revenue, cogs, cts), "has_record": f is not None})
+    health_days = [add_months(m, 1) - datetime.timedelta(days=1) for m in month_list]
+    health_by_day = dict(AccountSnapshot.objects.filter(account=account, day__in=health_days)
+                         .values_list("day", "health"))
+    for r, d in zip(rows, health_days, strict=True):
+        r["health"] = health_by_day.get(d)
+    labels = [m.strftime("%Y-%m") for m in month_list]
+    trend_chart = {
+        "type": "bar",
+        "data": {"labels": labels, "datasets": [
+            {"type": "line", "label": str(_("Contribution")), "data": [float(r["contribution"]) for r in rows]},
+            {"label": str(_("Revenue")), "data": [float(r["revenue"]) for r in rows]},
+            {"label": str(_("Cost to serve")), "data": [float(r["cost_to_serve"]) for r in rows]},
+        ]},
+        "options": {},
+    }
+    cts_chart = {
+        "type": "bar",
+        "data": {"labels": labels, "datasets": [
+            {"label": str(_("Recorded by finance")), "data": [float(r["recorded"]) for r in rows]},
+            {"label": str(_("Incidents")), "data": [float(r["incidents"]) for r in rows]},
+            {"label": str(_("Touchpoints")), "data": [float(r["touchpoints"]) for r in rows]},
+        ]},
+        "options": {"scales": {"x": {"stacked": True}, "y": {"stacked": True}}},
+    }
+    health_chart = {
+        "type": "line",
+        "data": {"labels": labels, "datasets": [
+            {"label": str(_("Health")), "data": [health_by_day.get(d) for d in health_days], "spanGaps": True}]},
+        "options": {"scales": {"y": {"min": 0, "max": 100}}},
+    }
+    components = []
+    if snapshot is not None:
+        s = ProgrammeSettings.current()
+        for key, label, help_text in COMPONENTS:
+            components.append({"key": key, "label": label, "help": help_text,
+                               "score": getattr(snapshot, f"health_{key}"),
+                               "weight": getattr(s, f"weight_{key}")})
+    return {"snapshot": snapshot, "rows": list(reversed(rows)), "components": components,
+            "trend_chart": trend_chart, "cts_chart": cts_chart, "health_chart": health_chart,
+            "formulas": FORMULAS,
+            "months_with_records": sum(1 for r in rows if r["has_record"])}
