@@ -211,9 +211,10 @@ def test_financials_dated_year_one_are_refused(lead_client, personas):
 def test_millions_of_rows_are_refused_at_the_limit_without_being_parsed_whole(lead_client, monkeypatch):
     """4.9 million one-character rows fit in 10 MB: the reading stops at the first row past the limit."""
     from accounts import imports
+    from accounts.imports import reading
 
     parsed = []
-    real_reader = imports.csv.reader
+    real_reader = reading.csv.reader
 
     class CountingReader:
         def __init__(self, *args, **kwargs):
@@ -231,7 +232,7 @@ def test_millions_of_rows_are_refused_at_the_limit_without_being_parsed_whole(le
         def line_num(self):
             return self.reader.line_num
 
-    monkeypatch.setattr(imports.csv, "reader", CountingReader)
+    monkeypatch.setattr(reading.csv, "reader", CountingReader)
     before = Account.objects.count()
     content = b"name\n" + b"x\n" * 4_900_000
     started = time.monotonic()

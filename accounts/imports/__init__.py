@@ -1,0 +1,35 @@
+"""CSV import of accounts, contacts and monthly financials, and the CSV export of the account list."""
+
+from .accounts import EDITABLE_BY_IMPORT, EXPORT_HEADER, FORMULA_PREFIXES, export_rows, neutralise
+from .reading import (
+    FIELD_SIZE_LIMIT,
+    AccountIndex,
+    FileError,
+    ImportAborted,
+    ImportResult,
+    RowError,
+    parse_month,
+    parse_number,
+    read_csv,
+)
+from .run import COLUMNS, MAX_ROWS, run_import
+
+__all__ = [
+    "COLUMNS",
+    "EDITABLE_BY_IMPORT",
+    "EXPORT_HEADER",
+    "FIELD_SIZE_LIMIT",
+    "FORMULA_PREFIXES",
+    "MAX_ROWS",
+    "AccountIndex",
+    "FileError",
+    "ImportAborted",
+    "ImportResult",
+    "RowError",
+    "export_rows",
+    "neutralise",
+    "parse_month",
+    "parse_number",
+    "read_csv",
+    "run_import",
+]
