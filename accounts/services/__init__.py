@@ -1,0 +1,83 @@
+"""The accounts app's writes, by concern; every public name is importable from here."""
+
+from .accounts import (
+    ACCOUNT_EDITABLE_FIELDS,
+    PEOPLE_FIELDS,
+    account_archive,
+    account_create,
+    account_unarchive,
+    account_update,
+    check_parent,
+    stage_change,
+    tier_decide,
+)
+from .assessments import (
+    CRITERION_FIELDS,
+    account_scores_recompute,
+    assessment_create,
+    criterion_save,
+    quadrants_recompute,
+    scores_recompute_all,
+)
+from .base import (
+    ACCOUNT_ROWS_LOCK,
+    ACTION_REFUSED,
+    KEY_CAP_LOCK,
+    activity_record,
+    advisory_lock,
+    permission_require,
+)
+from .financials import (
+    FINANCIAL_FIGURES,
+    REVENUE_RECOMPUTE_SQL,
+    financial_record_save,
+    financial_records_save,
+    revenue_recompute,
+)
+from .people import (
+    CONTACT_FIELDS,
+    TEAM_MEMBER_FIELDS,
+    contact_erase,
+    contact_mark_gone,
+    contact_save,
+    team_member_add,
+    team_member_remove,
+    team_member_update,
+)
+
+__all__ = [
+    "ACCOUNT_EDITABLE_FIELDS",
+    "ACCOUNT_ROWS_LOCK",
+    "ACTION_REFUSED",
+    "CONTACT_FIELDS",
+    "CRITERION_FIELDS",
+    "FINANCIAL_FIGURES",
+    "KEY_CAP_LOCK",
+    "PEOPLE_FIELDS",
+    "REVENUE_RECOMPUTE_SQL",
+    "TEAM_MEMBER_FIELDS",
+    "account_archive",
+    "account_create",
+    "account_scores_recompute",
+    "account_unarchive",
+    "account_update",
+    "activity_record",
+    "advisory_lock",
+    "assessment_create",
+    "check_parent",
+    "contact_erase",
+    "contact_mark_gone",
+    "contact_save",
+    "criterion_save",
+    "financial_record_save",
+    "financial_records_save",
+    "permission_require",
+    "quadrants_recompute",
+    "revenue_recompute",
+    "scores_recompute_all",
+    "stage_change",
+    "team_member_add",
+    "team_member_remove",
+    "team_member_update",
+    "tier_decide",
+]
