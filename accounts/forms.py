@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django_countries import countries
 
 from kam.forms import BoundedForm, BoundedModelForm, DateInput, VersionedForm, form_field
 from kam.models import Department
@@ -10,6 +11,7 @@ from kam.people import person_label
 from kam.roles import KAM, SPONSOR
 from kam.text import single_line
 
+from .imports.values import ValueRefused, parse_country
 from .models import (
     Account,
     AccountTeamMember,
@@ -36,12 +38,14 @@ def users_in(role):
 class AccountForm(VersionedForm):
     kam = UserChoiceField(queryset=User.objects.none(), required=False, label=_("key account manager"))
     sponsor = UserChoiceField(queryset=User.objects.none(), required=False, label=_("executive sponsor"))
-    # Longer than the column so that "España" gets the helpful message of clean_country, not a length error.
-    country = forms.CharField(label=_("country"), max_length=60, initial="ES", help_text=_("ISO 3166 code, e.g. ES"))
+    # A list of names in the reader's language; a value posted by hand may also be a code or an English or
+    # Spanish name (clean_country), so the field is longer than the column.
+    country = forms.CharField(label=_("country"), max_length=60, initial="ES", widget=forms.Select)
 
     class Meta:
         model = Account
-        fields = ["name", "tax_id", "industry", "country", "region", "parent", "status", "kam", "sponsor"]
+        fields = ["name", "tax_id", "customer_number", "industry", "country", "region", "parent", "status", "kam",
+                  "sponsor"]
 
     def __init__(self, *args, may_assign: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
@@ -59,14 +63,21 @@ class AccountForm(VersionedForm):
             parents = parents.exclude(pk=self.instance.pk)
         form_field(self, "parent", forms.ModelChoiceField).queryset = parents
         self.fields["parent"].help_text = _("The group this account belongs to, if any.")
+        form_field(self, "country", forms.CharField).widget.choices = list(countries)  # named in the reader's language
 
     def clean_name(self):
         return single_line(self.cleaned_data["name"])
 
     def clean_country(self):
-        value = self.cleaned_data["country"].strip().upper()
-        if len(value) != 2 or not value.isalpha():
-            raise forms.ValidationError(_("Use the two-letter ISO code, e.g. ES."))
+        try:
+            return parse_country(self.cleaned_data["country"])
+        except ValueRefused as exc:
+            raise forms.ValidationError(_("Choose a country from the list (its ISO 3166 code, e.g. ES).")) from exc
+
+    def clean_customer_number(self):
+        value = single_line(self.cleaned_data["customer_number"])
+        if value and Account.objects.filter(customer_number=value).exclude(pk=self.instance.pk).exists():
+            raise forms.ValidationError(_("Another account already has this customer number."))
         return value
 
     def clean_tax_id(self):

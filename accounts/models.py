@@ -12,7 +12,7 @@ from simple_history.models import HistoricalRecords
 from kam.history import Attributed
 from kam.models import Department
 from kam.records import Kept
-from kam.validators import free_text_length, sane_date, visible_text
+from kam.validators import free_text_length, iso_country, sane_date, visible_text
 
 
 class Tier(models.TextChoices):
@@ -77,8 +77,11 @@ class AccountQuerySet(models.QuerySet):
 class Account(Attributed, models.Model):
     name = models.CharField(_("name"), max_length=200, validators=[visible_text])
     tax_id = models.CharField(_("tax id"), max_length=40, blank=True)
+    customer_number = models.CharField(_("customer number"), max_length=40, blank=True,
+                                       help_text=_("The customer's id in the ERP; imports match accounts by it."))
     industry = models.CharField(_("industry"), max_length=30, choices=Industry.choices, default=Industry.OTHER)
-    country = models.CharField(_("country"), max_length=2, default="ES", help_text=_("ISO 3166 code, e.g. ES"))
+    country = models.CharField(_("country"), max_length=2, default="ES", validators=[iso_country],
+                               help_text=_("ISO 3166 code, e.g. ES"))
     region = models.CharField(_("region"), max_length=100, blank=True)
     parent = models.ForeignKey("self", verbose_name=_("parent account"), null=True, blank=True,
                                on_delete=models.PROTECT, related_name="children")
@@ -122,6 +125,8 @@ class Account(Attributed, models.Model):
         verbose_name_plural = _("accounts")
         constraints = [
             models.UniqueConstraint(fields=["tax_id"], condition=~Q(tax_id=""), name="account_tax_id_unique"),
+            models.UniqueConstraint(fields=["customer_number"], condition=~Q(customer_number=""),
+                                    name="account_customer_number_unique"),
         ]
         indexes = [
             models.Index(fields=["tier", "name"]),

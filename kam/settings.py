@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "django_filters",
     "simple_history",
+    "django_countries",
     "rules.apps.AutodiscoverRulesConfig",
     "kam",
     "accounts",

@@ -110,3 +110,21 @@ def require_not_in_future(field: str, value: datetime.date | None, message=None)
         NotInFuture(message)(value)
     except ValidationError as exc:
         raise Invalid(errors={field: exc.messages}) from None
+
+
+def iso_country(value: str) -> None:
+    """An ISO 3166-1 alpha-2 code of the maintained list (django-countries), not merely two letters."""
+    from django_countries import countries
+
+    if value and value not in countries:
+        raise ValidationError(_("“%(value)s” is not an ISO 3166 country code (e.g. ES, PT, FR)."),
+                              code="country", params={"value": value})
+
+
+def iso_currency(value: str) -> None:
+    """An ISO 4217 currency code Babel knows (EUR, USD, GBP, ...)."""
+    from babel.numbers import list_currencies
+
+    if value not in list_currencies():
+        raise ValidationError(_("“%(value)s” is not an ISO 4217 currency code (e.g. EUR, USD, GBP)."),
+                              code="currency", params={"value": value})

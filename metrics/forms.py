@@ -1,12 +1,22 @@
 from decimal import Decimal
 
 from django import forms
+from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
 from kam.forms import VersionedForm, form_field
 from kam.models import ProgrammeSettings
 
 WEIGHT_FIELDS = ("weight_engagement", "weight_service", "weight_plan", "weight_sponsor", "weight_satisfaction")
+
+
+def currency_choices() -> list[tuple[str, str]]:
+    """ISO 4217 codes with their names in the reader's language (Babel), by name."""
+    from babel.numbers import get_currency_name, list_currencies
+
+    locale = (translation.get_language() or "en").replace("-", "_")
+    return sorted(((code, f"{get_currency_name(code, locale=locale)} ({code})") for code in list_currencies()),
+                  key=lambda choice: choice[1].casefold())
 
 
 class ProgrammeSettingsForm(VersionedForm):
@@ -20,7 +30,7 @@ class ProgrammeSettingsForm(VersionedForm):
             "key_account_cap", "attractiveness_threshold", "strength_threshold",
             "clv_retention", "clv_discount", "retention_at_health_0", "retention_at_health_100",
             *WEIGHT_FIELDS,
-            "sponsor_visit_days", "plan_review_days", "plan_stale_days",
+            "sponsor_visit_days", "plan_review_days", "plan_stale_days", "currency",
         ]
         help_texts = {
             "key_account_cap": _("Most key accounts the programme admits without an explicit override."),
@@ -44,6 +54,10 @@ class ProgrammeSettingsForm(VersionedForm):
             self.fields[name].widget.attrs.update({"min": "0", "max": "100", "step": "0.01"})
         for name in ("key_account_cap", "sponsor_visit_days", "plan_review_days", "plan_stale_days"):
             self.fields[name].widget.attrs["min"] = "1"
+        self.fields["currency"].widget = forms.Select(choices=currency_choices())
+
+    def clean_currency(self):
+        return self.cleaned_data["currency"].strip().upper()
 
     def clean_key_account_cap(self):
         return self._at_least_one("key_account_cap")

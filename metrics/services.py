@@ -38,6 +38,7 @@ from accounts.models import Account, FinancialRecord
 from kam import versioning
 from kam.errors import Forbidden, clean
 from kam.models import ProgrammeSettings
+from kam.money import forget_currency
 from planning.models import AccountPlan, Commitment
 from touchpoints.models import ClientFeedback, PartnershipRating, ServiceIncident, Touchpoint
 
@@ -417,7 +418,7 @@ def recompute_request(*, actor):
 SETTINGS_FIELDS = (
     "key_account_cap", "attractiveness_threshold", "strength_threshold", "clv_retention", "clv_discount",
     "retention_at_health_0", "retention_at_health_100", "weight_engagement", "weight_service", "weight_plan",
-    "weight_sponsor", "weight_satisfaction", "sponsor_visit_days", "plan_review_days", "plan_stale_days",
+    "weight_sponsor", "weight_satisfaction", "sponsor_visit_days", "plan_review_days", "plan_stale_days", "currency",
 )
 THRESHOLDS = {"attractiveness_threshold", "strength_threshold"}
 
@@ -448,6 +449,8 @@ def programme_settings_update(*, actor: User, expected_version, data: dict) -> P
     versioning.bump(settings)
     settings._history_user = actor
     settings.save()
+    if "currency" in changed:
+        transaction.on_commit(forget_currency)
     if changed & THRESHOLDS:
         account_services.quadrants_recompute()
     return settings

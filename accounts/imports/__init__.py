@@ -1,4 +1,4 @@
-"""CSV import of accounts, contacts and monthly financials, and the CSV export of the account list."""
+"""CSV and XLSX import of accounts, contacts and monthly financials, and the CSV export of the account list."""
 
 from .accounts import EDITABLE_BY_IMPORT, EXPORT_HEADER, FORMULA_PREFIXES, export_rows, neutralise
 from .reading import (
@@ -11,8 +11,10 @@ from .reading import (
     parse_month,
     parse_number,
     read_csv,
+    read_table,
 )
 from .run import COLUMNS, MAX_ROWS, run_import
+from .values import Conventions, parse_date, propose_conventions
 
 __all__ = [
     "COLUMNS",
@@ -22,14 +24,18 @@ __all__ = [
     "FORMULA_PREFIXES",
     "MAX_ROWS",
     "AccountIndex",
+    "Conventions",
     "FileError",
     "ImportAborted",
     "ImportResult",
     "RowError",
     "export_rows",
     "neutralise",
+    "parse_date",
     "parse_month",
     "parse_number",
+    "propose_conventions",
     "read_csv",
+    "read_table",
     "run_import",
 ]

@@ -21,55 +21,66 @@ from ..models import (
     RelationshipStage,
     RelationshipStageChange,
 )
-from .reading import (
-    AccountIndex,
-    ImportAborted,
-    RowError,
-    _check,
-    _choice,
-    _choice_codes,
-    _common_row_errors,
-    _users_by_email,
-)
+from .reading import AccountIndex, ImportAborted, _check, _choice, _common_row_errors, _users_by_email
+from .values import Conventions, ValueRefused, allowed_values, choice_lookup, parse_country
 
 
-def _plan_accounts(rows, result):
+def _plan_accounts(rows, result, conventions: Conventions | None = None):
     index = AccountIndex()
     kams = _users_by_email(KAM)
     sponsors = _users_by_email(SPONSOR)
     seen: dict[tuple, int] = {}
     planned = []
     file_tax_ids = {r.get("tax_id", "").upper() for _l, r in rows if r.get("tax_id")}
+    choice_columns = [(column, choices, choice_lookup(choices)) for column, choices in (
+        ("industry", Industry.choices), ("status", AccountStatus.choices),
+        ("relationship_stage", RelationshipStage.choices))]
     for line, r in rows:
         errors = _common_row_errors(r)
         if errors:
-            result.errors.append(RowError(line, errors))
+            result.add_error(line, errors)
             continue
         name = single_line(r.get("name", ""))
         tax_id = r.get("tax_id", "").upper()
-        country = (r.get("country") or "ES").upper()
+        number = single_line(r.get("customer_number", ""))
+        country = "ES"
         if not name:
             errors.append(_("The name is missing."))
         if len(name) > 200:
             errors.append(_("The name is longer than 200 characters."))
+        if len(number) > 40:
+            errors.append(_("The customer number is longer than 40 characters."))
         _check(visible_text, name, errors, "name")
-        if len(country) != 2 or not country.isalpha():
-            errors.append(_("Country “%(value)s” is not a two-letter ISO code.") % {"value": country})
-        key = ("tax", tax_id) if tax_id else ("name", name.lower(), country)
-        if name and key in seen:
-            errors.append(_("Duplicate row: the same account as line %(line)s.") % {"line": seen[key]})
-        seen.setdefault(key, line)
-        fields = {}
-        for column, choices, target in (("industry", Industry.choices, "industry"),
-                                        ("status", AccountStatus.choices, "status"),
-                                        ("relationship_stage", RelationshipStage.choices, "relationship_stage")):
+        if r.get("country"):
             try:
-                value = _choice(r.get(column, ""), choices)
+                country = parse_country(r["country"])
+            except ValueRefused as exc:
+                errors.append(str(exc))
+        existing = index.find(tax_id, name, country, number)
+        for key, clash in ((("number", number.upper()), index.by_number.get(number.upper())),
+                           (("tax", tax_id), index.by_tax.get(tax_id))):
+            if not key[1]:
+                continue
+            if key in seen:
+                errors.append(_("Duplicate row: the same account as line %(line)s.") % {"line": seen[key]})
+            seen.setdefault(key, line)
+            if clash is not None and existing is not None and clash.pk != existing.pk:
+                errors.append(_("The customer number and the tax id of this row belong to two different "
+                                "accounts."))
+        if not tax_id and not number and name:
+            name_key = ("name", name.lower(), country)
+            if name_key in seen:
+                errors.append(_("Duplicate row: the same account as line %(line)s.") % {"line": seen[name_key]})
+            seen.setdefault(name_key, line)
+        fields = {}
+        for column, choices, lookup in choice_columns:
+            try:
+                value = _choice(r.get(column, ""), choices, lookup=lookup)
                 if value is not None:
-                    fields[target] = value
-            except ValueError:
-                errors.append(_("Unknown %(column)s “%(value)s” (use one of: %(codes)s).") % {
-                    "column": column, "value": r[column], "codes": _choice_codes(choices)})
+                    fields[column] = value
+            except ValueRefused:
+                errors.append(_("Unknown %(column)s “%(value)s”; use one of: %(allowed)s.") % {
+                    "column": column, "value": str(r[column])[:60], "allowed": allowed_values(choices)})
         for column, users, target in (("kam_email", kams, "kam"), ("sponsor_email", sponsors, "sponsor")):
             email = r.get(column, "").lower()
             if email:
@@ -87,10 +98,11 @@ def _plan_accounts(rows, result):
             errors.append(_("An account cannot be its own parent."))
         if r.get("region"):
             fields["region"] = r["region"][:100]
+        if number:  # an empty cell leaves the stored number alone
+            fields["customer_number"] = number
         if errors:
-            result.errors.append(RowError(line, errors))
+            result.add_error(line, errors)
             continue
-        existing = index.find(tax_id, name, country)
         planned.append((existing, {"name": name, "tax_id": tax_id, "country": country, **fields}, parent_tax))
 
     def write(actor):
@@ -171,7 +183,7 @@ def _plan_accounts(rows, result):
 
 
 
-EDITABLE_BY_IMPORT = ["name", "tax_id", "country", "industry", "region", "status", "kam", "sponsor",
+EDITABLE_BY_IMPORT = ["name", "tax_id", "customer_number", "country", "industry", "region", "status", "kam", "sponsor",
                       "relationship_stage", "version"]
 
 
@@ -188,9 +200,9 @@ def neutralise(value) -> str:
     return text
 
 
-EXPORT_HEADER = ["name", "tax_id", "industry", "country", "region", "status", "tier", "relationship_stage",
-                 "kam_email", "sponsor_email", "parent_tax_id", "revenue_12m", "pareto_class", "attractiveness",
-                 "strength", "quadrant", "health_score"]
+EXPORT_HEADER = ["name", "tax_id", "customer_number", "industry", "country", "region", "status", "tier",
+                 "relationship_stage", "kam_email", "sponsor_email", "parent_tax_id", "revenue_12m", "pareto_class",
+                 "attractiveness", "strength", "quadrant", "health_score"]
 
 
 def export_rows(queryset):
@@ -200,7 +212,8 @@ def export_rows(queryset):
     yield EXPORT_HEADER
     for a in queryset.select_related("kam", "sponsor", "parent").iterator(chunk_size=500):
         yield [neutralise(v) for v in (
-            a.name, a.tax_id, a.industry, a.country, a.region, a.status, a.tier, a.relationship_stage,
+            a.name, a.tax_id, a.customer_number, a.industry, a.country, a.region, a.status, a.tier,
+            a.relationship_stage,
             a.kam.email if a.kam else "", a.sponsor.email if a.sponsor else "", a.parent.tax_id if a.parent else "",
             a.revenue_12m if getattr(a, "commercial", False) else "", a.pareto_class, a.attractiveness,
             a.strength, a.quadrant, a.health_score)]

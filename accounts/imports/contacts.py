@@ -1,6 +1,5 @@
 """The contacts import."""
 
-import datetime
 import re
 
 from django.contrib.auth import get_user_model
@@ -13,10 +12,12 @@ from kam.validators import free_text_length, sane_date, visible_text
 
 from .. import services
 from ..models import Activity, ActivityKind, Attitude, Contact, DecisionRole, Influence
-from .reading import AccountIndex, RowError, _check, _choice, _choice_codes, _common_row_errors, _resolve_account
+from .reading import AccountIndex, _check, _choice, _common_row_errors, _resolve_account
+from .values import Conventions, ValueRefused, allowed_values, choice_lookup, date_format_hint, parse_date
 
 
-def _plan_contacts(rows, result):
+def _plan_contacts(rows, result, conventions: Conventions | None = None):
+    conventions = conventions or Conventions()
     index = AccountIndex()
     User = get_user_model()
     owners = {u.email.lower(): u for u in User.objects.filter(is_active=True).exclude(email="")}
@@ -30,11 +31,15 @@ def _plan_contacts(rows, result):
                 account_ids.add(account.pk)
             parsed.append((line, r, account, errors))
         else:
-            result.errors.append(RowError(line, errors))
+            result.add_error(line, errors)
     existing = {}
     for c in Contact.objects.filter(account_id__in=account_ids):
         existing[(c.account_id, "email", c.email.lower())] = c
         existing.setdefault((c.account_id, "name", c.name.lower()), c)
+    influence_choices = [(str(v), label) for v, label in Influence.choices]
+    influence_lookup = choice_lookup(influence_choices)
+    choice_columns = [(column, choices, choice_lookup(choices)) for column, choices in (
+        ("attitude", Attitude.choices), ("decision_role", DecisionRole.choices))]
     file_emails = {(a.pk, r.get("email", "").lower()) for _l, r, a, _e in parsed if a and r.get("email")}
     seen: dict[tuple, int] = {}
     planned = []
@@ -55,19 +60,19 @@ def _plan_contacts(rows, result):
                 errors.append(_("Duplicate row: the same contact as line %(line)s.") % {"line": seen[key]})
             seen.setdefault(key, line)
         try:
-            influence = _choice(r.get("influence", ""), [(str(v), label) for v, label in Influence.choices])
+            influence = _choice(r.get("influence", ""), influence_choices, lookup=influence_lookup)
             if influence:
                 fields["influence"] = int(influence)
         except ValueError:
             errors.append(_("Influence must be 1 (low), 2 (medium) or 3 (high)."))
-        for column, choices in (("attitude", Attitude.choices), ("decision_role", DecisionRole.choices)):
+        for column, choices, lookup in choice_columns:
             try:
-                value = _choice(r.get(column, ""), choices)
+                value = _choice(r.get(column, ""), choices, lookup=lookup)
                 if value:
                     fields[column] = value
-            except ValueError:
-                errors.append(_("Unknown %(column)s “%(value)s” (use one of: %(codes)s).") % {
-                    "column": column, "value": r[column], "codes": _choice_codes(choices)})
+            except ValueRefused:
+                errors.append(_("Unknown %(column)s “%(value)s”; use one of: %(allowed)s.") % {
+                    "column": column, "value": str(r[column])[:60], "allowed": allowed_values(choices)})
         owner_email = r.get("owner_email", "").lower()
         if owner_email:
             if owner_email not in owners:
@@ -76,9 +81,10 @@ def _plan_contacts(rows, result):
                 fields["owner"] = owners[owner_email]
         if r.get("last_contact_date"):
             try:
-                fields["last_contact_date"] = datetime.date.fromisoformat(r["last_contact_date"])
-            except ValueError:
-                errors.append(_("Last contact date must be YYYY-MM-DD."))
+                fields["last_contact_date"] = parse_date(r["last_contact_date"], dates=conventions.dates)
+            except ValueRefused as exc:
+                errors.append(_("Last contact date “%(value)s”: %(reason)s (%(format)s).") % {
+                    "value": str(r["last_contact_date"])[:40], "reason": exc, "format": date_format_hint(conventions)})
             else:
                 _check(sane_date, fields["last_contact_date"], errors, "last_contact_date")
         boss = r.get("reports_to_email", "").lower()
@@ -86,7 +92,7 @@ def _plan_contacts(rows, result):
                 and (account.pk, boss) not in file_emails:
             errors.append(_("Reports-to e-mail “%(email)s” matches no contact of this account.") % {"email": boss})
         if errors:
-            result.errors.append(RowError(line, errors))
+            result.add_error(line, errors)
             continue
         key = (account.pk, "email", email) if email else (account.pk, "name", name.lower())
         planned.append((account, existing.get(key), fields, boss))

@@ -1,12 +1,9 @@
-"""Reading an import: the CSV file, its numbers, months and choices, the lookups and checks its rows share,
-and the result reported back."""
+"""Reading an import: the file (CSV or XLSX) into rows, the lookups and checks its rows share, and the
+result reported back. One value's reading (numbers, dates, countries, choices) is in `values`."""
 
 import csv
-import datetime
 import io
-import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.contrib.auth import get_user_model
@@ -16,6 +13,14 @@ from django.utils.translation import gettext as _
 from kam.text import single_line
 
 from ..models import Account
+from .values import Conventions, parse_choice, parse_country, parse_date, parse_month, parse_number, propose_conventions
+from .xlsx import read_xlsx
+
+__all__ = ["Conventions", "parse_date", "parse_month", "parse_number", "propose_conventions"]
+
+# The rows with errors kept for the report; past it errors are counted, not kept (a financials file read
+# before its accounts has one identical error per row: 55,379 of them make a page nobody reads).
+MAX_KEPT_ERRORS = 1000
 
 
 @dataclass
@@ -32,10 +37,20 @@ class ImportResult:
     updated: int = 0
     errors: list = field(default_factory=list)
     file_error: str = ""
+    error_count: int = 0  # rows with errors, including those past MAX_KEPT_ERRORS
+
+    def add_error(self, line: int, messages: list) -> None:
+        self.error_count += 1
+        if len(self.errors) < MAX_KEPT_ERRORS:
+            self.errors.append(RowError(line, messages))
+
+    @property
+    def errors_not_kept(self) -> int:
+        return max(0, self.error_count - len(self.errors))
 
     @property
     def ok(self) -> bool:
-        return not self.errors and not self.file_error
+        return not self.errors and not self.error_count and not self.file_error
 
 
 class FileError(Exception):
@@ -53,10 +68,7 @@ def read_csv(data: bytes, *, max_rows: int | None = None) -> tuple[list[str], li
     Rows are read one at a time and reading stops at the first row past `max_rows`: a file of millions
     of short lines is refused after `max_rows` of them, not after parsing it whole. A NUL character
     (which PostgreSQL refuses in any text) or a value over FIELD_SIZE_LIMIT is refused with its line."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FileError(_("The file is not UTF-8 text. Save it from your spreadsheet as “CSV UTF-8”.")) from exc
+    text = _decode(data)
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") and ";" in first_line else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
@@ -70,7 +82,7 @@ def read_csv(data: bytes, *, max_rows: int | None = None) -> tuple[list[str], li
                 raise FileError(_("Line %(line)s contains a NUL character: the file is damaged or not a "
                                   "spreadsheet export.") % {"line": reader.line_num})
             if header is None:
-                header = [h.strip().lower().replace(" ", "_") for h in values]
+                header = _header(values)
                 continue
             if not any(v.strip() for v in values):
                 continue
@@ -93,63 +105,78 @@ def read_csv(data: bytes, *, max_rows: int | None = None) -> tuple[list[str], li
     return header, rows
 
 
-def parse_number(value: str) -> Decimal:
-    """Accepts 1234.5, 1234,5, 1.234,56 and 1,234.56 (the last separator is the decimal one)."""
-    value = value.strip().replace(" ", "").replace("\u00a0", "").replace("€", "")
-    if not value:
-        return Decimal(0)
-    if "," in value and "." in value:
-        if value.rfind(",") > value.rfind("."):
-            value = value.replace(".", "").replace(",", ".")
-        else:
-            value = value.replace(",", "")
-    elif "," in value:
-        value = value.replace(",", ".")
-    if not re.fullmatch(r"-?\d+(\.\d+)?", value):
-        raise ValueError
+SPREADSHEET_SUFFIXES = (".xlsx",)
+TEXT_SUFFIXES = (".csv", ".txt", ".tsv", "")
+
+
+def read_table(data: bytes, *, filename: str, max_rows: int | None = None
+               ) -> tuple[list[str], list[tuple[int, dict]]]:
+    """Header and rows of a CSV or an XLSX file (its first sheet), by the file's name and checked against
+    its content: a spreadsheet saved under another name gets the message that says so."""
+    name = (filename or "").lower()
+    suffix = name[name.rfind("."):] if "." in name else ""
+    if data[:4] == b"PK\x03\x04" or suffix in SPREADSHEET_SUFFIXES:
+        if suffix not in SPREADSHEET_SUFFIXES and suffix not in TEXT_SUFFIXES:
+            raise FileError(_unsupported())
+        return read_xlsx(data, max_rows=max_rows, header_of=_header, error=FileError)
+    if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or suffix in (".xls", ".ods", ".numbers", ".xlsm", ".xlsb"):
+        raise FileError(_unsupported())
+    if suffix not in TEXT_SUFFIXES:
+        raise FileError(_unsupported())
+    return read_csv(data, max_rows=max_rows)
+
+
+def _unsupported() -> str:
+    return _("Only CSV and Excel .xlsx files can be imported. Save the file from your spreadsheet as "
+             "“Excel workbook (.xlsx)” or “CSV UTF-8”.")
+
+
+def _header(values) -> list[str]:
+    header = [str(h or "").strip().lower().replace(" ", "_") for h in values]
+    repeated = sorted({h for h in header if h and header.count(h) > 1})
+    if repeated:
+        raise FileError(_("The header names a column twice: %(columns)s. Keep one of each.") % {
+            "columns": ", ".join(repeated)})
+    return header
+
+
+def _decode(data: bytes) -> str:
+    if data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise FileError(_("The file is UTF-16 text (“Unicode text”). Save it from your spreadsheet as "
+                          "“CSV UTF-8” or as an Excel workbook."))
     try:
-        return Decimal(value)
-    except InvalidOperation as exc:
-        raise ValueError from exc
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[:exc.start].count(b"\n") + 1
+        raise FileError(_("The file is not UTF-8 text (line %(line)s is in another encoding, such as Windows "
+                          "Latin-1). Save it from your spreadsheet as “CSV UTF-8”.") % {"line": line}) from exc
 
 
-def parse_month(value: str) -> datetime.date:
-    value = value.strip()
-    for fmt in ("%Y-%m", "%Y-%m-%d", "%m/%Y", "%d/%m/%Y"):
-        try:
-            return datetime.datetime.strptime(value, fmt).date().replace(day=1)
-        except ValueError:
-            continue
-    raise ValueError
-
-
-def _choice(value: str, choices) -> str | None:
-    """A choice by its code or its (English) label, case-insensitive; "" gives None (use the default)."""
-    value = value.strip().lower()
-    if not value:
-        return None
-    for code, label in choices:
-        if value in (str(code).lower(), str(label).lower()):
-            return code
-    raise ValueError
-
-
-def _choice_codes(choices) -> str:
-    return ", ".join(str(code) for code, _label in choices)
+def _choice(value: str, choices, *, lookup: dict | None = None):
+    """A choice by its code or its label in English or Spanish (case and accents aside); "" gives None."""
+    return parse_choice(value, choices, lookup=lookup)
 
 
 class AccountIndex:
     """Every account's natural keys, loaded in one query, so validation makes no query per row."""
 
     def __init__(self):
+        self.by_number: dict[str, Account] = {}
         self.by_tax: dict[str, Account] = {}
         self.by_name: dict[tuple[str, str], Account] = {}
-        for a in Account.objects.only("pk", "name", "country", "tax_id", "parent_id"):
+        for a in Account.objects.only("pk", "name", "country", "tax_id", "customer_number", "parent_id"):
+            if a.customer_number:
+                self.by_number[a.customer_number.upper()] = a
             if a.tax_id:
                 self.by_tax[a.tax_id.upper()] = a
             self.by_name.setdefault((a.name.strip().lower(), a.country.upper()), a)
 
-    def find(self, tax_id: str, name: str, country: str):
+    def find(self, tax_id: str, name: str, country: str, customer_number: str = ""):
+        """The customer number first when the row has one, then the tax id, then the name and country."""
+        if customer_number:
+            found = self.by_number.get(customer_number.upper())
+            if found is not None:
+                return found
         if tax_id:
             return self.by_tax.get(tax_id.upper())
         return self.by_name.get((name.strip().lower(), (country or "ES").upper()))
@@ -182,13 +209,23 @@ class ImportAborted(Exception):
 
 
 def _resolve_account(index, r, errors):
+    number = single_line(r.get("account_customer_number", ""))
     tax_id = r.get("account_tax_id", "").upper()
     name = single_line(r.get("account_name", ""))
-    country = (r.get("account_country") or "ES").upper()
-    if not tax_id and not name:
-        errors.append(_("Say which account: account_tax_id, or account_name and account_country."))
+    country = r.get("account_country", "")
+    if not (number or tax_id or name):
+        errors.append(_("Say which account: account_customer_number, account_tax_id, or account_name and "
+                        "account_country."))
         return None
-    account = index.find(tax_id, name, country)
+    if country:
+        try:
+            country = parse_country(country)
+        except ValueError as exc:
+            errors.append(str(exc))
+            return None
+    account = index.find(tax_id, name, country or "ES", number)
     if account is None:
-        errors.append(_("No account matches “%(ref)s”.") % {"ref": tax_id or f"{name} ({country})"})
+        # The same words for every row it happens to, so that thousands of them read as one cause.
+        errors.append(_("No account matches the row's account columns: import the accounts first, or check "
+                        "the customer number, tax id or name."))
     return account

@@ -19,16 +19,18 @@ from ..signals import financials_imported
 from .accounts import _plan_accounts
 from .contacts import _plan_contacts
 from .financials import _plan_financials
-from .reading import FileError, ImportAborted, ImportResult, read_csv
+from .reading import FileError, ImportAborted, ImportResult, read_table
+from .values import Conventions, propose_conventions
 
 COLUMNS: dict[str, tuple[list[str], list[str]]] = {
-    ImportKind.ACCOUNTS: (["name"], ["tax_id", "country", "industry", "region", "status", "kam_email",
-                                     "sponsor_email", "parent_tax_id", "relationship_stage"]),
-    ImportKind.CONTACTS: (["name"], ["account_tax_id", "account_name", "account_country", "email", "phone",
+    ImportKind.ACCOUNTS: (["name"], ["customer_number", "tax_id", "country", "industry", "region", "status",
+                                     "kam_email", "sponsor_email", "parent_tax_id", "relationship_stage"]),
+    ImportKind.CONTACTS: (["name"], ["account_customer_number", "account_tax_id", "account_name", "account_country",
+                                     "email", "phone",
                                      "position", "reports_to_email", "influence", "attitude", "decision_role",
                                      "owner_email", "last_contact_date", "notes"]),
-    ImportKind.FINANCIALS: (["month", "revenue"], ["account_tax_id", "account_name", "account_country",
-                                                   "cost_of_goods", "cost_to_serve"]),
+    ImportKind.FINANCIALS: (["month", "revenue"], ["account_customer_number", "account_tax_id", "account_name",
+                                                   "account_country", "cost_of_goods", "cost_to_serve"]),
 }
 
 
@@ -42,19 +44,20 @@ def _missing_columns(kind, header) -> list[str]:
     required, _optional = COLUMNS[kind]
     missing = [c for c in required if c not in header]
     if kind in (ImportKind.CONTACTS, ImportKind.FINANCIALS) and not (
-            "account_tax_id" in header or "account_name" in header):
-        missing.append("account_tax_id / account_name")
+            "account_customer_number" in header or "account_tax_id" in header or "account_name" in header):
+        missing.append("account_customer_number / account_tax_id / account_name")
     return missing
 
 
-def run_import(*, actor: User, kind: str, data: bytes, filename: str) -> ImportResult:
+def run_import(*, actor: User, kind: str, data: bytes, filename: str,
+               conventions: Conventions | None = None) -> ImportResult:
     """Validate the whole file, then write it in one transaction as `actor` (the programme lead), under
     the same rules as the forms: the services' permissions, and monthly figures through the one
     service that writes them."""
     services.permission_require(actor=actor, perm="accounts.import_data")
     result = ImportResult(kind=kind)
     try:
-        header, rows = read_csv(data, max_rows=MAX_ROWS[kind])
+        header, rows = read_table(data, filename=filename, max_rows=MAX_ROWS[kind])
     except FileError as exc:
         result.file_error = str(exc)
         return result
@@ -68,11 +71,13 @@ def run_import(*, actor: User, kind: str, data: bytes, filename: str) -> ImportR
         result.file_error = _("The file has a header but no rows.")
         return result
     result.rows = len(rows)
-    planners: dict[str, Callable[[list, ImportResult], Callable]] = {
+    if conventions is None:
+        conventions = propose_conventions(header, rows)
+    planners: dict[str, Callable[[list, ImportResult, Conventions], Callable]] = {
         ImportKind.ACCOUNTS: _plan_accounts, ImportKind.CONTACTS: _plan_contacts,
         ImportKind.FINANCIALS: _plan_financials}
     planner = planners[kind]
-    plan = planner(rows, result)
+    plan = planner(rows, result, conventions)
     if not result.ok:
         return result
     try:

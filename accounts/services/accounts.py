@@ -2,7 +2,7 @@
 import datetime
 
 from django.contrib.auth.models import User
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -37,7 +37,8 @@ from .base import (
 from .financials import revenue_recompute
 
 # --- Registry --------------------------------------------------------------------------------------
-ACCOUNT_EDITABLE_FIELDS = ("name", "tax_id", "industry", "country", "region", "parent", "status", "kam", "sponsor")
+ACCOUNT_EDITABLE_FIELDS = ("name", "tax_id", "customer_number", "industry", "country", "region", "parent", "status",
+                           "kam", "sponsor")
 PEOPLE_FIELDS = ("kam", "sponsor")
 
 
@@ -45,10 +46,26 @@ def _tax_id_taken() -> str:
     return _("Another account already has this tax id.")
 
 
+def _customer_number_taken() -> str:
+    return _("Another account already has this customer number.")
+
+
 def _check_tax_id(account: Account) -> None:
     # Asked here for the message on its field; a save racing past this check is caught at the insert.
     if account.tax_id and Account.objects.filter(tax_id=account.tax_id).exclude(pk=account.pk).exists():
         raise Invalid(errors={"tax_id": [_tax_id_taken()]})
+    if account.customer_number and Account.objects.filter(
+            customer_number=account.customer_number).exclude(pk=account.pk).exists():
+        raise Invalid(errors={"customer_number": [_customer_number_taken()]})
+
+
+def _save_account(account: Account) -> None:
+    try:
+        _save_unique(account, "account_tax_id_unique", "tax_id", _tax_id_taken())
+    except IntegrityError as exc:
+        if "account_customer_number_unique" not in str(exc):
+            raise
+        raise Invalid(errors={"customer_number": [_customer_number_taken()]}) from exc
 
 
 def check_parent(account: Account, parent) -> None:
@@ -82,7 +99,7 @@ def account_create(*, actor: User, name: str, stage: str = RelationshipStage.EXP
     _check_tax_id(account)
     clean(account)
     account._history_user = actor
-    _save_unique(account, "account_tax_id_unique", "tax_id", _tax_id_taken())
+    _save_account(account)
     RelationshipStageChange.objects.create(account=account, from_stage="", to_stage=stage, changed_by=actor)
     activity_record(account=account, kind=ActivityKind.ACCOUNT, subkind="created", actor=actor,
                     summary=_("Account created"), link=_account_link(account))
@@ -108,7 +125,7 @@ def account_update(*, actor: User, account: Account, expected_version, **fields)
     clean(locked)
     versioning.bump(locked)
     locked._history_user = actor
-    _save_unique(locked, "account_tax_id_unique", "tax_id", _tax_id_taken())
+    _save_account(locked)
     activity_record(account=locked, kind=ActivityKind.ACCOUNT, subkind="updated", actor=actor,
                     summary=_("Account details edited"), link=_account_link(locked))
     return locked

@@ -35,3 +35,20 @@ def tone_filter(value, kind):
     from kam.tones import badge_class
 
     return badge_class(kind, value)
+
+
+@register.filter
+def money(value, places=0):
+    """`{{ amount|money }}`: the amount in the programme's currency as the reader's language writes it
+    (kam.money); `{{ amount|money:2 }}` with cents."""
+    from kam.money import money as format_money
+
+    return format_money(value, int(places))
+
+
+@register.simple_tag
+def currency_symbol():
+    """`{% currency_symbol %}`: the programme's currency symbol, for column headings."""
+    from kam.money import currency_symbol as symbol
+
+    return symbol()

@@ -48,7 +48,7 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_written(personas):
         ",B33333333,ES,\n"                               # line 3: missing name
         "Otra S.A.,B44444444,ES,nadie@example.com\n"     # line 4: unknown KAM e-mail
         "Buena S.A.,B22222222,ES,\n"                     # line 5: duplicate of line 2
-        "Mala S.A.,B55555555,España,\n"                  # line 6: bad country
+        "Mala S.A.,B55555555,XX,\n"                      # line 6: no such country
     )
     result = run("accounts", text, personas.lead)
     assert not result.ok
@@ -57,7 +57,7 @@ def test_bad_rows_are_reported_by_line_and_nothing_is_written(personas):
     assert "name is missing" in by_line[3]
     assert "Unknown KAM e-mail" in by_line[4] and "nadie@example.com" in by_line[4]
     assert "Duplicate row" in by_line[5] and "line 2" in by_line[5]
-    assert "two-letter" in by_line[6]
+    assert "“XX” is not an ISO 3166 code" in by_line[6]
     assert Account.objects.count() == before
     assert not ImportRun.objects.exists()
 
@@ -79,7 +79,7 @@ def test_financials_import_bad_number_writes_nothing_then_good_file_writes_and_s
     )
     result = run("financials", bad, personas.lead)
     assert {e.line for e in result.errors} == {3, 4, 5, 6}
-    assert "is not a number" in result.errors[0].messages[0]
+    assert "“mil”: not a number" in result.errors[0].messages[0]
     assert not FinancialRecord.objects.exists()
 
     received = []
@@ -88,11 +88,11 @@ def test_financials_import_bad_number_writes_nothing_then_good_file_writes_and_s
     try:
         good = ("account_tax_id;month;revenue;cost_of_goods;cost_to_serve\n"
                 f"{account.tax_id};2026-01;1.234,56;700;50\n"
-                f"{account.tax_id};2026-02;2000.5;700;50\n")
+                f"{account.tax_id};2026-02;2000,5;700;50\n")
         result = run("financials", good, personas.lead)
         assert result.ok and result.created == 2
         assert FinancialRecord.objects.get(month="2026-01-01").revenue == Decimal("1234.56")
-        again = run("financials", good.replace("2000.5", "2100"), personas.lead)
+        again = run("financials", good.replace("2000,5", "2100"), personas.lead)
         assert (again.created, again.updated) == (0, 2)
         assert FinancialRecord.objects.get(month="2026-02-01").revenue == Decimal("2100.00")
     finally:

@@ -1,0 +1,54 @@
+"""Amounts in the programme's currency, as the reader's language writes them (Babel's CLDR data)."""
+
+import copy
+from decimal import Decimal
+
+from babel import Locale
+from babel.numbers import format_currency, get_currency_symbol
+from django.core.cache import cache
+from django.utils import translation
+
+CACHE_KEY = "kam:programme-currency"
+DEFAULT_CURRENCY = "EUR"
+
+
+def _locale() -> str:
+    return (translation.get_language() or "en").replace("-", "_")
+
+
+def currency_symbol(code: str | None = None) -> str:
+    """The symbol of the currency in the reader's language (€, US$ or $, £)."""
+    return get_currency_symbol(code or programme_currency(), locale=_locale())
+
+
+def programme_currency() -> str:
+    """The programme's currency code, kept in the cache so that a page showing amounts adds no query;
+    saving the programme settings forgets it (forget_currency)."""
+    code = cache.get(CACHE_KEY)
+    if code is None:
+        from kam.models import ProgrammeSettings
+
+        code = ProgrammeSettings.current().currency or DEFAULT_CURRENCY
+        cache.set(CACHE_KEY, code, 3600)
+    return code
+
+
+def forget_currency() -> None:
+    cache.delete(CACHE_KEY)
+
+
+def money(value, places: int = 0) -> str:
+    """An amount with the programme's currency in the reader's language: "12.500 €", "€12,500"."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = Decimal(str(value))
+    except ArithmeticError:
+        return str(value)
+    locale = _locale()
+    if places:
+        return format_currency(amount, programme_currency(), locale=locale)
+    pattern = copy.copy(Locale.parse(locale).currency_formats["standard"])
+    pattern.frac_prec = (0, 0)  # whole units, placed as the language places the symbol
+    return format_currency(amount.quantize(Decimal(1)), programme_currency(), locale=locale, format=pattern,
+                           currency_digits=False)
