@@ -74,7 +74,8 @@ class AccountFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(Q(name__icontains=value) | Q(tax_id__iexact=value) | Q(region__icontains=value))
+        return queryset.filter(Q(name__icontains=value) | Q(tax_id__iexact=value) | Q(customer_number__iexact=value)
+                               | Q(region__icontains=value))
 
     def health_band(self, queryset, name, value):
         band = health.health_band_q(value)

@@ -252,8 +252,9 @@ class FinancialRecordForm(BoundedForm):
 
 class ImportForm(BoundedForm):
     kind = forms.ChoiceField(label=_("what the file holds"), choices=ImportKind.choices)
-    file = forms.FileField(label=_("CSV file"), help_text=_("UTF-8 (with or without BOM), separated by "
-                                                            "semicolons or commas, with a header row."))
+    file = forms.FileField(label=_("CSV or Excel file"), help_text=_(
+        "An Excel workbook (.xlsx, its first sheet) or a CSV in UTF-8 separated by semicolons or commas, with a "
+        "header row."))
 
     def __init__(self, *args, upload_refused: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

@@ -143,6 +143,13 @@ class Account(Attributed, models.Model):
         return self.name
 
     @property
+    def country_name(self) -> str:
+        """The country's name in the reader's language (django-countries), or its code if unknown."""
+        from django_countries import countries
+
+        return str(countries.name(self.country)) or self.country
+
+    @property
     def is_archived(self) -> bool:
         return self.archived_at is not None
 

@@ -34,4 +34,5 @@ urlpatterns = [
     path("accounts/<int:pk>/assess/", views.account_assess, name="assess"),
     path("accounts/<int:pk>/tier/", views.account_tier, name="tier"),
     path("imports/", views.import_page, name="imports"),
+    path("imports/template/<str:kind>.<str:fmt>", views.import_template, name="import_template"),
 ]

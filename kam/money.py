@@ -38,9 +38,10 @@ def forget_currency() -> None:
 
 
 def money(value, places: int = 0) -> str:
-    """An amount with the programme's currency in the reader's language: "12.500 €", "€12,500"."""
+    """An amount with the programme's currency in the reader's language: "12.500 €", "€12,500"; "–" for
+    no amount."""
     if value is None or value == "":
-        return ""
+        return "–"
     try:
         amount = Decimal(str(value))
     except ArithmeticError:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from accounts.models import Contact
 from kam.forms import BoundedForm, BoundedModelForm, DateInput, VersionedForm, form_field
 from kam.models import Department
+from kam.money import currency_symbol
 from kam.people import person_label
 from kam.validators import NotInFuture
 
@@ -91,6 +92,11 @@ class OpportunityForm(VersionedForm):
         fields = ("client_benefit", "our_solution", "value", "probability", "stage", "expected_date")
         widgets = {"expected_date": DateInput()}
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The model's label names the euro; the programme's currency is a setting.
+        self.fields["value"].label = _("estimated value (%(symbol)s)") % {"symbol": currency_symbol()}
+
 
 class CommitmentForm(VersionedForm):
     class Meta:
@@ -171,6 +177,10 @@ class ValueDeliveredForm(VersionedForm):
         model = ValueDelivered
         fields = ("outcome", "amount", "delivered_on", "confirmed_by_client")
         widgets = {"delivered_on": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["amount"].label = _("amount (%(symbol)s)") % {"symbol": currency_symbol()}
 
 
 class ShareLinkForm(BoundedForm):

@@ -3,6 +3,7 @@
 import datetime
 from decimal import Decimal
 
+from django.utils import translation
 from django.utils.translation import gettext as _
 
 from kam.money import currency_symbol, programme_currency
@@ -10,7 +11,7 @@ from kam.validators import is_future, sane_date
 
 from .. import services
 from .reading import AccountIndex, _check, _common_row_errors, _resolve_account
-from .values import Conventions, ValueRefused, parse_month, parse_number
+from .values import IMPORT_LANGUAGES, Conventions, ValueRefused, parse_month, parse_number
 
 
 def _plan_financials(rows, result, conventions: Conventions | None = None):
@@ -71,6 +72,11 @@ def _plan_financials(rows, result, conventions: Conventions | None = None):
 
 
 def _programme_currency_marks() -> tuple[str, ...]:
-    """The programme's currency code and symbol, which a file of its figures may carry."""
+    """The programme's currency code and its symbols in the import's languages, which a file of its
+    figures may carry ("US$" in Spanish, "$" in English)."""
     code = programme_currency()
-    return (code, currency_symbol(code))
+    symbols = []
+    for language in IMPORT_LANGUAGES:
+        with translation.override(language):
+            symbols.append(currency_symbol(code))
+    return (code, *symbols)

@@ -81,13 +81,11 @@ def quadrant_badge(quadrant_code, label=""):
 
 
 @register.filter
-def money(value):
-    """Whole euros with thousands separators in the active language."""
-    from django.contrib.humanize.templatetags.humanize import intcomma
+def money(value, places=0):
+    """Whole units of the programme's currency in the reader's language (kam.money); "–" for none."""
+    from kam.money import money as format_money
 
-    if value in (None, ""):
-        return "–"
-    return f"{intcomma(int(round(value)))} €"
+    return format_money(value, int(places))
 
 
 @register.filter

@@ -13,7 +13,7 @@ from .accounts import (
     account_stage,
     account_unarchive,
 )
-from .financials import account_financials, import_page
+from .financials import account_financials, import_page, import_template
 from .people import (
     account_contacts,
     account_team,
@@ -53,6 +53,7 @@ __all__ = [
     "contact_personal_data_json",
     "criterion_edit",
     "import_page",
+    "import_template",
     "pareto",
     "portfolio",
     "selection",

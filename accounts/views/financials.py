@@ -2,6 +2,7 @@
 
 
 from django.contrib import messages
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -17,7 +18,8 @@ from ..forms import (
     FinancialRecordForm,
     ImportForm,
 )
-from ..models import ImportRun
+from ..imports import samples
+from ..models import ImportKind, ImportRun
 from .accounts import MONTHS_PER_PAGE, _account_with_perm
 
 
@@ -57,5 +59,26 @@ def import_page(request):
                 "rows": result.rows, "created": result.created, "updated": result.updated})
             return redirect("accounts:imports")
     return render(request, "accounts/imports.html", {
-        "form": form, "result": result, "columns": imports.COLUMNS,
+        "form": form, "result": result, "columns": imports.COLUMNS, "import_kinds": list(ImportKind),
         "runs": ImportRun.objects.select_related("imported_by")[:15]})
+
+
+TEMPLATE_FORMATS = {
+    "csv": ("text/csv; charset=utf-8", "csv"),
+    "values": ("text/csv; charset=utf-8", "csv"),
+    "xlsx": ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+}
+
+
+@role_required(LEAD)
+def import_template(request, kind, fmt):
+    """The template of one import kind: its columns and an example row (CSV or XLSX, whose second sheet
+    lists the allowed values), or the allowed values alone as CSV."""
+    if kind not in ImportKind.values or fmt not in TEMPLATE_FORMATS:
+        raise Http404
+    content_type, suffix = TEMPLATE_FORMATS[fmt]
+    body = {"csv": samples.template_csv, "values": samples.allowed_values_csv, "xlsx": samples.template_xlsx}[fmt](kind)
+    name = f"{kind}-allowed-values" if fmt == "values" else f"{kind}-template"
+    response = HttpResponse(body, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}.{suffix}"'
+    return response

@@ -40,7 +40,7 @@ def tone_filter(value, kind):
 @register.filter
 def money(value, places=0):
     """`{{ amount|money }}`: the amount in the programme's currency as the reader's language writes it
-    (kam.money); `{{ amount|money:2 }}` with cents."""
+    (kam.money, "–" for none); `{{ amount|money:2 }}` with cents. The same filter as account_tags'."""
     from kam.money import money as format_money
 
     return format_money(value, int(places))

@@ -57,6 +57,7 @@ CASES = {
     "accounts:assess": Case(only("sponsor", "lead"), kwargs=_account),
     "accounts:tier": Case(only("lead"), kwargs=_account),
     "accounts:imports": Case(only("lead")),
+    "accounts:import_template": Case(only("lead"), kwargs=lambda w: {"kind": "financials", "fmt": "xlsx"}),
 }
 
 
