@@ -138,7 +138,8 @@ def _seed(ctx, todo, n_key, n_dev):
         if tier == Tier.KEY and i % 11 == 5:
             stage = RelationshipStage.DISINTEGRATING
         accounts.append(Account(
-            name=name, tax_id=_tax_id(i), industry=industry, country="ES", region=r.choice(REGIONS),
+            name=name, tax_id=_tax_id(i), customer_number=f"C-{10000 + i}",
+            industry=industry, country="ES", region=r.choice(REGIONS),
             status=AccountStatus.PROSPECT if (tier == Tier.STANDARD and i % 17 == 0) else AccountStatus.ACTIVE,
             tier=tier, relationship_stage=stage,
             kam=kams[i % len(kams)] if tier != Tier.STANDARD or i % 3 == 0 else None,
