@@ -118,7 +118,7 @@ def read_table(data: bytes, *, filename: str, max_rows: int | None = None
     if data[:4] == b"PK\x03\x04" or suffix in SPREADSHEET_SUFFIXES:
         if suffix not in SPREADSHEET_SUFFIXES and suffix not in TEXT_SUFFIXES:
             raise FileError(_unsupported())
-        return read_xlsx(data, max_rows=max_rows, header_of=_header, error=FileError)
+        return read_xlsx(data, max_rows=max_rows, header_of=_header, error=FileError, max_value=FIELD_SIZE_LIMIT)
     if data[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" or suffix in (".xls", ".ods", ".numbers", ".xlsm", ".xlsb"):
         raise FileError(_unsupported())
     if suffix not in TEXT_SUFFIXES:

@@ -50,10 +50,11 @@ def _cell(value) -> Any:
 
 
 def read_xlsx(data: bytes, *, max_rows: int | None, header_of: Callable[[Any], list[str]],
-              error: type[Exception]) -> tuple[list[str], list[tuple[int, dict]]]:
+              error: type[Exception], max_value: int) -> tuple[list[str], list[tuple[int, dict]]]:
     """Header and rows (with their row numbers) of the workbook's first sheet. Typed cells (numbers,
     dates) come as `values.Cell`, so that they are not read again as text; formulas give their last
-    computed value, as the spreadsheet showed it."""
+    computed value, as the spreadsheet showed it. A value longer than `max_value` characters is refused,
+    as the CSV reader refuses it."""
     import openpyxl  # type: ignore[import-untyped]
 
     check_archive(data, error)
@@ -71,6 +72,10 @@ def read_xlsx(data: bytes, *, max_rows: int | None, header_of: Callable[[Any], l
             if any("\x00" in c for c in cells if isinstance(c, str)):
                 raise error(_("Line %(line)s contains a NUL character: the file is damaged or not a "
                               "spreadsheet export.") % {"line": number})
+            if any(len(c) > max_value for c in cells if isinstance(c, str)):
+                raise error(_("Line %(line)s has a value longer than %(kb)s KB (an unclosed quote, or not a "
+                              "spreadsheet export). Nothing was imported.") % {
+                    "line": number, "kb": max_value // 1024})
             if header is None:
                 if not any(cells):
                     continue

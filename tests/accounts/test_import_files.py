@@ -165,6 +165,12 @@ def test_xlsx_rows_over_the_limit_are_refused_at_the_limit(personas, monkeypatch
     assert not Account.objects.filter(name__startswith="Cuenta ").exists()
 
 
+def test_xlsx_values_over_the_csv_bound_are_refused(personas, monkeypatch):
+    monkeypatch.setattr(reading, "FIELD_SIZE_LIMIT", 2048)  # Excel itself stops a cell at 32,767 characters
+    data = workbook(["name", "region"], ["Buena S.A.", "x" * 2049])
+    assert "Line 2 has a value longer than" in run("accounts", data, personas.lead).file_error
+
+
 def test_xlsx_nul_and_stray_values_past_the_header(personas):
     result = run("accounts", workbook(["name"], ["Buena S.A."], ["Mala", "sobra"]), personas.lead)
     assert [e.line for e in result.errors] == [3]
