@@ -22,8 +22,6 @@ from .values import Cell
 # styles and shared strings, and a bound on a bomb's work.
 MAX_UNCOMPRESSED_BYTES = 160 * 1024 * 1024
 MAX_ENTRIES = 500
-# Cells past the header's width are read only to tell a stray value from an empty formatted cell.
-MAX_COLUMNS = 200
 
 
 def check_archive(data: bytes, error: type[Exception]) -> None:
@@ -44,6 +42,8 @@ def _cell(value) -> Any:
         return ""
     if isinstance(value, str):
         return value.strip()
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Cell(value)
     if isinstance(value, int | float | Decimal | datetime.date):
         return Cell(value)
     return str(value).strip()  # a time of day, an error value (#N/A): text the column's check refuses
@@ -67,8 +67,9 @@ def read_xlsx(data: bytes, *, max_rows: int | None, header_of: Callable[[Any], l
     rows: list[tuple[int, dict[str, Any]]] = []
     try:
         sheet = workbook.worksheets[0]
-        for number, values in enumerate(sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS), start=1):
-            cells = [_cell(v) for v in values]
+        for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
+            width = len(header) if header is not None else len(values)
+            cells = [_cell(v) for v in values[:width]]
             if any("\x00" in c for c in cells if isinstance(c, str)):
                 raise error(_("Line %(line)s contains a NUL character: the file is damaged or not a "
                               "spreadsheet export.") % {"line": number})
@@ -83,15 +84,17 @@ def read_xlsx(data: bytes, *, max_rows: int | None, header_of: Callable[[Any], l
                 while header and not header[-1]:
                     header.pop()
                 continue
-            if not any(str(c).strip() for c in cells):
+            # Cells past the header are often formatted but empty; only a value there is a stray one.
+            stray = any(v is not None and str(v).strip() for v in values[width:])
+            if not stray and not any(cells):
                 continue
             if max_rows is not None and len(rows) >= max_rows:
                 raise error(_("The file has more than %(max)s rows; one import takes at most %(max)s. Split "
                               "the file and import the parts one after the other.") % {"max": max_rows})
-            if any(cells[len(header):]):
+            if stray:
                 rows.append((number, {"__extra__": True}))
                 continue
-            padded = cells + [""] * (len(header) - len(cells))
+            padded = cells + [""] * (width - len(cells))
             rows.append((number, {h: padded[i] for i, h in enumerate(header)}))
     except error:
         raise
