@@ -190,3 +190,34 @@ def test_formula_cells_import_as_their_value_and_text_formulas_are_neutralised_o
     assert imports.run_import(kind="accounts", data=csv_text, filename="a.csv", actor=personas.lead).ok
     account = Account.objects.get(region="Norte")
     assert list(imports.export_rows(Account.objects.filter(pk=account.pk)))[1][0].startswith("'=")
+
+
+# Whole files as each spreadsheet saves them, read with the conventions the file proposes.
+EXPORTS = {
+    # Excel in Spanish, "CSV UTF-8 (delimitado por comas)": semicolons, decimal comma, day first.
+    "excel_es": ("\ufeffaccount_tax_id;month;revenue;cost_of_goods;cost_to_serve\n"
+                 "{tax};01/2026;12.500;1.234,56;0\n{tax};15/02/2026;1.234,5 €;700;50,25\n"),
+    # LibreOffice in Spanish: thousands with a non-breaking space, month as a full date.
+    "libreoffice_es": ("account_tax_id;month;revenue;cost_of_goods;cost_to_serve\n"
+                       "{tax};2026-01-01;12\u00a0500,00;1\u00a0234,56;0,00\n{tax};28/02/2026;1\u00a0234,50;700,00;50,25\n"),
+    # Excel in English: commas, quoted thousands, month first.
+    "excel_en": ('account_tax_id,month,revenue,cost_of_goods,cost_to_serve\n'
+                 '{tax},2026-01,"12,500.00","1,234.56",0\n{tax},02/15/2026,"$1,234.50",700,50.25\n'),
+    # Google Sheets CSV download: commas, plain numbers.
+    "google_sheets": ("account_tax_id,month,revenue,cost_of_goods,cost_to_serve\n"
+                      "{tax},2026-01,12500,1234.56,0\n{tax},2026-02,1234.5,700,50.25\n"),
+}
+
+
+@pytest.mark.parametrize("flavour", sorted(EXPORTS))
+def test_whole_files_as_spreadsheets_save_them(personas, flavour):
+    account = personas.account
+    data = EXPORTS[flavour].format(tax=account.tax_id).encode()
+    header, rows = imports.read_table(data, filename="f.csv", max_rows=10)
+    result = imports.run_import(kind="financials", data=data, filename="f.csv", actor=personas.lead,
+                                conventions=imports.propose_conventions(header, rows))
+    assert result.ok, result.errors
+    january, february = FinancialRecord.objects.filter(account=account).order_by("month")
+    assert (january.revenue, january.cost_of_goods) == (Decimal("12500"), Decimal("1234.56"))
+    assert (february.month, february.revenue, february.cost_to_serve) == (
+        datetime.date(2026, 2, 1), Decimal("1234.5"), Decimal("50.25"))
