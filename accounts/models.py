@@ -77,7 +77,8 @@ class AccountQuerySet(models.QuerySet):
 class Account(Attributed, models.Model):
     name = models.CharField(_("name"), max_length=200, validators=[visible_text])
     tax_id = models.CharField(_("tax id"), max_length=40, blank=True)
-    customer_number = models.CharField(_("customer number"), max_length=40, blank=True,
+    customer_number = models.CharField(_("customer number"), max_length=40, blank=True, default="",
+                                       db_default="",
                                        help_text=_("The customer's id in the ERP; imports match accounts by it."))
     industry = models.CharField(_("industry"), max_length=30, choices=Industry.choices, default=Industry.OTHER)
     country = models.CharField(_("country"), max_length=2, default="ES", validators=[iso_country],

@@ -78,7 +78,8 @@ class ProgrammeSettings(models.Model):
     sponsor_visit_days = _days(_("sponsor visit every (days)"), 90)
     plan_review_days = _days(_("plan review every (days)"), 90)
     plan_stale_days = _days(_("plan stale after (days without edits)"), 60)
-    currency = models.CharField(_("currency"), max_length=3, default="EUR", validators=[iso_currency],
+    currency = models.CharField(_("currency"), max_length=3, default="EUR", db_default="EUR",
+                                validators=[iso_currency],
                                 help_text=_("ISO 4217 code of the programme's amounts, e.g. EUR, USD, GBP."))
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)  # optimistic locking (kam.versioning)

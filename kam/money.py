@@ -5,10 +5,8 @@ from decimal import Decimal
 
 from babel import Locale
 from babel.numbers import format_currency, get_currency_symbol
-from django.core.cache import cache
 from django.utils import translation
 
-CACHE_KEY = "kam:programme-currency"
 DEFAULT_CURRENCY = "EUR"
 
 
@@ -22,19 +20,13 @@ def currency_symbol(code: str | None = None) -> str:
 
 
 def programme_currency() -> str:
-    """The programme's currency code, kept in the cache so that a page showing amounts adds no query;
-    saving the programme settings forgets it (forget_currency)."""
-    code = cache.get(CACHE_KEY)
-    if code is None:
-        from kam.models import ProgrammeSettings
+    """The programme's currency code, a cached part (kam.datastamps): a page showing amounts adds no query,
+    a part that shows one is dropped with it when the programme settings are saved."""
+    from kam import datastamps
+    from kam.models import ProgrammeSettings
 
-        code = ProgrammeSettings.current().currency or DEFAULT_CURRENCY
-        cache.set(CACHE_KEY, code, 3600)
-    return code
-
-
-def forget_currency() -> None:
-    cache.delete(CACHE_KEY)
+    return datastamps.cached("programme-currency",
+                             lambda: ProgrammeSettings.current().currency or DEFAULT_CURRENCY)
 
 
 def money(value, places: int = 0) -> str:

@@ -38,7 +38,6 @@ from accounts.models import Account, FinancialRecord
 from kam import versioning
 from kam.errors import Forbidden, clean
 from kam.models import ProgrammeSettings
-from kam.money import forget_currency
 from planning.models import AccountPlan, Commitment
 from touchpoints.models import ClientFeedback, PartnershipRating, ServiceIncident, Touchpoint
 
@@ -449,8 +448,6 @@ def programme_settings_update(*, actor: User, expected_version, data: dict) -> P
     versioning.bump(settings)
     settings._history_user = actor
     settings.save()
-    if "currency" in changed:
-        transaction.on_commit(forget_currency)
     if changed & THRESHOLDS:
         account_services.quadrants_recompute()
     return settings
