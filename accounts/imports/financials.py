@@ -8,10 +8,13 @@ from django.utils.translation import gettext as _
 from kam.validators import is_future, sane_date
 
 from .. import services
+from ..models import FinancialRecord
+from . import writing
 from .reading import AccountIndex, RowError, _check, _common_row_errors, _resolve_account, parse_month, parse_number
+from .writing import Plan
 
 
-def _plan_financials(rows, result):
+def _plan_financials(rows, result, conventions=None):
     index = AccountIndex()
     seen: dict[tuple[int, datetime.date], int] = {}
     planned: dict[tuple[int, datetime.date], dict[str, Decimal]] = {}
@@ -55,8 +58,30 @@ def _plan_financials(rows, result):
         assert account is not None and month is not None  # a missing one was reported as an error
         planned[(account.pk, month)] = numbers
 
-    def write(actor):
-        result.created, result.updated = services.financial_records_save(actor=actor, figures=planned)
-        return {a for a, _m in planned}
+    if result.ok:
+        _count_changes(planned, result)
 
-    return write
+    def write(actor, progress=None):
+        result.created, result.updated = services.financial_records_save(actor=actor, figures=planned,
+                                                                         progress=progress)
+        result.overwritten = result.updated
+        result.unchanged = len(planned) - result.created - result.updated
+        return {a for a, _m in planned} if result.created or result.updated else set()
+
+    return Plan(write)
+
+
+def _count_changes(planned: dict[tuple[int, datetime.date], dict[str, Decimal]], result) -> None:
+    """What the write will do, read before it: months new, months whose figures change (overwritten)
+    and months identical to what is stored."""
+    stored = writing.stored_values(FinancialRecord, key=("account", "month"), fields=services.FINANCIAL_FIGURES,
+                                   filter_field="account_id", filter_values={a for a, _m in planned})
+    for key, numbers in planned.items():
+        before = stored.get(key)
+        if before is None:
+            result.created += 1
+        elif before != tuple(numbers.get(name, Decimal(0)) for name in services.FINANCIAL_FIGURES):
+            result.updated += 1
+        else:
+            result.unchanged += 1
+    result.overwritten = result.updated
