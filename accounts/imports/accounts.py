@@ -41,6 +41,7 @@ def _plan_accounts(rows, result, conventions=None):
     sponsors = _users_by_email(SPONSOR)
     seen: dict[tuple, int] = {}
     planned = []
+    choices_seen: dict[tuple[str, str], str | None] = {}
     file_tax_ids = {r.get("tax_id", "").upper() for _l, r in rows if r.get("tax_id")}
     for line, r in rows:
         errors = _common_row_errors(r)
@@ -66,7 +67,11 @@ def _plan_accounts(rows, result, conventions=None):
                                         ("status", AccountStatus.choices, "status"),
                                         ("relationship_stage", RelationshipStage.choices, "relationship_stage")):
             try:
-                value = _choice(r.get(column, ""), choices)
+                # Labels are translated on each comparison: each distinct value is looked up once.
+                asked = (column, r.get(column, ""))
+                if asked not in choices_seen:
+                    choices_seen[asked] = _choice(asked[1], choices)
+                value = choices_seen[asked]
                 if value is not None:
                     fields[target] = value
             except ValueError:
@@ -120,7 +125,7 @@ def _differs(stored: tuple, target: dict, compared: list[str]) -> bool:
 def _stored(ids) -> dict[int, tuple]:
     compared = _compared()
     return {pk: values for (pk,), values in writing.stored_values(
-        Account, key=("pk",), fields=compared, filter_field="pk", filter_values=ids).items()}
+        Account, key=("id",), fields=compared, filter_field="id", filter_values=ids).items()}
 
 
 def _count_changes(index, planned, result) -> None:
@@ -151,39 +156,17 @@ def _write_accounts(index, planned, result, actor, progress=None) -> set[int]:
         # The revenue recompute at the end updates rows across the table: its lock comes first.
         services.advisory_lock(services.ACCOUNT_ROWS_LOCK)
         when = timezone.now()
-        total, done = len(planned), 0
-        by_tax = dict(index.by_tax)
-        created: list[Account] = []
-        fresh = [(fields, parent_tax) for existing, fields, parent_tax in planned if existing is None]
-        summary = _("Account created")
-        for part in writing.chunks(fresh):
-            accounts = []
-            for fields, _parent in part:
-                values = dict(fields)
-                stage = values.pop("relationship_stage", None) or RelationshipStage.EXPLORATORY
-                accounts.append(Account(relationship_stage=stage, **values))
-            Account.objects.bulk_create(accounts, batch_size=1000)
-            RelationshipStageChange.objects.bulk_create(
-                [RelationshipStageChange(account=a, from_stage="", to_stage=a.relationship_stage, changed_by=actor)
-                 for a in accounts], batch_size=1000)
-            Activity.objects.bulk_create(
-                [Activity(account=a, kind=ActivityKind.ACCOUNT, subkind="created", actor=actor, summary=summary,
-                          link=reverse("accounts:detail", args=[a.pk])) for a in accounts], batch_size=1000)
-            created += accounts
-            done += len(part)
-            if progress is not None:
-                progress(done, total)
-        for account in created:
-            if account.tax_id:
-                by_tax[account.tax_id.upper()] = account
-        changes = _changes(planned, by_tax)
-        changed = _lock_and_apply(changes, actor, total, done, progress)
-        by_pk = {a.pk: a for a in [*index.by_tax.values(), *index.by_name.values()]}
-        by_pk.update((a.pk, a) for a in changed)
-        new_parents = _check_parents(planned, by_tax, created, by_pk)
+        total = len(planned)
+        fresh = [fields for existing, fields, _p in planned if existing is None]
+        created = _create(fresh, actor, total, progress)
+        ids_by_tax = {tax: a.pk for tax, a in index.by_tax.items()}
+        ids_by_tax.update((fields["tax_id"], pk) for fields, pk in zip(fresh, created, strict=True) if fields["tax_id"])
+        changed = _lock_and_apply(_changes(planned, ids_by_tax), actor, total, len(created), progress)
+        new_parents = _check_parents(planned, index, ids_by_tax, dict(zip(map(id, fresh), created, strict=True)),
+                                     changed)
         writing.update_rows(Account, changed, [*EDITABLE_BY_IMPORT, "parent", "updated_at"])
         writing.update_rows(Account, new_parents, ["parent"])
-        writing.history_copy(Account, [a.pk for a in created], history_type="+", actor=actor, when=when)
+        writing.history_copy(Account, created, history_type="+", actor=actor, when=when)
         writing.history_copy(Account, [a.pk for a in changed], history_type="~", actor=actor, when=when)
         result.created, result.updated = len(created), len(changed)
         result.unchanged = total - result.created - result.updated
@@ -191,10 +174,37 @@ def _write_accounts(index, planned, result, actor, progress=None) -> set[int]:
             services.revenue_recompute()
         if progress is not None:
             progress(total, total)
-    return {a.pk for a in [*created, *changed]}
+    return {*created, *(a.pk for a in changed)}
 
 
-def _changes(planned, by_tax) -> dict[int, dict]:
+def _create(fresh: list[dict], actor, total: int, progress) -> list[int]:
+    """The new accounts, each with its first stage and its "created" event, as `account_create` records
+    them; their ids, in order."""
+    summary = _("Account created")
+    # One reverse() for all: the link differs only by the id.
+    placeholder = 2_147_483_647
+    link = reverse("accounts:detail", args=[placeholder])
+    created: list[int] = []
+    for part in writing.chunks(fresh):
+        rows = []
+        for fields in part:
+            row = {writing.attname(Account, name): getattr(value, "pk", value) for name, value in fields.items()}
+            row["relationship_stage"] = row.get("relationship_stage") or RelationshipStage.EXPLORATORY
+            rows.append(row)
+        ids = writing.insert_rows(Account, rows)
+        writing.insert_rows(RelationshipStageChange, [
+            {"account_id": pk, "from_stage": "", "to_stage": row["relationship_stage"], "changed_by_id": actor.pk}
+            for pk, row in zip(ids, rows, strict=True)])
+        writing.insert_rows(Activity, [
+            {"account_id": pk, "kind": ActivityKind.ACCOUNT, "subkind": "created", "actor_id": actor.pk,
+             "summary": summary, "link": link.replace(str(placeholder), str(pk))} for pk in ids])
+        created += ids
+        if progress is not None:
+            progress(len(created), total)
+    return created
+
+
+def _changes(planned, ids_by_tax: dict[str, int]) -> dict[int, dict]:
     """{account id: the values its row asks for} of the existing accounts whose stored values differ."""
     compared = _compared()
     stored = _stored(existing.pk for existing, _f, _p in planned if existing is not None)
@@ -202,7 +212,7 @@ def _changes(planned, by_tax) -> dict[int, dict]:
     for existing, fields, parent_tax in planned:
         if existing is None:
             continue
-        target = _target(fields, by_tax[parent_tax].pk if parent_tax else None)
+        target = _target(fields, ids_by_tax[parent_tax] if parent_tax else None)
         if _differs(stored[existing.pk], target, compared):
             changes[existing.pk] = target
     return changes
@@ -241,37 +251,36 @@ def _lock_and_apply(changes: dict[int, dict], actor, total: int, done: int, prog
     return changed
 
 
-def _check_parents(planned, by_tax, created, by_pk) -> list[Account]:
-    """Check every parent the file gives (a group stays a tree) and return the new accounts whose
-    parent is to be written (the changed ones carry theirs)."""
-    by_name = {(a.name.strip().lower(), a.country): a for a in created}
+def _check_parents(planned, index, ids_by_tax: dict[str, int], created: dict[int, int],
+                   changed: list[Account]) -> list[Account]:
+    """Check every parent the file gives or changes (a group stays a tree) and return the new accounts
+    whose parent is to be written (the changed ones carry theirs). `created` maps each new row's
+    fields (by identity) to the id it was given."""
     links = []
     for existing, fields, parent_tax in planned:
         if not parent_tax:
             continue
-        child = by_pk.get(existing.pk) if existing is not None else (
-            by_tax.get(fields["tax_id"]) if fields["tax_id"]
-            else by_name.get((fields["name"].strip().lower(), fields["country"])))
-        parent = by_pk.get(by_tax[parent_tax].pk, by_tax[parent_tax])
-        assert child is not None  # every planned row was written above
-        if existing is not None and existing.parent_id == parent.pk:
+        parent_id = ids_by_tax[parent_tax]
+        if existing is not None and existing.parent_id == parent_id:
             continue  # the link stored already
-        links.append((existing is None, child, parent))
+        links.append((existing.pk if existing is not None else created[id(fields)], parent_id, existing is None))
     if not links:
         return []
     # The tree as it is, in memory, so that walking up a group asks no query per level.
-    nodes = {**by_pk, **{a.pk: a for a in created}}
+    nodes = {a.pk: a for a in [*index.by_tax.values(), *index.by_name.values(), *changed]}
+    for pk in {pk for child, parent, _new in links for pk in (child, parent)} - nodes.keys():
+        nodes[pk] = Account(pk=pk)  # a new account: no parent yet
     for node in nodes.values():
         if node.parent_id in nodes:
             node.parent = nodes[node.parent_id]
-    for _new, child, parent in links:
-        child.parent = parent
-    for _new, child, parent in links:
+    for child, parent, _new in links:
+        nodes[child].parent = nodes[parent]
+    for child, parent, _new in links:
         try:
-            services.check_parent(child, parent)
+            services.check_parent(nodes[child], nodes[parent])
         except Invalid as exc:
             raise ImportAborted(str(exc)) from exc
-    return [child for new, child, _p in links if new]
+    return [nodes[child] for child, _parent, new in links if new]
 
 
 EDITABLE_BY_IMPORT = ["name", "tax_id", "country", "industry", "region", "status", "kam", "sponsor",

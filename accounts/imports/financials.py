@@ -18,20 +18,19 @@ def _plan_financials(rows, result, conventions=None):
     index = AccountIndex()
     seen: dict[tuple[int, datetime.date], int] = {}
     planned: dict[tuple[int, datetime.date], dict[str, Decimal]] = {}
+    months: dict[str, tuple[datetime.date | None, list[str]]] = {}
     for line, r in rows:
         errors = _common_row_errors(r)
         if errors:
             result.errors.append(RowError(line, errors))
             continue
         account = _resolve_account(index, r, errors)
-        month = None
-        try:
-            month = parse_month(r.get("month", ""))
-            if is_future(month):
-                errors.append(_("Month %(value)s is in the future.") % {"value": r["month"]})
-            _check(sane_date, month, errors, "month")
-        except ValueError:
-            errors.append(_("Month “%(value)s” is not a month (use YYYY-MM).") % {"value": r.get("month", "")})
+        # A file has a few dozen distinct months in up to 150,000 rows: each is read and checked once.
+        raw_month = r.get("month", "")
+        if raw_month not in months:
+            months[raw_month] = _month(raw_month)
+        month, month_errors = months[raw_month]
+        errors.extend(month_errors)
         numbers = {}
         for column in ("revenue", "cost_of_goods", "cost_to_serve"):
             raw = r.get(column, "")
@@ -69,6 +68,19 @@ def _plan_financials(rows, result, conventions=None):
         return {a for a, _m in planned} if result.created or result.updated else set()
 
     return Plan(write)
+
+
+def _month(raw: str) -> tuple[datetime.date | None, list[str]]:
+    """The month of a row, or None and why not."""
+    errors: list[str] = []
+    try:
+        month = parse_month(raw)
+    except ValueError:
+        return None, [_("Month “%(value)s” is not a month (use YYYY-MM).") % {"value": raw}]
+    if is_future(month):
+        errors.append(_("Month %(value)s is in the future.") % {"value": raw})
+    _check(sane_date, month, errors, "month")
+    return month, errors
 
 
 def _count_changes(planned: dict[tuple[int, datetime.date], dict[str, Decimal]], result) -> None:

@@ -106,8 +106,12 @@ def financial_records_save(*, actor: User, figures: dict[tuple[int, datetime.dat
         if any(v < 0 for v in values):
             raise Invalid(_("Financial figures cannot be negative."))
         rows.append((account_id, month, *values))
+    # Read after the lock, which every writer of figures takes: what differs now is what to write.
+    stored = writing.stored_values(FinancialRecord, key=("account", "month"), fields=FINANCIAL_FIGURES,
+                                   filter_field="account", filter_values=account_ids)
+    rows = [row for row in rows if stored.get(row[:2]) != row[2:]]
     created, updated = writing.upsert_by_key(FinancialRecord, key=("account", "month"), fields=FINANCIAL_FIGURES,
-                                             rows=rows, actor=actor, progress=progress)
+                                             rows=rows, actor=actor, progress=progress, total=len(figures))
     if created or updated:
         revenue_recompute()
     return created, updated
