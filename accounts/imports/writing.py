@@ -187,75 +187,47 @@ def update_rows(model: type[Model], objs: Sequence[Model], field_names: Sequence
                        f"WHERE m.{_qn(pk.column)} = t.{_qn(pk.column)}")
 
 
-def upsert_by_key(model: type[Model], *, key: Sequence[str], fields: Sequence[str], rows: Sequence[Sequence],
-                  actor, progress: Progress = None, total: int | None = None) -> tuple[int, int]:
-    """Write `rows` ((key values…, field values…), unique by key) into `model`: a row whose key is
-    new is inserted, one whose fields differ is updated, an identical one is left alone; each
-    insert or update gets its history row. (created, updated)."""
+def write_changes(model: type[Model], *, fields: Sequence[str], new: Sequence[dict], changed: Sequence[Sequence],
+                  actor, progress: Progress = None, total: int | None = None) -> None:
+    """Insert the `new` rows ({attribute name: value}) and update the `changed` ones ((id, value of
+    each of `fields`…)), a chunk at a time, each with its history row ("+" or "~", by `actor`);
+    `progress(done, total)` after each chunk. The caller has compared them with what is stored, under
+    the lock that its writers share; an update that finds the row already equal writes nothing."""
     when = timezone.now()
-    created = updated = 0
-    total = len(rows) if total is None else total
+    total = len(new) + len(changed) if total is None else total
     done = 0
-    for part in chunks(rows):
-        if connection.vendor == "postgresql":
-            c, u = _pg_upsert_chunk(model, key, fields, part, actor, when)
-        else:
-            c, u = _orm_upsert_chunk(model, key, fields, part, actor, when)
-        created += c
-        updated += u
+    for part in chunks(new):
+        history_copy(model, insert_rows(model, part), history_type="+", actor=actor, when=when)
+        done += len(part)
+        if progress is not None:
+            progress(done, total)
+    for part in chunks(changed):
+        _update_by_id(model, fields, part, actor, when)
         done += len(part)
         if progress is not None:
             progress(done, total)
     if progress is not None and done < total:
         progress(total, total)  # the rest was left as it was
-    return created, updated
 
 
-def _pg_upsert_chunk(model, key, fields, rows, actor, when) -> tuple[int, int]:
-    key_fields = [field(model, n) for n in key]
-    value_fields = [field(model, n) for n in fields]
-    every = [*key_fields, *value_fields]
-    table = _pg_temp_table(model, f"upsert_{model._meta.db_table}", every)
-    _pg_copy(table, every, rows)
-    target = _qn(model._meta.db_table)
+def _update_by_id(model, field_names, rows, actor, when) -> None:
+    if connection.vendor != "postgresql":
+        names = [attname(model, n) for n in field_names]
+        objs = [model(pk=row[0], **dict(zip(names, row[1:], strict=True))) for row in rows]
+        model._default_manager.bulk_update(objs, list(field_names), batch_size=500)
+        history_copy(model, [row[0] for row in rows], history_type="~", actor=actor, when=when)
+        return
+    pk = model._meta.pk
+    fields = [field(model, n) for n in field_names]
+    table = _pg_temp_table(model, f"update_{model._meta.db_table}", [pk, *fields])
+    _pg_copy(table, [pk, *fields], rows)
     head, columns = _history_insert_head(model)
-    same_key = " AND ".join(f"m.{_qn(f.column)} = t.{_qn(f.column)}" for f in key_fields)
-    stored = ", ".join(f"m.{_qn(f.column)}" for f in value_fields)
-    given = ", ".join(f"t.{_qn(f.column)}" for f in value_fields)
-    assignments = ", ".join(f"{_qn(f.column)} = t.{_qn(f.column)}" for f in value_fields)
-    all_columns = ", ".join(_qn(f.column) for f in every)
-    user_id = getattr(actor, "pk", None)
+    stored = ", ".join(f"m.{_qn(f.column)}" for f in fields)
+    given = ", ".join(f"t.{_qn(f.column)}" for f in fields)
+    assignments = ", ".join(f"{_qn(f.column)} = t.{_qn(f.column)}" for f in fields)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"WITH changed AS (UPDATE {target} AS m SET {assignments} FROM {table} AS t "
-            f"WHERE {same_key} AND ({stored}) IS DISTINCT FROM ({given}) RETURNING m.*) "
-            f"{head} SELECT {columns}, %s, '~', %s, NULL FROM changed", [when, user_id])
-        updated = cursor.rowcount
-        cursor.execute(
-            f"WITH added AS (INSERT INTO {target} ({all_columns}) SELECT {all_columns} FROM {table} AS t "
-            f"WHERE NOT EXISTS (SELECT 1 FROM {target} AS m WHERE {same_key}) RETURNING *) "
-            f"{head} SELECT {columns}, %s, '+', %s, NULL FROM added", [when, user_id])
-        created = cursor.rowcount
-    return created, updated
-
-
-def _orm_upsert_chunk(model, key, fields, rows, actor, when) -> tuple[int, int]:
-    width = len(key)
-    filter_field = field(model, key[0]).attname
-    stored = {k: (pk, values) for k, pk, values in (
-        (row[:width], row[width], row[width + 1:]) for row in model._default_manager.filter(
-            **{f"{filter_field}__in": {r[0] for r in rows}}).values_list(*key, "pk", *fields))}
-    new, changed = [], []
-    for row in rows:
-        k, values = tuple(row[:width]), tuple(row[width:])
-        attrs = dict(zip([field(model, n).attname for n in (*key, *fields)], row, strict=True))
-        found = stored.get(k)
-        if found is None:
-            new.append(model(**attrs))
-        elif found[1] != values:
-            changed.append(model(pk=found[0], **attrs))
-    model._default_manager.bulk_create(new, batch_size=500)
-    update_rows(model, changed, list(fields))
-    history_copy(model, [o.pk for o in new], history_type="+", actor=actor, when=when)
-    history_copy(model, [o.pk for o in changed], history_type="~", actor=actor, when=when)
-    return len(new), len(changed)
+            f"WITH changed AS (UPDATE {_qn(model._meta.db_table)} AS m SET {assignments} FROM {table} AS t "
+            f"WHERE m.{_qn(pk.column)} = t.{_qn(pk.column)} AND ({stored}) IS DISTINCT FROM ({given}) "
+            f"RETURNING m.*) {head} SELECT {columns}, %s, '~', %s, NULL FROM changed",
+            [when, getattr(actor, "pk", None)])

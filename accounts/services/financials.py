@@ -95,23 +95,28 @@ def financial_records_save(*, actor: User, figures: dict[tuple[int, datetime.dat
     for account in accounts.values():
         permission_require(actor=actor, perm="accounts.change_financials", obj=account)
     advisory_lock(ACCOUNT_ROWS_LOCK)
-    rows = []
+    # Read after the lock, which every writer of figures takes: what differs now is what to write.
+    stored = writing.stored_values(FinancialRecord, key=("account", "month"), fields=("id", *FINANCIAL_FIGURES),
+                                   filter_field="account", filter_values=account_ids)
+    new, changed = [], []
     checked: set[datetime.date] = set()
     for (account_id, month), numbers in figures.items():
         month = month.replace(day=1)
         if month not in checked:
             require_not_in_future("month", month, _("Financials cannot be entered for a future month."))
             checked.add(month)
-        values = [numbers.get(name, Decimal(0)) for name in FINANCIAL_FIGURES]
+        values = tuple(numbers.get(name, Decimal(0)) for name in FINANCIAL_FIGURES)
         if any(v < 0 for v in values):
             raise Invalid(_("Financial figures cannot be negative."))
-        rows.append((account_id, month, *values))
-    # Read after the lock, which every writer of figures takes: what differs now is what to write.
-    stored = writing.stored_values(FinancialRecord, key=("account", "month"), fields=FINANCIAL_FIGURES,
-                                   filter_field="account", filter_values=account_ids)
-    rows = [row for row in rows if stored.get(row[:2]) != row[2:]]
-    created, updated = writing.upsert_by_key(FinancialRecord, key=("account", "month"), fields=FINANCIAL_FIGURES,
-                                             rows=rows, actor=actor, progress=progress, total=len(figures))
+        before = stored.get((account_id, month))
+        if before is None:
+            new.append(dict(zip(("account_id", "month", *FINANCIAL_FIGURES), (account_id, month, *values),
+                                strict=True)))
+        elif before[1:] != values:
+            changed.append((before[0], *values))
+    writing.write_changes(FinancialRecord, fields=FINANCIAL_FIGURES, new=new, changed=changed, actor=actor,
+                          progress=progress, total=len(figures))
+    created, updated = len(new), len(changed)
     if created or updated:
         revenue_recompute()
     return created, updated
