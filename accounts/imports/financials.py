@@ -86,10 +86,8 @@ def _month(raw: str) -> tuple[datetime.date | None, list[str]]:
 def _count_changes(planned: dict[tuple[int, datetime.date], dict[str, Decimal]], result) -> None:
     """What the write will do, read before it: months new, months whose figures change (overwritten)
     and months identical to what is stored."""
-    stored = writing.stored_values(FinancialRecord, key=("account", "month"), fields=services.FINANCIAL_FIGURES,
-                                   filter_field="account_id", filter_values={a for a, _m in planned})
-    for key, numbers in planned.items():
-        before = stored.get(key)
+    for _key, numbers, before in writing.with_stored(FinancialRecord, key=("account", "month"),
+                                                     fields=services.FINANCIAL_FIGURES, items=planned.items()):
         if before is None:
             result.created += 1
         elif before != tuple(numbers.get(name, Decimal(0)) for name in services.FINANCIAL_FIGURES):

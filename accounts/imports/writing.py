@@ -12,7 +12,7 @@ Nothing here checks permissions or takes locks: the callers (the planners' `writ
 
 import datetime
 import hashlib
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from django.db import connection
@@ -115,6 +115,25 @@ def stored_values(model: type[Model], *, key: Sequence[str], fields: Sequence[st
         for row in rows.iterator(chunk_size=10_000):
             out[row[:width]] = row[width:]
     return out
+
+
+def with_stored(model: type[Model], *, key: Sequence[str], fields: Sequence[str],
+                items: Iterable[tuple[tuple, Any]], batch: int = 2000) -> Iterator[tuple[tuple, Any, tuple | None]]:
+    """Each (key values, payload) of `items` with the stored values of `fields` for that key (None when
+    there is no such row), read for `batch` distinct first-key values at a time (say, 2,000 accounts):
+    a million rows are compared without holding a million stored rows."""
+    ordered = sorted(items, key=lambda item: item[0][0])
+    start = 0
+    while start < len(ordered):
+        firsts: set = set()
+        end = start
+        while end < len(ordered) and (len(firsts) < batch or ordered[end][0][0] in firsts):
+            firsts.add(ordered[end][0][0])
+            end += 1
+        stored = stored_values(model, key=key, fields=fields, filter_field=key[0], filter_values=firsts)
+        for k, payload in ordered[start:end]:
+            yield k, payload, stored.get(k)
+        start = end
 
 
 def insert_rows(model: type[Model], rows: Sequence[dict]) -> list[int]:

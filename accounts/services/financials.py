@@ -95,20 +95,18 @@ def financial_records_save(*, actor: User, figures: dict[tuple[int, datetime.dat
     for account in accounts.values():
         permission_require(actor=actor, perm="accounts.change_financials", obj=account)
     advisory_lock(ACCOUNT_ROWS_LOCK)
-    # Read after the lock, which every writer of figures takes: what differs now is what to write.
-    stored = writing.stored_values(FinancialRecord, key=("account", "month"), fields=("id", *FINANCIAL_FIGURES),
-                                   filter_field="account", filter_values=account_ids)
     new, changed = [], []
     checked: set[datetime.date] = set()
-    for (account_id, month), numbers in figures.items():
-        month = month.replace(day=1)
+    # Compared after the lock, which every writer of figures takes: what differs now is what to write.
+    for (account_id, month), numbers, before in writing.with_stored(
+            FinancialRecord, key=("account", "month"), fields=("id", *FINANCIAL_FIGURES),
+            items=(((account_id, month.replace(day=1)), numbers) for (account_id, month), numbers in figures.items())):
         if month not in checked:
             require_not_in_future("month", month, _("Financials cannot be entered for a future month."))
             checked.add(month)
         values = tuple(numbers.get(name, Decimal(0)) for name in FINANCIAL_FIGURES)
         if any(v < 0 for v in values):
             raise Invalid(_("Financial figures cannot be negative."))
-        before = stored.get((account_id, month))
         if before is None:
             new.append(dict(zip(("account_id", "month", *FINANCIAL_FIGURES), (account_id, month, *values),
                                 strict=True)))
