@@ -121,19 +121,24 @@ def with_stored(model: type[Model], *, key: Sequence[str], fields: Sequence[str]
                 items: Iterable[tuple[tuple, Any]], batch: int = 2000) -> Iterator[tuple[tuple, Any, tuple | None]]:
     """Each (key values, payload) of `items` with the stored values of `fields` for that key (None when
     there is no such row), read for `batch` distinct first-key values at a time (say, 2,000 accounts):
-    a million rows are compared without holding a million stored rows."""
-    ordered = sorted(items, key=lambda item: item[0][0])
-    start = 0
-    while start < len(ordered):
-        firsts: set = set()
-        end = start
-        while end < len(ordered) and (len(firsts) < batch or ordered[end][0][0] in firsts):
-            firsts.add(ordered[end][0][0])
-            end += 1
-        stored = stored_values(model, key=key, fields=fields, filter_field=key[0], filter_values=firsts)
-        for k, payload in ordered[start:end]:
-            yield k, payload, stored.get(k)
-        start = end
+    a million rows are compared without holding a million stored rows. Items in any order are right;
+    items grouped by their first key value (a file sorted by account) are read once."""
+    pending: list[tuple[tuple, Any]] = []
+    firsts: set = set()
+    for item in items:
+        if item[0][0] not in firsts and len(firsts) >= batch:
+            yield from _joined(model, key, fields, pending, firsts)
+            pending, firsts = [], set()
+        firsts.add(item[0][0])
+        pending.append(item)
+    if pending:
+        yield from _joined(model, key, fields, pending, firsts)
+
+
+def _joined(model, key, fields, pending, firsts) -> Iterator[tuple[tuple, Any, tuple | None]]:
+    stored = stored_values(model, key=key, fields=fields, filter_field=key[0], filter_values=firsts)
+    for k, payload in pending:
+        yield k, payload, stored.get(k)
 
 
 def insert_rows(model: type[Model], rows: Sequence[dict]) -> list[int]:

@@ -1,6 +1,7 @@
 """Imports write only what changes: unchanged rows leave no history, no version bump and no event;
 changed and new rows are written in bulk, counted before and after writing, all or nothing."""
 
+from datetime import date
 from decimal import Decimal
 
 import pytest
@@ -201,3 +202,14 @@ def test_contacts_dry_plan_counts(personas):
     dry, _plan = plan(_plan_contacts, contacts_file(personas.account, 6, position="Ventas"))
     assert (dry.created, dry.updated, dry.unchanged) == (1, 4, 1)
     assert Contact.objects.filter(account=personas.account).count() == 5
+
+
+def test_stored_values_are_joined_in_batches_whatever_the_order(personas):
+    a, b = personas.account, personas.other_account
+    FinancialRecord.objects.create(account=a, month="2024-01-01", revenue=1)
+    FinancialRecord.objects.create(account=b, month="2024-01-01", revenue=2)
+    items = [((a.pk, date(2024, 1, 1)), "a1"), ((b.pk, date(2024, 1, 1)), "b1"), ((a.pk, date(2024, 2, 1)), "a2")]
+    joined = list(writing.with_stored(FinancialRecord, key=("account", "month"), fields=("revenue",), items=items,
+                                      batch=1))
+    assert [(payload, before) for _k, payload, before in joined] == [
+        ("a1", (Decimal("1.00"),)), ("b1", (Decimal("2.00"),)), ("a2", None)]
