@@ -118,9 +118,9 @@ def stored_values(model: type[Model], *, key: Sequence[str], fields: Sequence[st
 
 
 def with_stored(model: type[Model], *, key: Sequence[str], fields: Sequence[str],
-                items: Iterable[tuple[tuple, Any]], batch: int = 2000) -> Iterator[tuple[tuple, Any, tuple | None]]:
+                items: Iterable[tuple[tuple, Any]], batch: int = 500) -> Iterator[tuple[tuple, Any, tuple | None]]:
     """Each (key values, payload) of `items` with the stored values of `fields` for that key (None when
-    there is no such row), read for `batch` distinct first-key values at a time (say, 2,000 accounts):
+    there is no such row), read for `batch` distinct first-key values at a time (500 accounts, some 30,000 months):
     a million rows are compared without holding a million stored rows. Items in any order are right;
     items grouped by their first key value (a file sorted by account) are read once."""
     pending: list[tuple[tuple, Any]] = []
