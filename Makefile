@@ -60,7 +60,8 @@ lint: venv
 messages: venv
 	$(PY) scripts/i18n.py update
 
-## make bench: p50/p95/max and SQL queries of every main page on the large data set (PostgreSQL;
+## make bench: p50/p95/max and SQL queries of every main page on the large data set, then the import
+## section (100,000 accounts, 1,000,000 months; BENCH_ARGS=--imports-only runs it alone) (PostgreSQL;
 ## DATABASE_URL defaults to .../kam_bench_large, seeded on first run). Writes bench/results/latest.json.
 bench: venv
 	$(PY) -m bench.run $(BENCH_ARGS)

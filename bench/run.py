@@ -1,13 +1,16 @@
 """`make bench`: response times and SQL queries of every main page on the large data set, with the cache
 warm and cold (emptied before each sample: `cold p50`; needs redis-server).
 
-    python -m bench.run [--requests 50] [--warmup 5] [--reseed]
+    python -m bench.run [--requests 50] [--warmup 5] [--reseed] [--no-imports | --imports-only]
 
 DATABASE_URL (default postgres://postgres@127.0.0.1:5432/kam_bench_large) is seeded with
 `seed_demo --size large` when it holds no large set. Each page is requested by the role that uses it,
 through gunicorn with DEBUG off, sequentially (one request at a time: this measures the page, the load
 test measures the server). Times are wall-clock at the client on the loopback interface. The SQL count
 comes from the X-Query-Count header (kam/middleware.py, enabled only here).
+
+Then the import section (bench/imports.py: 100,000 accounts and 1,000,000 monthly figures imported and
+imported again, on a database of its own); `--imports-only` runs it alone.
 """
 
 import argparse
@@ -20,7 +23,7 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from bench import server
+from bench import imports, server
 
 TARGET_P50_MS = 30.0
 TARGET_P95_MS = 100.0
@@ -118,7 +121,12 @@ def main(argv=None) -> int:
                         help="measure only the pages whose name contains TEXT (repeatable)")
     parser.add_argument("--no-cold", action="store_true", help="skip the cold-cache samples")
     parser.add_argument("--prepare-only", action="store_true", help="create, migrate and seed, then stop")
+    parser.add_argument("--imports-only", action="store_true",
+                        help="run only the import section (bench/imports.py), on its own database")
+    parser.add_argument("--no-imports", action="store_true", help="skip the import section")
     args = parser.parse_args(argv)
+    if args.imports_only:
+        return run_imports_section()
 
     database_url = os.environ.get("DATABASE_URL") or server.DEFAULT_DB
     env = server.prepare(database_url, reseed=args.reseed)
@@ -160,6 +168,12 @@ def main(argv=None) -> int:
         server.log("timing recompute_metrics on the large data set")
         recompute = time_recompute(env)
 
+    # The import section is the whole run's, not a partial one's (--only); it drops its own database.
+    imports_figures = None
+    if not (args.only or args.no_imports):
+        with server.private_redis() as redis_url:
+            imports_figures = imports.run(redis_url)
+
     load = os.getloadavg()
     print()
     print(table(rows))
@@ -168,6 +182,8 @@ def main(argv=None) -> int:
         print(f"\nrecompute_metrics: {recompute['seconds']} s ({'ok' if recompute['ok'] else 'FAILED'})")
     elif not found["has_recompute_metrics"]:
         print("\nrecompute_metrics: missing")
+    if imports_figures:
+        print("\n" + imports.describe(imports_figures))
     measured = [r for r in rows if not r.get("missing") and r.get("status") == 200]
     missed = [r["name"] for r in measured if not r["meets_target"]]
     errors = [r["name"] for r in rows if not r.get("missing") and r.get("status") != 200]
@@ -190,12 +206,29 @@ def main(argv=None) -> int:
         "targets_ms": {"p50": TARGET_P50_MS, "p95": TARGET_P95_MS},
         "pages": rows,
         "recompute_metrics": recompute,
+        "imports": imports_figures,
     }
     # A partial run (--only) must not pass for the whole benchmark's figures.
     out = server.RESULTS / ("partial.json" if args.only else "latest.json")
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
     server.log(f"written {out.relative_to(server.ROOT)}")
     return 1 if errors else 0
+
+
+def run_imports_section() -> int:
+    """The import section alone: figures printed and written to bench/results/imports.json."""
+    with server.private_redis() as redis_url:
+        figures = imports.run(redis_url)
+    load = os.getloadavg()
+    print()
+    print(imports.describe(figures))
+    print(f"\nload average during the run: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} on {os.cpu_count()} CPUs")
+    server.RESULTS.mkdir(parents=True, exist_ok=True)
+    out = server.RESULTS / "imports.json"
+    out.write_text(json.dumps({"when": datetime.now(UTC).isoformat(timespec="seconds"),
+                               "load_average": [round(x, 2) for x in load], **figures}, indent=2))
+    server.log(f"written {out.relative_to(server.ROOT)}")
+    return 0 if all(figures["meets"].values()) else 1
 
 
 if __name__ == "__main__":

@@ -3,8 +3,8 @@
 
 from django.db import transaction
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from kam.errors import Invalid
 from kam.roles import KAM, SPONSOR
@@ -21,8 +21,10 @@ from ..models import (
     RelationshipStage,
     RelationshipStageChange,
 )
+from . import writing
 from .reading import AccountIndex, ImportAborted, _check, _choice, _common_row_errors, _users_by_email
 from .values import Conventions, ValueRefused, allowed_values, choice_lookup, parse_country
+from .writing import Plan
 
 
 def _plan_accounts(rows, result, conventions: Conventions | None = None):
@@ -105,82 +107,187 @@ def _plan_accounts(rows, result, conventions: Conventions | None = None):
             continue
         planned.append((existing, {"name": name, "tax_id": tax_id, "country": country, **fields}, parent_tax))
 
-    def write(actor):
-        """Everything in bulk, with what the services record row by row (history, the first stage, the
-        account's events): row by row a file of tens of thousands of rows outlasts any request timeout."""
-        touched = set()
-        with transaction.atomic():
-            if any(existing is None for existing, _f, _p in planned):
-                services.permission_require(actor=actor, perm="accounts.add_account")
-            if any("kam" in fields or "sponsor" in fields for _e, fields, _p in planned):
-                services.permission_require(actor=actor, perm="accounts.assign_people")
-            # The revenue recompute at the end updates rows across the table: its lock comes first.
-            services.advisory_lock(services.ACCOUNT_ROWS_LOCK)
-            by_tax = dict(index.by_tax)
-            fresh, changes = [], {}
-            for existing, fields, _parent in planned:
-                stage = fields.pop("relationship_stage", None)
-                if existing is None:
-                    fresh.append(Account(relationship_stage=stage or RelationshipStage.EXPLORATORY, **fields))
-                else:
-                    changes[existing.pk] = (fields, stage)
-            result.created = len(fresh)
-            result.updated = len(changes)
-            updated, stage_rows, events = [], [], []
-            ids = list(changes)
-            for i in range(0, len(ids), 1000):
-                for account in Account.objects.select_for_update().filter(pk__in=ids[i:i + 1000]):
-                    services.permission_require(actor=actor, perm="accounts.change_account", obj=account)
-                    fields, stage = changes[account.pk]
-                    for k, v in fields.items():
-                        setattr(account, k, v)
-                    account.version += 1  # an edit form opened before the import is now stale
-                    if stage and stage != account.relationship_stage:
-                        stage_rows.append(RelationshipStageChange(
-                            account=account, from_stage=account.relationship_stage, to_stage=stage,
-                            changed_by=actor, note=_("CSV import")))
-                        events.append(Activity(
-                            account=account, kind=ActivityKind.STAGE_CHANGE, subkind=stage, actor=actor,
-                            summary=_("Relationship stage: %(from)s → %(to)s") % {
-                                "from": RelationshipStage(account.relationship_stage).label,
-                                "to": RelationshipStage(stage).label}))
-                        account.relationship_stage = stage
-                    updated.append(account)
-            if updated:
-                bulk_update_with_history(updated, Account, EDITABLE_BY_IMPORT, batch_size=1000, default_user=actor)
-            created = bulk_create_with_history(fresh, Account, batch_size=1000, default_user=actor) if fresh else []
-            stage_rows += [RelationshipStageChange(account=a, from_stage="", to_stage=a.relationship_stage,
-                                                   changed_by=actor) for a in created]
-            summary = _("Account created")
-            events += [Activity(account=a, kind=ActivityKind.ACCOUNT, subkind="created", actor=actor, summary=summary,
-                                link=reverse("accounts:detail", args=[a.pk])) for a in created]
-            RelationshipStageChange.objects.bulk_create(stage_rows, batch_size=1000)
-            Activity.objects.bulk_create(events, batch_size=1000)
-            for account in [*updated, *created]:
-                touched.add(account.pk)
-                if account.tax_id:
-                    by_tax[account.tax_id.upper()] = account
-            by_name = {(a.name.strip().lower(), a.country): a for a in [*updated, *created]}
-            parent_links = []
-            for _existing, fields, parent_tax in planned:
-                if not parent_tax:
-                    continue
-                child = (by_tax.get(fields["tax_id"]) if fields["tax_id"]
-                         else by_name.get((fields["name"].strip().lower(), fields["country"])))
-                parent = by_tax[parent_tax]
-                assert child is not None  # every planned row was written above
-                try:
-                    services.check_parent(child, parent)
-                except Invalid as exc:
-                    raise ImportAborted(str(exc)) from exc
-                child.parent = parent
-                parent_links.append(child)
-            Account.objects.bulk_update(parent_links, ["parent"], batch_size=1000)
+    if result.ok:
+        _count_changes(index, planned, result)
+    return Plan(lambda actor, progress=None: _write_accounts(index, planned, result, actor, progress))
+
+
+def _compared() -> list[str]:
+    """The columns an import may change, by attribute name (`kam_id`), the parent last."""
+    return [writing.attname(Account, name) for name in EDITABLE_BY_IMPORT if name != "version"] + ["parent_id"]
+
+
+def _target(fields: dict, parent_id: int | None) -> dict:
+    """The values a row asks for, by attribute name; a column the row leaves empty is not asked for."""
+    out = {writing.attname(Account, name): getattr(value, "pk", value) for name, value in fields.items()}
+    if parent_id is not None:
+        out["parent_id"] = parent_id
+    return out
+
+
+def _differs(stored: tuple, target: dict, compared: list[str]) -> bool:
+    return any(name in target and target[name] != value for name, value in zip(compared, stored, strict=True))
+
+
+def _stored(ids) -> dict[int, tuple]:
+    compared = _compared()
+    return {pk: values for (pk,), values in writing.stored_values(
+        Account, key=("id",), fields=compared, filter_field="id", filter_values=ids).items()}
+
+
+def _count_changes(index, planned, result) -> None:
+    """New, changed and unchanged rows, read before writing (the preview's numbers)."""
+    compared = _compared()
+    stored = _stored(existing.pk for existing, _f, _p in planned if existing is not None)
+    for existing, fields, parent_tax in planned:
+        if existing is None:
+            result.created += 1
+            continue
+        parent = index.by_tax.get(parent_tax) if parent_tax else None
+        # A parent that the same file creates is a change of parent.
+        if (parent_tax and parent is None) or _differs(stored[existing.pk], _target(fields, parent and parent.pk),
+                                                       compared):
+            result.updated += 1
+        else:
+            result.unchanged += 1
+
+
+def _write_accounts(index, planned, result, actor, progress=None) -> set[int]:
+    """Everything set-based, with what the services record row by row (history, the first stage, the
+    account's events), and nothing for the rows that change nothing."""
+    with transaction.atomic():
+        if any(existing is None for existing, _f, _p in planned):
+            services.permission_require(actor=actor, perm="accounts.add_account")
+        if any("kam" in fields or "sponsor" in fields for _e, fields, _p in planned):
+            services.permission_require(actor=actor, perm="accounts.assign_people")
+        # The revenue recompute at the end updates rows across the table: its lock comes first.
+        services.advisory_lock(services.ACCOUNT_ROWS_LOCK)
+        when = timezone.now()
+        total = len(planned)
+        fresh = [fields for existing, fields, _p in planned if existing is None]
+        created = _create(fresh, actor, total, progress)
+        ids_by_tax = {tax: a.pk for tax, a in index.by_tax.items()}
+        ids_by_tax.update((fields["tax_id"], pk) for fields, pk in zip(fresh, created, strict=True) if fields["tax_id"])
+        changed = _lock_and_apply(_changes(planned, ids_by_tax), actor, total, len(created), progress)
+        new_parents = _check_parents(planned, index, ids_by_tax, dict(zip(map(id, fresh), created, strict=True)),
+                                     changed)
+        writing.update_rows(Account, changed, [*EDITABLE_BY_IMPORT, "parent", "updated_at"])
+        writing.update_rows(Account, new_parents, ["parent"])
+        writing.history_copy(Account, created, history_type="+", actor=actor, when=when)
+        writing.history_copy(Account, [a.pk for a in changed], history_type="~", actor=actor, when=when)
+        result.created, result.updated = len(created), len(changed)
+        result.unchanged = total - result.created - result.updated
+        if created or changed:
             services.revenue_recompute()
-        return touched
+        if progress is not None:
+            progress(total, total)
+    return {*created, *(a.pk for a in changed)}
 
-    return write
 
+def _create(fresh: list[dict], actor, total: int, progress) -> list[int]:
+    """The new accounts, each with its first stage and its "created" event, as `account_create` records
+    them; their ids, in order."""
+    summary = _("Account created")
+    # One reverse() for all: the link differs only by the id.
+    placeholder = 2_147_483_647
+    link = reverse("accounts:detail", args=[placeholder])
+    created: list[int] = []
+    for part in writing.chunks(fresh):
+        rows = []
+        for fields in part:
+            row = {writing.attname(Account, name): getattr(value, "pk", value) for name, value in fields.items()}
+            row["relationship_stage"] = row.get("relationship_stage") or RelationshipStage.EXPLORATORY
+            rows.append(row)
+        ids = writing.insert_rows(Account, rows)
+        writing.insert_rows(RelationshipStageChange, [
+            {"account_id": pk, "from_stage": "", "to_stage": row["relationship_stage"], "changed_by_id": actor.pk}
+            for pk, row in zip(ids, rows, strict=True)])
+        writing.insert_rows(Activity, [
+            {"account_id": pk, "kind": ActivityKind.ACCOUNT, "subkind": "created", "actor_id": actor.pk,
+             "summary": summary, "link": link.replace(str(placeholder), str(pk))} for pk in ids])
+        created += ids
+        if progress is not None:
+            progress(len(created), total)
+    return created
+
+
+def _changes(planned, ids_by_tax: dict[str, int]) -> dict[int, dict]:
+    """{account id: the values its row asks for} of the existing accounts whose stored values differ."""
+    compared = _compared()
+    stored = _stored(existing.pk for existing, _f, _p in planned if existing is not None)
+    changes = {}
+    for existing, fields, parent_tax in planned:
+        if existing is None:
+            continue
+        target = _target(fields, ids_by_tax[parent_tax] if parent_tax else None)
+        if _differs(stored[existing.pk], target, compared):
+            changes[existing.pk] = target
+    return changes
+
+
+def _lock_and_apply(changes: dict[int, dict], actor, total: int, done: int, progress) -> list[Account]:
+    """The accounts to change, locked, checked against the actor's permission and given their new
+    values and version; a stage that moves is recorded as the stage form records it."""
+    changed, stage_rows, events = [], [], []
+    ids = list(changes)
+    for part in writing.chunks(ids):
+        for account in Account.objects.select_for_update().filter(pk__in=part):
+            services.permission_require(actor=actor, perm="accounts.change_account", obj=account)
+            target = changes[account.pk]
+            stage = target.pop("relationship_stage", None)
+            for name, value in target.items():
+                setattr(account, name, value)
+            if stage and stage != account.relationship_stage:
+                stage_rows.append(RelationshipStageChange(
+                    account=account, from_stage=account.relationship_stage, to_stage=stage,
+                    changed_by=actor, note=_("CSV import")))
+                events.append(Activity(
+                    account=account, kind=ActivityKind.STAGE_CHANGE, subkind=stage, actor=actor,
+                    summary=_("Relationship stage: %(from)s → %(to)s") % {
+                        "from": RelationshipStage(account.relationship_stage).label,
+                        "to": RelationshipStage(stage).label}))
+                account.relationship_stage = stage
+            account.version += 1  # an edit form opened before the import is now stale
+            account.updated_at = timezone.now()
+            changed.append(account)
+        done += len(part)
+        if progress is not None:
+            progress(done, total)
+    RelationshipStageChange.objects.bulk_create(stage_rows, batch_size=1000)
+    Activity.objects.bulk_create(events, batch_size=1000)
+    return changed
+
+
+def _check_parents(planned, index, ids_by_tax: dict[str, int], created: dict[int, int],
+                   changed: list[Account]) -> list[Account]:
+    """Check every parent the file gives or changes (a group stays a tree) and return the new accounts
+    whose parent is to be written (the changed ones carry theirs). `created` maps each new row's
+    fields (by identity) to the id it was given."""
+    links = []
+    for existing, fields, parent_tax in planned:
+        if not parent_tax:
+            continue
+        parent_id = ids_by_tax[parent_tax]
+        if existing is not None and existing.parent_id == parent_id:
+            continue  # the link stored already
+        links.append((existing.pk if existing is not None else created[id(fields)], parent_id, existing is None))
+    if not links:
+        return []
+    # The tree as it is, in memory, so that walking up a group asks no query per level.
+    nodes = {a.pk: a for a in [*index.by_tax.values(), *index.by_name.values(), *changed]}
+    for pk in {pk for child, parent, _new in links for pk in (child, parent)} - nodes.keys():
+        nodes[pk] = Account(pk=pk)  # a new account: no parent yet
+    for node in nodes.values():
+        if node.parent_id in nodes:
+            node.parent = nodes[node.parent_id]
+    for child, parent, _new in links:
+        nodes[child].parent = nodes[parent]
+    for child, parent, _new in links:
+        try:
+            services.check_parent(nodes[child], nodes[parent])
+        except Invalid as exc:
+            raise ImportAborted(str(exc)) from exc
+    return [nodes[child] for child, _parent, new in links if new]
 
 
 EDITABLE_BY_IMPORT = ["name", "tax_id", "customer_number", "country", "industry", "region", "status", "kam", "sponsor",

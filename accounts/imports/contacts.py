@@ -4,6 +4,7 @@ import re
 
 from django.contrib.auth import get_user_model
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam import versioning
@@ -12,8 +13,10 @@ from kam.validators import free_text_length, sane_date, visible_text
 
 from .. import services
 from ..models import Activity, ActivityKind, Attitude, Contact, DecisionRole, Influence
+from . import writing
 from .reading import AccountIndex, _check, _choice, _common_row_errors, _resolve_account
 from .values import Conventions, ValueRefused, allowed_values, choice_lookup, date_format_hint, parse_date
+from .writing import Plan
 
 
 def _plan_contacts(rows, result, conventions: Conventions | None = None):
@@ -97,41 +100,98 @@ def _plan_contacts(rows, result, conventions: Conventions | None = None):
         key = (account.pk, "email", email) if email else (account.pk, "name", name.lower())
         planned.append((account, existing.get(key), fields, boss))
 
-    def write(actor):
-        with transaction.atomic():
-            for account in {a.pk: a for a, _c, _f, _b in planned}.values():
-                services.permission_require(actor=actor, perm="accounts.change_account", obj=account)
-            # The rows as they are now, locked: an edit saved since the file was read is kept, and one
-            # opened before the import is refused as stale.
-            ids = [c.pk for _a, c, _f, _b in planned if c is not None]
-            current = {}
-            for i in range(0, len(ids), 1000):
-                current.update(Contact.objects.select_for_update().in_bulk(ids[i:i + 1000]))
-            by_email = {(k[0], k[2]): current.get(c.pk, c) for k, c in existing.items() if k[1] == "email"}
-            saved = []
-            for account, contact, fields, boss in planned:
-                if contact is None:
-                    contact = Contact(account_id=account.pk)
-                    result.created += 1
-                else:
-                    contact = current[contact.pk]
-                    versioning.bump(contact)
-                    result.updated += 1
-                for k, v in fields.items():
-                    setattr(contact, k, v)
-                contact._history_user = actor
-                contact.save()
-                if contact.email:
-                    by_email[(account.pk, contact.email.lower())] = contact
-                saved.append((contact, boss))
-            for contact, boss in saved:
-                if boss:
-                    target = by_email[(contact.account_id, boss)]
-                    if target.pk != contact.pk:
-                        Contact.objects.filter(pk=contact.pk).update(reports_to=target)
-            for account_id in {a.pk for a, _c, _f, _b in planned}:
-                Activity.objects.create(account_id=account_id, kind=ActivityKind.ACCOUNT, subkind="import",
-                                        actor=actor, summary=_("Contacts imported from CSV"))
-        return set()
+    if result.ok:
+        _count_changes(planned, existing, file_emails, result)
+    return Plan(lambda actor, progress=None: _write_contacts(planned, existing, result, actor, progress))
 
-    return write
+
+def _target(contact, fields: dict, boss_id: int | None) -> dict:
+    """The values a row asks for, by attribute name (`owner_id`); the boss only when it is another person."""
+    out = {writing.attname(Contact, name): getattr(value, "pk", value) for name, value in fields.items()}
+    if boss_id is not None and (contact is None or boss_id != contact.pk):
+        out["reports_to_id"] = boss_id
+    return out
+
+
+def _differs(contact, target: dict) -> bool:
+    return any(getattr(contact, name) != value for name, value in target.items())
+
+
+def _boss_id(by_email, account_id: int, boss: str) -> int | None:
+    target = by_email.get((account_id, boss)) if boss else None
+    return target.pk if target is not None else None
+
+
+def _count_changes(planned, existing, file_emails, result) -> None:
+    """New, changed and unchanged rows, read before writing (the preview's numbers)."""
+    by_email = {(k[0], k[2]): c for k, c in existing.items() if k[1] == "email"}
+    for account, contact, fields, boss in planned:
+        if contact is None:
+            result.created += 1
+            continue
+        boss_id = _boss_id(by_email, account.pk, boss)
+        # A boss that only the file brings is a change of boss.
+        if (boss and boss_id is None) or _differs(contact, _target(contact, fields, boss_id)):
+            result.updated += 1
+        else:
+            result.unchanged += 1
+
+
+def _write_contacts(planned, existing, result, actor, progress=None) -> set[int]:
+    """New contacts in bulk, changed ones set-based under their row locks, unchanged ones left alone;
+    one history row per contact written and one event per account whose contacts changed."""
+    with transaction.atomic():
+        when = timezone.now()
+        total = len(planned)
+        new_rows = [(account, fields, boss) for account, contact, fields, boss in planned if contact is None]
+        for account in {a.pk: a for a, _f, _b in new_rows}.values():
+            services.permission_require(actor=actor, perm="accounts.change_account", obj=account)
+        created = [Contact(account_id=account.pk, **fields) for account, fields, _b in new_rows]
+        Contact.objects.bulk_create(created, batch_size=1000)
+        # The rows as they are now, locked: an edit saved since the file was read is kept, and one
+        # opened before the import is refused as stale.
+        by_email = {(k[0], k[2]): c for k, c in existing.items() if k[1] == "email"}
+        by_email.update(((c.account_id, c.email.lower()), c) for c in created if c.email)
+        candidates = [c.pk for _a, c, _f, _b in planned if c is not None]
+        current: dict[int, Contact] = {}
+        for part in writing.chunks(candidates):
+            current.update(Contact.objects.select_for_update().in_bulk(part))
+        by_email.update(((c.account_id, c.email.lower()), c) for c in current.values() if c.email)
+        changed = []
+        for account, contact, fields, boss in planned:
+            if contact is None:
+                continue
+            locked = current[contact.pk]
+            target = _target(locked, fields, _boss_id(by_email, account.pk, boss))
+            if _differs(locked, target):
+                services.permission_require(actor=actor, perm="accounts.change_account", obj=account)
+                for name, value in target.items():
+                    setattr(locked, name, value)
+                versioning.bump(locked)
+                changed.append(locked)
+        if progress is not None:
+            progress(len(created), total)
+        bosses = []
+        for contact, (account, _fields, boss) in zip(created, new_rows, strict=True):
+            boss_id = _boss_id(by_email, account.pk, boss)
+            if boss_id is not None and boss_id != contact.pk:
+                contact.reports_to_id = boss_id
+                bosses.append(contact)
+        writing.update_rows(Contact, changed, [*CONTACT_IMPORT_FIELDS, "reports_to", "version"])
+        writing.update_rows(Contact, bosses, ["reports_to"])
+        writing.history_copy(Contact, [c.pk for c in created], history_type="+", actor=actor, when=when)
+        writing.history_copy(Contact, [c.pk for c in changed], history_type="~", actor=actor, when=when)
+        Activity.objects.bulk_create([
+            Activity(account_id=account_id, kind=ActivityKind.ACCOUNT, subkind="import", actor=actor,
+                     summary=_("Contacts imported from CSV"))
+            for account_id in sorted({c.account_id for c in [*created, *changed]})])
+        result.created, result.updated = len(created), len(changed)
+        result.unchanged = total - result.created - result.updated
+        if progress is not None:
+            progress(total, total)
+    return set()
+
+
+# The columns a contacts import writes.
+CONTACT_IMPORT_FIELDS = ["name", "email", "phone", "position", "notes", "influence", "attitude", "decision_role",
+                         "owner", "last_contact_date"]

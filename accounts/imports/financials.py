@@ -10,8 +10,11 @@ from kam.money import currency_symbol, programme_currency
 from kam.validators import is_future, sane_date
 
 from .. import services
+from ..models import FinancialRecord
+from . import writing
 from .reading import AccountIndex, _check, _common_row_errors, _resolve_account
 from .values import IMPORT_LANGUAGES, Conventions, ValueRefused, parse_month, parse_number
+from .writing import Plan
 
 
 def _plan_financials(rows, result, conventions: Conventions | None = None):
@@ -20,22 +23,19 @@ def _plan_financials(rows, result, conventions: Conventions | None = None):
     index = AccountIndex()
     seen: dict[tuple[int, datetime.date], int] = {}
     planned: dict[tuple[int, datetime.date], dict[str, Decimal]] = {}
+    months: dict[str, tuple[datetime.date | None, list[str]]] = {}
     for line, r in rows:
         errors = _common_row_errors(r)
         if errors:
             result.add_error(line, errors)
             continue
         account = _resolve_account(index, r, errors)
-        month = None
-        try:
-            month = parse_month(r.get("month", ""), dates=conventions.dates)
-            if is_future(month):
-                errors.append(_("Month %(value)s is in the future.") % {"value": r["month"]})
-            _check(sane_date, month, errors, "month")
-        except ValueRefused:
-            month = None
-            errors.append(_("Month “%(value)s” is not a month (use YYYY-MM, MM/YYYY or a date).") % {
-                "value": str(r.get("month", ""))[:40]})
+        # A file has a few dozen distinct months in up to 150,000 rows: each is read and checked once.
+        raw_month = r.get("month", "")
+        if raw_month not in months:
+            months[raw_month] = _month(raw_month, conventions.dates)
+        month, month_errors = months[raw_month]
+        errors.extend(month_errors)
         numbers = {}
         for column in ("revenue", "cost_of_goods", "cost_to_serve"):
             raw = r.get(column, "")
@@ -64,11 +64,17 @@ def _plan_financials(rows, result, conventions: Conventions | None = None):
         assert account is not None and month is not None  # a missing one was reported as an error
         planned[(account.pk, month)] = numbers
 
-    def write(actor):
-        result.created, result.updated = services.financial_records_save(actor=actor, figures=planned)
-        return {a for a, _m in planned}
+    if result.ok:
+        _count_changes(planned, result)
 
-    return write
+    def write(actor, progress=None):
+        result.created, result.updated = services.financial_records_save(actor=actor, figures=planned,
+                                                                         progress=progress)
+        result.overwritten = result.updated
+        result.unchanged = len(planned) - result.created - result.updated
+        return {a for a, _m in planned} if result.created or result.updated else set()
+
+    return Plan(write)
 
 
 def _programme_currency_marks() -> tuple[str, ...]:
@@ -80,3 +86,29 @@ def _programme_currency_marks() -> tuple[str, ...]:
         with translation.override(language):
             symbols.append(currency_symbol(code))
     return (code, *symbols)
+def _month(raw: str, dates: str) -> tuple[datetime.date | None, list[str]]:
+    """The month of a row, or None and why not."""
+    errors: list[str] = []
+    try:
+        month = parse_month(raw, dates=dates)
+    except ValueRefused:
+        return None, [_("Month “%(value)s” is not a month (use YYYY-MM, MM/YYYY or a date).") % {
+            "value": str(raw)[:40]}]
+    if is_future(month):
+        errors.append(_("Month %(value)s is in the future.") % {"value": raw})
+    _check(sane_date, month, errors, "month")
+    return month, errors
+
+
+def _count_changes(planned: dict[tuple[int, datetime.date], dict[str, Decimal]], result) -> None:
+    """What the write will do, read before it: months new, months whose figures change (overwritten)
+    and months identical to what is stored."""
+    for _key, numbers, before in writing.with_stored(FinancialRecord, key=("account", "month"),
+                                                     fields=services.FINANCIAL_FIGURES, items=planned.items()):
+        if before is None:
+            result.created += 1
+        elif before != tuple(numbers.get(name, Decimal(0)) for name in services.FINANCIAL_FIGURES):
+            result.updated += 1
+        else:
+            result.unchanged += 1
+    result.overwritten = result.updated

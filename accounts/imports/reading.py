@@ -35,6 +35,8 @@ class ImportResult:
     rows: int = 0
     created: int = 0
     updated: int = 0
+    unchanged: int = 0  # rows identical to what is stored: not written
+    overwritten: int = 0  # financials: stored months whose figures the file changes
     errors: list = field(default_factory=list)
     file_error: str = ""
     error_count: int = 0  # rows with errors, including those past MAX_KEPT_ERRORS

@@ -5,7 +5,6 @@ from decimal import Decimal
 from django.contrib.auth.models import User
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from kam.errors import Invalid
 from kam.validators import require_not_in_future
@@ -78,39 +77,47 @@ FINANCIAL_FIGURES = ("revenue", "cost_of_goods", "cost_to_serve")
 
 
 @transaction.atomic
-def financial_records_save(*, actor: User,
-                           figures: dict[tuple[int, datetime.date], dict[str, Decimal]]) -> tuple[int, int]:
+def financial_records_save(*, actor: User, figures: dict[tuple[int, datetime.date], dict[str, Decimal]],
+                           progress=None) -> tuple[int, int]:
     """Enter or correct months of figures, {(account id, month): {"revenue": …, "cost_of_goods": …,
     "cost_to_serve": …}}, and recompute revenue and Pareto classes; (created, updated). The one way
-    figures are written, by the form and by the import alike."""
-    accounts = Account.objects.in_bulk({account_id for account_id, _month in figures})
-    if len(accounts) != len({account_id for account_id, _month in figures}):
+    figures are written, by the form and by the import alike.
+
+    A month whose figures are those already stored is not written (no history row); new and changed
+    months are written set-based, a chunk at a time, calling `progress(done, total)` after each."""
+    # Imported here: the imports package imports this module's package.
+    from ..imports import writing
+
+    account_ids = {account_id for account_id, _month in figures}
+    accounts = Account.objects.in_bulk(account_ids)
+    if len(accounts) != len(account_ids):
         raise Invalid(_("No account matches."))
     for account in accounts.values():
         permission_require(actor=actor, perm="accounts.change_financials", obj=account)
     advisory_lock(ACCOUNT_ROWS_LOCK)
-    existing = {(f.account_id, f.month): f
-                for f in FinancialRecord.objects.select_for_update().filter(account_id__in=accounts)}
     new, changed = [], []
-    for (account_id, month), numbers in figures.items():
-        month = month.replace(day=1)
-        require_not_in_future("month", month, _("Financials cannot be entered for a future month."))
-        if any(numbers.get(name, 0) < 0 for name in FINANCIAL_FIGURES):
+    checked: set[datetime.date] = set()
+    # Compared after the lock, which every writer of figures takes: what differs now is what to write.
+    for (account_id, month), numbers, before in writing.with_stored(
+            FinancialRecord, key=("account", "month"), fields=("id", *FINANCIAL_FIGURES),
+            items=(((account_id, month.replace(day=1)), numbers) for (account_id, month), numbers in figures.items())):
+        if month not in checked:
+            require_not_in_future("month", month, _("Financials cannot be entered for a future month."))
+            checked.add(month)
+        values = tuple(numbers.get(name, Decimal(0)) for name in FINANCIAL_FIGURES)
+        if any(v < 0 for v in values):
             raise Invalid(_("Financial figures cannot be negative."))
-        record = existing.get((account_id, month))
-        if record is None:
-            new.append(FinancialRecord(account_id=account_id, month=month, **numbers))
-        else:
-            for name, value in numbers.items():
-                setattr(record, name, value)
-            changed.append(record)
-    if new:
-        bulk_create_with_history(new, FinancialRecord, batch_size=1000, default_user=actor)
-    if changed:
-        bulk_update_with_history(changed, FinancialRecord, list(FINANCIAL_FIGURES), batch_size=1000,
-                                 default_user=actor)
-    revenue_recompute()
-    return len(new), len(changed)
+        if before is None:
+            new.append(dict(zip(("account_id", "month", *FINANCIAL_FIGURES), (account_id, month, *values),
+                                strict=True)))
+        elif before[1:] != values:
+            changed.append((before[0], *values))
+    writing.write_changes(FinancialRecord, fields=FINANCIAL_FIGURES, new=new, changed=changed, actor=actor,
+                          progress=progress, total=len(figures))
+    created, updated = len(new), len(changed)
+    if created or updated:
+        revenue_recompute()
+    return created, updated
 
 
 @transaction.atomic

@@ -33,7 +33,7 @@ def test_accounts_import_with_bom_and_semicolons_then_reimport_updates(personas)
     assert (minera.kam, minera.sponsor, minera.industry) == (personas.kam, personas.sponsor, "mining")
     assert Account.objects.get(name="Aceros Vascos S.L.").industry == "steel"  # label accepted
     again = run("accounts", ACCOUNTS_OK.replace("Andalucía", "Murcia"), personas.lead)
-    assert again.ok and (again.created, again.updated) == (0, 2)
+    assert again.ok and (again.created, again.updated, again.unchanged) == (0, 1, 1)
     assert Account.objects.filter(name__in=["Minera del Sur S.A.", "Aceros Vascos S.L."]).count() == 2
     minera.refresh_from_db()
     assert minera.region == "Murcia"
@@ -93,7 +93,7 @@ def test_financials_import_bad_number_writes_nothing_then_good_file_writes_and_s
         assert result.ok and result.created == 2
         assert FinancialRecord.objects.get(month="2026-01-01").revenue == Decimal("1234.56")
         again = run("financials", good.replace("2000,5", "2100"), personas.lead)
-        assert (again.created, again.updated) == (0, 2)
+        assert (again.created, again.updated, again.unchanged, again.overwritten) == (0, 1, 1, 1)
         assert FinancialRecord.objects.get(month="2026-02-01").revenue == Decimal("2100.00")
     finally:
         financials_imported.disconnect(dispatch_uid="test-import")
@@ -112,7 +112,7 @@ def test_contacts_import_by_account_name_and_country_with_reports_to(personas):
     luis = Contact.objects.get(email="luis@lacteos.example")
     assert luis.reports_to.name == "Ana Jefa" and luis.attitude == "sceptic"
     again = run("contacts", text, personas.lead)
-    assert (again.created, again.updated) == (0, 2)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 2)
     assert Contact.objects.filter(account__name="Lácteos del Norte S.A.").count() == 2
 
 
