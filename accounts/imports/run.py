@@ -7,6 +7,7 @@ line. Re-importing a file updates what the first import created (natural keys: a
 its name and country; a contact's e-mail within its account, or its name; a month of an account).
 """
 
+import inspect
 from collections.abc import Callable
 
 from django.contrib.auth.models import User
@@ -14,12 +15,26 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import services
-from ..models import ImportKind, ImportRun
+from ..models import ImportKind
 from ..signals import financials_imported
 from .accounts import _plan_accounts
 from .contacts import _plan_contacts
 from .financials import _plan_financials
 from .reading import FileError, ImportAborted, ImportResult, read_csv
+
+try:
+    from .reading import Conventions  # type: ignore[attr-defined]
+except ImportError:  # the conventions arrive with the stricter reading of numbers and dates
+    from dataclasses import dataclass
+
+    @dataclass(frozen=True)
+    class Conventions:  # type: ignore[no-redef]
+        decimal: str = ","
+        dates: str = "dmy"
+
+DEFAULT_CONVENTIONS = Conventions(decimal=",", dates="dmy")
+
+Progress = Callable[[int, int], None]
 
 COLUMNS: dict[str, tuple[list[str], list[str]]] = {
     ImportKind.ACCOUNTS: (["name"], ["tax_id", "country", "industry", "region", "status", "kam_email",
@@ -47,11 +62,28 @@ def _missing_columns(kind, header) -> list[str]:
     return missing
 
 
-def run_import(*, actor: User, kind: str, data: bytes, filename: str) -> ImportResult:
+def _planned(planner, rows, result, conventions):
+    """The planner's write step, whichever of the two shapes the planners have (the conventions and the
+    progress callback reach the planners that accept them)."""
+    if len(inspect.signature(planner).parameters) >= 3:
+        plan = planner(rows, result, conventions)
+    else:
+        plan = planner(rows, result)
+    write = getattr(plan, "write", plan)
+    takes_progress = "progress" in inspect.signature(write).parameters
+    return write, takes_progress
+
+
+def run_import(*, actor: User | None, kind: str, data: bytes, filename: str, conventions: Conventions | None = None,
+               dry_run: bool = False, progress: Progress | None = None) -> ImportResult:
     """Validate the whole file, then write it in one transaction as `actor` (the programme lead), under
     the same rules as the forms: the services' permissions, and monthly figures through the one
-    service that writes them."""
+    service that writes them.
+
+    `dry_run` validates and plans (the counts and the errors on the result) and writes nothing.
+    `progress(done, total)` is told the rows written as the write goes on."""
     services.permission_require(actor=actor, perm="accounts.import_data")
+    conventions = conventions or DEFAULT_CONVENTIONS
     result = ImportResult(kind=kind)
     try:
         header, rows = read_csv(data, max_rows=MAX_ROWS[kind])
@@ -68,22 +100,24 @@ def run_import(*, actor: User, kind: str, data: bytes, filename: str) -> ImportR
         result.file_error = _("The file has a header but no rows.")
         return result
     result.rows = len(rows)
-    planners: dict[str, Callable[[list, ImportResult], Callable]] = {
+    planners: dict[str, Callable] = {
         ImportKind.ACCOUNTS: _plan_accounts, ImportKind.CONTACTS: _plan_contacts,
         ImportKind.FINANCIALS: _plan_financials}
-    planner = planners[kind]
-    plan = planner(rows, result)
-    if not result.ok:
-        return result
     try:
-        account_ids = plan(actor)  # writes, in one transaction, and returns the accounts touched
+        with transaction.atomic():
+            write, takes_progress = _planned(planners[kind], rows, result, conventions)
+            if not result.ok or dry_run:
+                transaction.set_rollback(True)  # planning writes nothing; a dry run makes sure of it
+                return result
+            if progress is not None:
+                progress(0, result.rows)
+            account_ids = write(actor, progress=progress) if takes_progress else write(actor)
+            if progress is not None:
+                progress(result.rows, result.rows)
+            if kind in (ImportKind.FINANCIALS, ImportKind.ACCOUNTS):
+                touched = sorted(account_ids)
+                transaction.on_commit(lambda: financials_imported.send(sender=ImportKind, account_ids=touched))
     except ImportAborted as exc:
         result.file_error = str(exc)
         result.created = result.updated = 0
-        return result
-    with transaction.atomic():
-        ImportRun.objects.create(kind=kind, filename=filename[:200], imported_by=actor, created=result.created,
-                                 updated=result.updated)
-    if kind in (ImportKind.FINANCIALS, ImportKind.ACCOUNTS):
-        financials_imported.send(sender=ImportRun, account_ids=sorted(account_ids))
     return result

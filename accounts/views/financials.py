@@ -1,4 +1,4 @@
-"""Account financials and the account import page."""
+"""Account financials."""
 
 
 from django.contrib import messages
@@ -6,18 +6,12 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from kam import versioning
-from kam.access import role_required, signed_in
+from kam.access import signed_in
 from kam.idempotency import once_per_submit
-from kam.roles import LEAD
 from kam.selectors import paginate
-from kam.uploads import upload_refused
 
-from .. import imports, services
-from ..forms import (
-    FinancialRecordForm,
-    ImportForm,
-)
-from ..models import ImportRun
+from .. import services
+from ..forms import FinancialRecordForm
 from .accounts import MONTHS_PER_PAGE, _account_with_perm
 
 
@@ -38,24 +32,3 @@ def account_financials(request, pk):
     page = paginate(request, account.financials.order_by("-month"), MONTHS_PER_PAGE)
     return render(request, "accounts/financials.html", {"account": account, "form": form, "page": page,
                                                         "can_edit": can_edit})
-
-
-# --- Selection: criteria, assessments, tier decisions -----------------------------------------------
-
-
-@role_required(LEAD)
-@once_per_submit
-def import_page(request):
-    form = ImportForm(request.POST or None, request.FILES or None, upload_refused=upload_refused(request))
-    result = None
-    if request.method == "POST" and form.is_valid():
-        upload = form.cleaned_data["file"]
-        result = imports.run_import(kind=form.cleaned_data["kind"], data=upload.read(), filename=upload.name,
-                                    actor=request.user)
-        if result.ok:
-            messages.success(request, _("Imported %(rows)s rows: %(created)s created, %(updated)s updated.") % {
-                "rows": result.rows, "created": result.created, "updated": result.updated})
-            return redirect("accounts:imports")
-    return render(request, "accounts/imports.html", {
-        "form": form, "result": result, "columns": imports.COLUMNS,
-        "runs": ImportRun.objects.select_related("imported_by")[:15]})
