@@ -168,7 +168,7 @@ class _ProgressRecorder:
     def __call__(self, done: int, total: int) -> None:
         cache.set(import_progress_key(self.job_id), (done, total), timeout=int(import_lease().total_seconds()))
         now = time.monotonic()
-        if self.side is not None and (now - self.written_at >= 1.0 or done >= total):
+        if self.side is not None and done and (now - self.written_at >= 1.0 or done >= total):
             self.written_at = now
             try:
                 with self.side.cursor() as cursor:
