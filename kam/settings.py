@@ -127,6 +127,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the in-process task runner and the web request read while one writes.
     DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL;"
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+    # An import in the in-process thread holds the one write lock for its whole transaction (tens of
+    # seconds for tens of thousands of rows): other writes wait for it rather than fail after 5 s.
+    DATABASES["default"]["OPTIONS"].setdefault("timeout", 120)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache and Celery ------------------------------------------------------------------------

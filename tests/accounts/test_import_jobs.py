@@ -259,3 +259,19 @@ def test_history_and_job_pages_keep_a_fixed_query_budget(personas, django_assert
     with django_assert_max_num_queries(8):
         assert client.get(reverse("accounts:import_job_status", args=[job.pk])).status_code == 200
     assert "data" in selectors.import_jobs().query.deferred_loading[0]
+
+
+@pytest.mark.django_db
+def test_the_same_upload_sent_twice_makes_one_job(personas, django_capture_on_commit_callbacks):
+    import uuid
+
+    from kam.idempotency import FIELD
+
+    client, token = client_for(personas.lead), str(uuid.uuid4())
+    with django_capture_on_commit_callbacks() as queued:
+        answers = [client.post(reverse("accounts:imports"), {"kind": "accounts", "decimal": ",", "dates": "dmy",
+                                                             FIELD: token, "file": _file(ACCOUNTS)})
+                   for _ in range(2)]
+    assert ImportJob.objects.count() == 1 and len(queued) == 1
+    assert answers[0]["Location"] == answers[1]["Location"] == reverse("accounts:import_job",
+                                                                       args=[ImportJob.objects.get().pk])
