@@ -491,6 +491,8 @@ class ImportJob(models.Model):
     size = models.PositiveIntegerField(_("size in bytes"), default=0)
     decimal = models.CharField(_("decimal separator"), max_length=1, default=",")
     dates = models.CharField(_("date order"), max_length=3, default="dmy")
+    # The uploader's language: the check and the import word their messages in it, whoever runs them.
+    language = models.CharField(_("language"), max_length=10, blank=True)
     status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices,
                               default=ImportStatus.UPLOADED)
     rows_total = models.PositiveIntegerField(_("rows"), default=0)

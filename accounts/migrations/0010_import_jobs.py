@@ -46,6 +46,7 @@ class Migration(migrations.Migration):
                 ('size', models.PositiveIntegerField(default=0, verbose_name='size in bytes')),
                 ('decimal', models.CharField(default=',', max_length=1, verbose_name='decimal separator')),
                 ('dates', models.CharField(default='dmy', max_length=3, verbose_name='date order')),
+                ('language', models.CharField(blank=True, max_length=10, verbose_name='language')),
                 ('status', models.CharField(choices=[('uploaded', 'Checking the file'), ('previewed', 'Checked, waiting for confirmation'), ('queued', 'Queued'), ('running', 'Importing'), ('done', 'Done'), ('failed', 'Failed'), ('cancelled', 'Cancelled')], default='uploaded', max_length=10, verbose_name='status')),
                 ('rows_total', models.PositiveIntegerField(default=0, verbose_name='rows')),
                 ('rows_done', models.PositiveIntegerField(default=0, verbose_name='rows done')),

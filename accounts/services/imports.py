@@ -11,7 +11,7 @@ import time
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection, connections, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kam.errors import Forbidden, Invalid
@@ -56,7 +56,7 @@ def import_job_create(*, actor, kind: str, filename: str, data: bytes, decimal: 
     if errors:
         raise Invalid(errors=errors)
     job = ImportJob.objects.create(kind=kind, filename=filename[:200], data=data, size=len(data), decimal=decimal,
-                                   dates=dates, created_by=actor)
+                                   dates=dates, created_by=actor, language=translation.get_language() or "")
     from ..tasks import import_job_preview_task
 
     enqueue_long(import_job_preview_task, job.pk)
@@ -79,6 +79,19 @@ def _unexpected(exc: Exception) -> str:
         "error": type(exc).__name__}
 
 
+def _in_language(service):
+    """Run the job's service in the uploader's language (a worker has none of its own)."""
+
+    def run(*, job_id: int) -> ImportJob:
+        language = ImportJob.objects.filter(pk=job_id).values_list("language", flat=True).first()
+        with translation.override(language or settings.LANGUAGE_CODE):
+            return service(job_id=job_id)
+
+    run.__doc__, run.__name__ = service.__doc__, service.__name__
+    return run
+
+
+@_in_language
 def import_job_preview(*, job_id: int) -> ImportJob:
     """The dry run of an uploaded file: what it would create, update, leave unchanged and overwrite, and
     its errors. Idempotent: a job already checked is left as it is."""
@@ -182,6 +195,7 @@ class _ProgressRecorder:
             self.side.close()
 
 
+@_in_language
 def import_job_run(*, job_id: int) -> ImportJob:
     """Import a confirmed file as its uploader, in one transaction: everything or, on any error, nothing
     (the job then says why). Idempotent: a job not queued (done, cancelled, or claimed by another

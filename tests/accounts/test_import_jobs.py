@@ -275,3 +275,13 @@ def test_the_same_upload_sent_twice_makes_one_job(personas, django_capture_on_co
     assert ImportJob.objects.count() == 1 and len(queued) == 1
     assert answers[0]["Location"] == answers[1]["Location"] == reverse("accounts:import_job",
                                                                        args=[ImportJob.objects.get().pk])
+
+
+@pytest.mark.django_db
+def test_the_check_speaks_the_uploaders_language(personas, import_flow):
+    client = client_for(personas.lead)
+    client.cookies["django_language"] = "es"
+    flow = import_flow(client)
+    page = flow.upload("accounts", b"name;tax_id\n;A1\n").content.decode()
+    assert flow.job().language == "es"
+    assert flow.job().preview["error_groups"][0]["message"] == "Falta el nombre." and "Falta el nombre." in page
