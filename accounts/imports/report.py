@@ -7,9 +7,11 @@ kept, so a report stays a few kilobytes whatever the file.
 
 from .reading import ImportResult
 
-# Groups kept per report, and lines kept per group.
+# Groups kept per report, lines kept per group, and characters kept of a message (one quotes the cell,
+# which may hold up to 128 KB).
 MAX_GROUPS = 50
 MAX_LINES = 20
+MAX_MESSAGE = 300
 
 
 def error_groups(errors) -> tuple[list[dict], int]:
@@ -19,7 +21,9 @@ def error_groups(errors) -> tuple[list[dict], int]:
     groups: dict[str, dict] = {}
     for error in errors:
         for message in error.messages:
-            group = groups.setdefault(str(message), {"message": str(message), "count": 0, "lines": []})
+            text = str(message)
+            shown = text if len(text) <= MAX_MESSAGE else text[:MAX_MESSAGE - 1] + "…"
+            group = groups.setdefault(text, {"message": shown, "count": 0, "lines": []})
             group["count"] += 1
             if len(group["lines"]) < MAX_LINES:
                 group["lines"].append(error.line)

@@ -285,3 +285,16 @@ def test_the_check_speaks_the_uploaders_language(personas, import_flow):
     page = flow.upload("accounts", b"name;tax_id\n;A1\n").content.decode()
     assert flow.job().language == "es"
     assert flow.job().preview["error_groups"][0]["message"] == "Falta el nombre." and "Falta el nombre." in page
+
+
+def test_error_groups_are_capped_whatever_the_file():
+    from accounts.imports import RowError
+    from accounts.imports.report import error_groups
+
+    errors = [RowError(line, [f"Country “{'X' * 100_000}{line % 60}” is not a two-letter ISO code."])
+              for line in range(2, 10_002)]
+    groups, left_out = error_groups(errors)
+    assert len(groups) == 50 and left_out == 10
+    assert all(len(g["message"]) <= 300 and len(g["lines"]) <= 20 for g in groups)
+    # The groups kept are the first 50 messages met (remainders 2 to 51), each with all its rows counted.
+    assert sum(g["count"] for g in groups) == sum(1 for line in range(2, 10_002) if 2 <= line % 60 <= 51)
