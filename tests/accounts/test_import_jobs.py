@@ -279,10 +279,13 @@ def test_the_same_upload_sent_twice_makes_one_job(personas, django_capture_on_co
 
 @pytest.mark.django_db
 def test_the_check_speaks_the_uploaders_language(personas, import_flow):
+    from django.utils import translation
+
     client = client_for(personas.lead)
     client.cookies["django_language"] = "es"
     flow = import_flow(client)
-    page = flow.upload("accounts", b"name;tax_id\n;A1\n").content.decode()
+    with translation.override("en"):  # the request switches the thread's language: switched back after
+        page = flow.upload("accounts", b"name;tax_id\n;A1\n").content.decode()
     assert flow.job().language == "es"
     assert flow.job().preview["error_groups"][0]["message"] == "Falta el nombre." and "Falta el nombre." in page
 
