@@ -31,4 +31,5 @@ RUN DEBUG=0 SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe
 USER kam
 EXPOSE 8000
 
-CMD ["gunicorn", "kam.wsgi", "--bind", "0.0.0.0:8000", "--access-logfile", "-"]
+# Workers, threads and timeout: gunicorn.conf.py, from KAM_WEB_WORKERS, KAM_WEB_THREADS and KAM_WEB_TIMEOUT.
+CMD ["gunicorn", "kam.wsgi", "--config", "gunicorn.conf.py"]

@@ -15,7 +15,7 @@ from .models import (
     Contact,
     ErasureRecord,
     FinancialRecord,
-    ImportRun,
+    ImportJob,
     RelationshipStageChange,
     SelectionCriterion,
     TierDecision,
@@ -81,9 +81,10 @@ class RelationshipStageChangeAdmin(ReadOnly, SimpleHistoryAdmin):
     raw_id_fields = ["account"]
 
 
-@admin.register(ImportRun)
-class ImportRunAdmin(ReadOnly, admin.ModelAdmin):
-    list_display = ["kind", "filename", "imported_by", "imported_at", "created", "updated"]
+@admin.register(ImportJob)
+class ImportJobAdmin(ReadOnly, admin.ModelAdmin):
+    list_display = ["created_at", "kind", "filename", "created_by", "status", "rows_total"]
+    exclude = ["data"]
 
 
 @admin.register(ErasureRecord)

@@ -29,6 +29,9 @@ from .models import (
     Contact,
     DecisionRole,
     FinancialRecord,
+    ImportJob,
+    ImportKind,
+    ImportStatus,
     Industry,
     Influence,
     RelationshipStage,
@@ -303,6 +306,36 @@ def _seed(ctx, todo, n_key, n_dev):
     scores = [AssessmentScore(assessment=a, criterion=c, score=s)
               for a, pairs in zip(assessments, planned_scores, strict=True) for c, s in pairs]
     AssessmentScore.objects.bulk_create(scores, batch_size=5000)
+    _seed_import_history(lead, len(todo), today)
+
+
+def _seed_import_history(lead, n_accounts: int, today: datetime.date) -> None:
+    """The imports that loaded the demo from the ERP, as the import history shows them, and one file
+    whose check found errors."""
+
+    def report(rows, created, groups=()):
+        return {"rows": rows, "created": created, "updated": rows - created, "unchanged": 0, "overwritten": 0,
+                "file_error": "", "rows_with_errors": sum(g["count"] for g in groups), "error_groups": list(groups),
+                "groups_left_out": 0}
+
+    def at(days_ago, minute=0):
+        return _at(today - datetime.timedelta(days=days_ago)) + datetime.timedelta(minutes=minute)
+
+    months = n_accounts * MONTHS
+    ImportJob.objects.bulk_create([
+        ImportJob(kind=ImportKind.ACCOUNTS, filename="clientes_erp.csv", status=ImportStatus.DONE, created_by=lead,
+                  rows_total=n_accounts, rows_done=n_accounts, preview=report(n_accounts, n_accounts),
+                  result=report(n_accounts, n_accounts), created_at=at(60), previewed_at=at(60),
+                  queued_at=at(60, 1), started_at=at(60, 1), finished_at=at(60, 2)),
+        ImportJob(kind=ImportKind.FINANCIALS, filename="ventas_mensuales.csv", status=ImportStatus.PREVIEWED,
+                  created_by=lead, rows_total=months, created_at=at(59), previewed_at=at(59),
+                  preview=report(months, 0, [{"message": "Ninguna cuenta tiene el NIF “B00000000”.", "count": 12,
+                                              "lines": list(range(2, 14))}])),
+        ImportJob(kind=ImportKind.FINANCIALS, filename="ventas_mensuales_corregido.csv", status=ImportStatus.DONE,
+                  created_by=lead, rows_total=months, rows_done=months, preview=report(months, months),
+                  result=report(months, months), created_at=at(59, 30), previewed_at=at(59, 30),
+                  queued_at=at(59, 31), started_at=at(59, 31), finished_at=at(59, 33)),
+    ])
 
 
 def _at(day: datetime.date) -> datetime.datetime:

@@ -255,6 +255,11 @@ class ImportForm(BoundedForm):
     file = forms.FileField(label=_("CSV or Excel file"), help_text=_(
         "An Excel workbook (.xlsx, its first sheet) or a CSV in UTF-8 separated by semicolons or commas, with a "
         "header row."))
+    decimal = forms.ChoiceField(label=_("decimal separator in the file"), initial=",", choices=[
+        (",", _("comma: 1.234,56 (Spanish)")), (".", _("point: 1,234.56 (English)"))])
+    dates = forms.ChoiceField(label=_("dates in the file"), initial="dmy", choices=[
+        ("dmy", _("day/month/year: 31/12/2025")), ("mdy", _("month/day/year: 12/31/2025")),
+        ("ymd", _("year-month-day: 2025-12-31"))])
 
     def __init__(self, *args, upload_refused: bool = False, **kwargs):
         super().__init__(*args, **kwargs)

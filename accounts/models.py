@@ -479,21 +479,65 @@ class ImportKind(models.TextChoices):
     FINANCIALS = "financials", _("Monthly financials")
 
 
-class ImportRun(models.Model):
-    """A successful CSV import (failed ones write nothing, by design)."""
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("Checking the file")
+    PREVIEWED = "previewed", _("Checked, waiting for confirmation")
+    QUEUED = "queued", _("Queued")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Done")
+    FAILED = "failed", _("Failed")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class ImportJob(models.Model):
+    """One uploaded file on its way in: checked without writing (the preview), confirmed, then imported
+    in the background, all or nothing. The file's bytes are kept in the row, not on a disk, because the
+    worker that imports it runs in another container with no volume shared with the web; they are
+    emptied once the job is over."""
+
+    ACTIVE = (ImportStatus.QUEUED, ImportStatus.RUNNING)
+    OVER = (ImportStatus.DONE, ImportStatus.FAILED, ImportStatus.CANCELLED)
 
     kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
     filename = models.CharField(_("file"), max_length=200)
-    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True,
-                                    on_delete=models.SET_NULL, related_name="+")
-    imported_at = models.DateTimeField(_("when"), default=timezone.now)
-    created = models.PositiveIntegerField(_("created"), default=0)
-    updated = models.PositiveIntegerField(_("updated"), default=0)
+    data = models.BinaryField(_("file contents"), default=b"", editable=False)
+    size = models.PositiveIntegerField(_("size in bytes"), default=0)
+    decimal = models.CharField(_("decimal separator"), max_length=1, default=",")
+    dates = models.CharField(_("date order"), max_length=3, default="dmy")
+    # The uploader's language: the check and the import word their messages in it, whoever runs them.
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    status = models.CharField(_("status"), max_length=10, choices=ImportStatus.choices,
+                              default=ImportStatus.UPLOADED)
+    rows_total = models.PositiveIntegerField(_("rows"), default=0)
+    rows_done = models.PositiveIntegerField(_("rows done"), default=0)
+    preview = models.JSONField(_("preview"), default=dict, blank=True)
+    result = models.JSONField(_("result"), default=dict, blank=True)
+    message = models.TextField(_("message"), blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("by"), null=True,
+                                   on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(_("uploaded"), default=timezone.now)
+    previewed_at = models.DateTimeField(_("checked"), null=True, blank=True)
+    queued_at = models.DateTimeField(_("confirmed"), null=True, blank=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    lease_until = models.DateTimeField(_("running until at most"), null=True, blank=True)
 
     class Meta:
-        ordering = ["-imported_at", "-pk"]
+        ordering = ["-created_at", "-pk"]
         verbose_name = _("import")
         verbose_name_plural = _("imports")
+        indexes = [models.Index(fields=["status"], name="importjob_status")]
 
     def __str__(self):
         return f"{self.get_kind_display()} · {self.filename}"
+
+    @property
+    def over(self) -> bool:
+        return self.status in self.OVER
+
+    @property
+    def seconds(self) -> float | None:
+        """How long the import itself took (from start to finish)."""
+        if self.started_at and self.finished_at:
+            return (self.finished_at - self.started_at).total_seconds()
+        return None

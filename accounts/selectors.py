@@ -2,6 +2,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db.models import (
     BooleanField,
     Case,
@@ -42,6 +43,8 @@ from .models import (
     Contact,
     DecisionRole,
     FinancialRecord,
+    ImportJob,
+    ImportStatus,
     Influence,
     Quadrant,
     RelationshipStageChange,
@@ -453,3 +456,30 @@ def trailing_window(today: datetime.date | None = None) -> tuple[datetime.date, 
     end = today.replace(day=1)
     start = end.replace(year=end.year - 1)
     return start, end
+
+
+# --- Imports -----------------------------------------------------------------------------------------
+
+
+def import_progress_key(job_id: int) -> str:
+    return f"kam:import-job:{job_id}:progress"
+
+
+def import_jobs():
+    """Every import, newest first, without the files' bytes."""
+    return ImportJob.objects.defer("data").select_related("created_by")
+
+
+def import_job_get(pk: int) -> ImportJob:
+    """One import (the programme lead sees every import; the view checks the role)."""
+    return get_object_or_404(import_jobs(), pk=pk)
+
+
+def import_job_progress(job: ImportJob) -> tuple[int, int]:
+    """(rows done, rows in all) of an import: the running import's latest count from the cache, else what
+    its row says (see accounts.services.imports._ProgressRecorder)."""
+    if job.status == ImportStatus.RUNNING:
+        cached = cache.get(import_progress_key(job.pk))
+        if cached:
+            return int(cached[0]), int(cached[1])
+    return job.rows_done, job.rows_total

@@ -35,4 +35,8 @@ urlpatterns = [
     path("accounts/<int:pk>/tier/", views.account_tier, name="tier"),
     path("imports/", views.import_page, name="imports"),
     path("imports/template/<str:kind>.<str:fmt>", views.import_template, name="import_template"),
+    path("imports/<int:pk>/", views.import_job, name="import_job"),
+    path("imports/<int:pk>/status/", views.import_job_status, name="import_job_status"),
+    path("imports/<int:pk>/confirm/", views.import_job_confirm, name="import_job_confirm"),
+    path("imports/<int:pk>/cancel/", views.import_job_cancel, name="import_job_cancel"),
 ]

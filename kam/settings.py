@@ -128,6 +128,9 @@ elif DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets the in-process task runner and the web request read while one writes.
     DATABASES["default"]["OPTIONS"]["init_command"] = "PRAGMA journal_mode=WAL;"
     DATABASES["default"]["OPTIONS"]["transaction_mode"] = "IMMEDIATE"
+    # An import in the in-process thread holds the one write lock for its whole transaction (tens of
+    # seconds for tens of thousands of rows): other writes wait for it rather than fail after 5 s.
+    DATABASES["default"]["OPTIONS"].setdefault("timeout", 120)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis, cache and Celery ------------------------------------------------------------------------
@@ -175,6 +178,11 @@ CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
 CELERY_REDIS_SOCKET_TIMEOUT = 5
 # A row of the outbox claimed by a worker that then died is run again after this many seconds.
 KAM_OUTBOX_LEASE_SECONDS = env.int("KAM_OUTBOX_LEASE_SECONDS", default=15 * 60)
+# Imports (accounts.tasks) run on their own queue, taken by the worker service, so a long one never holds
+# up the outbox; an import still running after KAM_IMPORT_LEASE_SECONDS is given up as lost.
+CELERY_TASK_ROUTES = {"accounts.tasks.import_job_preview": {"queue": "imports"},
+                      "accounts.tasks.import_job_run": {"queue": "imports"}}
+KAM_IMPORT_LEASE_SECONDS = env.int("KAM_IMPORT_LEASE_SECONDS", default=30 * 60)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     # The background work the web asked for (kam.tasks.enqueue). A tick not run within 30 s is dropped:
@@ -211,6 +219,11 @@ CELERY_BEAT_SCHEDULE = {
     "sponsor-visits-overdue-daily": {
         "task": "touchpoints.tasks.remind_overdue_sponsor_visits",
         "schedule": crontab(hour=6, minute=30),
+    },
+    "import-jobs-reap": {
+        "task": "accounts.tasks.import_jobs_reap",
+        "schedule": 60.0,
+        "options": {"expires": 50},
     },
     "share-views-purge-nightly": {
         "task": "planning.tasks.purge_share_views",

@@ -1,7 +1,9 @@
 import logging
+import threading
 
 from celery import current_app, shared_task
-from django.db import OperationalError, transaction
+from django.conf import settings
+from django.db import OperationalError, connection, transaction
 from kombu.exceptions import OperationalError as KombuOperationalError
 
 log = logging.getLogger(__name__)
@@ -28,6 +30,55 @@ def enqueue(task, *args, **kwargs):
     from .services import outbox_task_add
 
     return outbox_task_add(task=task.name, args=args, kwargs=kwargs)
+
+
+def enqueue_long(task, *args):
+    """Like `enqueue`, for work of minutes (an import): the request that asks for it must return at once.
+
+    With a broker the outbox row asks `kam.tasks.publish` to hand the task to its own queue
+    (CELERY_TASK_ROUTES), so a long task does not hold up the outbox's other work. On the embedded default
+    it runs in a thread of this process once the transaction commits, so `make run` shows the same pages
+    as production; KAM_BACKGROUND_THREADS=False runs it in line instead (tests that need the work done
+    when the request returns)."""
+    if not current_app.conf.task_always_eager:
+        return enqueue(publish, task.name, list(args))
+    if getattr(settings, "KAM_BACKGROUND_THREADS", True):
+        transaction.on_commit(lambda: _start_thread(task, args))
+    else:
+        transaction.on_commit(lambda: task.apply(args))
+    return None
+
+
+_threads: set[threading.Thread] = set()
+
+
+def _start_thread(task, args) -> threading.Thread:
+    def run():
+        try:
+            task.apply(args)
+        finally:
+            # The thread's own connection; left open it would hold SQLite's lock or a PostgreSQL slot.
+            connection.close()
+            _threads.discard(thread)
+
+    thread = threading.Thread(target=run, name=f"kam-{task.name}", daemon=True)
+    _threads.add(thread)
+    thread.start()
+    return thread
+
+
+def background_threads_join(timeout: float = 60.0) -> None:
+    """Wait for the work started in threads of this process (tests, and a clean stop)."""
+    for thread in list(_threads):
+        thread.join(timeout)
+
+
+@shared_task(bind=True, autoretry_for=BROKER_ERRORS, retry_backoff=True, retry_backoff_max=60, max_retries=5,
+             name="kam.tasks.publish")
+def publish(self, name, args):
+    """Run by the outbox: hand task `name` to the broker, on the queue its route names. Publishing twice
+    is harmless: the long tasks claim their work before doing it."""
+    current_app.send_task(name, args=args)
 
 
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=600,

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from kam.roles import KAM, LEAD, OPERATIONS, SPONSOR
+from tests.import_flow import import_flow  # noqa: F401  (a fixture for every test module)
 
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # live_server + sync Playwright
 

@@ -95,3 +95,38 @@ def test_the_database_is_backed_up_into_a_volume_of_its_own_with_a_retention():
     assert re.search(r"^    - backups:/backups", backup, re.M)
     assert re.search(r"^  backups: \{\}$|^  backups:$", resolved.split("\nvolumes:\n", 1)[1], re.M)
     assert "healthcheck:" in backup
+
+
+@needs_compose
+def test_the_web_and_the_worker_are_sized_explicitly():
+    resolved = _config(KAM_WEB_WORKERS="5", KAM_WEB_TIMEOUT="20").stdout
+    web = _service(resolved, "web")
+    assert "gunicorn kam.wsgi --config gunicorn.conf.py" in web
+    assert "KAM_WEB_WORKERS: '5'" in web and "KAM_WEB_TIMEOUT: '20'" in web and "KAM_WEB_THREADS: '2'" in web
+    worker = _service(resolved, "worker")
+    assert "- celery,imports" in worker  # the imports queue has its consumer
+    assert "KAM_IMPORT_LEASE_SECONDS: '1800'" in worker
+
+
+def _gunicorn_settings(**env):
+    import runpy
+
+    saved = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        return runpy.run_path(str(ROOT / "gunicorn.conf.py"))
+    finally:
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+
+
+def test_gunicorn_takes_workers_threads_and_timeout_from_the_environment():
+    conf = _gunicorn_settings(KAM_WEB_WORKERS="4", KAM_WEB_THREADS="3", KAM_WEB_TIMEOUT="25")
+    assert (conf["workers"], conf["threads"], conf["worker_class"], conf["timeout"]) == (4, 3, "gthread", 25)
+    defaults = _gunicorn_settings(KAM_WEB_WORKERS="", KAM_WEB_THREADS="", KAM_WEB_TIMEOUT="")
+    assert defaults["timeout"] == 30 and defaults["threads"] == 2 and defaults["workers"] >= 2
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert '"--config", "gunicorn.conf.py"' in dockerfile

@@ -161,7 +161,7 @@ def test_the_same_form_sent_twice_at_the_same_moment_opens_one_incident():
 # site's pages that carries the token (found below by reading the pages).
 CREATION_VIEWS = {
     "accounts:create", "accounts:contact_new", "accounts:assess", "accounts:team", "accounts:financials",
-    "accounts:criterion_new", "accounts:stage", "accounts:tier", "accounts:imports",
+    "accounts:criterion_new", "accounts:stage", "accounts:tier", "accounts:imports", "accounts:import_job_confirm",
     "planning:plan_create", "planning:row_add", "planning:plan_sharing", "planning:negotiation_list",
     "planning:negotiation_row", "planning:agreement_commitment", "planning:share",
     "touchpoints:touchpoint_new", "touchpoints:incident_new", "touchpoints:feedback_new",

@@ -40,6 +40,8 @@ class ImportResult:
     errors: list = field(default_factory=list)
     file_error: str = ""
     error_count: int = 0  # rows with errors, including those past MAX_KEPT_ERRORS
+    # What the file's own numbers and dates suggest, beside what was stated: the check warns on a mismatch.
+    proposed: Any = None
 
     def add_error(self, line: int, messages: list) -> None:
         self.error_count += 1

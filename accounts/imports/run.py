@@ -14,13 +14,15 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from .. import services
-from ..models import ImportKind, ImportRun
+from ..models import ImportKind
 from ..signals import financials_imported
 from .accounts import _plan_accounts
 from .contacts import _plan_contacts
 from .financials import _plan_financials
 from .reading import FileError, ImportAborted, ImportResult, read_table
 from .values import Conventions, propose_conventions
+
+Progress = Callable[[int, int], None]
 
 COLUMNS: dict[str, tuple[list[str], list[str]]] = {
     ImportKind.ACCOUNTS: (["name"], ["customer_number", "tax_id", "country", "industry", "region", "status",
@@ -49,11 +51,14 @@ def _missing_columns(kind, header) -> list[str]:
     return missing
 
 
-def run_import(*, actor: User, kind: str, data: bytes, filename: str,
-               conventions: Conventions | None = None) -> ImportResult:
+def run_import(*, actor: User | None, kind: str, data: bytes, filename: str, conventions: Conventions | None = None,
+               dry_run: bool = False, progress: Progress | None = None) -> ImportResult:
     """Validate the whole file, then write it in one transaction as `actor` (the programme lead), under
     the same rules as the forms: the services' permissions, and monthly figures through the one
-    service that writes them."""
+    service that writes them.
+
+    `dry_run` validates and plans (the counts and the errors on the result) and writes nothing.
+    `progress(done, total)` is told the rows written as the write goes on."""
     services.permission_require(actor=actor, perm="accounts.import_data")
     result = ImportResult(kind=kind)
     try:
@@ -71,24 +76,27 @@ def run_import(*, actor: User, kind: str, data: bytes, filename: str,
         result.file_error = _("The file has a header but no rows.")
         return result
     result.rows = len(rows)
+    result.proposed = propose_conventions(header, rows)
     if conventions is None:
-        conventions = propose_conventions(header, rows)
-    planners: dict[str, Callable[[list, ImportResult, Conventions], Callable]] = {
+        conventions = result.proposed
+    planners: dict[str, Callable] = {
         ImportKind.ACCOUNTS: _plan_accounts, ImportKind.CONTACTS: _plan_contacts,
         ImportKind.FINANCIALS: _plan_financials}
-    planner = planners[kind]
-    plan = planner(rows, result, conventions)
-    if not result.ok:
-        return result
     try:
-        account_ids = plan(actor)  # writes, in one transaction, and returns the accounts touched
+        with transaction.atomic():
+            plan = planners[kind](rows, result, conventions)
+            if not result.ok or dry_run:
+                transaction.set_rollback(True)  # planning writes nothing; a dry run makes sure of it
+                return result
+            if progress is not None:
+                progress(0, result.rows)
+            account_ids = plan.write(actor, progress=progress)
+            if progress is not None:
+                progress(result.rows, result.rows)
+            touched = sorted(account_ids)
+            if touched and kind in (ImportKind.FINANCIALS, ImportKind.ACCOUNTS):
+                transaction.on_commit(lambda: financials_imported.send(sender=ImportKind, account_ids=touched))
     except ImportAborted as exc:
         result.file_error = str(exc)
-        result.created = result.updated = 0
-        return result
-    with transaction.atomic():
-        ImportRun.objects.create(kind=kind, filename=filename[:200], imported_by=actor, created=result.created,
-                                 updated=result.updated)
-    if kind in (ImportKind.FINANCIALS, ImportKind.ACCOUNTS):
-        financials_imported.send(sender=ImportRun, account_ids=sorted(account_ids))
+        result.created = result.updated = result.unchanged = result.overwritten = 0
     return result

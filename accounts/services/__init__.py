@@ -34,6 +34,15 @@ from .financials import (
     financial_records_save,
     revenue_recompute,
 )
+from .imports import (
+    import_job_cancel,
+    import_job_confirm,
+    import_job_create,
+    import_job_preview,
+    import_job_run,
+    import_jobs_reap,
+    preview_ok,
+)
 from .people import (
     CONTACT_FIELDS,
     TEAM_MEMBER_FIELDS,
@@ -71,7 +80,14 @@ __all__ = [
     "criterion_save",
     "financial_record_save",
     "financial_records_save",
+    "import_job_cancel",
+    "import_job_confirm",
+    "import_job_create",
+    "import_job_preview",
+    "import_job_run",
+    "import_jobs_reap",
     "permission_require",
+    "preview_ok",
     "quadrants_recompute",
     "revenue_recompute",
     "scores_recompute_all",

@@ -13,7 +13,8 @@ from .accounts import (
     account_stage,
     account_unarchive,
 )
-from .financials import account_financials, import_page, import_template
+from .financials import account_financials
+from .imports import import_job, import_job_cancel, import_job_confirm, import_job_status, import_page, import_template
 from .people import (
     account_contacts,
     account_team,
@@ -52,6 +53,10 @@ __all__ = [
     "contact_personal_data",
     "contact_personal_data_json",
     "criterion_edit",
+    "import_job",
+    "import_job_cancel",
+    "import_job_confirm",
+    "import_job_status",
     "import_page",
     "import_template",
     "pareto",

@@ -9,12 +9,17 @@ VIEWERS = expect(OK, outsider=NOT_FOUND)
 
 
 def build(world):
-    from accounts.models import SelectionCriterion
+    from accounts.models import ImportJob, SelectionCriterion
     from tests.factories import ContactFactory
 
     world.contact = ContactFactory(account=world.account, name="Marta Ibáñez")
     world.criterion = SelectionCriterion.objects.order_by("pk").first()
     world.member = world.account.team_members.first()
+    world.import_job = ImportJob.objects.create(
+        kind="accounts", filename="cuentas.csv", status="previewed", data=b"name\nMetales del Sur S.L.\n", size=28,
+        created_by=world.lead, rows_total=1, preview={"rows": 1, "created": 1, "updated": 0, "unchanged": 0,
+                                                      "overwritten": 0, "file_error": "", "rows_with_errors": 0,
+                                                      "error_groups": [], "groups_left_out": 0})
 
 
 def _account(w):
@@ -58,6 +63,10 @@ CASES = {
     "accounts:tier": Case(only("lead"), kwargs=_account),
     "accounts:imports": Case(only("lead")),
     "accounts:import_template": Case(only("lead"), kwargs=lambda w: {"kind": "financials", "fmt": "xlsx"}),
+    "accounts:import_job": Case(only("lead"), kwargs=lambda w: {"pk": w.import_job.pk}),
+    "accounts:import_job_status": Case(only("lead"), kwargs=lambda w: {"pk": w.import_job.pk}),
+    "accounts:import_job_confirm": Case(expect(FORBIDDEN, lead=NOT_ALLOWED), kwargs=lambda w: {"pk": w.import_job.pk}),
+    "accounts:import_job_cancel": Case(expect(FORBIDDEN, lead=NOT_ALLOWED), kwargs=lambda w: {"pk": w.import_job.pk}),
 }
 
 
@@ -167,7 +176,8 @@ def _import_file(w):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     csv = b"name;tax_id;country;industry\nMetales del Sur S.L.;B41000001;ES;steel\n"
-    return {"kind": "accounts", "file": SimpleUploadedFile("cuentas.csv", csv, content_type="text/csv")}
+    return {"kind": "accounts", "decimal": ",", "dates": "dmy",
+            "file": SimpleUploadedFile("cuentas.csv", csv, content_type="text/csv")}
 
 
 WRITES = {
@@ -199,6 +209,8 @@ WRITES = {
                                           "active": "on", "order": "9"}, LEAD_POST),
     "accounts:criterion_edit": (_criterion_form, LEAD_POST),
     "accounts:imports": (_import_file, LEAD_POST),
+    "accounts:import_job_confirm": (lambda w: {}, LEAD_POST),
+    "accounts:import_job_cancel": (lambda w: {}, LEAD_POST),
 }
 for _name, (_post, _expected) in WRITES.items():
     CASES[_name].post, CASES[_name].post_expected = _post, _expected
