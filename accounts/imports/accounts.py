@@ -7,6 +7,7 @@ from django.utils.translation import gettext as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from kam.errors import Invalid
+from kam.exports import neutralise
 from kam.roles import KAM, SPONSOR
 from kam.text import single_line
 from kam.validators import visible_text
@@ -177,17 +178,6 @@ EDITABLE_BY_IMPORT = ["name", "tax_id", "country", "industry", "region", "status
 
 
 # --- Export ----------------------------------------------------------------------------------------
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value) -> str:
-    """A cell that a spreadsheet would run as a formula is prefixed with a quote (CSV injection)."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
-
-
 EXPORT_HEADER = ["name", "tax_id", "industry", "country", "region", "status", "tier", "relationship_stage",
                  "kam_email", "sponsor_email", "parent_tax_id", "revenue_12m", "pareto_class", "attractiveness",
                  "strength", "quadrant", "health_score"]

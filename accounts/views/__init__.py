@@ -7,12 +7,12 @@ from .accounts import (
     account_create,
     account_detail,
     account_edit,
-    account_export,
     account_list,
     account_panel,
     account_stage,
     account_unarchive,
 )
+from .exports import account_export, account_financials_export, financials_export
 from .financials import account_financials, import_page
 from .people import (
     account_contacts,
@@ -39,6 +39,7 @@ __all__ = [
     "account_edit",
     "account_export",
     "account_financials",
+    "account_financials_export",
     "account_list",
     "account_panel",
     "account_stage",
@@ -52,6 +53,7 @@ __all__ = [
     "contact_personal_data",
     "contact_personal_data_json",
     "criterion_edit",
+    "financials_export",
     "import_page",
     "pareto",
     "portfolio",
