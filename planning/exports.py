@@ -6,6 +6,7 @@ from typing import Any
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from kam.exports import ROW_CHUNK, Sheet
 from kam.people import person_label
@@ -55,7 +56,7 @@ def _commitment_rows(account) -> Iterator[list]:
 def commitment_sheet(account) -> Sheet:
     return Sheet(_("Commitments"), [
         _("Plan start"), _("Plan end"), _("Party"), _("Department"), _("Owner"), _("Client contact"),
-        _("Commitment"), _("Due"), _("Status"), _("Delivered on"), _("Overdue"),
+        _("Commitment"), _("Due"), _("Status"), _("Delivered on"), pgettext("commitment", "Overdue"),
     ], _commitment_rows(account))
 
 
