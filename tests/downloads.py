@@ -10,8 +10,10 @@ def body(response) -> bytes:
     return b"".join(response.streaming_content) if response.streaming else response.content
 
 
-def csv_rows(response) -> list[list[str]]:
-    text = body(response).decode("utf-8")
+def csv_rows(response_or_bytes) -> list[list[str]]:
+    """A streaming response can be read once: pass its `body` to read it again."""
+    data = response_or_bytes if isinstance(response_or_bytes, bytes) else body(response_or_bytes)
+    text = data.decode("utf-8")
     assert text.startswith("\ufeff"), "a CSV download starts with a byte-order mark"
     return list(csv.reader(io.StringIO(text[1:], newline=""), delimiter=";"))
 
