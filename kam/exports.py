@@ -21,6 +21,7 @@ from decimal import Decimal
 from django.db.models import QuerySet
 from django.http import FileResponse, StreamingHttpResponse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from openpyxl import Workbook  # type: ignore[import-untyped]
@@ -60,6 +61,12 @@ def neutralise(value) -> str:
     return text
 
 
+def choice_labels(choices) -> dict:
+    """Code to translated label, resolved before the rows are read: the rows are produced while the
+    response is sent, and a lazy label translated per row costs more than the row."""
+    return {value: str(label) for value, label in choices}
+
+
 @dataclass
 class Sheet:
     """One table of the download: a sheet of the workbook, or the whole CSV file."""
@@ -75,7 +82,7 @@ def require_within_bound(queryset: QuerySet, fmt: str) -> None:
     limit = MAX_ROWS[fmt]
     if queryset.order_by()[limit:limit + 1].exists():
         raise Invalid(_("This download would have more than %(limit)s rows. Narrow the filters and try "
-                        "again.") % {"limit": f"{limit:,}"})
+                        "again.") % {"limit": number_format(limit, force_grouping=True)})
 
 
 def filename(stem: str, fmt: str) -> str:
@@ -93,7 +100,8 @@ def export_response(fmt: str, stem: str, sheets: Sequence[Sheet]) -> StreamingHt
         return download
     if len(sheets) != 1:
         raise ValueError("a CSV file holds one table")
-    response = StreamingHttpResponse(csv_chunks(sheets[0]), content_type="text/csv; charset=utf-8")
+    booleans = {True: _("yes"), False: _("no")}  # now, in the request's language: rows come later
+    response = StreamingHttpResponse(csv_chunks(sheets[0], booleans), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = content_disposition_header(True, name) or ""
     return response
 
@@ -106,11 +114,11 @@ class _Line:
         return text
 
 
-def csv_value(value) -> str:
+def csv_value(value, booleans: dict) -> str:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return _("yes") if value else _("no")
+        return booleans[value]
     if isinstance(value, int | Decimal | float):
         return str(value)
     if isinstance(value, datetime.datetime):
@@ -121,12 +129,12 @@ def csv_value(value) -> str:
     return neutralise(value)
 
 
-def csv_chunks(sheet: Sheet) -> Iterator[bytes]:
+def csv_chunks(sheet: Sheet, booleans: dict) -> Iterator[bytes]:
     writer = csv.writer(_Line(), delimiter=CSV_DELIMITER)
     yield ("\ufeff" + writer.writerow([neutralise(h) for h in sheet.header])).encode()
     batch: list[str] = []
     for row in sheet.rows:
-        batch.append(writer.writerow([csv_value(v) for v in row]))
+        batch.append(writer.writerow([csv_value(v, booleans) for v in row]))
         if len(batch) >= CSV_BATCH_ROWS:
             yield "".join(batch).encode()
             batch = []

@@ -8,22 +8,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
-from kam.exports import ROW_CHUNK, Sheet
+from kam.exports import ROW_CHUNK, Sheet, choice_labels
 from kam.people import person_label
 
 from .models import Commitment, CommitmentStatus, Opportunity, OpportunityStage, Party, PeriodKind, PlanStatus
 from .selectors import plans_for_account
 
 SHEETS = ("plans", "commitments", "opportunities")
+# Each sheet's labels are resolved when the sheet is made, in the request's language: its rows are
+# produced later, while the response is sent.
 
 
-def _labels(choices) -> dict:
-    # Resolved before the rows are read: the rows are produced while the response is sent.
-    return {value: str(label) for value, label in choices}
-
-
-def _plan_rows(account) -> Iterator[list]:
-    kinds, statuses = _labels(PeriodKind.choices), _labels(PlanStatus.choices)
+def _plan_rows(account, kinds: dict, statuses: dict) -> Iterator[list]:
     p: Any  # annotated with its flags by `with_flags`
     for p in plans_for_account(account).iterator(chunk_size=ROW_CHUNK):
         yield [p.period_start, p.period_end, kinds.get(p.period_kind, p.period_kind),
@@ -37,11 +33,10 @@ def plan_sheet(account) -> Sheet:
         _("Period start"), _("Period end"), _("Period"), _("Status"), _("Owner"), "Conocimiento %", "Visión %",
         "Compromiso %", _("Next review"), _("Agreed by the client on"), _("Last edited"), _("Stale"),
         _("Review due"), _("Period over"),
-    ], _plan_rows(account))
+    ], _plan_rows(account, choice_labels(PeriodKind.choices), choice_labels(PlanStatus.choices)))
 
 
-def _commitment_rows(account) -> Iterator[list]:
-    parties, statuses = _labels(Party.choices), _labels(CommitmentStatus.choices)
+def _commitment_rows(account, parties: dict, statuses: dict) -> Iterator[list]:
     today = timezone.localdate()
     rows = (Commitment.objects.filter(plan__account=account)
             .select_related("plan", "department", "owner", "contact")
@@ -57,11 +52,10 @@ def commitment_sheet(account) -> Sheet:
     return Sheet(_("Commitments"), [
         _("Plan start"), _("Plan end"), _("Party"), _("Department"), _("Owner"), _("Client contact"),
         _("Commitment"), _("Due"), _("Status"), _("Delivered on"), pgettext("commitment", "Overdue"),
-    ], _commitment_rows(account))
+    ], _commitment_rows(account, choice_labels(Party.choices), choice_labels(CommitmentStatus.choices)))
 
 
-def _opportunity_rows(account, commercial: bool) -> Iterator[list]:
-    stages = _labels(OpportunityStage.choices)
+def _opportunity_rows(account, commercial: bool, stages: dict) -> Iterator[list]:
     rows = (Opportunity.objects.filter(plan__account=account).select_related("plan")
             .order_by("-plan__period_start", "-plan_id", "expected_date", "pk"))
     for o in rows.iterator(chunk_size=ROW_CHUNK):
@@ -75,7 +69,7 @@ def opportunity_sheet(account, *, commercial: bool) -> Sheet:
     return Sheet(_("Opportunities"), [
         _("Plan start"), _("Plan end"), _("Client benefit"), _("Our solution"), _("Stage"), _("Expected date"),
         _("Estimated value"), _("Probability (%)"), _("Weighted value"),
-    ], _opportunity_rows(account, commercial))
+    ], _opportunity_rows(account, commercial, choice_labels(OpportunityStage.choices)))
 
 
 def plan_sheets(account, *, commercial: bool) -> dict[str, Sheet]:

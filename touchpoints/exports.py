@@ -1,6 +1,7 @@
 """The rows of the touchpoints and incidents downloads (written by `kam.exports`). Costs are commercial
 (they make up the cost to serve): blank where the reader may not see the account's figures. A fixed
-number of queries whatever the number of rows."""
+number of queries whatever the number of rows. Labels are resolved when a sheet is made, in the
+request's language: its rows are produced later, while the response is sent."""
 
 from collections.abc import Iterator
 
@@ -9,15 +10,10 @@ from django.utils.translation import gettext as _
 
 from accounts.models import ActivityKind
 from accounts.selectors import commercial_of_account
-from kam.exports import ROW_CHUNK, Sheet
+from kam.exports import ROW_CHUNK, Sheet, choice_labels
 from kam.people import person_label
 
 from .models import Channel, IncidentCategory, IncidentStatus, ServiceIncident, Severity, Touchpoint, TouchpointKind
-
-
-def _labels(choices) -> dict:
-    # Resolved before the rows are read: the rows are produced while the response is sent.
-    return {value: str(label) for value, label in choices}
 
 
 def timeline_touchpoints(account, *, department: str = "", kind: str = "") -> QuerySet[Touchpoint]:
@@ -36,8 +32,7 @@ def timeline_touchpoints(account, *, department: str = "", kind: str = "") -> Qu
     return qs.order_by("-occurred_at", "-pk")
 
 
-def _touchpoint_rows(touchpoints: QuerySet, commercial: bool) -> Iterator[list]:
-    channels, kinds = _labels(Channel.choices), _labels(TouchpointKind.choices)
+def _touchpoint_rows(touchpoints: QuerySet, commercial: bool, channels: dict, kinds: dict) -> Iterator[list]:
     rows = touchpoints.select_related("department", "created_by")
     for t in rows.iterator(chunk_size=ROW_CHUNK):
         yield [t.occurred_at, str(t.department), channels.get(t.channel, t.channel), kinds.get(t.kind, t.kind),
@@ -49,12 +44,10 @@ def touchpoint_sheet(touchpoints: QuerySet, *, commercial: bool) -> Sheet:
     return Sheet(_("Touchpoints"), [
         _("When"), _("Department"), _("Channel"), _("Kind"), _("Summary"), _("Quality (1–5)"),
         _("Follow-up needed"), _("Follow-up"), _("Cost"), _("Logged by"),
-    ], _touchpoint_rows(touchpoints, commercial))
+    ], _touchpoint_rows(touchpoints, commercial, choice_labels(Channel.choices), choice_labels(TouchpointKind.choices)))
 
 
-def _incident_rows(incidents: QuerySet) -> Iterator[list]:
-    categories, severities = _labels(IncidentCategory.choices), _labels(Severity.choices)
-    statuses = _labels(IncidentStatus.choices)
+def _incident_rows(incidents: QuerySet, categories: dict, severities: dict, statuses: dict) -> Iterator[list]:
     for i in incidents.iterator(chunk_size=ROW_CHUNK):
         yield [i.pk, i.account.name, i.account.tax_id, i.title, categories.get(i.category, i.category),
                severities.get(i.severity, i.severity), statuses.get(i.status, i.status), i.opened_at,
@@ -71,4 +64,5 @@ def incident_sheet(user, queue: QuerySet[ServiceIncident]) -> Sheet:
         _("Opened by"), _("Acknowledge by"), _("Acknowledged at"), _("Resolve by"), _("Resolved at"),
         _("Closed at"), _("Acknowledge SLA breached at"), _("Resolve SLA breached at"), _("Description"),
         _("Resolution"), _("Cost"),
-    ], _incident_rows(incidents))
+    ], _incident_rows(incidents, choice_labels(IncidentCategory.choices), choice_labels(Severity.choices),
+                      choice_labels(IncidentStatus.choices)))

@@ -173,3 +173,13 @@ def test_download_queries_do_not_grow_with_the_rows(personas):
     large = {(p, u): _queries(c, u) for p, c in clients.items() for u in urls}
     assert large == small
     assert max(small.values()) <= 12
+
+
+def test_a_download_over_the_bound_is_a_clear_400(books, monkeypatch):
+    from kam import exports
+
+    monkeypatch.setitem(exports.MAX_ROWS, "xlsx", 1)
+    response = client_for(books.lead).get(reverse("accounts:financials_export_xlsx"))
+    assert response.status_code == 400
+    assert "more than 1 rows. Narrow the filters" in response.content.decode()
+    assert client_for(books.lead).get(reverse("accounts:financials_export")).status_code == 200

@@ -123,3 +123,18 @@ def test_queries_do_not_grow_with_the_rows(log):
         TouchpointFactory(account=log.account, created_by=UserFactory())
         IncidentFactory(account=account, opened_by=UserFactory())
     assert counts() == small and max(small) <= 12
+
+
+def test_a_download_in_spanish_stays_in_spanish_while_it_streams(log):
+    client = client_for(log.lead)
+    with translation.override("en"):
+        incidents = client.get(reverse("touchpoints:incident_export") + "?severity=critical",
+                               HTTP_ACCEPT_LANGUAGE="es")
+        touchpoints = client.get(reverse("touchpoints:touchpoints_export", args=[log.account.pk]),
+                                 HTTP_ACCEPT_LANGUAGE="es")
+    # Read after the request's language is gone: the rows are produced as the response is sent.
+    with translation.override("en"):
+        header, row = csv_rows(incidents)
+        assert header[5] == "Gravedad" and row[5] == "Crítica"
+        header, first, second = csv_rows(touchpoints)
+        assert second[3] == "Visita ejecutiva (patrocinador)" and first[6] == "no"
