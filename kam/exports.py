@@ -33,7 +33,6 @@ FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 CSV = "csv"
 XLSX = "xlsx"
-FORMATS = (CSV, XLSX)
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Semicolons and a byte-order mark: spreadsheets set to Spanish split on ";" and read UTF-8 only
