@@ -94,6 +94,23 @@ def with_commercial(qs: QuerySet, user) -> QuerySet:
                              output_field=DecimalField(max_digits=16, decimal_places=2)))
 
 
+def commercial_of_account(user, account_field: str = "account"):
+    """An expression for rows of other models (incidents, touchpoints): whether `user` reads the
+    commercial data of the row's account, as `with_commercial` says for accounts."""
+    q = commercial_visibility_q(user)
+    if q is None:
+        return Value(True, output_field=BooleanField())
+    return Exists(Account.objects.filter(q, pk=OuterRef(f"{account_field}_id")))
+
+
+def reads_commercial_anywhere(user) -> bool:
+    """Whether `user` may read the commercial data of at least one account (one query at most)."""
+    if not user.is_authenticated:
+        return False
+    q = commercial_visibility_q(user)
+    return q is None or accounts_visible_to(user, include_archived=True).filter(q).exists()
+
+
 def accounts_visible_to(user, *, include_archived: bool = False) -> QuerySet[Account]:
     qs = Account.objects.select_related("kam", "sponsor")
     if not include_archived:

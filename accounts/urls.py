@@ -6,7 +6,11 @@ app_name = "accounts"
 
 urlpatterns = [
     path("accounts/", views.account_list, name="list"),
-    path("accounts/export.csv", views.account_export, name="export"),
+    path("accounts/export.csv", views.account_export, {"fmt": "csv"}, name="export"),
+    path("accounts/export.xlsx", views.account_export, {"fmt": "xlsx"}, name="export_xlsx"),
+    path("accounts/financials/export.csv", views.financials_export, {"fmt": "csv"}, name="financials_export"),
+    path("accounts/financials/export.xlsx", views.financials_export, {"fmt": "xlsx"},
+         name="financials_export_xlsx"),
     path("accounts/new/", views.account_create, name="create"),
     path("accounts/selection/", views.selection, name="selection"),
     path("accounts/selection/criteria/new/", views.criterion_edit, name="criterion_new"),
@@ -31,6 +35,10 @@ urlpatterns = [
          name="contact_personal_data_json"),
     path("contacts/<int:contact_pk>/erase/", views.contact_erase, name="contact_erase"),
     path("accounts/<int:pk>/financials/", views.account_financials, name="financials"),
+    path("accounts/<int:pk>/financials/export.csv", views.account_financials_export, {"fmt": "csv"},
+         name="account_financials_export"),
+    path("accounts/<int:pk>/financials/export.xlsx", views.account_financials_export, {"fmt": "xlsx"},
+         name="account_financials_export_xlsx"),
     path("accounts/<int:pk>/assess/", views.account_assess, name="assess"),
     path("accounts/<int:pk>/tier/", views.account_tier, name="tier"),
     path("imports/", views.import_page, name="imports"),

@@ -6,6 +6,8 @@ app_name = "planning"
 
 urlpatterns = [
     path("accounts/<int:pk>/plans/", views.plan_list, name="plan_list"),
+    path("accounts/<int:pk>/plans/export.csv", views.plans_export, {"fmt": "csv"}, name="plans_export"),
+    path("accounts/<int:pk>/plans/export.xlsx", views.plans_export, {"fmt": "xlsx"}, name="plans_export_xlsx"),
     path("accounts/<int:pk>/plans/new/", views.plan_create, name="plan_create"),
     path("accounts/<int:pk>/negotiations/", views.negotiation_list, name="negotiation_list"),
     path("plans/<int:pk>/", views.plan_detail, name="plan_detail"),

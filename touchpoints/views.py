@@ -11,7 +11,7 @@ from django.views.decorators.http import require_GET
 
 from accounts.models import ActivityKind, Tier
 from accounts.selectors import account_get_for_user
-from kam import departments, versioning
+from kam import departments, exports, versioning
 from kam.access import role_required, signed_in
 from kam.errors import Conflict, Invalid, add_to_form
 from kam.idempotency import once_per_submit
@@ -22,6 +22,7 @@ from kam.roles import KAM, LEAD, OPERATIONS
 from kam.selectors import paginate
 
 from . import selectors, services
+from .exports import incident_sheet, timeline_touchpoints, touchpoint_sheet
 from .forms import (
     FeedbackForm,
     IncidentFilterForm,
@@ -139,18 +140,48 @@ def timeline(request, pk):
     })
 
 
+@signed_in
+@require_GET
+def touchpoints_export(request, pk, fmt):
+    """The account's touchpoints under the timeline's filters, as CSV or XLSX."""
+    account = account_get_for_user(request.user, pk)
+    department = request.GET.get("department", "")
+    department = department if department and Department.objects.filter(code=department).exists() else ""
+    kind = request.GET.get("kind", "")
+    kind = kind if kind in ActivityKind.values else ""
+    touchpoints = timeline_touchpoints(account, department=department, kind=kind)
+    exports.require_within_bound(touchpoints, fmt)
+    sheet = touchpoint_sheet(touchpoints, commercial=request.user.has_perm("accounts.view_commercial", account))
+    return exports.export_response(fmt, f"touchpoints-{account.pk}", [sheet])
+
+
 # --- Incidents -------------------------------------------------------------------------------------
+def _incident_queue(request):
+    """The queue under the page's filters: an invalid filter shows the default queue, as the page does."""
+    filter_form = IncidentFilterForm(request.GET or None)
+    filters = filter_form.filters() if request.GET else {}
+    return filter_form, filters, selectors.incident_queue(request.user, **filters)
+
+
 @role_required(OPERATIONS, LEAD, KAM)
 @require_GET
 def incident_list(request):
-    filter_form = IncidentFilterForm(request.GET or None)
-    filters = filter_form.filters() if request.GET else {}
-    qs = selectors.incident_queue(request.user, **filters).values_list("pk", flat=True)
+    filter_form, filters, queue = _incident_queue(request)
+    qs = queue.values_list("pk", flat=True)
     page = paginate(request, qs)
     return render(request, "touchpoints/incident_list.html", {
         "page": page, "rows": _queue_rows(selectors.incidents_in_order(page.object_list)),
         "filter_fields": _filter_fields(filter_form), "filtered": bool(filters),
     })
+
+
+@role_required(OPERATIONS, LEAD, KAM)
+@require_GET
+def incident_export(request, fmt):
+    """The incident queue under the page's filters, as CSV or XLSX."""
+    _form, _filters, queue = _incident_queue(request)
+    exports.require_within_bound(queue, fmt)
+    return exports.export_response(fmt, "incidents", [incident_sheet(request.user, queue)])
 
 
 def _labels(choices) -> dict:

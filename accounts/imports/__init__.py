@@ -1,6 +1,9 @@
 """CSV and XLSX import of accounts, contacts and monthly financials, and the CSV export of the account list."""
 
-from .accounts import EDITABLE_BY_IMPORT, EXPORT_HEADER, FORMULA_PREFIXES, export_rows, neutralise
+# The formula-injection rule is shared with every export (kam.exports); still importable from here.
+from kam.exports import FORMULA_PREFIXES, neutralise
+
+from .accounts import EDITABLE_BY_IMPORT, EXPORT_HEADER, export_rows
 from .reading import (
     FIELD_SIZE_LIMIT,
     AccountIndex,

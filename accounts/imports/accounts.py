@@ -7,11 +7,13 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.errors import Invalid
+from kam.exports import neutralise
 from kam.roles import KAM, SPONSOR
 from kam.text import single_line
 from kam.validators import visible_text
 
 from .. import services
+from ..exports import ACCOUNT_COLUMNS, _account_rows
 from ..models import (
     Account,
     AccountStatus,
@@ -296,31 +298,12 @@ EDITABLE_BY_IMPORT = ["name", "tax_id", "customer_number", "country", "industry"
 
 
 # --- Export ----------------------------------------------------------------------------------------
-FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value) -> str:
-    """A cell that a spreadsheet would run as a formula is prefixed with a quote (CSV injection)."""
-    text = "" if value is None else str(value)
-    if text.startswith(FORMULA_PREFIXES):
-        return "'" + text
-    return text
-
-
-EXPORT_HEADER = ["name", "tax_id", "customer_number", "industry", "country", "region", "status", "tier",
-                 "relationship_stage", "kam_email", "sponsor_email", "parent_tax_id", "revenue_12m", "pareto_class",
-                 "attractiveness", "strength", "quadrant", "health_score"]
+EXPORT_HEADER = ACCOUNT_COLUMNS
 
 
 def export_rows(queryset):
-    """The export's rows; its columns are the import's, so an export can be edited and imported back.
-    `queryset` is annotated by `selectors.with_commercial`: revenue is left blank on the rows whose
-    figures the reader may not see."""
+    """The account download's rows as text, header first (the download itself streams through
+    `kam.exports`; this is the same content for code that wants rows)."""
     yield EXPORT_HEADER
-    for a in queryset.select_related("kam", "sponsor", "parent").iterator(chunk_size=500):
-        yield [neutralise(v) for v in (
-            a.name, a.tax_id, a.customer_number, a.industry, a.country, a.region, a.status, a.tier,
-            a.relationship_stage,
-            a.kam.email if a.kam else "", a.sponsor.email if a.sponsor else "", a.parent.tax_id if a.parent else "",
-            a.revenue_12m if getattr(a, "commercial", False) else "", a.pareto_class, a.attractiveness,
-            a.strength, a.quadrant, a.health_score)]
+    for row in _account_rows(queryset):
+        yield [neutralise("" if v is None else v) for v in row]

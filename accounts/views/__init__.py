@@ -7,12 +7,12 @@ from .accounts import (
     account_create,
     account_detail,
     account_edit,
-    account_export,
     account_list,
     account_panel,
     account_stage,
     account_unarchive,
 )
+from .exports import account_export, account_financials_export, financials_export
 from .financials import account_financials
 from .imports import import_job, import_job_cancel, import_job_confirm, import_job_status, import_page, import_template
 from .people import (
@@ -40,6 +40,7 @@ __all__ = [
     "account_edit",
     "account_export",
     "account_financials",
+    "account_financials_export",
     "account_list",
     "account_panel",
     "account_stage",
@@ -57,6 +58,7 @@ __all__ = [
     "import_job_cancel",
     "import_job_confirm",
     "import_job_status",
+    "financials_export",
     "import_page",
     "import_template",
     "pareto",

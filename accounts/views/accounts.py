@@ -1,10 +1,8 @@
 """Account list, detail, edit, archive and stage views."""
 
-import csv
-
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -17,7 +15,7 @@ from kam.idempotency import once_per_submit
 from kam.roles import KAM, LEAD, has_role
 from kam.selectors import paginate, query_replaced
 
-from .. import imports, selectors, services
+from .. import selectors, services
 from ..filters import AccountFilter
 from ..forms import (
     AccountCreateForm,
@@ -39,7 +37,7 @@ def _detail_url(account):
 
 
 # Rows per page of the account tables: the filters and sorting carry across pages, and the full list is
-# the CSV export; more rows per page cost rendering time on every request.
+# the export; more rows per page cost rendering time on every request.
 # The financials page shows two years at a time.
 MONTHS_PER_PAGE = 24
 
@@ -66,20 +64,8 @@ def account_list(request):
         "filter": f, "page": page, "can_create": has_role(request.user, LEAD, KAM),
         "is_filtered": any(v for k, v in request.GET.items() if k not in ("page", "sort")),
         "filter_vary": _filter_form_vary(request),
+        "may_export_financials": selectors.reads_commercial_anywhere(request.user),
     })
-
-
-@signed_in
-def account_export(request):
-    """The filtered list as CSV (semicolon-separated with a BOM, as spreadsheets in Spanish expect)."""
-    f = _filtered_accounts(request)
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="accounts-{timezone.localdate():%Y%m%d}.csv"'
-    response.write("\ufeff")
-    writer = csv.writer(response, delimiter=";")
-    for row in imports.export_rows(f.qs):
-        writer.writerow(row)
-    return response
 
 
 @role_required(LEAD, KAM)

@@ -3,6 +3,7 @@
 getters 404), call a service, and show an `Invalid` or `Conflict` next to what the user was doing,
 keeping their input. A `Forbidden` is left to the domain-error middleware (403)."""
 
+from .exports import plans_export
 from .negotiation import (
     agreement_commitment,
     negotiation_detail,
@@ -46,6 +47,7 @@ __all__ = [
     "plan_sharing",
     "plan_signoff",
     "plan_transition",
+    "plans_export",
     "row_add",
     "row_delete",
     "row_edit",

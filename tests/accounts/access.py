@@ -29,6 +29,11 @@ def _account(w):
 CASES = {
     "accounts:list": Case(expect(OK)),
     "accounts:export": Case(expect(OK)),
+    "accounts:export_xlsx": Case(expect(OK)),
+    # Monthly figures of the listed accounts: for whoever reads some account's figures (the rows are
+    # those accounts'); operations and people on no commercial team have none to download.
+    "accounts:financials_export": Case(expect(OK, operator=FORBIDDEN, outsider=FORBIDDEN)),
+    "accounts:financials_export_xlsx": Case(expect(OK, operator=FORBIDDEN, outsider=FORBIDDEN)),
     "accounts:create": Case(only("kam", "lead")),
     "accounts:selection": Case(only("lead")),
     "accounts:criterion_new": Case(only("lead")),
@@ -58,6 +63,9 @@ CASES = {
                                    post_expected=may_post("lead")),
     # Figures are commercial: operations and non-commercial team members see the account, not these.
     "accounts:financials": Case(expect(OK, operator=FORBIDDEN, outsider=NOT_FOUND), kwargs=_account),
+    "accounts:account_financials_export": Case(expect(OK, operator=FORBIDDEN, outsider=NOT_FOUND), kwargs=_account),
+    "accounts:account_financials_export_xlsx": Case(expect(OK, operator=FORBIDDEN, outsider=NOT_FOUND),
+                                                    kwargs=_account),
     # Assessments: the lead and sponsors (who can see the account).
     "accounts:assess": Case(only("sponsor", "lead"), kwargs=_account),
     "accounts:tier": Case(only("lead"), kwargs=_account),

@@ -1,5 +1,3 @@
-import csv
-import io
 from decimal import Decimal
 
 import pytest
@@ -8,6 +6,7 @@ from accounts import imports
 from accounts.models import Account, Contact, FinancialRecord
 from accounts.signals import financials_imported
 from tests.conftest import client_for
+from tests.downloads import body, csv_rows
 from tests.factories import AccountFactory
 
 pytestmark = pytest.mark.django_db
@@ -135,19 +134,19 @@ def test_export_neutralises_formulas_and_round_trips(personas):
     AccountFactory(name="=HYPERLINK(\"http://x\")", tax_id="C12345678", kam=personas.kam)
     response = client_for(personas.lead).get("/accounts/export.csv")
     assert response.status_code == 200
-    text = response.content.decode("utf-8-sig")
-    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    data = body(response)
+    rows = csv_rows(data)
     names = [r[0] for r in rows[1:]]
     assert "'=HYPERLINK(\"http://x\")" in names
     assert rows[0][:2] == ["name", "tax_id"]
     # The export is a valid import file: importing it back updates, creating nothing.
-    result = imports.run_import(kind="accounts", data=response.content, filename="export.csv", actor=personas.lead)
+    result = imports.run_import(kind="accounts", data=data, filename="export.csv", actor=personas.lead)
     assert result.ok, result.errors
     assert result.created == 0
 
 
 def test_export_is_scoped_to_what_the_user_sees(personas):
-    text = client_for(personas.teammate).get("/accounts/export.csv").content.decode("utf-8-sig")
+    text = body(client_for(personas.teammate).get("/accounts/export.csv")).decode("utf-8-sig")
     assert personas.account.name in text and personas.other_account.name not in text
 
 

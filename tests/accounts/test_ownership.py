@@ -2,9 +2,7 @@
 figures come from finance (the lead, Finance on the account's team, the lead's imports); commercial data
 is read only by `accounts.view_commercial` holders, on every page, panel and export."""
 
-import csv
 import datetime
-import io
 import json
 from decimal import Decimal
 
@@ -17,6 +15,7 @@ from accounts import selectors, services
 from accounts.models import Account, FinancialRecord
 from kam.roles import SPONSOR
 from tests.conftest import client_for
+from tests.downloads import csv_rows
 from tests.factories import AccountFactory, FinancialRecordFactory, TeamMemberFactory, UserFactory, department
 
 pytestmark = pytest.mark.django_db
@@ -134,7 +133,7 @@ def test_no_revenue_on_the_list_page_or_the_export(w, persona):
     client = client_for(getattr(w, persona))
     body = client.get("/accounts/").content.decode()
     assert w.account.name in body and SHOWN not in body
-    rows = list(csv.reader(io.StringIO(client.get("/accounts/export.csv").content.decode("utf-8-sig")), delimiter=";"))
+    rows = csv_rows(client.get("/accounts/export.csv"))
     revenue = rows[0].index("revenue_12m")
     assert [r[revenue] for r in rows[1:] if r[0] == w.account.name] == [""]
 

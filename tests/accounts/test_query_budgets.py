@@ -77,7 +77,8 @@ def pages(w):
     return [
         ("lead", "/accounts/"), ("kam", "/accounts/"), ("sponsor", "/accounts/"), ("teammate", "/accounts/"),
         ("lead", "/accounts/?tier=key&sort=-revenue&q=Cuenta&health=good&quadrant=star&pareto_class=A"),
-        ("lead", "/accounts/export.csv"),
+        ("lead", "/accounts/export.csv"), ("teammate", "/accounts/export.xlsx"),
+        ("lead", "/accounts/financials/export.csv?tier=key"), ("kam", f"/accounts/{a}/financials/export.xlsx"),
         ("lead", f"/accounts/{a}/"), ("kam", f"/accounts/{a}/"), ("teammate", f"/accounts/{a}/"),
         ("operator", f"/accounts/{a}/"),
         ("kam", f"/accounts/{a}/panels/planning/"), ("kam", f"/accounts/{a}/panels/touchpoints/"),
@@ -102,6 +103,8 @@ def measure(world):
         client.get(url)  # warm caches that are per-process (templates, content types)
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(url)
+            if response.streaming:  # a download reads its rows while it is sent
+                b"".join(response.streaming_content)
         assert response.status_code == 200, (persona, url, response.status_code)
         counts[(persona, url)] = len(ctx.captured_queries)
     return counts

@@ -32,6 +32,8 @@ POST_ONLY = expect(NOT_ALLOWED)
 
 CASES = {
     "planning:plan_list": Case(readers(), kwargs=lambda w: {"pk": w.account.pk}),
+    "planning:plans_export": Case(readers(), kwargs=lambda w: {"pk": w.account.pk}),
+    "planning:plans_export_xlsx": Case(readers(), kwargs=lambda w: {"pk": w.account.pk}),
     "planning:plan_create": Case(editors(), kwargs=lambda w: {"pk": w.account.pk}),
     "planning:negotiation_list": Case(readers(), kwargs=lambda w: {"pk": w.account.pk}),
     "planning:plan_detail": Case(readers(), kwargs=plan),
