@@ -22,7 +22,7 @@ NUMERIC_FIELDS = [
     "retention_risk_adjusted", "attractiveness", "strength",
 ]
 SCORE_FIELDS = ["health", "health_engagement", "health_service", "health_plan", "health_sponsor",
-                "health_satisfaction"]
+                "health_satisfaction", "health_commercial"]
 CARRIED_FIELDS = [f for f in SNAPSHOT_FIELDS if f not in NUMERIC_FIELDS and f not in SCORE_FIELDS]
 
 

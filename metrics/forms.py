@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from kam.forms import VersionedForm, form_field
 from kam.models import ProgrammeSettings
 
-WEIGHT_FIELDS = ("weight_engagement", "weight_service", "weight_plan", "weight_sponsor", "weight_satisfaction")
+WEIGHT_FIELDS = ("weight_engagement", "weight_service", "weight_plan", "weight_sponsor", "weight_satisfaction",
+                 "weight_commercial")
 
 
 class ProgrammeSettingsForm(VersionedForm):
@@ -20,7 +21,7 @@ class ProgrammeSettingsForm(VersionedForm):
             "key_account_cap", "attractiveness_threshold", "strength_threshold",
             "clv_retention", "clv_discount", "retention_at_health_0", "retention_at_health_100",
             *WEIGHT_FIELDS,
-            "sponsor_visit_days", "plan_review_days", "plan_stale_days",
+            "sponsor_visit_days", "plan_review_days", "plan_stale_days", "key_account_grace_days",
         ]
         help_texts = {
             "key_account_cap": _("Most key accounts the programme admits without an explicit override."),
@@ -33,6 +34,10 @@ class ProgrammeSettingsForm(VersionedForm):
             "sponsor_visit_days": _("Each key account's sponsor should visit at least this often."),
             "plan_review_days": _("Plans are reviewed at least this often."),
             "plan_stale_days": _("A plan not edited for this many days is flagged as stale."),
+            "weight_commercial": _("Commercial trajectory: 12-month revenue and contribution against the "
+                                   "previous 12 months, less a penalty for months without purchases."),
+            "key_account_grace_days": _("After promotion to key account, days before the lack of a plan "
+                                        "agreed with the client counts against its health."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -42,7 +47,8 @@ class ProgrammeSettingsForm(VersionedForm):
             self.fields[name].widget.attrs.update({"min": "0", "step": "0.001"})
         for name in WEIGHT_FIELDS:
             self.fields[name].widget.attrs.update({"min": "0", "max": "100", "step": "0.01"})
-        for name in ("key_account_cap", "sponsor_visit_days", "plan_review_days", "plan_stale_days"):
+        for name in ("key_account_cap", "sponsor_visit_days", "plan_review_days", "plan_stale_days",
+                     "key_account_grace_days"):
             self.fields[name].widget.attrs["min"] = "1"
 
     def clean_key_account_cap(self):
@@ -56,6 +62,9 @@ class ProgrammeSettingsForm(VersionedForm):
 
     def clean_plan_stale_days(self):
         return self._at_least_one("plan_stale_days")
+
+    def clean_key_account_grace_days(self):
+        return self._at_least_one("key_account_grace_days")
 
     def _at_least_one(self, name):
         value = self.cleaned_data.get(name)
