@@ -256,23 +256,28 @@ def months_between(earlier, later) -> int:
     return (later.year - earlier.year) * 12 + later.month - earlier.month
 
 
-def engagement_measured(touchpoints_90d: int, departments_90d: int, *, has_kam: bool, has_plan: bool,
+SERVICE_WINDOW_DAYS = 180  # the oldest breaches `service_score` counts
+
+
+def engagement_measured(touchpoints_90d: int, departments_90d: int, *, has_plan: bool,
                         touchpoints_ever: bool) -> int | None:
-    """Engagement (`engagement_score`) where it is a measurement: once the account is managed (a KAM
-    or a plan) or any touchpoint has ever been recorded for it. Then no touchpoints in 90 days is a
-    real 0; before that the platform has simply never been used to record contact, and an imported
-    customer would otherwise score 0 for what nobody recorded (programme rule)."""
-    if not (has_kam or has_plan or touchpoints_ever):
+    """Engagement (`engagement_score`) where it is a measurement: once any touchpoint has been recorded
+    for the account or it has a plan (its team works it on the platform). Then no touchpoints in 90
+    days is a real 0. Before that nobody has recorded contact with it here at all (an imported customer,
+    even one already given a KAM), and a 0 would score what was never recorded (programme rule)."""
+    if not (has_plan or touchpoints_ever):
         return None
     return engagement_score(touchpoints_90d, departments_90d)
 
 
-def service_measured(open_incidents: int, breaches_90d: int, breaches_91_180d: int, *, has_kam: bool,
-                     incidents_ever: bool) -> int | None:
+def service_measured(open_incidents: int, breaches_90d: int, breaches_91_180d: int, *, incidents_ever: bool,
+                     recorded_over_window: bool) -> int | None:
     """Service (`service_score`) where it is a measurement: once any incident has been recorded for the
-    account, or it has a KAM whose team records incidents. Otherwise "no incidents" only means nobody
-    records them, and scoring it 100 would flatter every imported customer (programme rule)."""
-    if not (has_kam or incidents_ever):
+    account, or its relationship has been recorded on the platform (a touchpoint) for at least the
+    SERVICE_WINDOW_DAYS the score looks back over, so an incident in that window would have been
+    recorded too. Otherwise "no incidents" only means nobody records them, and a 100 would flatter every
+    imported customer (programme rule)."""
+    if not (incidents_ever or recorded_over_window):
         return None
     return service_score(open_incidents, breaches_90d, breaches_91_180d)
 

@@ -39,22 +39,24 @@ def commercial_inputs(w: "Window") -> dict:
 
 
 def health_context(w: "Window") -> dict:
-    """Per account, what decides whether engagement, service and plan are measured: a KAM, any
-    touchpoint or incident ever recorded, the newest promotion to key, and a plan agreed for a period
-    that starts after the day (the next period)."""
+    """Per account, what decides whether engagement, service and plan are measured: any touchpoint or
+    incident ever recorded, a touchpoint older than the service window, the newest promotion to key,
+    and a plan agreed for a period that starts after the day (the next period)."""
     nxt = (AccountPlan.objects.filter(account=OuterRef("pk"), period_start__gt=w.day, status="agreed")
            .order_by("period_start", "pk"))
     rows = Account.objects.filter(archived_at__isnull=True).annotate(
         touchpoints_ever=Exists(Touchpoint.objects.filter(account=OuterRef("pk"), occurred_at__lt=w.end)),
         incidents_ever=Exists(ServiceIncident.objects.filter(account=OuterRef("pk"), opened_at__lt=w.end)),
+        recorded_over_window=Exists(Touchpoint.objects.filter(
+            account=OuterRef("pk"), occurred_at__lt=w.days_ago(formulas.SERVICE_WINDOW_DAYS))),
         promoted_at=Subquery(TierDecision.objects.filter(account=OuterRef("pk"), to_tier=Tier.KEY,
                                                          decided_at__lt=w.end)
                              .order_by("-decided_at", "-pk").values("decided_at")[:1]),
         next_plan_completeness=Subquery(
             nxt.annotate(c=(F("pct_conocimiento") + F("pct_vision") + F("pct_compromiso")) / 3).values("c")[:1]),
         next_plan_agreed=Exists(nxt),
-    ).values("id", "kam_id", "touchpoints_ever", "incidents_ever", "promoted_at", "next_plan_agreed",
-             "next_plan_completeness")
+    ).values("id", "touchpoints_ever", "incidents_ever", "recorded_over_window", "promoted_at",
+             "next_plan_agreed", "next_plan_completeness")
     return {r["id"]: r for r in rows}
 
 
@@ -62,16 +64,15 @@ def health_components(a: dict, tp: dict, inc: dict, com: dict, hc: dict, cm: dic
                       w: "Window", days_since_visit: int | None) -> dict[str, int | None]:
     """The six health components of one account (None = not measured; the rules in `formulas`)."""
     has_plan = a.get("plan_status") is not None or bool(hc.get("next_plan_agreed"))
-    has_kam = hc.get("kam_id") is not None
     promoted = hc.get("promoted_at")
     days_as_key = None if promoted is None else (w.day - timezone.localdate(promoted)).days
     last = cm.get("last_purchase")
     return {
-        "engagement": formulas.engagement_measured(tp.get("n90", 0), tp.get("depts90", 0), has_kam=has_kam,
-                                                   has_plan=has_plan,
+        "engagement": formulas.engagement_measured(tp.get("n90", 0), tp.get("depts90", 0), has_plan=has_plan,
                                                    touchpoints_ever=bool(hc.get("touchpoints_ever"))),
         "service": formulas.service_measured(inc.get("open", 0), inc.get("b90", 0), inc.get("b180", 0),
-                                             has_kam=has_kam, incidents_ever=bool(hc.get("incidents_ever"))),
+                                             incidents_ever=bool(hc.get("incidents_ever")),
+                                             recorded_over_window=bool(hc.get("recorded_over_window"))),
         "plan": formulas.plan_score_with_grace(
             a.get("plan_status"), a.get("plan_completeness"), com.get("due", 0), com.get("kept", 0),
             a["tier"] == "key", next_status="agreed" if hc.get("next_plan_agreed") else None,
