@@ -100,14 +100,21 @@ def test_a_new_fact_changes_the_same_days_snapshot_in_place(known):
     assert s.health_service == 50  # two open, two breaches: 100 − 20 − 30
 
 
-def test_account_without_financials_has_no_clv_but_has_health(personas):
+def test_account_without_financials_has_no_clv_and_health_from_what_is_recorded(personas):
     services.recompute_metrics()
     s = AccountSnapshot.objects.get(account=personas.other_account)
     assert s.has_financials is False
     assert s.clv is None and s.clv_risk_adjusted is None
-    # standard account, no plan, no sponsor, no feedback: engagement 0 and service 100 only
-    assert (s.health_plan, s.health_sponsor, s.health_satisfaction) == (None, None, None)
-    assert s.health == 50  # (25·0 + 25·100) / 50
+    # standard account with a KAM and nothing recorded: no component is measured, so no health (not the
+    # 50 that "no touchpoints" as 0 and "no incidents" as 100 used to make)
+    assert s.health is None and s.health_engagement is None and s.health_service is None
+    mf.touchpoint(personas.other_account, ago=200)
+    services.recompute_metrics()
+    s = AccountSnapshot.objects.get(account=personas.other_account)
+    # recorded on the platform for over 180 days: engagement 0 (nothing in 90 days), service 100
+    assert (s.health_engagement, s.health_service) == (0, 100)
+    assert (s.health_plan, s.health_sponsor, s.health_satisfaction, s.health_commercial) == (None,) * 4
+    assert s.health == 50  # (20·0 + 20·100) / 40
     personas.other_account.refresh_from_db()
     assert personas.other_account.clv is None
 
