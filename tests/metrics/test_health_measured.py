@@ -198,3 +198,25 @@ def test_not_measured_reads_in_spanish(personas):
         client.cookies["django_language"] = "es"
         html = client.get(reverse("metrics:dashboard_kam"), HTTP_ACCEPT_LANGUAGE="es").content.decode()
     assert "sin medir" in _dashboard_row(html, "Recién Llegada S.L.")
+
+
+def test_the_settings_migration_makes_room_for_the_commercial_weight(db):
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("kam.migrations.0011_health_settings")
+    ProgrammeSettings.objects.all().delete()
+    ProgrammeSettings.objects.create(weight_engagement=25, weight_service=25, weight_plan=20, weight_sponsor=15,
+                                     weight_satisfaction=15, weight_commercial=20)
+    migration.make_room_for_commercial(apps, None)
+    s = ProgrammeSettings.current()
+    # each × 0.8, the commercial weight takes what is left of the same total (100)
+    assert [s.weight_engagement, s.weight_service, s.weight_plan, s.weight_sponsor, s.weight_satisfaction,
+            s.weight_commercial] == [D("20"), D("20"), D("16"), D("12"), D("12"), D("20")]
+    ProgrammeSettings.objects.update(weight_engagement=D("33.33"), weight_service=D("33.33"), weight_plan=D("33.34"),
+                                     weight_sponsor=0, weight_satisfaction=0)
+    migration.make_room_for_commercial(apps, None)
+    s = ProgrammeSettings.current()
+    # 33.33 × 0.8 = 26.664 → 26.66 (twice), 33.34 × 0.8 = 26.672 → 26.67; 100 − 79.99 = 20.01
+    assert (s.weight_engagement, s.weight_plan, s.weight_commercial) == (D("26.66"), D("26.67"), D("20.01"))
