@@ -59,6 +59,9 @@ def test_an_account_with_nothing_is_not_measured_anywhere(personas):
     assert "not measured" in row and "badge" not in row
     listing = client_for(personas.lead).get(reverse("accounts:list")).content.decode()
     assert "not measured" in _dashboard_row(listing, "Recién Llegada S.L.")
+    unmeasured = client_for(personas.lead).get(reverse("accounts:list"), {"health": "unknown"}).content.decode()
+    watch = client_for(personas.lead).get(reverse("accounts:list"), {"health": "watch"}).content.decode()
+    assert "Recién Llegada S.L." in unmeasured and "Recién Llegada S.L." not in watch
     panel = client_for(personas.lead).get(reverse("accounts:panel", args=[nothing.pk, "metrics"])).content.decode()
     assert 'data-health=""' in panel and "No component is measured yet" in panel
 
