@@ -66,7 +66,7 @@ def health_components(a: dict, tp: dict, inc: dict, com: dict, hc: dict, cm: dic
     has_plan = a.get("plan_status") is not None or bool(hc.get("next_plan_agreed"))
     promoted = hc.get("promoted_at")
     days_as_key = None if promoted is None else (w.day - timezone.localdate(promoted)).days
-    last = cm.get("last_purchase")
+    months_since = commercial_months_since(cm, w)
     return {
         "engagement": formulas.engagement_measured(tp.get("n90", 0), tp.get("depts90", 0), has_plan=has_plan,
                                                    touchpoints_ever=bool(hc.get("touchpoints_ever"))),
@@ -83,5 +83,21 @@ def health_components(a: dict, tp: dict, inc: dict, com: dict, hc: dict, cm: dic
         "commercial": formulas.commercial_score(
             cm.get("rev", Decimal("0")), cm.get("rev_prev", Decimal("0")), cm.get("margin", Decimal("0")),
             cm.get("margin_prev", Decimal("0")),
-            None if last is None else formulas.months_between(last, w.month0) - 1, bool(cm.get("n24"))),
+            months_since, bool(cm.get("n24"))),
     }
+
+
+def commercial_months_since(cm: dict, w: "Window") -> int | None:
+    """Complete months since the last month with revenue (0 = it bought last month); None = never."""
+    last = cm.get("last_purchase")
+    return None if last is None else formulas.months_between(last, w.month0) - 1
+
+
+def commercial_inputs_recorded(cm: dict, w: "Window") -> dict | None:
+    """The commercial component's inputs as the snapshot records them (JSON: decimals as text), so the
+    panel shows what its score was computed from; None when it is not measured."""
+    if not cm.get("n24"):
+        return None
+    return {"revenue_12m": str(cm.get("rev", 0)), "revenue_prev_12m": str(cm.get("rev_prev", 0)),
+            "contribution_12m": str(cm.get("margin", 0)), "contribution_prev_12m": str(cm.get("margin_prev", 0)),
+            "months_since_purchase": commercial_months_since(cm, w)}

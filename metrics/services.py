@@ -42,7 +42,7 @@ from planning.models import AccountPlan, Commitment
 from touchpoints.models import ClientFeedback, PartnershipRating, ServiceIncident, Touchpoint
 
 from . import formulas
-from .health_inputs import commercial_inputs, health_components, health_context
+from .health_inputs import commercial_inputs, commercial_inputs_recorded, health_components, health_context
 from .models import AccountSnapshot, RecomputeRun
 from .parameters import health_weights, snapshot_parameters
 from .selectors import add_months
@@ -183,9 +183,12 @@ def _snapshot_for(a: dict, fin: dict, inc: dict, tp: dict, com: dict, s: Program
 
     last_visit = tp.get("last_visit")
     days_since = None if last_visit is None else (w.day - timezone.localdate(last_visit)).days
-    components = health_components(a, tp, inc, com, hc or {}, {**(cm or {}), "rev": revenue,
-                                                                "rev_prev": fin.get("rev_prev", zero)},
-                                   s, w, days_since)
+    commercial = {**(cm or {}), "rev": revenue, "rev_prev": fin.get("rev_prev", zero)}
+    components = health_components(a, tp, inc, com, hc or {}, commercial, s, w, days_since)
+    parameters = parameters if parameters is not None else snapshot_parameters(s)
+    recorded_inputs = commercial_inputs_recorded(commercial, w)
+    if recorded_inputs is not None:
+        parameters = {**parameters, "commercial_inputs": recorded_inputs}
     health = formulas.health_from(components, health_weights(s))
 
     clv = clv_risk = r_risk = None
@@ -209,7 +212,7 @@ def _snapshot_for(a: dict, fin: dict, inc: dict, tp: dict, com: dict, s: Program
         health=health, health_engagement=components["engagement"], health_service=components["service"],
         health_plan=components["plan"], health_sponsor=components["sponsor"],
         health_satisfaction=components["satisfaction"], health_commercial=components["commercial"],
-        parameters=parameters if parameters is not None else snapshot_parameters(s),
+        parameters=parameters,
         attractiveness=a["attractiveness"], strength=a["strength"], quadrant=a["quadrant"] or "",
         pareto_class=a["pareto_class"] or "",
     )

@@ -117,4 +117,19 @@ def snapshot_explained(snapshot: AccountSnapshot, settings: ProgrammeSettings) -
         "settings_changed": [getattr(ProgrammeSettings._meta.get_field(n), "verbose_name", n)
                              for n in parameters_changed(snapshot.parameters, settings)],
         "clv_effect": effect,
+        "commercial_detail": _commercial_detail((snapshot.parameters or {}).get("commercial_inputs")),
     }
+
+
+def _commercial_detail(inputs: dict | None) -> dict | None:
+    """The commercial component's score worked out from the inputs its snapshot recorded."""
+    if not inputs:
+        return None
+    rev, rev_prev = Decimal(inputs["revenue_12m"]), Decimal(inputs["revenue_prev_12m"])
+    con, con_prev = Decimal(inputs["contribution_12m"]), Decimal(inputs["contribution_prev_12m"])
+    months = inputs.get("months_since_purchase")
+    late = 0 if months is None else max(months - formulas.COMMERCIAL_RECENCY_FREE_MONTHS, 0)
+    return {"revenue": rev, "revenue_prev": rev_prev, "revenue_points": formulas.trend_points(rev, rev_prev),
+            "contribution": con, "contribution_prev": con_prev,
+            "contribution_points": formulas.trend_points(con, con_prev), "months_since": months,
+            "penalty": formulas.COMMERCIAL_RECENCY_PENALTY * late}

@@ -79,6 +79,12 @@ def test_an_account_with_only_financials_has_the_commercial_component_as_its_hea
     row = _dashboard_row(client_for(personas.kam).get(reverse("metrics:dashboard_kam")).content.decode(),
                          "Solo Cifras S.A.")
     assert ">72<" in row
+    assert s.parameters["commercial_inputs"] == {
+        "revenue_12m": "132000.00", "revenue_prev_12m": "120000.00", "contribution_12m": "48000.00",
+        "contribution_prev_12m": "36000.00", "months_since_purchase": 0}
+    panel = client_for(personas.lead).get(reverse("accounts:panel", args=[only_fin.pk, "metrics"])).content.decode()
+    detail = re.search(r'data-testid="panel-commercial-detail">(.*?)</p>', panel, re.S).group(1)
+    assert "132,000 € against 120,000 €" in detail and "→ 60 points" in detail and "→ 83.33 points" in detail
 
 
 def test_a_customer_who_stopped_buying_scores_low_not_neutral(personas):
