@@ -233,6 +233,10 @@ def _seed(ctx, todo, n_key, n_dev):
             revenue = base * (1 + growth) ** (m / 12) * season * r.uniform(0.85, 1.15)
             if r.random() < 0.02:
                 revenue = 0
+            if a.tier == Tier.KEY and i == 1 and m >= MONTHS - 12:
+                # A key account losing share: nine months at three quarters of its usual orders, then
+                # three without any (its commercial trajectory tells, whatever the relationship says).
+                revenue = 0 if m >= MONTHS - 3 else revenue * 0.75
             revenue = Decimal(round(revenue, 2))
             records.append(FinancialRecord(
                 account=a, month=month, revenue=revenue,

@@ -70,17 +70,22 @@ class ProgrammeSettings(models.Model):
     # Risk-adjusted CLV (after Ryals & Knox): r moves linearly with health between these bounds.
     retention_at_health_0 = _rate(_("retention at health 0"), "0.700")
     retention_at_health_100 = _rate(_("retention at health 100"), "0.950")
-    weight_engagement = _pct(_("weight: engagement"), "25")
-    weight_service = _pct(_("weight: service"), "25")
-    weight_plan = _pct(_("weight: plan"), "20")
-    weight_sponsor = _pct(_("weight: sponsor"), "15")
-    weight_satisfaction = _pct(_("weight: satisfaction"), "15")
+    # Health weights; they add up to 100 (the settings form checks it).
+    weight_engagement = _pct(_("weight: engagement"), "20")
+    weight_service = _pct(_("weight: service"), "20")
+    weight_plan = _pct(_("weight: plan"), "16")
+    weight_sponsor = _pct(_("weight: sponsor"), "12")
+    weight_satisfaction = _pct(_("weight: satisfaction"), "12")
+    weight_commercial = _pct(_("weight: commercial trajectory"), "20")
     sponsor_visit_days = _days(_("sponsor visit every (days)"), 90)
     plan_review_days = _days(_("plan review every (days)"), 90)
     plan_stale_days = _days(_("plan stale after (days without edits)"), 60)
     currency = models.CharField(_("currency"), max_length=3, default="EUR", db_default="EUR",
                                 validators=[iso_currency],
                                 help_text=_("ISO 4217 code of the programme's amounts, e.g. EUR, USD, GBP."))
+    # A new key account is not expected to have an agreed plan on its first day: "no agreed plan" counts
+    # against its health only after this many days as key.
+    key_account_grace_days = _days(_("grace period for a new key account's plan (days)"), 90)
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)  # optimistic locking (kam.versioning)
     history = HistoricalRecords()

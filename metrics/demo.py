@@ -22,7 +22,7 @@ NUMERIC_FIELDS = [
     "retention_risk_adjusted", "attractiveness", "strength",
 ]
 SCORE_FIELDS = ["health", "health_engagement", "health_service", "health_plan", "health_sponsor",
-                "health_satisfaction"]
+                "health_satisfaction", "health_commercial"]
 CARRIED_FIELDS = [f for f in SNAPSHOT_FIELDS if f not in NUMERIC_FIELDS and f not in SCORE_FIELDS]
 
 
@@ -32,7 +32,25 @@ def anchor_days(today: datetime.date, step: int) -> list[datetime.date]:
     return sorted(today - datetime.timedelta(days=n) for n in back) + [today]
 
 
+NOT_MEASURED_TAX_ID = "B9-NUEVA"
+
+
+def _not_measured_yet(ctx) -> None:
+    """A customer just imported and handed to a KAM, with nothing recorded yet: its health shows as "not
+    measured" on the KAM's dashboard, never as a neutral number. Created here, after the other apps'
+    seeds, so that no touchpoint, incident or financial record lands on it."""
+    from accounts.demo import TAX_PREFIX
+    from accounts.models import Account
+    from kam.roles import KAM
+
+    if not Account.objects.filter(tax_id__startswith=TAX_PREFIX).exclude(tax_id=NOT_MEASURED_TAX_ID).exists():
+        return  # no demo portfolio to add it to
+    Account.objects.get_or_create(tax_id=NOT_MEASURED_TAX_ID, defaults={
+        "name": "Recién Importada Logística S.L.", "industry": "logistics", "kam": ctx.by_role(KAM)[0]})
+
+
 def seed(ctx) -> None:
+    _not_measured_yet(ctx)
     if AccountSnapshot.objects.filter(day=ctx.today).exists():
         # Today's figures and their year of history are there: a second run on the same day would
         # only log another recompute run.

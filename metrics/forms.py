@@ -7,7 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from kam.forms import VersionedForm, form_field
 from kam.models import ProgrammeSettings
 
-WEIGHT_FIELDS = ("weight_engagement", "weight_service", "weight_plan", "weight_sponsor", "weight_satisfaction")
+WEIGHT_FIELDS = ("weight_engagement", "weight_service", "weight_plan", "weight_sponsor", "weight_satisfaction",
+                 "weight_commercial")
 
 
 def currency_choices() -> list[tuple[str, str]]:
@@ -30,7 +31,7 @@ class ProgrammeSettingsForm(VersionedForm):
             "key_account_cap", "attractiveness_threshold", "strength_threshold",
             "clv_retention", "clv_discount", "retention_at_health_0", "retention_at_health_100",
             *WEIGHT_FIELDS,
-            "sponsor_visit_days", "plan_review_days", "plan_stale_days", "currency",
+            "sponsor_visit_days", "plan_review_days", "plan_stale_days", "key_account_grace_days", "currency",
         ]
         help_texts = {
             "key_account_cap": _("Most key accounts the programme admits without an explicit override."),
@@ -43,6 +44,10 @@ class ProgrammeSettingsForm(VersionedForm):
             "sponsor_visit_days": _("Each key account's sponsor should visit at least this often."),
             "plan_review_days": _("Plans are reviewed at least this often."),
             "plan_stale_days": _("A plan not edited for this many days is flagged as stale."),
+            "weight_commercial": _("Commercial trajectory: 12-month revenue and contribution against the "
+                                   "previous 12 months, less a penalty for months without purchases."),
+            "key_account_grace_days": _("After promotion to key account, days before the lack of a plan "
+                                        "agreed with the client counts against its health."),
         }
 
     def __init__(self, *args, **kwargs):
@@ -52,7 +57,8 @@ class ProgrammeSettingsForm(VersionedForm):
             self.fields[name].widget.attrs.update({"min": "0", "step": "0.001"})
         for name in WEIGHT_FIELDS:
             self.fields[name].widget.attrs.update({"min": "0", "max": "100", "step": "0.01"})
-        for name in ("key_account_cap", "sponsor_visit_days", "plan_review_days", "plan_stale_days"):
+        for name in ("key_account_cap", "sponsor_visit_days", "plan_review_days", "plan_stale_days",
+                     "key_account_grace_days"):
             self.fields[name].widget.attrs["min"] = "1"
         self.fields["currency"].widget = forms.Select(choices=currency_choices())
 
@@ -70,6 +76,9 @@ class ProgrammeSettingsForm(VersionedForm):
 
     def clean_plan_stale_days(self):
         return self._at_least_one("plan_stale_days")
+
+    def clean_key_account_grace_days(self):
+        return self._at_least_one("key_account_grace_days")
 
     def _at_least_one(self, name):
         value = self.cleaned_data.get(name)

@@ -214,6 +214,113 @@ def satisfaction_score(feedback_score, our_rating) -> int | None:
     return clamp_score(score)
 
 
+# --- Health: what counts as measured, the commercial trajectory, the plan's grace period ---------------
+COMMERCIAL_RECENCY_FREE_MONTHS = 3  # a quarter without an order is ordinary purchasing rhythm
+COMMERCIAL_RECENCY_PENALTY = 10  # points per month beyond that: a year without orders reaches 0
+
+
+def trend_points(current, previous) -> Decimal:
+    """One 12-month figure against the previous 12, on 0–100: 50 + 100 · (current − previous) ÷
+    |previous|, clamped (flat = 50, −50 % or worse = 0, +50 % or better = 100). Dividing by |previous|
+    keeps the sign right for a loss that shrinks (−100 → −50 is an improvement). With a previous figure
+    of zero: 100 when the current one is positive, 50 when it is zero, 0 when negative."""
+    cur, prev = Decimal(current), Decimal(previous)
+    if prev == 0:
+        return HUNDRED if cur > 0 else Decimal(50) if cur == 0 else ZERO
+    return min(max(50 + HUNDRED * (cur - prev) / abs(prev), ZERO), HUNDRED)
+
+
+def commercial_score(revenue_12m, revenue_prev_12m, contribution_12m, contribution_prev_12m,
+                     months_since_purchase: int | None, has_financials: bool) -> int | None:
+    """Commercial trajectory, 0–100: half the revenue trend, half the contribution trend (each
+    `trend_points`, 12 complete months against the previous 12), minus 10 points per month since the
+    last month with revenue beyond the first three; never bought at all = 0. Not measured (None) without
+    any monthly financial record in the 24 months: nothing is known of the account's trade.
+
+    Source: programme rule after the recency and monetary-trend indicators of customer-base analysis
+    (Hughes, *Strategic Database Marketing*, 1994, RFM; Fader, Hardie & Lee, "RFM and CLV", J. Marketing
+    Research 42(4), 2005: recency is the strongest single sign that a customer is still alive); growth
+    as in `yoy_growth`, contribution as in `contribution`.
+    """
+    if not has_financials:
+        return None
+    if months_since_purchase is None:
+        return 0
+    base = (trend_points(revenue_12m, revenue_prev_12m) + trend_points(contribution_12m, contribution_prev_12m)) / 2
+    late = max(int(months_since_purchase) - COMMERCIAL_RECENCY_FREE_MONTHS, 0)
+    return clamp_score(base - COMMERCIAL_RECENCY_PENALTY * late)
+
+
+def months_between(earlier, later) -> int:
+    """Whole calendar months from `earlier`'s month to `later`'s month (same month = 0)."""
+    return (later.year - earlier.year) * 12 + later.month - earlier.month
+
+
+SERVICE_WINDOW_DAYS = 180  # the oldest breaches `service_score` counts
+
+
+def engagement_measured(touchpoints_90d: int, departments_90d: int, *, has_plan: bool,
+                        touchpoints_ever: bool) -> int | None:
+    """Engagement (`engagement_score`) where it is a measurement: once any touchpoint has been recorded
+    for the account or it has a plan (its team works it on the platform). Then no touchpoints in 90
+    days is a real 0. Before that nobody has recorded contact with it here at all (an imported customer,
+    even one already given a KAM), and a 0 would score what was never recorded (programme rule)."""
+    if not (has_plan or touchpoints_ever):
+        return None
+    return engagement_score(touchpoints_90d, departments_90d)
+
+
+def service_measured(open_incidents: int, breaches_90d: int, breaches_91_180d: int, *, incidents_ever: bool,
+                     recorded_over_window: bool) -> int | None:
+    """Service (`service_score`) where it is a measurement: once any incident has been recorded for the
+    account, or its relationship has been recorded on the platform (a touchpoint) for at least the
+    SERVICE_WINDOW_DAYS the score looks back over, so an incident in that window would have been
+    recorded too. Otherwise "no incidents" only means nobody records them, and a 100 would flatter every
+    imported customer (programme rule)."""
+    if not (incidents_ever or recorded_over_window):
+        return None
+    return service_score(open_incidents, breaches_90d, breaches_91_180d)
+
+
+def plan_in_grace(is_key: bool, days_as_key: int | None, grace_days: int) -> bool:
+    """A key account promoted fewer than `grace_days` ago is not yet expected to have an agreed plan
+    (agreeing one with the client takes weeks). `days_as_key` None = no promotion on record: no grace."""
+    return is_key and days_as_key is not None and days_as_key < int(grace_days)
+
+
+def plan_score_with_grace(status: str | None, completeness, commitments_due: int, commitments_kept: int,
+                          is_key: bool, *, next_status: str | None = None, next_completeness=None,
+                          days_as_key: int | None = None, grace_days: int = 0) -> int | None:
+    """The plan component (`plan_score`) with two programme rules:
+
+    - a plan the client agreed for the next period counts as agreed: it is scored instead of the
+      current plan when the current one is missing or not agreed (a plan agreed in November for the
+      year ahead is planning ahead, not a missing plan);
+    - during the grace period after promotion to key (`plan_in_grace`), a plan not yet agreed is not
+      measured (None) rather than scored against the account; an agreed plan counts as ever.
+    """
+    if next_status == "agreed" and status != "agreed":
+        status, completeness = next_status, next_completeness
+    if status != "agreed" and plan_in_grace(is_key, days_as_key, grace_days):
+        return None
+    return plan_score(status, completeness, commitments_due, commitments_kept, is_key)
+
+
+def health_from(scores: dict, weights: dict) -> int | None:
+    """`health` over named scores and weights (the same keys): what the panel recomputes from a
+    snapshot's recorded weights, so the health shown is reproducible from what is shown beside it."""
+    return health(Component(k, scores.get(k), Decimal(weights.get(k) or 0)) for k in weights)
+
+
+def clv_health_effect(clv_base, clv_adjusted) -> tuple[Decimal, Decimal | None]:
+    """How much the account's health moves its lifetime value: (adjusted − base, that difference as a
+    fraction of |base|, None when base is 0). Positive: the health evidence raises the expected
+    retention above the programme's base and so the value (Ryals & Knox 2007); negative: it lowers it."""
+    delta = Decimal(clv_adjusted) - Decimal(clv_base)
+    base = Decimal(clv_base)
+    return delta, (None if base == 0 else delta / abs(base))
+
+
 def whale_curve(contributions: Iterable) -> list[tuple[Decimal, Decimal]]:
     """Cumulative contribution of accounts ranked from most to least profitable, as points
     (% of accounts, % of total contribution). Source: Kaplan & Cooper 1998 ("whale curve": the most

@@ -42,6 +42,10 @@ class AccountSnapshot(models.Model):
     health_plan = _score(_("plan"))
     health_sponsor = _score(_("sponsor"))
     health_satisfaction = _score(_("satisfaction"))
+    health_commercial = _score(_("commercial trajectory"))
+    # The weights and parameters this row was computed with (metrics.services.snapshot_parameters), so
+    # every figure stays reproducible after the programme settings change.
+    parameters = models.JSONField(_("parameters"), default=dict, blank=True)
     attractiveness = models.DecimalField(_("attractiveness"), max_digits=5, decimal_places=2, null=True,
                                          blank=True)
     strength = models.DecimalField(_("relative strength"), max_digits=5, decimal_places=2, null=True,

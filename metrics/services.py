@@ -42,7 +42,9 @@ from planning.models import AccountPlan, Commitment
 from touchpoints.models import ClientFeedback, PartnershipRating, ServiceIncident, Touchpoint
 
 from . import formulas
+from .health_inputs import commercial_inputs, commercial_inputs_recorded, health_components, health_context
 from .models import AccountSnapshot, RecomputeRun
+from .parameters import health_weights, snapshot_parameters
 from .selectors import add_months
 
 log = logging.getLogger(__name__)
@@ -54,7 +56,7 @@ SNAPSHOT_FIELDS = [
     "cts_touchpoints_12m", "cost_to_serve_12m", "contribution_12m", "has_financials", "yoy_growth", "clv",
     "clv_risk_adjusted", "retention_risk_adjusted", "health", "health_engagement", "health_service",
     "health_plan", "health_sponsor", "health_satisfaction", "attractiveness", "strength", "quadrant",
-    "pareto_class",
+    "pareto_class", "health_commercial", "parameters",
 ]
 
 
@@ -170,7 +172,8 @@ def _accounts(w: Window):
 
 
 def _snapshot_for(a: dict, fin: dict, inc: dict, tp: dict, com: dict, s: ProgrammeSettings,
-                  w: Window) -> AccountSnapshot:
+                  w: Window, hc: dict | None = None, cm: dict | None = None,
+                  parameters: dict | None = None) -> AccountSnapshot:
     zero = Decimal("0")
     revenue = fin.get("rev", zero)
     cogs = fin.get("cogs", zero)
@@ -180,17 +183,13 @@ def _snapshot_for(a: dict, fin: dict, inc: dict, tp: dict, com: dict, s: Program
 
     last_visit = tp.get("last_visit")
     days_since = None if last_visit is None else (w.day - timezone.localdate(last_visit)).days
-    components = {
-        "engagement": formulas.engagement_score(tp.get("n90", 0), tp.get("depts90", 0)),
-        "service": formulas.service_score(inc.get("open", 0), inc.get("b90", 0), inc.get("b180", 0)),
-        "plan": formulas.plan_score(a.get("plan_status"), a.get("plan_completeness"), com.get("due", 0),
-                                    com.get("kept", 0), a["tier"] == "key"),
-        "sponsor": formulas.sponsor_score(a["sponsor_id"] is not None, days_since, s.sponsor_visit_days),
-        "satisfaction": formulas.satisfaction_score(a.get("feedback"), a.get("our_rating")),
-    }
-    weights = {"engagement": s.weight_engagement, "service": s.weight_service, "plan": s.weight_plan,
-               "sponsor": s.weight_sponsor, "satisfaction": s.weight_satisfaction}
-    health = formulas.health(formulas.Component(k, v, weights[k]) for k, v in components.items())
+    commercial = {**(cm or {}), "rev": revenue, "rev_prev": fin.get("rev_prev", zero)}
+    components = health_components(a, tp, inc, com, hc or {}, commercial, s, w, days_since)
+    parameters = parameters if parameters is not None else snapshot_parameters(s)
+    recorded_inputs = commercial_inputs_recorded(commercial, w)
+    if recorded_inputs is not None:
+        parameters = {**parameters, "commercial_inputs": recorded_inputs}
+    health = formulas.health_from(components, health_weights(s))
 
     clv = clv_risk = r_risk = None
     if has_fin:
@@ -212,7 +211,8 @@ def _snapshot_for(a: dict, fin: dict, inc: dict, tp: dict, com: dict, s: Program
         retention_risk_adjusted=None if r_risk is None else Decimal(r_risk).quantize(Decimal("0.0001")),
         health=health, health_engagement=components["engagement"], health_service=components["service"],
         health_plan=components["plan"], health_sponsor=components["sponsor"],
-        health_satisfaction=components["satisfaction"],
+        health_satisfaction=components["satisfaction"], health_commercial=components["commercial"],
+        parameters=parameters,
         attractiveness=a["attractiveness"], strength=a["strength"], quadrant=a["quadrant"] or "",
         pareto_class=a["pareto_class"] or "",
     )
@@ -279,6 +279,7 @@ def snapshots_compute(*, day: datetime.date, failures: list[AccountFailure] | No
     w = Window(day)
     s = ProgrammeSettings.current()
     fin, inc, tp, com = _financials(w), _incidents(w), _touchpoints(w), _commitments(w)
+    hc, cm, parameters = health_context(w), commercial_inputs(w), snapshot_parameters(s)
     accounts = list(_accounts(w))
     pareto = scoring.pareto_classes({a["id"]: fin.get(a["id"], {}).get("rev", Decimal("0")) for a in accounts})
     empty: dict[str, Any] = {}
@@ -287,7 +288,8 @@ def snapshots_compute(*, day: datetime.date, failures: list[AccountFailure] | No
         a["pareto_class"] = pareto.get(a["id"], "")
         try:
             snapshot = _snapshot_for(a, fin.get(a["id"], empty), inc.get(a["id"], empty),
-                                     tp.get(a["id"], empty), com.get(a["id"], empty), s, w)
+                                     tp.get(a["id"], empty), com.get(a["id"], empty), s, w,
+                                     hc.get(a["id"], empty), cm.get(a["id"], empty), parameters)
         except Exception as exc:
             if failures is None:
                 raise
@@ -417,7 +419,8 @@ def recompute_request(*, actor):
 SETTINGS_FIELDS = (
     "key_account_cap", "attractiveness_threshold", "strength_threshold", "clv_retention", "clv_discount",
     "retention_at_health_0", "retention_at_health_100", "weight_engagement", "weight_service", "weight_plan",
-    "weight_sponsor", "weight_satisfaction", "sponsor_visit_days", "plan_review_days", "plan_stale_days", "currency",
+    "weight_sponsor", "weight_satisfaction", "sponsor_visit_days", "plan_review_days", "plan_stale_days",
+    "weight_commercial", "key_account_grace_days", "currency",
 )
 THRESHOLDS = {"attractiveness_threshold", "strength_threshold"}
 

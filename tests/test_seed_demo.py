@@ -110,3 +110,19 @@ def test_the_demo_plans_follow_the_method(seeded):
     assert reopened.exists()
     assert all(selectors.agreement_changes(p)["added"] for p in reopened)
     assert not Commitment.objects.exclude(status="done").filter(delivered_on__isnull=False).exists()
+
+
+def test_the_demo_tells_the_health_story(seeded):
+    """A healthy key account, a key account declining commercially, and a customer not measured yet."""
+    from accounts.models import Account
+    from metrics.demo import NOT_MEASURED_TAX_ID
+    from metrics.models import AccountSnapshot
+
+    latest = AccountSnapshot.objects.order_by("-day").values_list("day", flat=True).first()
+    today = AccountSnapshot.objects.filter(day=latest)
+    assert today.filter(tier="key", health__gte=70).exists()
+    assert today.filter(tier="key", health_commercial__lte=30).exists()
+    fresh = Account.objects.get(tax_id=NOT_MEASURED_TAX_ID)
+    assert fresh.kam_id is not None and fresh.health_score is None
+    assert today.get(account=fresh).health is None
+    assert not today.filter(health__isnull=False).exclude(parameters__has_key="weights").exists()

@@ -15,6 +15,7 @@ from touchpoints.models import ServiceIncident, Touchpoint
 
 from .. import formulas
 from ..models import AccountSnapshot
+from ..parameters import health_weights, parameters_changed, recorded_weights
 from .common import (
     COMPONENTS,
     FORMULAS,
@@ -81,14 +82,54 @@ def account_metrics(account, *, months: int = 24) -> dict:
             {"label": str(_("Health")), "data": [health_by_day.get(d) for d in health_days], "spanGaps": True}]},
         "options": {"scales": {"y": {"min": 0, "max": 100}}},
     }
-    components = []
+    components: list[dict] = []
+    reproduction: dict = {}
     if snapshot is not None:
-        s = ProgrammeSettings.current()
-        for key, label, help_text in COMPONENTS:
-            components.append({"key": key, "label": label, "help": help_text,
-                               "score": getattr(snapshot, f"health_{key}"),
-                               "weight": getattr(s, f"weight_{key}")})
-    return {"snapshot": snapshot, "rows": list(reversed(rows)), "components": components,
+        components, reproduction = snapshot_explained(snapshot, ProgrammeSettings.current())
+    return {"snapshot": snapshot, "rows": list(reversed(rows)), "components": components, **reproduction,
             "trend_chart": trend_chart, "cts_chart": cts_chart, "health_chart": health_chart,
             "formulas": FORMULAS,
             "months_with_records": sum(1 for r in rows if r["has_record"])}
+
+
+def snapshot_explained(snapshot: AccountSnapshot, settings: ProgrammeSettings) -> tuple[list[dict], dict]:
+    """The snapshot's components beside the weights it was computed with, the health recomputed from
+    exactly those (equal to the stored health: the panel is reproducible), the settings changed since,
+    and the risk-adjusted CLV's difference from the CLV. A snapshot from before weights were recorded
+    shows today's weights and says so. No query: `settings` is passed in."""
+    recorded = bool(snapshot.parameters)
+    weights = recorded_weights(snapshot.parameters) if recorded else health_weights(settings)
+    components = []
+    for key, label, help_text in COMPONENTS:
+        components.append({"key": key, "label": label, "help": help_text,
+                           "score": getattr(snapshot, f"health_{key}"), "weight": weights.get(key, Decimal(0))})
+    scores = {c["key"]: c["score"] for c in components}
+    effect = None
+    if snapshot.clv is not None and snapshot.clv_risk_adjusted is not None:
+        delta, share = formulas.clv_health_effect(snapshot.clv, snapshot.clv_risk_adjusted)
+        effect = {"delta": abs(delta), "pct": None if share is None else abs(share) * 100,
+                  "direction": "up" if delta > 0 else "down" if delta < 0 else "none",
+                  "base_retention": (snapshot.parameters or {}).get("clv_retention")}
+    return components, {
+        "weights_recorded": recorded,
+        "health_reproduced": formulas.health_from(scores, weights),
+        "measured_weight": sum((c["weight"] for c in components if c["score"] is not None), Decimal(0)),
+        "settings_changed": [getattr(ProgrammeSettings._meta.get_field(n), "verbose_name", n)
+                             for n in parameters_changed(snapshot.parameters, settings)],
+        "clv_effect": effect,
+        "commercial_detail": _commercial_detail((snapshot.parameters or {}).get("commercial_inputs")),
+    }
+
+
+def _commercial_detail(inputs: dict | None) -> dict | None:
+    """The commercial component's score worked out from the inputs its snapshot recorded."""
+    if not inputs:
+        return None
+    rev, rev_prev = Decimal(inputs["revenue_12m"]), Decimal(inputs["revenue_prev_12m"])
+    con, con_prev = Decimal(inputs["contribution_12m"]), Decimal(inputs["contribution_prev_12m"])
+    months = inputs.get("months_since_purchase")
+    late = 0 if months is None else max(months - formulas.COMMERCIAL_RECENCY_FREE_MONTHS, 0)
+    return {"revenue": rev, "revenue_prev": rev_prev, "revenue_points": formulas.trend_points(rev, rev_prev),
+            "contribution": con, "contribution_prev": con_prev,
+            "contribution_points": formulas.trend_points(con, con_prev), "months_since": months,
+            "penalty": formulas.COMMERCIAL_RECENCY_PENALTY * late}

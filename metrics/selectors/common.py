@@ -22,7 +22,7 @@ FORMULAS = {
     "clv": _("CLV = m · r ÷ (1 + d − r), m = 12-month contribution (Gupta & Lehmann)"),
     "clv_risk": _("Risk-adjusted CLV: r(h) = r₀ + (r₁₀₀ − r₀) · health ÷ 100 in the CLV formula "
                   "(after Ryals & Knox)"),
-    "health": _("Health = Σ weight × component ÷ Σ weight, over the components with data"),
+    "health": _("Health = Σ weight × component ÷ Σ weight, over the measured components"),
 }
 
 COMPONENTS = (
@@ -31,6 +31,8 @@ COMPONENTS = (
     ("plan", _("Plan"), _("Current plan agreed with the client, its completeness, commitments kept on time")),
     ("sponsor", _("Sponsor"), _("Executive sponsor visit within the programme's cadence")),
     ("satisfaction", _("Satisfaction"), _("Latest client feedback score and the gap with our own rating")),
+    ("commercial", _("Commercial trajectory"),
+     _("12-month revenue and contribution against the previous 12 months; months since the last purchase")),
 )
 
 TREND_DAYS = 30

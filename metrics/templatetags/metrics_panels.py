@@ -1,5 +1,6 @@
 from django import template
 
+from kam.roles import LEAD, has_role
 from metrics import selectors
 
 register = template.Library()
@@ -13,4 +14,5 @@ def account_metrics_panel(context, account):
     user = getattr(request, "user", None)
     show_money = bool(user and user.has_perm("accounts.view_commercial", account))
     return {"account": account, "show_money": show_money, "request": request,
+            "is_lead": bool(user and has_role(user, LEAD)),
             **selectors.account_metrics(account)}

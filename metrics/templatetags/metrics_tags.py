@@ -13,9 +13,11 @@ register = template.Library()
 
 @register.filter
 def health_badge(h):
-    """The health score as a coloured badge, or "no data"."""
+    """The health score as a coloured badge, or "not measured" (no component had data: never a neutral
+    number)."""
     if h is None:
-        return format_html('<span class="text-body-secondary">{}</span>', _("no data"))
+        return format_html('<span class="text-body-secondary" data-health="not-measured">{}</span>',
+                           _("not measured"))
     return format_html('<span class="badge {}">{}</span>', badge_class("health", health_band(h)), h)
 
 

@@ -143,7 +143,7 @@ def _settings_with(**changes):
     fields = ("key_account_cap", "attractiveness_threshold", "strength_threshold", "clv_retention", "clv_discount",
               "retention_at_health_0", "retention_at_health_100", "weight_engagement", "weight_service",
               "weight_plan", "weight_sponsor", "weight_satisfaction", "sponsor_visit_days", "plan_review_days",
-              "plan_stale_days")
+              "plan_stale_days", "weight_commercial", "key_account_grace_days")
     return {**{f: getattr(s, f) for f in fields}, "version": s.version, **changes}
 
 

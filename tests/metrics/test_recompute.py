@@ -52,16 +52,19 @@ def test_snapshot_figures_match_the_hand_computation(known):
     assert s.health_plan == 73  # 0.4·100 + 0.3·60 + 0.3·50
     assert s.health_sponsor == 100  # visited 35 days ago, cadence 90
     assert s.health_satisfaction == 70  # 8 → 80, gap 2 → −10
-    # (25·30 + 25·75 + 20·73 + 15·100 + 15·70) / 100 = 66.35
-    assert s.health == 66
-    # r(66) = 0.70 + 0.25 · 0.66 = 0.865; 35 200 · 0.865 / 0.235 = 129 565.96
-    assert s.retention_risk_adjusted == D("0.8650")
-    assert s.clv_risk_adjusted == D("129565.96")
+    # commercial: revenue 120 000 against 0 → 100; finance contribution 36 000 against 0 → 100;
+    # bought last month → no recency penalty: 100
+    assert s.health_commercial == 100
+    # (20·30 + 20·75 + 16·73 + 12·100 + 12·70 + 20·100) / 100 = 73.08
+    assert s.health == 73
+    # r(73) = 0.70 + 0.25 · 0.73 = 0.8825; 35 200 · 0.8825 / 0.2175 = 142 822.99
+    assert s.retention_risk_adjusted == D("0.8825")
+    assert s.clv_risk_adjusted == D("142822.99")
     assert s.yoy_growth is None  # no revenue the year before
     assert s.pareto_class == "A" and s.tier == "key"
 
     known.refresh_from_db()
-    assert known.health_score == 66
+    assert known.health_score == 73
     assert known.clv == D("158400.00")
     assert known.metrics_updated_at is not None
 
@@ -97,14 +100,21 @@ def test_a_new_fact_changes_the_same_days_snapshot_in_place(known):
     assert s.health_service == 50  # two open, two breaches: 100 − 20 − 30
 
 
-def test_account_without_financials_has_no_clv_but_has_health(personas):
+def test_account_without_financials_has_no_clv_and_health_from_what_is_recorded(personas):
     services.recompute_metrics()
     s = AccountSnapshot.objects.get(account=personas.other_account)
     assert s.has_financials is False
     assert s.clv is None and s.clv_risk_adjusted is None
-    # standard account, no plan, no sponsor, no feedback: engagement 0 and service 100 only
-    assert (s.health_plan, s.health_sponsor, s.health_satisfaction) == (None, None, None)
-    assert s.health == 50  # (25·0 + 25·100) / 50
+    # standard account with a KAM and nothing recorded: no component is measured, so no health (not the
+    # 50 that "no touchpoints" as 0 and "no incidents" as 100 used to make)
+    assert s.health is None and s.health_engagement is None and s.health_service is None
+    mf.touchpoint(personas.other_account, ago=200)
+    services.recompute_metrics()
+    s = AccountSnapshot.objects.get(account=personas.other_account)
+    # recorded on the platform for over 180 days: engagement 0 (nothing in 90 days), service 100
+    assert (s.health_engagement, s.health_service) == (0, 100)
+    assert (s.health_plan, s.health_sponsor, s.health_satisfaction, s.health_commercial) == (None,) * 4
+    assert s.health == 50  # (20·0 + 20·100) / 40
     personas.other_account.refresh_from_db()
     assert personas.other_account.clv is None
 

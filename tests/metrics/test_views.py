@@ -211,7 +211,7 @@ def _settings_post(**overrides):
         "key_account_cap", "attractiveness_threshold", "strength_threshold", "clv_retention", "clv_discount",
         "retention_at_health_0", "retention_at_health_100", "weight_engagement", "weight_service", "weight_plan",
         "weight_sponsor", "weight_satisfaction", "sponsor_visit_days", "plan_review_days", "plan_stale_days",
-        "currency")}
+        "weight_commercial", "key_account_grace_days", "currency")}
     data["version"] = s.version
     data.update(overrides)
     return data
@@ -220,10 +220,10 @@ def _settings_post(**overrides):
 def test_settings_save_and_history_shows_who_and_what(personas):
     client = client_for(personas.lead)
     response = client.post(reverse("metrics:programme_settings"),
-                           _settings_post(key_account_cap=30, weight_plan="30", weight_engagement="15"))
+                           _settings_post(key_account_cap=30, weight_plan="21", weight_engagement="15"))
     assert response.status_code == 302
     s = ProgrammeSettings.current()
-    assert s.key_account_cap == 30 and s.weight_plan == D("30")
+    assert s.key_account_cap == 30 and s.weight_plan == D("21")
     page = client.get(reverse("metrics:programme_settings"))
     history = page.context["history"]
     assert history[0]["who"] == personas.lead
