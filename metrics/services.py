@@ -36,14 +36,15 @@ from accounts import scoring
 from accounts import services as account_services
 from accounts.models import Account, FinancialRecord
 from kam import versioning
-from kam.errors import Forbidden, clean
-from kam.models import ProgrammeSettings
+from kam.errors import Forbidden, Invalid, clean
+from kam.models import ProgrammeSettings, RetentionMode
 from planning.models import AccountPlan, Commitment
 from touchpoints.models import ClientFeedback, PartnershipRating, ServiceIncident, Touchpoint
 
-from . import formulas
-from .models import AccountSnapshot, RecomputeRun
+from . import formulas, retention
+from .models import AccountSnapshot, RecomputeRun, RetentionEstimate
 from .selectors import add_months
+from .selectors.retention import retention_counts
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +55,7 @@ SNAPSHOT_FIELDS = [
     "cts_touchpoints_12m", "cost_to_serve_12m", "contribution_12m", "has_financials", "yoy_growth", "clv",
     "clv_risk_adjusted", "retention_risk_adjusted", "health", "health_engagement", "health_service",
     "health_plan", "health_sponsor", "health_satisfaction", "attractiveness", "strength", "quadrant",
-    "pareto_class",
+    "pareto_class", "clv_retention", "clv_retention_source",
 ]
 
 
@@ -165,12 +166,12 @@ def _accounts(w: Window):
         our_rating=Subquery(
             PartnershipRating.objects.filter(account=OuterRef("pk"), rated_on__lte=w.day)
             .order_by("-rated_on", "-pk").values("score")[:1], output_field=IntegerField()),
-    ).values("id", "tier", "sponsor_id", "attractiveness", "strength", "quadrant", "pareto_class",
+    ).values("id", "tier", "industry", "sponsor_id", "attractiveness", "strength", "quadrant", "pareto_class",
              "plan_status", "plan_completeness", "feedback", "our_rating")
 
 
 def _snapshot_for(a: dict, fin: dict, inc: dict, tp: dict, com: dict, s: ProgrammeSettings,
-                  w: Window) -> AccountSnapshot:
+                  w: Window, kept: retention.RetentionChoice | None = None) -> AccountSnapshot:
     zero = Decimal("0")
     revenue = fin.get("rev", zero)
     cogs = fin.get("cogs", zero)
@@ -193,10 +194,11 @@ def _snapshot_for(a: dict, fin: dict, inc: dict, tp: dict, com: dict, s: Program
     health = formulas.health(formulas.Component(k, v, weights[k]) for k, v in components.items())
 
     clv = clv_risk = r_risk = None
+    r = s.clv_retention if kept is None else kept.rate
     if has_fin:
-        clv = formulas.money(formulas.clv(margin, s.clv_retention, s.clv_discount))
+        clv = formulas.money(formulas.clv(margin, r, s.clv_discount))
         value, r_risk = formulas.clv_risk_adjusted(margin, health, s.clv_discount, s.retention_at_health_0,
-                                                   s.retention_at_health_100, s.clv_retention)
+                                                   s.retention_at_health_100, r)
         clv_risk = formulas.money(value)
     growth = formulas.yoy_growth(revenue, fin.get("rev_prev", zero))
     return AccountSnapshot(
@@ -215,6 +217,8 @@ def _snapshot_for(a: dict, fin: dict, inc: dict, tp: dict, com: dict, s: Program
         health_satisfaction=components["satisfaction"],
         attractiveness=a["attractiveness"], strength=a["strength"], quadrant=a["quadrant"] or "",
         pareto_class=a["pareto_class"] or "",
+        clv_retention=r if has_fin else None,
+        clv_retention_source=(kept.source if kept else retention.SOURCE_FIXED) if has_fin else "",
     )
 
 
@@ -270,14 +274,37 @@ class AccountFailure:
         return f"account {self.account_id}: {self.error}"
 
 
-def snapshots_compute(*, day: datetime.date, failures: list[AccountFailure] | None = None
-                      ) -> list[AccountSnapshot]:
+def retention_observe(*, day: datetime.date) -> list[retention.Estimate]:
+    """The yearly retention observed in the base as of `day`: overall, per tier and per industry (one
+    aggregate query; metrics.retention.retention_rate gives the estimator and its source)."""
+    w = Window(day)
+    return retention.estimates_from_counts(
+        retention_counts(start_24=w.start_24, start_12=w.start_12, month0=w.month0))
+
+
+def snapshots_compute(*, day: datetime.date, failures: list[AccountFailure] | None = None,
+                      estimates: list[retention.Estimate] | None = None) -> list[AccountSnapshot]:
     """The snapshots for `day`, computed but not saved (used by the recompute and the backfill).
 
     With `failures`, an account whose figures cannot be computed is left out and recorded there, so one
-    account never stops the others; without it the error propagates."""
+    account never stops the others; without it the error propagates. `estimates` is the retention
+    observed as of `day` (retention_observe, read here when not given), from which each account's CLV
+    takes the rate of its segment."""
     w = Window(day)
     s = ProgrammeSettings.current()
+    if estimates is None:
+        estimates = retention_observe(day=day)
+    by_segment = {(e.segment, e.value): e for e in estimates}
+    chosen: dict[tuple[str, str], retention.RetentionChoice] = {}
+
+    def kept_for(a: dict) -> retention.RetentionChoice:
+        key = (a["tier"], a["industry"])
+        if key not in chosen:
+            chosen[key] = retention.choose_retention(
+                a["tier"], a["industry"], by_segment, observed=s.clv_retention_mode == RetentionMode.OBSERVED,
+                min_sample=s.retention_min_sample, fixed_rate=s.clv_retention, discount=s.clv_discount)
+        return chosen[key]
+
     fin, inc, tp, com = _financials(w), _incidents(w), _touchpoints(w), _commitments(w)
     accounts = list(_accounts(w))
     pareto = scoring.pareto_classes({a["id"]: fin.get(a["id"], {}).get("rev", Decimal("0")) for a in accounts})
@@ -287,7 +314,7 @@ def snapshots_compute(*, day: datetime.date, failures: list[AccountFailure] | No
         a["pareto_class"] = pareto.get(a["id"], "")
         try:
             snapshot = _snapshot_for(a, fin.get(a["id"], empty), inc.get(a["id"], empty),
-                                     tp.get(a["id"], empty), com.get(a["id"], empty), s, w)
+                                     tp.get(a["id"], empty), com.get(a["id"], empty), s, w, kept_for(a))
         except Exception as exc:
             if failures is None:
                 raise
@@ -381,7 +408,8 @@ def _recompute(*, day, trigger, started, t0) -> RecomputeResult:
     if is_latest:
         account_services.revenue_recompute(today=day)
     failures: list[AccountFailure] = []
-    snapshots = snapshots_compute(day=day, failures=failures)
+    estimates = retention_observe(day=day)
+    snapshots = snapshots_compute(day=day, failures=failures, estimates=estimates)
     accounts = len(snapshots) + len(failures)
     written = snapshots_save(snapshots, failures)
     if is_latest:
@@ -392,10 +420,20 @@ def _recompute(*, day, trigger, started, t0) -> RecomputeResult:
         seconds=seconds, trigger=trigger[:40],
         status=RecomputeRun.Status.PARTIAL if failures else RecomputeRun.Status.OK,
         failed_accounts=len(failures), error="\n".join(str(f) for f in failures[:20])[:2000])
+    retention_estimates_save(run=run, estimates=estimates, min_sample=ProgrammeSettings.current().retention_min_sample)
     if failures:
         log.error("metrics recompute for %s: %d of %d accounts failed", day, len(failures), accounts)
     log.info("metrics recompute for %s: %d accounts in %.2f s", day, accounts, seconds)
     return RecomputeResult(day=day, accounts=accounts, snapshots=written, seconds=seconds, run=run)
+
+
+def retention_estimates_save(*, run: RecomputeRun, estimates: list[retention.Estimate], min_sample: int) -> int:
+    """Keep the run's observed retention with its sample sizes (shown on the programme dashboard)."""
+    rows = [RetentionEstimate(run=run, day=run.day, segment=e.segment, value=e.value, sample=e.sample,
+                              retained=e.retained, rate=e.rate or Decimal(0), used=e.sample >= min_sample)
+            for e in estimates]
+    RetentionEstimate.objects.bulk_create(rows)
+    return len(rows)
 
 
 def recompute_request(*, actor):
@@ -404,13 +442,12 @@ def recompute_request(*, actor):
     commits on the embedded default (None then)."""
     from django.utils.translation import gettext as _
 
-    from kam.tasks import enqueue
-
-    from .tasks import recompute_metrics as task
+    from .scheduling import recompute_schedule
 
     if not actor.has_perm("accounts.manage_programme"):
         raise Forbidden(_("Only the programme lead recomputes the figures."))
-    return enqueue(task, trigger="lead")
+    # A recompute already waiting for a burst of changes to end is brought forward rather than doubled.
+    return recompute_schedule(trigger="lead", delay=datetime.timedelta(0))
 
 
 # --- Programme settings --------------------------------------------------------------------------------
@@ -418,8 +455,12 @@ SETTINGS_FIELDS = (
     "key_account_cap", "attractiveness_threshold", "strength_threshold", "clv_retention", "clv_discount",
     "retention_at_health_0", "retention_at_health_100", "weight_engagement", "weight_service", "weight_plan",
     "weight_sponsor", "weight_satisfaction", "sponsor_visit_days", "plan_review_days", "plan_stale_days",
+    "clv_retention_mode", "retention_min_sample",
 )
 THRESHOLDS = {"attractiveness_threshold", "strength_threshold"}
+# Settings no snapshot is computed from: changing only these asks for no recompute.
+NOT_IN_FIGURES = {"key_account_cap", "plan_review_days", "plan_stale_days"}
+RATES = ("clv_retention", "retention_at_health_0", "retention_at_health_100")
 
 
 @transaction.atomic
@@ -445,9 +486,41 @@ def programme_settings_update(*, actor: User, expected_version, data: dict) -> P
     for name in changed:
         setattr(settings, name, data[name])
     clean(settings)
+    _rates_require(settings)
     versioning.bump(settings)
     settings._history_user = actor
     settings.save()
     if changed & THRESHOLDS:
         account_services.quadrants_recompute()
+    if changed - NOT_IN_FIGURES:
+        from .scheduling import recompute_schedule
+
+        recompute_schedule(trigger="settings")
     return settings
+
+
+def _rates_require(settings: ProgrammeSettings) -> None:
+    """Every retention the CLV may use must satisfy 0 ≤ r < 1 + d (formulas.validate_clv_rates), or the
+    lifetime value is infinite or negative; checked here too, for callers other than the form."""
+    from django.utils.translation import gettext as _
+
+    errors: dict[str | None, list[str]] = {}
+    if settings.clv_discount <= -1:
+        errors["clv_discount"] = [_("The discount rate must be greater than −1.")]
+    else:
+        for name in RATES:
+            try:
+                formulas.validate_clv_rates(getattr(settings, name), settings.clv_discount)
+            except ValueError:
+                errors[name] = [rate_message(settings.clv_discount)]
+    if errors:
+        raise Invalid(_("The retention rates must be at least 0 and lower than 1 + the discount rate."),
+                      errors=errors)
+
+
+def rate_message(discount) -> str:
+    """The one message for a retention outside 0 ≤ r < 1 + d, in the form and in the service."""
+    from django.utils.translation import gettext as _
+
+    return _("Must be at least 0 and lower than 1 + the discount rate (%(limit)s), or the lifetime value "
+             "would be infinite.") % {"limit": 1 + discount}
