@@ -24,6 +24,7 @@ from .common import (
     latest_snapshot_day,
     metrics_freshness,
 )
+from .retention import retention_latest
 
 HEALTH_BINS = ((0, 20), (20, 40), (40, 60), (60, 80), (80, 101))
 PROGRAMME_TIER_CHANGES = 20
@@ -53,6 +54,7 @@ def programme_dashboard() -> dict:
             # is missing.
             "disagreements": SimpleLazyObject(lambda: list(account_selectors.tier_mismatches()[:DISAGREEMENTS])),
             "gaps": SimpleLazyObject(lambda: key_account_gaps(Account.objects.all())),
+            "retention": SimpleLazyObject(retention_latest),
             "tier_changes": changes[:PROGRAMME_TIER_CHANGES],
             "more_tier_changes": len(changes) > PROGRAMME_TIER_CHANGES, "key_count": key_count,
             "cap": s.key_account_cap, "over_cap": key_count > s.key_account_cap,
