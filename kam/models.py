@@ -62,11 +62,19 @@ class RetentionMode(models.TextChoices):
     FIXED = "fixed", _("Fixed rate (the setting)")
 
 
+class ParetoBasis(models.TextChoices):
+    REVENUE = "revenue", _("Revenue")
+    CONTRIBUTION = "contribution", _("Contribution")
+
+
 class ProgrammeSettings(models.Model):
     """The programme's parameters: one row, edited by the programme lead, kept in history."""
 
     key_account_cap = models.PositiveIntegerField(_("key-account cap"), default=25,
                                                   validators=[MinValueValidator(1), MaxValueValidator(10_000)])
+    # What the Pareto (ABC) classes rank by: the selection evidence and the snapshots follow it.
+    pareto_basis = models.CharField(_("Pareto classes by"), max_length=12, choices=ParetoBasis.choices,
+                                    default=ParetoBasis.REVENUE)
     attractiveness_threshold = _pct(_("attractiveness threshold"), "50")
     strength_threshold = _pct(_("strength threshold"), "50")
     # CLV (Gupta & Lehmann): yearly retention r and discount d.

@@ -19,7 +19,7 @@ class ProgrammeSettingsForm(VersionedForm):
     class Meta:
         model = ProgrammeSettings
         fields = [
-            "key_account_cap", "attractiveness_threshold", "strength_threshold",
+            "key_account_cap", "attractiveness_threshold", "strength_threshold", "pareto_basis",
             "clv_retention", "clv_discount", "clv_retention_mode", "retention_min_sample",
             "retention_at_health_0", "retention_at_health_100",
             *WEIGHT_FIELDS,
@@ -29,6 +29,9 @@ class ProgrammeSettingsForm(VersionedForm):
             "key_account_cap": _("Most key accounts the programme admits without an explicit override."),
             "attractiveness_threshold": _("0–100: at or above it an account counts as highly attractive."),
             "strength_threshold": _("0–100: at or above it our relative strength counts as high."),
+            "pareto_basis": _("What the A/B/C classes rank accounts by: their contribution to sales (revenue) "
+                              "or to profit (revenue − cost of goods − cost to serve). The tier evidence "
+                              "follows it."),
             "clv_retention": _("Yearly probability that the client stays (0–1), e.g. 0.900."),
             "clv_discount": _("Yearly discount rate (cost of capital), e.g. 0.100."),
             "clv_retention_mode": _("Observed: each account's CLV uses the share of customers kept from one "

@@ -37,7 +37,7 @@ from accounts import services as account_services
 from accounts.models import Account, FinancialRecord
 from kam import versioning
 from kam.errors import Forbidden, Invalid, clean
-from kam.models import ProgrammeSettings, RetentionMode
+from kam.models import ParetoBasis, ProgrammeSettings, RetentionMode
 from planning.models import AccountPlan, Commitment
 from touchpoints.models import ClientFeedback, PartnershipRating, ServiceIncident, Touchpoint
 
@@ -274,6 +274,14 @@ class AccountFailure:
         return f"account {self.account_id}: {self.error}"
 
 
+def _pareto_value(fin: dict, basis: str) -> Decimal:
+    """What the Pareto classes rank by, as the revenue recompute does in SQL (accounts.services.financials)."""
+    zero = Decimal("0")
+    if basis == ParetoBasis.CONTRIBUTION:
+        return fin.get("rev", zero) - fin.get("cogs", zero) - fin.get("cts", zero)
+    return fin.get("rev", zero)
+
+
 def retention_observe(*, day: datetime.date) -> list[retention.Estimate]:
     """The yearly retention observed in the base as of `day`: overall, per tier and per industry (one
     aggregate query; metrics.retention.retention_rate gives the estimator and its source)."""
@@ -307,7 +315,7 @@ def snapshots_compute(*, day: datetime.date, failures: list[AccountFailure] | No
 
     fin, inc, tp, com = _financials(w), _incidents(w), _touchpoints(w), _commitments(w)
     accounts = list(_accounts(w))
-    pareto = scoring.pareto_classes({a["id"]: fin.get(a["id"], {}).get("rev", Decimal("0")) for a in accounts})
+    pareto = scoring.pareto_classes({a["id"]: _pareto_value(fin.get(a["id"], {}), s.pareto_basis) for a in accounts})
     empty: dict[str, Any] = {}
     snapshots = []
     for a in accounts:
@@ -455,7 +463,7 @@ SETTINGS_FIELDS = (
     "key_account_cap", "attractiveness_threshold", "strength_threshold", "clv_retention", "clv_discount",
     "retention_at_health_0", "retention_at_health_100", "weight_engagement", "weight_service", "weight_plan",
     "weight_sponsor", "weight_satisfaction", "sponsor_visit_days", "plan_review_days", "plan_stale_days",
-    "clv_retention_mode", "retention_min_sample",
+    "clv_retention_mode", "retention_min_sample", "pareto_basis",
 )
 THRESHOLDS = {"attractiveness_threshold", "strength_threshold"}
 # Settings no snapshot is computed from: changing only these asks for no recompute.
@@ -492,6 +500,9 @@ def programme_settings_update(*, actor: User, expected_version, data: dict) -> P
     settings.save()
     if changed & THRESHOLDS:
         account_services.quadrants_recompute()
+    if "pareto_basis" in changed:
+        # The classes are selection evidence: they follow the new basis now, not at the next recompute.
+        account_services.revenue_recompute()
     if changed - NOT_IN_FIGURES:
         from .scheduling import recompute_schedule
 

@@ -110,3 +110,16 @@ def test_the_demo_plans_follow_the_method(seeded):
     assert reopened.exists()
     assert all(selectors.agreement_changes(p)["added"] for p in reopened)
     assert not Commitment.objects.exclude(status="done").filter(delivered_on__isnull=False).exists()
+
+
+def test_the_demo_has_loss_making_accounts_and_customers_lost(seeded):
+    """As real portfolios do: a few accounts cost more to serve than they earn (the whale curve's tail),
+    and some customers stopped buying (so the observed retention is below 1)."""
+    from metrics.models import AccountSnapshot, RetentionEstimate
+    from metrics.selectors import latest_snapshot_day
+
+    day = latest_snapshot_day()
+    losing = AccountSnapshot.objects.filter(day=day, has_financials=True, contribution_12m__lt=0).count()
+    assert 2 <= losing <= 10
+    overall = RetentionEstimate.objects.filter(segment="overall").latest("run__finished_at")
+    assert overall.sample >= 30 and 0.6 < overall.rate < 0.95
