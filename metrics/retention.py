@@ -1,7 +1,7 @@
 """Yearly retention observed in the customer base, and which retention each account's CLV uses.
 
-Plain functions, like `metrics.formulas`: the recompute feeds them counts aggregated in one query
-(`metrics.selectors.retention.retention_counts`).
+Plain functions, like `metrics.formulas`: the recompute feeds them each account's revenue of the two
+years, from the aggregate it already makes of the financials (one pass over two years of monthly rows).
 """
 
 from collections.abc import Iterable, Mapping
@@ -50,6 +50,21 @@ class Estimate:
     @property
     def rate(self) -> Decimal | None:
         return retention_rate(self.retained, self.sample)
+
+
+def counts_from_years(accounts: Iterable[tuple[str, str, Decimal | None, Decimal | None]]
+                      ) -> list[tuple[str, str, int, int]]:
+    """(tier, industry, sample, retained) per pair from each account's (tier, industry, revenue of the year
+    before last, revenue of the last year): in the sample when the first is > 0, retained when the
+    second is too (the definitions of `retention_rate`)."""
+    counts: dict[tuple[str, str], list[int]] = {}
+    for tier, industry, before, since in accounts:
+        if before is None or before <= 0:
+            continue
+        pair = counts.setdefault((tier, industry), [0, 0])
+        pair[0] += 1
+        pair[1] += since is not None and since > 0
+    return [(tier, industry, n, kept) for (tier, industry), (n, kept) in counts.items()]
 
 
 def estimates_from_counts(counts: Iterable[tuple[str, str, int, int]]) -> list[Estimate]:

@@ -44,7 +44,6 @@ from touchpoints.models import ClientFeedback, PartnershipRating, ServiceInciden
 from . import formulas, retention
 from .models import AccountSnapshot, RecomputeRun, RetentionEstimate
 from .selectors import add_months
-from .selectors.retention import retention_counts
 
 log = logging.getLogger(__name__)
 
@@ -282,12 +281,15 @@ def _pareto_value(fin: dict, basis: str) -> Decimal:
     return fin.get("rev", zero)
 
 
-def retention_observe(*, day: datetime.date) -> list[retention.Estimate]:
-    """The yearly retention observed in the base as of `day`: overall, per tier and per industry (one
-    aggregate query; metrics.retention.retention_rate gives the estimator and its source)."""
-    w = Window(day)
-    return retention.estimates_from_counts(
-        retention_counts(start_24=w.start_24, start_12=w.start_12, month0=w.month0))
+def _retention_observe(fin: dict, accounts: list[dict]) -> list[retention.Estimate]:
+    """The yearly retention observed in the base (metrics.retention.retention_rate gives the estimator
+    and its source), from the financials' aggregate already read: archived accounts count too (a
+    customer archived after it stopped buying is a customer lost), with one more query for their segment."""
+    segment = {a["id"]: (a["tier"], a["industry"]) for a in accounts}
+    segment.update((pk, (tier, industry)) for pk, tier, industry in Account.objects.filter(archived_at__isnull=False)
+                   .values_list("id", "tier", "industry"))
+    years = ((*segment[pk], f.get("rev_prev"), f.get("rev")) for pk, f in fin.items() if pk in segment)
+    return retention.estimates_from_counts(retention.counts_from_years(years))
 
 
 def snapshots_compute(*, day: datetime.date, failures: list[AccountFailure] | None = None,
@@ -295,14 +297,17 @@ def snapshots_compute(*, day: datetime.date, failures: list[AccountFailure] | No
     """The snapshots for `day`, computed but not saved (used by the recompute and the backfill).
 
     With `failures`, an account whose figures cannot be computed is left out and recorded there, so one
-    account never stops the others; without it the error propagates. `estimates` is the retention
-    observed as of `day` (retention_observe, read here when not given), from which each account's CLV
-    takes the rate of its segment."""
+    account never stops the others; without it the error propagates. Each account's CLV takes the
+    retention observed as of `day` in its segment; with `estimates` (a list), the estimates are added
+    to it."""
     w = Window(day)
     s = ProgrammeSettings.current()
-    if estimates is None:
-        estimates = retention_observe(day=day)
-    by_segment = {(e.segment, e.value): e for e in estimates}
+    fin, inc, tp, com = _financials(w), _incidents(w), _touchpoints(w), _commitments(w)
+    accounts = list(_accounts(w))
+    observed = _retention_observe(fin, accounts)
+    if estimates is not None:
+        estimates.extend(observed)
+    by_segment = {(e.segment, e.value): e for e in observed}
     chosen: dict[tuple[str, str], retention.RetentionChoice] = {}
 
     def kept_for(a: dict) -> retention.RetentionChoice:
@@ -313,8 +318,6 @@ def snapshots_compute(*, day: datetime.date, failures: list[AccountFailure] | No
                 min_sample=s.retention_min_sample, fixed_rate=s.clv_retention, discount=s.clv_discount)
         return chosen[key]
 
-    fin, inc, tp, com = _financials(w), _incidents(w), _touchpoints(w), _commitments(w)
-    accounts = list(_accounts(w))
     pareto = scoring.pareto_classes({a["id"]: _pareto_value(fin.get(a["id"], {}), s.pareto_basis) for a in accounts})
     empty: dict[str, Any] = {}
     snapshots = []
@@ -416,7 +419,7 @@ def _recompute(*, day, trigger, started, t0) -> RecomputeResult:
     if is_latest:
         account_services.revenue_recompute(today=day)
     failures: list[AccountFailure] = []
-    estimates = retention_observe(day=day)
+    estimates: list[retention.Estimate] = []
     snapshots = snapshots_compute(day=day, failures=failures, estimates=estimates)
     accounts = len(snapshots) + len(failures)
     written = snapshots_save(snapshots, failures)

@@ -36,6 +36,12 @@ def test_estimates_sum_pairs_into_overall_tier_and_industry():
                    ("industry", "retail"): (20, 7), ("industry", "steel"): (9, 6)}
 
 
+def test_an_account_is_in_the_sample_when_it_bought_the_year_before_and_retained_when_it_bought_again():
+    years = [("key", "steel", D("10"), D("5")), ("key", "steel", D("10"), D("0")), ("key", "steel", D("0"), D("9")),
+             ("key", "steel", None, D("9")), ("key", "retail", D("1"), None), ("key", "retail", D("-1"), D("1"))]
+    assert sorted(retention.counts_from_years(years)) == [("key", "retail", 1, 0), ("key", "steel", 2, 1)]
+
+
 def _table(*estimates):
     return {(e.segment, e.value): e for e in estimates}
 
