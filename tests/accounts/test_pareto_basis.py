@@ -108,6 +108,12 @@ def test_the_page_ranks_by_contribution_and_shows_the_accounts_that_lose_money(p
     assert client_for(personas.lead).get("/accounts/pareto/?basis=nonsense").status_code == 200
 
 
+def test_a_kam_sees_where_their_accounts_stand_in_the_contribution_ranking(portfolio, personas):
+    _year(personas.account, "100", cogs="10")  # 90: behind lean, thin and, in the ranking, nobody else
+    rows = list(pareto.pareto_rows(personas.kam, "contribution"))
+    assert [(r.pk, r.rank, r.value) for r in rows] == [(personas.account.pk, 3, D("90.00"))]
+
+
 def test_the_curve_is_thinned_keeping_both_ends():
     ranks = pareto.thin(list(range(100_000)), pareto.CURVE_POINTS)
     assert len(ranks) == pareto.CURVE_POINTS and ranks[0] == 0 and ranks[-1] == 99_999
