@@ -63,6 +63,7 @@ messages: venv
 ## make bench: p50/p95/max and SQL queries of every main page on the large data set, then the import
 ## section (100,000 accounts, 1,000,000 months; BENCH_ARGS=--imports-only runs it alone) (PostgreSQL;
 ## DATABASE_URL defaults to .../kam_bench_large, seeded on first run). Writes bench/results/latest.json.
+## Then the recompute at 2,000 / 20,000 / 100,000 accounts (bench/recompute.py; BENCH_ARGS="--only recompute").
 bench: venv
 	$(PY) -m bench.run $(BENCH_ARGS)
 

@@ -225,9 +225,14 @@ def _seed(ctx, todo, n_key, n_dev):
                 Tier.STANDARD: r.lognormvariate(9.3, 1.1)}[Tier(a.tier)]
         growth = r.uniform(-0.12, 0.22)
         start = 0 if a.status != AccountStatus.PROSPECT else MONTHS  # prospects have bought nothing yet
+        end = MONTHS
         if a.tier == Tier.STANDARD and i % 13 == 0:
             start = r.randint(24, 48)  # newer customers
-        for m in range(start, MONTHS):
+        elif a.tier == Tier.STANDARD and i % 5 == 2 and i % 7 != 4:
+            end = MONTHS - r.randint(13, 30)  # customers lost: the base's observed retention is not 1
+        # A few accounts cost more to serve than they earn, as in any real portfolio (the whale curve's tail).
+        serve = (0.48, 0.6) if a.tier == Tier.STANDARD and i % 7 == 4 else (0.03, 0.12)
+        for m in range(start, end):
             month = _month_add(first_month, m)
             season = 1 + 0.12 * ((month.month in (3, 4, 5, 10, 11)) - (month.month in (8, 12)))
             revenue = base * (1 + growth) ** (m / 12) * season * r.uniform(0.85, 1.15)
@@ -241,7 +246,7 @@ def _seed(ctx, todo, n_key, n_dev):
             records.append(FinancialRecord(
                 account=a, month=month, revenue=revenue,
                 cost_of_goods=(revenue * Decimal(str(round(r.uniform(0.55, 0.74), 3)))).quantize(Decimal("0.01")),
-                cost_to_serve=(revenue * Decimal(str(round(r.uniform(0.03, 0.12), 3)))).quantize(Decimal("0.01"))))
+                cost_to_serve=(revenue * Decimal(str(round(r.uniform(*serve), 3)))).quantize(Decimal("0.01"))))
     FinancialRecord.objects.bulk_create(records, batch_size=5000)
 
     # Stage history and tier decisions (with their events on the account stream).

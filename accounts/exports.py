@@ -50,7 +50,8 @@ def _financial_rows(records: QuerySet) -> Iterator[list]:
         "account__customer_number",
         "account__country")
     for r in records.iterator(chunk_size=ROW_CHUNK):
-        yield [r.account.customer_number, r.account.tax_id, r.account.name, r.account.country, r.month, r.revenue, r.cost_of_goods,
+        yield [r.account.customer_number, r.account.tax_id, r.account.name, r.account.country, r.month, r.revenue,
+               r.cost_of_goods,
                r.cost_to_serve]
 
 

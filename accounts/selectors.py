@@ -10,18 +10,12 @@ from django.db.models import (
     DecimalField,
     Exists,
     F,
-    IntegerField,
-    Max,
     OuterRef,
     Q,
     QuerySet,
-    Sum,
     Value,
     When,
-    Window,
 )
-from django.db.models.expressions import RowRange
-from django.db.models.functions import RowNumber
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -29,7 +23,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from kam import datastamps, departments
+from kam import departments
 from kam.people import person_label
 from kam.roles import KAM, LEAD, OPERATIONS, SPONSOR, user_roles
 
@@ -52,6 +46,7 @@ from .models import (
     Tier,
     TierDecision,
 )
+from .pareto import pareto_basis, pareto_rows, pareto_summary  # noqa: F401  (re-exported: the Pareto reads)
 
 
 def account_visibility_q(user) -> Q | None:
@@ -238,58 +233,6 @@ def coverage_warnings(current_contacts) -> list[dict]:
 
 
 # --- Programme: Pareto, portfolio, tier mismatches -------------------------------------------------
-def pareto_rows(user=None) -> QuerySet:
-    """Active accounts ranked by 12-month revenue, each with its `rank` and `cumulative` revenue over the
-    *whole* portfolio (window functions over every active account). For a user who reads the figures of
-    only some accounts the rows are narrowed after ranking (a window-level flag, so SQL filters it in an outer
-    query), and a KAM sees where their accounts stand in the company-wide ranking."""
-    positive = Case(When(revenue_12m__gt=0, then=F("revenue_12m")), default=Value(Decimal(0)))
-    order = [F("revenue_12m").desc(), F("pk").asc()]
-    rows = (Account.objects.active().select_related("kam")
-            .annotate(rank=Window(RowNumber(), order_by=order),
-                      cumulative=Window(Sum(positive), order_by=order, frame=RowRange(start=None, end=0)))
-            .order_by("-revenue_12m", "pk"))
-    # The rows are figures: narrowed to the accounts whose commercial data the user reads.
-    q = commercial_visibility_q(user) if user is not None else None
-    if q is not None:
-        flag = Case(When(q, then=Value(1)), default=Value(0), output_field=IntegerField())
-        rows = rows.annotate(visible=Window(Max(flag), partition_by=[F("pk")])).filter(visible=1)
-    return rows
-
-
-def pareto_summary() -> dict:
-    """Class counts and revenue by class, and the curve as cumulative shares (%, two decimals) by rank
-    with the ranks of key accounts. The curve runs over every active account, so it is cached until the
-    accounts are written (kam/datastamps.py)."""
-    return datastamps.cached("pareto-summary", _pareto_summary_compute)
-
-
-def _pareto_summary_compute() -> dict:
-    revenues = list(Account.objects.active().order_by("-revenue_12m", "pk")
-                    .values_list("revenue_12m", "tier", "pareto_class"))
-    by_class: dict[str, dict] = {}
-    total = Decimal(0)
-    for revenue, tier, pareto_class in revenues:
-        row = by_class.setdefault(pareto_class, {"pareto_class": pareto_class, "n": 0, "revenue": Decimal(0),
-                                                 "key": 0})
-        row["n"] += 1
-        row["revenue"] += revenue
-        row["key"] += tier == Tier.KEY
-        if revenue > 0:
-            total += revenue
-    total_f = float(total)
-    shares, key_ranks = [], []
-    running = 0.0
-    for i, (revenue, tier, _cls) in enumerate(revenues):
-        if revenue > 0:
-            running += float(revenue)
-        shares.append(round(running / total_f * 100, 2) if total_f else 0.0)
-        if tier == Tier.KEY:
-            key_ranks.append(i)
-    return {"by_class": by_class, "shares": shares, "key_ranks": key_ranks, "total": total,
-            "count": len(revenues)}
-
-
 def portfolio_points(accounts_qs: QuerySet) -> list[dict]:
     """One bubble per assessed account of `accounts_qs` (annotated by `with_commercial`): x strength,
     y attractiveness, r from 12-month revenue. No URL per

@@ -2,6 +2,7 @@
 warm and cold (emptied before each sample: `cold p50`; needs redis-server).
 
     python -m bench.run [--requests 50] [--warmup 5] [--reseed] [--no-imports | --imports-only]
+                        [--only recompute] [--sizes 2000,20000]
 
 DATABASE_URL (default postgres://postgres@127.0.0.1:5432/kam_bench_large) is seeded with
 `seed_demo --size large` when it holds no large set. Each page is requested by the role that uses it,
@@ -11,6 +12,9 @@ comes from the X-Query-Count header (kam/middleware.py, enabled only here).
 
 Then the import section (bench/imports.py: 100,000 accounts and 1,000,000 monthly figures imported and
 imported again, on a database of its own); `--imports-only` runs it alone.
+Then the recompute at scale (bench/recompute.py): 2,000 / 20,000 / 100,000 accounts with five years of
+monthly financials on a database of its own. `--only recompute` runs that part alone; `--only` with a
+page's name leaves it out.
 """
 
 import argparse
@@ -24,6 +28,7 @@ import time
 from datetime import UTC, datetime
 
 from bench import imports, server
+from bench import recompute as recompute_scale
 
 TARGET_P50_MS = 30.0
 TARGET_P95_MS = 100.0
@@ -124,9 +129,13 @@ def main(argv=None) -> int:
     parser.add_argument("--imports-only", action="store_true",
                         help="run only the import section (bench/imports.py), on its own database")
     parser.add_argument("--no-imports", action="store_true", help="skip the import section")
+    parser.add_argument("--sizes", default=",".join(str(n) for n in recompute_scale.DEFAULT_SIZES),
+                        help="account counts of the recompute at scale, comma-separated")
     args = parser.parse_args(argv)
     if args.imports_only:
         return run_imports_section()
+    if args.only == ["recompute"]:
+        return _recompute_at_scale(args.sizes)
 
     database_url = os.environ.get("DATABASE_URL") or server.DEFAULT_DB
     env = server.prepare(database_url, reseed=args.reseed)
@@ -212,6 +221,8 @@ def main(argv=None) -> int:
     out = server.RESULTS / ("partial.json" if args.only else "latest.json")
     out.write_text(json.dumps(report, indent=2, ensure_ascii=False))
     server.log(f"written {out.relative_to(server.ROOT)}")
+    if not args.only and _recompute_at_scale(args.sizes):
+        return 1
     return 1 if errors else 0
 
 
@@ -229,6 +240,27 @@ def run_imports_section() -> int:
                                "load_average": [round(x, 2) for x in load], **figures}, indent=2))
     server.log(f"written {out.relative_to(server.ROOT)}")
     return 0 if all(figures["meets"].values()) else 1
+def _recompute_at_scale(sizes: str) -> int:
+    """Time recompute_metrics at each size (bench/recompute.py) in a process of its own (it sets Django up
+    on its own database); writes bench/results/recompute.json."""
+    proc = subprocess.run([sys.executable, "-c", f"import sys; from bench.run import recompute_child; "
+                                                 f"sys.exit(recompute_child({sizes!r}))"], cwd=server.ROOT)
+    return proc.returncode
+
+
+def recompute_child(sizes: str) -> int:
+    results = recompute_scale.measure([int(n) for n in sizes.split(",") if n.strip()])
+    load = os.getloadavg()
+    print()
+    print(recompute_scale.table(results))
+    print(f"load average: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f} on {os.cpu_count()} CPUs")
+    server.RESULTS.mkdir(parents=True, exist_ok=True)
+    report = {"when": datetime.now(UTC).isoformat(timespec="seconds"),
+              "machine": {"cpus": os.cpu_count(), "load_average": [round(x, 2) for x in load]},
+              "recompute": results}
+    (server.RESULTS / "recompute.json").write_text(json.dumps(report, indent=2))
+    slow = [r for r in results if r["accounts"] >= 100_000 and r["seconds"] > recompute_scale.TARGET_SECONDS_100K]
+    return 1 if slow else 0
 
 
 if __name__ == "__main__":

@@ -57,16 +57,36 @@ def _days(label, default):
                                        validators=[MinValueValidator(1), MaxValueValidator(DAYS_MAX)])
 
 
+class RetentionMode(models.TextChoices):
+    OBSERVED = "observed", _("Observed in the customer base")
+    FIXED = "fixed", _("Fixed rate (the setting)")
+
+
+class ParetoBasis(models.TextChoices):
+    REVENUE = "revenue", _("Revenue")
+    CONTRIBUTION = "contribution", _("Contribution")
+
+
 class ProgrammeSettings(models.Model):
     """The programme's parameters: one row, edited by the programme lead, kept in history."""
 
     key_account_cap = models.PositiveIntegerField(_("key-account cap"), default=25,
                                                   validators=[MinValueValidator(1), MaxValueValidator(10_000)])
+    # What the Pareto (ABC) classes rank by: the selection evidence and the snapshots follow it.
+    pareto_basis = models.CharField(_("Pareto classes by"), max_length=12, choices=ParetoBasis.choices,
+                                    default=ParetoBasis.REVENUE)
     attractiveness_threshold = _pct(_("attractiveness threshold"), "50")
     strength_threshold = _pct(_("strength threshold"), "50")
     # CLV (Gupta & Lehmann): yearly retention r and discount d.
     clv_retention = _rate(_("retention rate r"), "0.900")
     clv_discount = _rate(_("discount rate d"), "0.100")
+    # Which r the CLV uses: the retention observed in the base (per segment, metrics.RetentionEstimate)
+    # or the fixed rate above. Observed segments smaller than the minimum sample fall back to the rate.
+    clv_retention_mode = models.CharField(_("retention used for CLV"), max_length=10,
+                                          choices=RetentionMode.choices, default=RetentionMode.OBSERVED)
+    retention_min_sample = models.PositiveIntegerField(
+        _("minimum sample for an observed retention"), default=30,
+        validators=[MinValueValidator(1), MaxValueValidator(1_000_000)])
     # Risk-adjusted CLV (after Ryals & Knox): r moves linearly with health between these bounds.
     retention_at_health_0 = _rate(_("retention at health 0"), "0.700")
     retention_at_health_100 = _rate(_("retention at health 100"), "0.950")

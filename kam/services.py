@@ -1,4 +1,5 @@
 import datetime
+import hashlib
 import logging
 import smtplib
 from collections.abc import Iterable
@@ -7,7 +8,7 @@ from django.conf import settings
 from django.contrib.auth.forms import PasswordResetForm
 from django.contrib.auth.tokens import default_token_generator
 from django.core.mail import send_mail
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -147,6 +148,41 @@ def outbox_task_add(*, task: str, args: list | tuple = (), kwargs: dict | None =
     """Record a request for background work in the current transaction (it disappears with a rollback).
     Arguments must be JSON: ids and ISO dates, never model instances."""
     return OutboxTask.objects.create(task=task, args=list(args), kwargs=dict(kwargs or {}))
+
+
+def _outbox_lock(task: str) -> None:
+    """Serialise the coalescing of one task's requests: two transactions that each find no pending row
+    would otherwise both add one (PostgreSQL; SQLite has a single writer already)."""
+    if connection.vendor == "postgresql":
+        key = int.from_bytes(hashlib.sha1(f"outbox:{task}".encode()).digest()[:8], "big", signed=True)
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [key])
+
+
+@transaction.atomic
+def outbox_task_coalesce(*, task: str, kwargs: dict, delay: datetime.timedelta, max_wait: datetime.timedelta,
+                         combine=None) -> OutboxTask:
+    """Ask for `task` once however often it is asked for: while a request not yet taken by a worker is
+    pending, a new one joins it instead of adding a row (debounced: it then runs `delay` after the last
+    request, but never later than `max_wait` after the first, so a steady stream of requests cannot
+    postpone it for ever). A request that arrives while the task runs adds a new row: the run under way
+    may have read the data before the change that asked again. `delay` of zero runs it as soon as
+    possible. `combine(old_kwargs, new_kwargs)` gives the joined row's arguments (default: the old)."""
+    _outbox_lock(task)
+    now = timezone.now()
+    row = (OutboxTask.objects.filter(task=task, done_at__isnull=True, failed_at__isnull=True)
+           .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+           .select_for_update().order_by("pk").first())
+    if row is None:
+        return OutboxTask.objects.create(task=task, kwargs=dict(kwargs), run_after=now + delay)
+    if delay <= datetime.timedelta(0):
+        row.run_after = now
+    else:
+        row.run_after = min(max(row.run_after, now + delay), max(row.created_at + max_wait, now))
+    if combine is not None:
+        row.kwargs = combine(dict(row.kwargs), dict(kwargs))
+    row.save(update_fields=["run_after", "kwargs"])
+    return row
 
 
 def _outbox_pending(now):

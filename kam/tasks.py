@@ -1,3 +1,4 @@
+import datetime
 import logging
 import threading
 
@@ -79,6 +80,37 @@ def publish(self, name, args):
     """Run by the outbox: hand task `name` to the broker, on the queue its route names. Publishing twice
     is harmless: the long tasks claim their work before doing it."""
     current_app.send_task(name, args=args)
+class _OnCommitOnce:
+    """One in-process run of a task per transaction, however often the transaction asks for it."""
+
+    __slots__ = ("task", "kwargs")
+
+    def __init__(self, task, kwargs):
+        self.task, self.kwargs = task, kwargs
+
+    def __call__(self):
+        self.task.apply_async((), self.kwargs)
+
+
+def enqueue_once(task, *, delay: datetime.timedelta, max_wait: datetime.timedelta, combine=None, **kwargs):
+    """Like `enqueue`, for work that is the same however often it is asked for (a recompute of
+    everything): requests made while one is pending join it, debounced by `delay` and run at most
+    `max_wait` after the first (kam.services.outbox_task_coalesce). Returns the pending row.
+
+    On the embedded default the task runs once when the current transaction commits, with the first
+    request's arguments combined with the later ones; returns None."""
+    if current_app.conf.task_always_eager:
+        conn = transaction.get_connection()
+        pending = next((f for _sids, f, _robust in conn.run_on_commit
+                        if isinstance(f, _OnCommitOnce) and f.task.name == task.name), None)
+        if pending is None:
+            transaction.on_commit(_OnCommitOnce(task, dict(kwargs)))
+        elif combine is not None:
+            pending.kwargs = combine(pending.kwargs, dict(kwargs))
+        return None
+    from .services import outbox_task_coalesce
+
+    return outbox_task_coalesce(task=task.name, kwargs=kwargs, delay=delay, max_wait=max_wait, combine=combine)
 
 
 @shared_task(bind=True, autoretry_for=(OSError,), retry_backoff=True, retry_backoff_max=600,

@@ -7,6 +7,8 @@ from django.utils.translation import gettext_lazy as _
 from kam.forms import VersionedForm, form_field
 from kam.models import ProgrammeSettings
 
+from .services import rate_message
+
 WEIGHT_FIELDS = ("weight_engagement", "weight_service", "weight_plan", "weight_sponsor", "weight_satisfaction",
                  "weight_commercial")
 
@@ -28,8 +30,9 @@ class ProgrammeSettingsForm(VersionedForm):
     class Meta:
         model = ProgrammeSettings
         fields = [
-            "key_account_cap", "attractiveness_threshold", "strength_threshold",
-            "clv_retention", "clv_discount", "retention_at_health_0", "retention_at_health_100",
+            "key_account_cap", "attractiveness_threshold", "strength_threshold", "pareto_basis",
+            "clv_retention", "clv_discount", "clv_retention_mode", "retention_min_sample",
+            "retention_at_health_0", "retention_at_health_100",
             *WEIGHT_FIELDS,
             "sponsor_visit_days", "plan_review_days", "plan_stale_days", "key_account_grace_days", "currency",
         ]
@@ -37,8 +40,17 @@ class ProgrammeSettingsForm(VersionedForm):
             "key_account_cap": _("Most key accounts the programme admits without an explicit override."),
             "attractiveness_threshold": _("0–100: at or above it an account counts as highly attractive."),
             "strength_threshold": _("0–100: at or above it our relative strength counts as high."),
+            "pareto_basis": _("What the A/B/C classes rank accounts by: their contribution to sales (revenue) "
+                              "or to profit (revenue − cost of goods − cost to serve). The tier evidence "
+                              "follows it."),
             "clv_retention": _("Yearly probability that the client stays (0–1), e.g. 0.900."),
             "clv_discount": _("Yearly discount rate (cost of capital), e.g. 0.100."),
+            "clv_retention_mode": _("Observed: each account's CLV uses the share of customers kept from one "
+                                    "year to the next in its industry, tier or the whole base (the first "
+                                    "with enough accounts), and the rate above where none has. Fixed: the "
+                                    "rate above for everyone."),
+            "retention_min_sample": _("Fewest accounts a segment needs before its observed retention is "
+                                      "used, e.g. 30."),
             "retention_at_health_0": _("Retention assumed for an account with health 0."),
             "retention_at_health_100": _("Retention assumed for an account with health 100."),
             "sponsor_visit_days": _("Each key account's sponsor should visit at least this often."),
@@ -58,7 +70,7 @@ class ProgrammeSettingsForm(VersionedForm):
         for name in WEIGHT_FIELDS:
             self.fields[name].widget.attrs.update({"min": "0", "max": "100", "step": "0.01"})
         for name in ("key_account_cap", "sponsor_visit_days", "plan_review_days", "plan_stale_days",
-                     "key_account_grace_days"):
+                     "key_account_grace_days", "retention_min_sample"):
             self.fields[name].widget.attrs["min"] = "1"
         self.fields["currency"].widget = forms.Select(choices=currency_choices())
 
@@ -73,6 +85,9 @@ class ProgrammeSettingsForm(VersionedForm):
 
     def clean_plan_review_days(self):
         return self._at_least_one("plan_review_days")
+
+    def clean_retention_min_sample(self):
+        return self._at_least_one("retention_min_sample")
 
     def clean_plan_stale_days(self):
         return self._at_least_one("plan_stale_days")
@@ -99,9 +114,8 @@ class ProgrammeSettingsForm(VersionedForm):
         if d is not None and r is not None:
             for name in ("clv_retention", "retention_at_health_0", "retention_at_health_100"):
                 value = data.get(name)
-                if value is not None and value >= 1 + d:
-                    self.add_error(name, _("Must be lower than 1 + the discount rate (%(limit)s), or the "
-                                           "lifetime value would be infinite.") % {"limit": 1 + d})
+                if value is not None and not 0 <= value < 1 + d:
+                    self.add_error(name, rate_message(d))
         lo, hi = data.get("retention_at_health_0"), data.get("retention_at_health_100")
         if lo is not None and hi is not None and lo > hi:
             self.add_error("retention_at_health_100",

@@ -13,6 +13,14 @@ def _score(label):
     return models.PositiveSmallIntegerField(label, null=True, blank=True)
 
 
+class RetentionSource(models.TextChoices):
+    INDUSTRY = "industry", _("observed in the account's industry")
+    TIER = "tier", _("observed in the account's tier")
+    OVERALL = "overall", _("observed in the whole base")
+    FIXED = "fixed", _("the programme's fixed rate")
+    FALLBACK = "fallback", _("the programme's rate: too few accounts to observe one")
+
+
 class AccountSnapshot(models.Model):
     """One account's figures on one day: the history behind every trend. Written only by the
     recompute (set-based, upserted on (account, day)), never edited by hand."""
@@ -36,6 +44,11 @@ class AccountSnapshot(models.Model):
     clv_risk_adjusted = _money(_("risk-adjusted CLV"), null=True)
     retention_risk_adjusted = models.DecimalField(_("risk-adjusted retention"), max_digits=5,
                                                   decimal_places=4, null=True, blank=True)
+    # The yearly retention r the CLV used and where it came from (metrics.retention.choose_retention).
+    clv_retention = models.DecimalField(_("retention used for CLV"), max_digits=5, decimal_places=4,
+                                        null=True, blank=True)
+    clv_retention_source = models.CharField(_("source of the CLV retention"), max_length=10,
+                                            choices=RetentionSource.choices, blank=True)
     health = _score(_("health"))
     health_engagement = _score(_("engagement"))
     health_service = _score(_("service"))
@@ -93,3 +106,33 @@ class RecomputeRun(models.Model):
 
     def __str__(self):
         return f"{self.day} ({self.seconds:.1f} s)"
+
+
+class RetentionEstimate(models.Model):
+    """Yearly retention observed in the customer base by one recompute, for one segment: of the
+    `sample` accounts that bought in the previous 12 complete months, `retained` bought again in the
+    last 12 (metrics.retention.retention_rate). `used` says whether the sample reached the programme's
+    minimum, so the CLV could rely on it."""
+
+    class Segment(models.TextChoices):
+        OVERALL = "overall", _("Whole base")
+        TIER = "tier", _("Tier")
+        INDUSTRY = "industry", _("Industry")
+
+    run = models.ForeignKey(RecomputeRun, on_delete=models.CASCADE, related_name="retention_estimates")
+    day = models.DateField(_("day"))
+    segment = models.CharField(_("segment"), max_length=10, choices=Segment.choices)
+    value = models.CharField(_("tier or industry"), max_length=30, blank=True)
+    sample = models.PositiveIntegerField(_("accounts that bought the year before"))
+    retained = models.PositiveIntegerField(_("of them, bought again last year"))
+    rate = models.DecimalField(_("observed retention"), max_digits=5, decimal_places=4)
+    used = models.BooleanField(_("sample large enough"), default=False)
+
+    class Meta:
+        ordering = ["run", "segment", "value"]
+        verbose_name = _("observed retention")
+        verbose_name_plural = _("observed retention")
+        constraints = [models.UniqueConstraint(fields=["run", "segment", "value"], name="retention_once_per_run")]
+
+    def __str__(self):
+        return f"{self.day} {self.segment} {self.value}: {self.rate}"

@@ -36,14 +36,14 @@ from accounts import scoring
 from accounts import services as account_services
 from accounts.models import Account, FinancialRecord
 from kam import versioning
-from kam.errors import Forbidden, clean
-from kam.models import ProgrammeSettings
+from kam.errors import Forbidden, Invalid, clean
+from kam.models import ParetoBasis, ProgrammeSettings, RetentionMode
 from planning.models import AccountPlan, Commitment
 from touchpoints.models import ClientFeedback, PartnershipRating, ServiceIncident, Touchpoint
 
-from . import formulas
+from . import formulas, retention
 from .health_inputs import commercial_inputs, commercial_inputs_recorded, health_components, health_context
-from .models import AccountSnapshot, RecomputeRun
+from .models import AccountSnapshot, RecomputeRun, RetentionEstimate
 from .parameters import health_weights, snapshot_parameters
 from .selectors import add_months
 
@@ -56,7 +56,7 @@ SNAPSHOT_FIELDS = [
     "cts_touchpoints_12m", "cost_to_serve_12m", "contribution_12m", "has_financials", "yoy_growth", "clv",
     "clv_risk_adjusted", "retention_risk_adjusted", "health", "health_engagement", "health_service",
     "health_plan", "health_sponsor", "health_satisfaction", "attractiveness", "strength", "quadrant",
-    "pareto_class", "health_commercial", "parameters",
+    "pareto_class", "health_commercial", "parameters", "clv_retention", "clv_retention_source",
 ]
 
 
@@ -167,13 +167,13 @@ def _accounts(w: Window):
         our_rating=Subquery(
             PartnershipRating.objects.filter(account=OuterRef("pk"), rated_on__lte=w.day)
             .order_by("-rated_on", "-pk").values("score")[:1], output_field=IntegerField()),
-    ).values("id", "tier", "sponsor_id", "attractiveness", "strength", "quadrant", "pareto_class",
+    ).values("id", "tier", "industry", "sponsor_id", "attractiveness", "strength", "quadrant", "pareto_class",
              "plan_status", "plan_completeness", "feedback", "our_rating")
 
 
 def _snapshot_for(a: dict, fin: dict, inc: dict, tp: dict, com: dict, s: ProgrammeSettings,
                   w: Window, hc: dict | None = None, cm: dict | None = None,
-                  parameters: dict | None = None) -> AccountSnapshot:
+                  parameters: dict | None = None, kept: retention.RetentionChoice | None = None) -> AccountSnapshot:
     zero = Decimal("0")
     revenue = fin.get("rev", zero)
     cogs = fin.get("cogs", zero)
@@ -192,10 +192,11 @@ def _snapshot_for(a: dict, fin: dict, inc: dict, tp: dict, com: dict, s: Program
     health = formulas.health_from(components, health_weights(s))
 
     clv = clv_risk = r_risk = None
+    r = s.clv_retention if kept is None else kept.rate
     if has_fin:
-        clv = formulas.money(formulas.clv(margin, s.clv_retention, s.clv_discount))
+        clv = formulas.money(formulas.clv(margin, r, s.clv_discount))
         value, r_risk = formulas.clv_risk_adjusted(margin, health, s.clv_discount, s.retention_at_health_0,
-                                                   s.retention_at_health_100, s.clv_retention)
+                                                   s.retention_at_health_100, r)
         clv_risk = formulas.money(value)
     growth = formulas.yoy_growth(revenue, fin.get("rev_prev", zero))
     return AccountSnapshot(
@@ -215,6 +216,8 @@ def _snapshot_for(a: dict, fin: dict, inc: dict, tp: dict, com: dict, s: Program
         parameters=parameters,
         attractiveness=a["attractiveness"], strength=a["strength"], quadrant=a["quadrant"] or "",
         pareto_class=a["pareto_class"] or "",
+        clv_retention=r if has_fin else None,
+        clv_retention_source=(kept.source if kept else retention.SOURCE_FIXED) if has_fin else "",
     )
 
 
@@ -270,18 +273,53 @@ class AccountFailure:
         return f"account {self.account_id}: {self.error}"
 
 
-def snapshots_compute(*, day: datetime.date, failures: list[AccountFailure] | None = None
-                      ) -> list[AccountSnapshot]:
+def _pareto_value(fin: dict, basis: str) -> Decimal:
+    """What the Pareto classes rank by, as the revenue recompute does in SQL (accounts.services.financials)."""
+    zero = Decimal("0")
+    if basis == ParetoBasis.CONTRIBUTION:
+        return fin.get("rev", zero) - fin.get("cogs", zero) - fin.get("cts", zero)
+    return fin.get("rev", zero)
+
+
+def _retention_observe(fin: dict, accounts: list[dict]) -> list[retention.Estimate]:
+    """The yearly retention observed in the base (metrics.retention.retention_rate gives the estimator
+    and its source), from the financials' aggregate already read: archived accounts count too (a
+    customer archived after it stopped buying is a customer lost), with one more query for their segment."""
+    segment = {a["id"]: (a["tier"], a["industry"]) for a in accounts}
+    segment.update((pk, (tier, industry)) for pk, tier, industry in Account.objects.filter(archived_at__isnull=False)
+                   .values_list("id", "tier", "industry"))
+    years = ((*segment[pk], f.get("rev_prev"), f.get("rev")) for pk, f in fin.items() if pk in segment)
+    return retention.estimates_from_counts(retention.counts_from_years(years))
+
+
+def snapshots_compute(*, day: datetime.date, failures: list[AccountFailure] | None = None,
+                      estimates: list[retention.Estimate] | None = None) -> list[AccountSnapshot]:
     """The snapshots for `day`, computed but not saved (used by the recompute and the backfill).
 
     With `failures`, an account whose figures cannot be computed is left out and recorded there, so one
-    account never stops the others; without it the error propagates."""
+    account never stops the others; without it the error propagates. Each account's CLV takes the
+    retention observed as of `day` in its segment; with `estimates` (a list), the estimates are added
+    to it."""
     w = Window(day)
     s = ProgrammeSettings.current()
     fin, inc, tp, com = _financials(w), _incidents(w), _touchpoints(w), _commitments(w)
     hc, cm, parameters = health_context(w), commercial_inputs(w), snapshot_parameters(s)
     accounts = list(_accounts(w))
-    pareto = scoring.pareto_classes({a["id"]: fin.get(a["id"], {}).get("rev", Decimal("0")) for a in accounts})
+    observed = _retention_observe(fin, accounts)
+    if estimates is not None:
+        estimates.extend(observed)
+    by_segment = {(e.segment, e.value): e for e in observed}
+    chosen: dict[tuple[str, str], retention.RetentionChoice] = {}
+
+    def kept_for(a: dict) -> retention.RetentionChoice:
+        key = (a["tier"], a["industry"])
+        if key not in chosen:
+            chosen[key] = retention.choose_retention(
+                a["tier"], a["industry"], by_segment, observed=s.clv_retention_mode == RetentionMode.OBSERVED,
+                min_sample=s.retention_min_sample, fixed_rate=s.clv_retention, discount=s.clv_discount)
+        return chosen[key]
+
+    pareto = scoring.pareto_classes({a["id"]: _pareto_value(fin.get(a["id"], {}), s.pareto_basis) for a in accounts})
     empty: dict[str, Any] = {}
     snapshots = []
     for a in accounts:
@@ -289,7 +327,7 @@ def snapshots_compute(*, day: datetime.date, failures: list[AccountFailure] | No
         try:
             snapshot = _snapshot_for(a, fin.get(a["id"], empty), inc.get(a["id"], empty),
                                      tp.get(a["id"], empty), com.get(a["id"], empty), s, w,
-                                     hc.get(a["id"], empty), cm.get(a["id"], empty), parameters)
+                                     hc.get(a["id"], empty), cm.get(a["id"], empty), parameters, kept_for(a))
         except Exception as exc:
             if failures is None:
                 raise
@@ -383,7 +421,8 @@ def _recompute(*, day, trigger, started, t0) -> RecomputeResult:
     if is_latest:
         account_services.revenue_recompute(today=day)
     failures: list[AccountFailure] = []
-    snapshots = snapshots_compute(day=day, failures=failures)
+    estimates: list[retention.Estimate] = []
+    snapshots = snapshots_compute(day=day, failures=failures, estimates=estimates)
     accounts = len(snapshots) + len(failures)
     written = snapshots_save(snapshots, failures)
     if is_latest:
@@ -394,10 +433,20 @@ def _recompute(*, day, trigger, started, t0) -> RecomputeResult:
         seconds=seconds, trigger=trigger[:40],
         status=RecomputeRun.Status.PARTIAL if failures else RecomputeRun.Status.OK,
         failed_accounts=len(failures), error="\n".join(str(f) for f in failures[:20])[:2000])
+    retention_estimates_save(run=run, estimates=estimates, min_sample=ProgrammeSettings.current().retention_min_sample)
     if failures:
         log.error("metrics recompute for %s: %d of %d accounts failed", day, len(failures), accounts)
     log.info("metrics recompute for %s: %d accounts in %.2f s", day, accounts, seconds)
     return RecomputeResult(day=day, accounts=accounts, snapshots=written, seconds=seconds, run=run)
+
+
+def retention_estimates_save(*, run: RecomputeRun, estimates: list[retention.Estimate], min_sample: int) -> int:
+    """Keep the run's observed retention with its sample sizes (shown on the programme dashboard)."""
+    rows = [RetentionEstimate(run=run, day=run.day, segment=e.segment, value=e.value, sample=e.sample,
+                              retained=e.retained, rate=e.rate or Decimal(0), used=e.sample >= min_sample)
+            for e in estimates]
+    RetentionEstimate.objects.bulk_create(rows)
+    return len(rows)
 
 
 def recompute_request(*, actor):
@@ -406,13 +455,12 @@ def recompute_request(*, actor):
     commits on the embedded default (None then)."""
     from django.utils.translation import gettext as _
 
-    from kam.tasks import enqueue
-
-    from .tasks import recompute_metrics as task
+    from .scheduling import recompute_schedule
 
     if not actor.has_perm("accounts.manage_programme"):
         raise Forbidden(_("Only the programme lead recomputes the figures."))
-    return enqueue(task, trigger="lead")
+    # A recompute already waiting for a burst of changes to end is brought forward rather than doubled.
+    return recompute_schedule(trigger="lead", delay=datetime.timedelta(0))
 
 
 # --- Programme settings --------------------------------------------------------------------------------
@@ -421,8 +469,12 @@ SETTINGS_FIELDS = (
     "retention_at_health_0", "retention_at_health_100", "weight_engagement", "weight_service", "weight_plan",
     "weight_sponsor", "weight_satisfaction", "sponsor_visit_days", "plan_review_days", "plan_stale_days",
     "weight_commercial", "key_account_grace_days", "currency",
+    "clv_retention_mode", "retention_min_sample", "pareto_basis",
 )
 THRESHOLDS = {"attractiveness_threshold", "strength_threshold"}
+# Settings no snapshot is computed from: changing only these asks for no recompute.
+NOT_IN_FIGURES = {"key_account_cap", "plan_review_days", "plan_stale_days"}
+RATES = ("clv_retention", "retention_at_health_0", "retention_at_health_100")
 
 
 @transaction.atomic
@@ -448,9 +500,44 @@ def programme_settings_update(*, actor: User, expected_version, data: dict) -> P
     for name in changed:
         setattr(settings, name, data[name])
     clean(settings)
+    _rates_require(settings)
     versioning.bump(settings)
     settings._history_user = actor
     settings.save()
     if changed & THRESHOLDS:
         account_services.quadrants_recompute()
+    if "pareto_basis" in changed:
+        # The classes are selection evidence: they follow the new basis now, not at the next recompute.
+        account_services.revenue_recompute()
+    if changed - NOT_IN_FIGURES:
+        from .scheduling import recompute_schedule
+
+        recompute_schedule(trigger="settings")
     return settings
+
+
+def _rates_require(settings: ProgrammeSettings) -> None:
+    """Every retention the CLV may use must satisfy 0 ≤ r < 1 + d (formulas.validate_clv_rates), or the
+    lifetime value is infinite or negative; checked here too, for callers other than the form."""
+    from django.utils.translation import gettext as _
+
+    errors: dict[str | None, list[str]] = {}
+    if settings.clv_discount <= -1:
+        errors["clv_discount"] = [_("The discount rate must be greater than −1.")]
+    else:
+        for name in RATES:
+            try:
+                formulas.validate_clv_rates(getattr(settings, name), settings.clv_discount)
+            except ValueError:
+                errors[name] = [rate_message(settings.clv_discount)]
+    if errors:
+        raise Invalid(_("The retention rates must be at least 0 and lower than 1 + the discount rate."),
+                      errors=errors)
+
+
+def rate_message(discount) -> str:
+    """The one message for a retention outside 0 ≤ r < 1 + d, in the form and in the service."""
+    from django.utils.translation import gettext as _
+
+    return _("Must be at least 0 and lower than 1 + the discount rate (%(limit)s), or the lifetime value "
+             "would be infinite.") % {"limit": 1 + discount}

@@ -126,3 +126,14 @@ def test_the_demo_tells_the_health_story(seeded):
     assert fresh.kam_id is not None and fresh.health_score is None
     assert today.get(account=fresh).health is None
     assert not today.filter(health__isnull=False).exclude(parameters__has_key="weights").exists()
+def test_the_demo_has_loss_making_accounts_and_customers_lost(seeded):
+    """As real portfolios do: a few accounts cost more to serve than they earn (the whale curve's tail),
+    and some customers stopped buying (so the observed retention is below 1)."""
+    from metrics.models import AccountSnapshot, RetentionEstimate
+    from metrics.selectors import latest_snapshot_day
+
+    day = latest_snapshot_day()
+    losing = AccountSnapshot.objects.filter(day=day, has_financials=True, contribution_12m__lt=0).count()
+    assert 2 <= losing <= 10
+    overall = RetentionEstimate.objects.filter(segment="overall").latest("run__finished_at")
+    assert overall.sample >= 30 and 0.6 < overall.rate < 0.95

@@ -7,6 +7,7 @@ from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
 from kam.errors import Invalid
+from kam.models import ProgrammeSettings
 from kam.validators import require_not_in_future
 
 from .. import scoring, selectors
@@ -23,23 +24,28 @@ from .base import (
 # --- Financials and Pareto -------------------------------------------------------------------------
 REVENUE_RECOMPUTE_SQL = """
 WITH rev AS (
-    SELECT a.id, COALESCE(SUM(f.revenue), 0) AS revenue
+    -- `basis` is what the classes rank by: revenue, or contribution (revenue − cost of goods − cost
+    -- to serve, as recorded): the programme's choice (kam.models.ProgrammeSettings.pareto_basis).
+    SELECT a.id, COALESCE(SUM(f.revenue), 0) AS revenue,
+           CASE WHEN %s = 'contribution'
+                THEN COALESCE(SUM(f.revenue - f.cost_of_goods - f.cost_to_serve), 0)
+                ELSE COALESCE(SUM(f.revenue), 0) END AS basis
     FROM accounts_account a
     LEFT JOIN accounts_financialrecord f ON f.account_id = a.id AND f.month >= %s AND f.month < %s
     WHERE a.archived_at IS NULL
     GROUP BY a.id
 ), ranked AS (
-    SELECT id, revenue,
-           SUM(CASE WHEN revenue > 0 THEN revenue ELSE 0 END) OVER () AS total,
+    SELECT id, revenue, basis,
+           SUM(CASE WHEN basis > 0 THEN basis ELSE 0 END) OVER () AS total,
            -- Running total through the account's peers, minus the peers: what lies strictly above.
            -- (A frame with EXCLUDE GROUP says the same but is recomputed row by row: quadratic in the
            -- size of a peer group, and every new account with no revenue yet joins the same group.)
-           SUM(CASE WHEN revenue > 0 THEN revenue ELSE 0 END) OVER (ORDER BY revenue DESC)
-           - SUM(CASE WHEN revenue > 0 THEN revenue ELSE 0 END) OVER (PARTITION BY revenue) AS above
+           SUM(CASE WHEN basis > 0 THEN basis ELSE 0 END) OVER (ORDER BY basis DESC)
+           - SUM(CASE WHEN basis > 0 THEN basis ELSE 0 END) OVER (PARTITION BY basis) AS above
     FROM rev
 ), classed AS (
     SELECT id, revenue, CASE
-        WHEN revenue <= 0 OR total <= 0 THEN 'C'
+        WHEN basis <= 0 OR total <= 0 THEN 'C'
         WHEN above < %s * total THEN 'A'
         WHEN above < %s * total THEN 'B'
         ELSE 'C' END AS pareto_class
@@ -57,8 +63,9 @@ WHERE accounts_account.id = classed.id
 
 @transaction.atomic
 def revenue_recompute(today: datetime.date | None = None) -> int:
-    """Write every active account's trailing-12-month revenue and its Pareto class; the number of
-    account rows that changed (the others are not written).
+    """Write every active account's trailing-12-month revenue and its Pareto class, ranked by revenue
+    or by contribution as the programme chose; the number of account rows that changed (the others are
+    not written).
 
     The rule is `accounts.scoring.pareto_classes` (share of revenue strictly above the account: < 80 % A,
     < 95 % B, else C; ties share a class; zero revenue is C), done with window functions: the running
@@ -67,8 +74,9 @@ def revenue_recompute(today: datetime.date | None = None) -> int:
     that lock an account row of their own take it before that row."""
     advisory_lock(ACCOUNT_ROWS_LOCK)
     start, end = selectors.trailing_window(today)
+    basis = ProgrammeSettings.current().pareto_basis
     with connection.cursor() as cursor:
-        cursor.execute(REVENUE_RECOMPUTE_SQL, [start, end, scoring.PARETO_A_SHARE, scoring.PARETO_B_SHARE])
+        cursor.execute(REVENUE_RECOMPUTE_SQL, [basis, start, end, scoring.PARETO_A_SHARE, scoring.PARETO_B_SHARE])
         changed = cursor.rowcount
     return changed + Account.objects.filter(archived_at__isnull=False).exclude(pareto_class="").update(pareto_class="")
 

@@ -9,7 +9,7 @@ from kam import selectors as kam_selectors
 from kam import versioning
 from kam.access import role_required
 from kam.idempotency import once_per_submit
-from kam.models import ProgrammeSettings
+from kam.models import ParetoBasis, ProgrammeSettings
 from kam.roles import KAM, LEAD, SPONSOR, has_role
 from kam.selectors import paginate, query_replaced
 from kam.tones import TIER_CHART_COLOURS
@@ -132,17 +132,26 @@ def portfolio(request):
 
 @role_required(LEAD, SPONSOR, KAM)
 def pareto(request):
-    summary = selectors.pareto_summary()
+    # Revenue or contribution (?basis=); the programme's basis (the one its classes follow) by default.
+    basis = selectors.pareto_basis(request.GET.get("basis"))
+    programme_basis = selectors.pareto_basis()
+    summary = selectors.pareto_summary(basis)
     scoped = selectors.accounts_visible_to(request.user)
-    rows = selectors.pareto_rows(request.user)
+    rows = selectors.pareto_rows(request.user, basis)
     a_line, b_line = int(scoring.PARETO_A_SHARE * 100), int(scoring.PARETO_B_SHARE * 100)
-    chart = {"shares": summary["shares"], "key": summary["key_ranks"], "lines": {"a": a_line, "b": b_line},
-             "labels": {"curve": _("Cumulative share of revenue (%)"), "key": _("Key account"),
-                        "x": _("Accounts ranked by 12-month revenue"),
+    by_revenue = basis == ParetoBasis.REVENUE
+    chart = {"shares": summary["shares"], "ranks": summary["ranks"], "key": summary["key_ranks"],
+             "key_shares": summary["key_shares"], "count": summary["count"],
+             "lines": {"a": a_line, "b": b_line},
+             "labels": {"curve": _("Cumulative share of revenue (%)") if by_revenue
+                        else _("Cumulative share of contribution (%)"), "key": _("Key account"),
+                        "x": _("Accounts ranked by 12-month revenue") if by_revenue
+                        else _("Accounts ranked by 12-month contribution"),
                         "a": _("%(share)s %% (A)") % {"share": a_line}, "b": _("%(share)s %% (B)") % {"share": b_line}}}
     mismatches = selectors.tier_mismatches(scoped)
     return render(request, "accounts/pareto.html", {
-        "page": paginate(request, rows), "summary": summary, "chart": chart,
+        "page": paginate(request, rows), "summary": summary, "chart": chart, "basis": basis,
+        "programme_basis": programme_basis, "bases": ParetoBasis.choices,
         "mismatches": list(mismatches[:kam_selectors.PAGE_SIZE]), "mismatch_count": mismatches.count(),
         "user_is_lead": has_role(request.user, LEAD),
     })

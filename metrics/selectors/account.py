@@ -109,7 +109,9 @@ def snapshot_explained(snapshot: AccountSnapshot, settings: ProgrammeSettings) -
         delta, share = formulas.clv_health_effect(snapshot.clv, snapshot.clv_risk_adjusted)
         effect = {"delta": abs(delta), "pct": None if share is None else abs(share) * 100,
                   "direction": "up" if delta > 0 else "down" if delta < 0 else "none",
-                  "base_retention": (snapshot.parameters or {}).get("clv_retention")}
+                  # The rate this account's CLV used (observed for its segment, or the setting).
+                  "base_retention": (snapshot.clv_retention if snapshot.clv_retention is not None
+                                     else (snapshot.parameters or {}).get("clv_retention"))}
     return components, {
         "weights_recorded": recorded,
         "health_reproduced": formulas.health_from(scores, weights),

@@ -24,6 +24,7 @@ from .common import (
     latest_snapshot_day,
     metrics_freshness,
 )
+from .retention import retention_latest
 
 HEALTH_BINS = ((0, 20), (20, 40), (40, 60), (60, 80), (80, 101))
 PROGRAMME_TIER_CHANGES = 20
@@ -53,6 +54,7 @@ def programme_dashboard() -> dict:
             # is missing.
             "disagreements": SimpleLazyObject(lambda: list(account_selectors.tier_mismatches()[:DISAGREEMENTS])),
             "gaps": SimpleLazyObject(lambda: key_account_gaps(Account.objects.all())),
+            "retention": SimpleLazyObject(retention_latest),
             "tier_changes": changes[:PROGRAMME_TIER_CHANGES],
             "more_tier_changes": len(changes) > PROGRAMME_TIER_CHANGES, "key_count": key_count,
             "cap": s.key_account_cap, "over_cap": key_count > s.key_account_cap,
@@ -74,7 +76,8 @@ def _programme_heavy(day) -> dict:
         return None if total <= 0 else float(round(100 * part / total, 1))
 
     pareto = formulas.downsample(formulas.pareto_curve(r["revenue_12m"] for r in rows))
-    whale = formulas.downsample(formulas.whale_curve(r["contribution_12m"] for r in rows))
+    whale = _thinned_with_peak(formulas.whale_curve(r["contribution_12m"] for r in rows))
+    losing = [r["contribution_12m"] for r in rows if r["contribution_12m"] < 0]
     bins = [0] * len(HEALTH_BINS)
     for r in key_rows:
         if r["health"] is None:
@@ -117,7 +120,8 @@ def _programme_heavy(day) -> dict:
         "key_revenue_share": share(key_revenue, revenue_total),
         "key_contribution_share": share(key_contribution, contribution_total),
         "pareto_chart": curve(pareto, _("Cumulative revenue (%)")),
-        "whale_chart": curve(whale, _("Cumulative contribution (%)")),
+        "whale_chart": _whale_axis(curve(whale, _("Cumulative contribution (%)"))),
+        "losing_count": len(losing), "losing_total": sum(losing, Decimal("0")),
         "pareto_table": _table_points(pareto), "whale_table": _table_points(whale),
         "whale_peak": max((float(y) for _x, y in whale), default=None),
         "health_chart": {"type": "bar", "data": {"labels": bin_labels, "datasets": [
@@ -131,6 +135,26 @@ def _programme_heavy(day) -> dict:
     # Their HTML is most of the page's rendering: made here, it is cached with the figures it shows.
     data["charts_html"] = render_to_string("metrics/_programme_charts.html", data)
     return data
+
+
+def _thinned_with_peak(points: list) -> list:
+    """The whale curve thinned for the chart, keeping its peak: the most profitable accounts' share of
+    the total, the one figure the curve exists to show, must not fall between two kept points."""
+    thinned = formulas.downsample(points)
+    if not points:
+        return thinned
+    peak = max(points, key=lambda p: p[1])
+    if peak not in thinned:
+        thinned = sorted([*thinned, peak], key=lambda p: p[0])
+    return thinned
+
+
+def _whale_axis(chart: dict) -> dict:
+    # A portfolio that loses money overall ends below zero: the axis must show it, not clip it at 0.
+    y = chart["options"]["scales"]["y"]
+    y.pop("min", None)
+    y["suggestedMin"] = 0
+    return chart
 
 
 def _table_points(points, every=10):

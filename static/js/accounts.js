@@ -77,18 +77,20 @@
   var pareto = data("pareto-data");
   var paretoCanvas = document.getElementById("pareto-chart");
   if (pareto && paretoCanvas) {
-    var labels = pareto.shares.map(function (_v, i) { return i + 1; });
-    var keyPoints = pareto.key.map(function (i) { return { x: i + 1, y: pareto.shares[i] }; });
+    // The curve comes thinned to a few hundred points (ranks[i] is the 0-based rank of shares[i]).
+    var curve = pareto.shares.map(function (y, i) { return { x: pareto.ranks[i] + 1, y: y }; });
+    var keyPoints = pareto.key.map(function (r, j) { return { x: r + 1, y: pareto.key_shares[j] }; });
+    var ends = [{ x: 1 }, { x: Math.max(pareto.count, 1) }];
     new Chart(paretoCanvas, {
       type: "line",
-      data: { labels: labels, datasets: [
-        { label: pareto.labels.curve, data: pareto.shares, borderColor: "rgba(13,110,253,0.9)", pointRadius: 0, fill: false },
+      data: { datasets: [
+        { label: pareto.labels.curve, data: curve, borderColor: "rgba(13,110,253,0.9)", pointRadius: 0, fill: false },
         { label: pareto.labels.key, type: "scatter", data: keyPoints, backgroundColor: "rgba(220,53,69,0.9)", pointRadius: 4 },
-        { label: pareto.labels.a, data: labels.map(function () { return pareto.lines.a; }), borderColor: "rgba(25,135,84,0.6)", borderDash: [6, 4], pointRadius: 0 },
-        { label: pareto.labels.b, data: labels.map(function () { return pareto.lines.b; }), borderColor: "rgba(255,193,7,0.8)", borderDash: [6, 4], pointRadius: 0 }
+        { label: pareto.labels.a, data: ends.map(function (p) { return { x: p.x, y: pareto.lines.a }; }), borderColor: "rgba(25,135,84,0.6)", borderDash: [6, 4], pointRadius: 0 },
+        { label: pareto.labels.b, data: ends.map(function (p) { return { x: p.x, y: pareto.lines.b }; }), borderColor: "rgba(255,193,7,0.8)", borderDash: [6, 4], pointRadius: 0 }
       ] },
-      options: { maintainAspectRatio: false, animation: false,
-        scales: { x: { type: "linear", min: 1, max: labels.length, title: { display: true, text: pareto.labels.x } },
+      options: { maintainAspectRatio: false, animation: false, parsing: false,
+        scales: { x: { type: "linear", min: 1, max: Math.max(pareto.count, 1), title: { display: true, text: pareto.labels.x } },
                   y: { min: 0, max: 100 } } }
     });
   }

@@ -140,10 +140,9 @@ def _settings_with(**changes):
     from kam.models import ProgrammeSettings
 
     s = ProgrammeSettings.current()
-    fields = ("key_account_cap", "attractiveness_threshold", "strength_threshold", "clv_retention", "clv_discount",
-              "retention_at_health_0", "retention_at_health_100", "weight_engagement", "weight_service",
-              "weight_plan", "weight_sponsor", "weight_satisfaction", "sponsor_visit_days", "plan_review_days",
-              "plan_stale_days", "weight_commercial", "key_account_grace_days")
+    from metrics.forms import ProgrammeSettingsForm
+
+    fields = ProgrammeSettingsForm.Meta.fields
     return {**{f: getattr(s, f) for f in fields}, "version": s.version, **changes}
 
 

@@ -142,11 +142,9 @@ def test_the_service_refuses_an_absurd_touchpoint_cost(personas):
 # --- programme settings ----------------------------------------------------------------------------
 def _settings_form(**changes):
     s = ProgrammeSettings.current()
-    data = {name: getattr(s, name) for name in (
-        "key_account_cap", "attractiveness_threshold", "strength_threshold", "clv_retention", "clv_discount",
-        "retention_at_health_0", "retention_at_health_100", "weight_engagement", "weight_service", "weight_plan",
-        "weight_sponsor", "weight_satisfaction", "sponsor_visit_days", "plan_review_days", "plan_stale_days",
-        "weight_commercial", "key_account_grace_days")}
+    from metrics.forms import ProgrammeSettingsForm
+
+    data = {name: getattr(s, name) for name in ProgrammeSettingsForm.Meta.fields}
     data["version"] = s.version
     data.update(changes)
     return data

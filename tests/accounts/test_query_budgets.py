@@ -91,6 +91,7 @@ def pages(w):
         ("lead", f"/accounts/selection/criteria/{criterion}/"),
         ("lead", "/accounts/portfolio/"), ("kam", "/accounts/portfolio/?tier=key"), ("sponsor", "/accounts/portfolio/"),
         ("lead", "/accounts/pareto/"), ("kam", "/accounts/pareto/"), ("lead", "/accounts/pareto/?page=3"),
+        ("lead", "/accounts/pareto/?basis=contribution"), ("kam", "/accounts/pareto/?basis=contribution&page=2"),
         ("lead", "/imports/"),
     ]
 

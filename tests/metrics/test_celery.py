@@ -1,6 +1,8 @@
 """The recompute through a real Celery worker on Redis (broker and results on database 9 of our own
 Redis numbers), and the import hook when the broker is away."""
 
+import datetime
+
 import pytest
 from celery.contrib.testing.worker import start_worker
 from django.conf import settings
@@ -63,6 +65,9 @@ def test_a_recompute_asked_for_while_the_broker_is_down_runs_once_it_is_back(per
     assert AccountSnapshot.objects.count() == 0
     request = OutboxTask.objects.get(done_at__isnull=True)
     assert (request.task, request.kwargs) == (recompute_metrics.name, {"trigger": "import"})
+    # Debounced: it waits a minute for more changes, then runs.
+    assert request.run_after > timezone.now() + datetime.timedelta(seconds=30)
+    OutboxTask.objects.filter(pk=request.pk).update(run_after=timezone.now())
 
     with start_worker(on_redis, pool="solo", perform_ping_check=False, shutdown_timeout=10):
         assert on_redis.send_task("kam.tasks.outbox_dispatch").get(timeout=60) == {"done": 1, "failed": 0}

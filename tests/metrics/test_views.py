@@ -207,11 +207,9 @@ def test_programme_dashboard_before_any_recompute_explains_itself(personas):
 # --- Programme settings -----------------------------------------------------------------------------
 def _settings_post(**overrides):
     s = ProgrammeSettings.current()
-    data = {f: getattr(s, f) for f in (
-        "key_account_cap", "attractiveness_threshold", "strength_threshold", "clv_retention", "clv_discount",
-        "retention_at_health_0", "retention_at_health_100", "weight_engagement", "weight_service", "weight_plan",
-        "weight_sponsor", "weight_satisfaction", "sponsor_visit_days", "plan_review_days", "plan_stale_days",
-        "weight_commercial", "key_account_grace_days", "currency")}
+    from metrics.forms import ProgrammeSettingsForm
+
+    data = {f: getattr(s, f) for f in ProgrammeSettingsForm.Meta.fields}
     data["version"] = s.version
     data.update(overrides)
     return data
