@@ -51,14 +51,14 @@ def test_fit_clamps_what_cannot_be_null_and_nulls_what_can():
 
 
 def test_an_account_that_fails_is_recorded_and_the_others_are_saved(wild, monkeypatch):
-    real = services._snapshot_for
+    real = services.snapshots._snapshot_for
 
     def fails_for_one(a, *args):
         if a["id"] == wild.other_account.pk:
             raise ArithmeticError("division impossible")
         return real(a, *args)
 
-    monkeypatch.setattr(services, "_snapshot_for", fails_for_one)
+    monkeypatch.setattr(services.snapshots, "_snapshot_for", fails_for_one)
     result = services.recompute_metrics()
     assert result.snapshots == 1
     assert list(AccountSnapshot.objects.values_list("account_id", flat=True)) == [wild.account.pk]
@@ -69,7 +69,7 @@ def test_an_account_that_fails_is_recorded_and_the_others_are_saved(wild, monkey
 
 def test_a_row_the_database_refuses_fails_alone(wild, monkeypatch):
     # Without the fitting, the overflow reaches PostgreSQL, which refuses the row: the others still go in.
-    monkeypatch.setattr(services, "snapshot_fit", lambda snapshot: [])
+    monkeypatch.setattr(services.snapshots, "snapshot_fit", lambda snapshot: [])
     result = services.recompute_metrics()
     assert result.snapshots == 1
     assert AccountSnapshot.objects.filter(account=wild.account).exists()
@@ -87,7 +87,7 @@ def test_a_failed_run_is_recorded_shown_to_the_lead_and_reported_by_healthz(wild
     def broken(**kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(services, "snapshots_compute", broken)
+    monkeypatch.setattr(services.recompute, "snapshots_compute", broken)
     with pytest.raises(RuntimeError):
         services.recompute_metrics(trigger="lead")
     failed = RecomputeRun.objects.exclude(pk=good.pk).get()
