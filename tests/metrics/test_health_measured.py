@@ -84,7 +84,7 @@ def test_an_account_with_only_financials_has_the_commercial_component_as_its_hea
         "contribution_prev_12m": "36000.00", "months_since_purchase": 0}
     panel = client_for(personas.lead).get(reverse("accounts:panel", args=[only_fin.pk, "metrics"])).content.decode()
     detail = re.search(r'data-testid="panel-commercial-detail">(.*?)</p>', panel, re.S).group(1)
-    assert "132,000 € against 120,000 €" in detail and "→ 60 points" in detail and "→ 83.33 points" in detail
+    assert "€132,000 against €120,000" in detail and "→ 60 points" in detail and "→ 83.33 points" in detail
 
 
 def test_a_customer_who_stopped_buying_scores_low_not_neutral(personas):

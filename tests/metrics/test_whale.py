@@ -34,4 +34,4 @@ def test_the_dashboard_counts_the_accounts_that_lose_money(personas):
     mf.financial_year(personas.other_account, revenue="1000", cogs="900", cts="300")  # −2,400
     services.recompute_metrics()
     html = client_for(personas.lead).get(reverse("metrics:dashboard_program")).content.decode()
-    assert "1 account loses money (-2,400 €)" in html
+    assert "1 account loses money (-€2,400)" in html
