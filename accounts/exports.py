@@ -15,9 +15,8 @@ from .models import FinancialRecord
 ACCOUNT_COLUMNS = ["name", "tax_id", "customer_number", "industry", "country", "region", "status", "tier",
                    "relationship_stage", "kam_email", "sponsor_email", "parent_tax_id", "revenue_12m", "pareto_class",
                    "attractiveness", "strength", "quadrant", "health_score"]
-FINANCIAL_COLUMNS = ["account_customer_number", "account_tax_id", "account_name", "account_country", "month",
-                     "revenue", "cost_of_goods",
-                     "cost_to_serve"]
+FINANCIAL_COLUMNS = ["account_tax_id", "account_name", "account_country", "month", "revenue", "cost_of_goods",
+                     "cost_to_serve", "account_customer_number"]
 
 
 def _account_rows(queryset: QuerySet) -> Iterator[list]:
@@ -50,9 +49,8 @@ def _financial_rows(records: QuerySet) -> Iterator[list]:
         "account__customer_number",
         "account__country")
     for r in records.iterator(chunk_size=ROW_CHUNK):
-        yield [r.account.customer_number, r.account.tax_id, r.account.name, r.account.country, r.month, r.revenue,
-               r.cost_of_goods,
-               r.cost_to_serve]
+        yield [r.account.tax_id, r.account.name, r.account.country, r.month, r.revenue, r.cost_of_goods,
+               r.cost_to_serve, r.account.customer_number]
 
 
 def financial_sheet(records: QuerySet, title: str) -> Sheet:

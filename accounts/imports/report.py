@@ -42,6 +42,8 @@ def result_report(result: ImportResult) -> dict:
         "overwritten": getattr(result, "overwritten", 0),
         "file_error": result.file_error,
         "rows_with_errors": result.error_count or len(result.errors),
+        # Rows past the errors kept per import (reading.MAX_KEPT_ERRORS): counted, not grouped.
+        "rows_not_listed": result.errors_not_kept,
         "proposed": ({"decimal": result.proposed.decimal, "dates": result.proposed.dates}
                      if result.proposed is not None else None),
         "error_groups": groups,

@@ -37,7 +37,8 @@ def import_page(request):
         else:
             return redirect("accounts:import_job", pk=job.pk)
     return render(request, "accounts/imports.html", {
-        "form": form, "columns": imports.COLUMNS, "page": paginate(request, selectors.import_jobs())})
+        "form": form, "columns": imports.COLUMNS, "import_kinds": list(ImportKind),
+        "page": paginate(request, selectors.import_jobs())})
 
 
 def _status_context(job):

@@ -91,7 +91,7 @@ def test_every_kind_of_write_changes_the_stamp_and_a_read_does_not():
         cursor.execute('UPDATE "accounts_account" SET "region" = %s', ["Sur"])
     assert changed()
     with connection.cursor() as cursor:
-        cursor.execute(REVENUE_RECOMPUTE_SQL, ["2025-01-01", "2026-01-01", 0.8, 0.95])
+        cursor.execute(REVENUE_RECOMPUTE_SQL, ["revenue", "2025-01-01", "2026-01-01", 0.8, 0.95])
     assert changed()
     Account.objects.filter(name="Nueva S.L.").delete()
     assert changed()
