@@ -6,6 +6,7 @@ import time
 import pytest
 
 from accounts.imports import run as import_run
+from accounts.imports.writing import Plan
 from accounts.models import Account
 
 pytestmark = pytest.mark.browser
@@ -18,15 +19,15 @@ CONTENT = (b"name;tax_id;country;industry\n"
 def test_upload_check_confirm_and_watch_the_progress(live_server, page, personas, browser_login, monkeypatch):
     real = import_run._plan_accounts
 
-    def slow_planner(rows, result):
-        write = real(rows, result)
+    def slow_planner(rows, result, conventions=None):
+        plan = real(rows, result, conventions)
 
         def write_slowly(actor, progress=None):
             progress(1, len(rows))
             time.sleep(3)  # long enough for the page to poll and show the half-way bar
-            return write(actor)
+            return plan.write(actor)
 
-        return write_slowly
+        return Plan(write_slowly)
 
     monkeypatch.setattr(import_run, "_plan_accounts", slow_planner)
     base = live_server.url
