@@ -1,5 +1,7 @@
 """The accounts import, and the CSV export of the account list in the same columns."""
 
+from types import SimpleNamespace
+from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
@@ -29,7 +31,7 @@ from .values import Conventions, ValueRefused, allowed_values, choice_lookup, pa
 from .writing import Plan
 
 
-def _plan_accounts(rows, result, conventions: Conventions | None = None):
+def _plan_accounts(rows, result, conventions: Conventions | None = None, *, count: bool = True):
     index = AccountIndex()
     kams = _users_by_email(KAM)
     sponsors = _users_by_email(SPONSOR)
@@ -109,7 +111,7 @@ def _plan_accounts(rows, result, conventions: Conventions | None = None):
             continue
         planned.append((existing, {"name": name, "tax_id": tax_id, "country": country, **fields}, parent_tax))
 
-    if result.ok:
+    if count and result.ok:
         _count_changes(index, planned, result)
     return Plan(lambda actor, progress=None: _write_accounts(index, planned, result, actor, progress))
 
@@ -275,13 +277,16 @@ def _check_parents(planned, index, ids_by_tax: dict[str, int], created: dict[int
         links.append((existing.pk if existing is not None else created[id(fields)], parent_id, existing is None))
     if not links:
         return []
-    # The tree as it is, in memory, so that walking up a group asks no query per level.
-    nodes = {a.pk: a for a in [*index.by_tax.values(), *index.by_name.values(), *changed]}
-    for pk in {pk for child, parent, _new in links for pk in (child, parent)} - nodes.keys():
-        nodes[pk] = Account(pk=pk)  # a new account: no parent yet
-    for node in nodes.values():
-        if node.parent_id in nodes:
-            node.parent = nodes[node.parent_id]
+    # The tree as it is, in memory, so that walking up a group asks no query per level: light nodes
+    # (`check_parent` follows `.pk` and `.parent`), not model instances for every account.
+    parent_of = {a.pk: a.parent_id for a in [*index.by_tax.values(), *index.by_name.values(), *changed]}
+    for child, parent, _new in links:
+        parent_of.setdefault(child, None)  # a new account: no parent yet
+        parent_of.setdefault(parent, None)
+    nodes: dict[int, Any] = {pk: SimpleNamespace(pk=pk, parent=None) for pk in parent_of}
+    for pk, parent_id in parent_of.items():
+        if parent_id in nodes:
+            nodes[pk].parent = nodes[parent_id]
     for child, parent, _new in links:
         nodes[child].parent = nodes[parent]
     for child, parent, _new in links:
@@ -289,7 +294,7 @@ def _check_parents(planned, index, ids_by_tax: dict[str, int], created: dict[int
             services.check_parent(nodes[child], nodes[parent])
         except Invalid as exc:
             raise ImportAborted(str(exc)) from exc
-    return [nodes[child] for child, _parent, new in links if new]
+    return [Account(pk=child, parent_id=parent) for child, parent, new in links if new]
 
 
 EDITABLE_BY_IMPORT = ["name", "tax_id", "customer_number", "country", "industry", "region", "status", "kam", "sponsor",
