@@ -117,14 +117,12 @@ def _month(raw: str, dates: str) -> tuple[datetime.date | None, list[str]]:
 def _count_changes(planned: dict[tuple[int, datetime.date], dict[str, Decimal]], result) -> None:
     """What the write will do, read before it: months new, months whose figures change (overwritten)
     and months identical to what is stored."""
-    zero = Decimal(0)
-    items = [(key, tuple(numbers.get(name, zero) for name in services.FINANCIAL_FIGURES))
-             for key, numbers in planned.items()]
-    for _key, _numbers, before in writing.differing(FinancialRecord, key=("account", "month"),
-                                                     fields=services.FINANCIAL_FIGURES, stored=("id",), items=items):
+    for _key, numbers, before in writing.with_stored(FinancialRecord, key=("account", "month"),
+                                                     fields=services.FINANCIAL_FIGURES, items=planned.items()):
         if before is None:
             result.created += 1
-        else:
+        elif before != tuple(numbers.get(name, Decimal(0)) for name in services.FINANCIAL_FIGURES):
             result.updated += 1
-    result.unchanged = len(items) - result.created - result.updated
+        else:
+            result.unchanged += 1
     result.overwritten = result.updated

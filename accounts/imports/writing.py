@@ -145,42 +145,6 @@ def _joined(model, key, fields, pending, firsts) -> Iterator[tuple[tuple, Any, t
         yield k, payload, stored.get(k)
 
 
-def differing(model: type[Model], *, key: Sequence[str], fields: Sequence[str], stored: Sequence[str],
-              items: Sequence[tuple[tuple, tuple]]) -> Iterator[tuple[tuple, tuple, tuple | None]]:
-    """The (key values, values of `fields`, stored values of `stored`) of the `items` that are new
-    (stored None) or whose `fields` differ from what is stored; items equal to their stored row are
-    left out. On PostgreSQL the comparison is the database's, a chunk of items sent as arrays: an
-    unchanged file brings back no rows instead of every stored one."""
-    if connection.vendor != "postgresql":
-        for k, values, before in with_stored(model, key=key, fields=(*stored, *fields), items=items):
-            if before is None or before[len(stored):] != values:
-                yield k, values, before if before is None else before[:len(stored)]
-        return
-    table = _qn(model._meta.db_table)
-    columns = [field(model, n) for n in (*key, *fields)]
-    names = [f"c{i}" for i in range(len(columns))]
-    # The base types (numeric, not numeric(14, 2)): a value is compared as it is, not rounded to the column.
-    arrays = ", ".join(f"%s::{(f.db_type(connection) or '').split('(')[0]}[]" for f in columns)
-    joined = " AND ".join(f"m.{_qn(f.column)} = t.{n}"
-                          for f, n in zip(columns[:len(key)], names[:len(key)], strict=True))
-    mine = ", ".join(f"m.{_qn(field(model, n).column)}" for n in fields)
-    theirs = ", ".join(names[len(key):])
-    first_stored = _qn(field(model, stored[0]).column)
-    sql = (f"SELECT t.i, {', '.join(f'm.{_qn(field(model, n).column)}' for n in stored)} "
-           f"FROM unnest({arrays}) WITH ORDINALITY AS t({', '.join(names)}, i) "
-           f"LEFT JOIN {table} AS m ON {joined} "
-           f"WHERE m.{first_stored} IS NULL OR ({mine}) IS DISTINCT FROM ({theirs})")
-    width = len(key)
-    with connection.cursor() as cursor:
-        for part in chunks(items, 50_000):
-            params = [[k[i] for k, _v in part] for i in range(width)]
-            params += [[v[i] for _k, v in part] for i in range(len(fields))]
-            cursor.execute(sql, params)
-            for i, *before in cursor.fetchall():
-                k, values = part[i - 1]
-                yield k, values, None if before[0] is None else tuple(before)
-
-
 def insert_rows(model: type[Model], rows: Sequence[dict]) -> list[int]:
     """Insert `rows` ({attribute name: value}; the model's defaults for the rest) and return their ids,
     in order. On PostgreSQL the ids are drawn from the table's sequence and the rows copied in (COPY):

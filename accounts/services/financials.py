@@ -105,24 +105,20 @@ def financial_records_save(*, actor: User, figures: dict[tuple[int, datetime.dat
     advisory_lock(ACCOUNT_ROWS_LOCK)
     new, changed = [], []
     checked: set[datetime.date] = set()
-    zero = Decimal(0)
-    items = []
-    for (account_id, month), numbers in figures.items():
-        month = month.replace(day=1)
+    # Compared after the lock, which every writer of figures takes: what differs now is what to write.
+    for (account_id, month), numbers, before in writing.with_stored(
+            FinancialRecord, key=("account", "month"), fields=("id", *FINANCIAL_FIGURES),
+            items=(((account_id, month.replace(day=1)), numbers) for (account_id, month), numbers in figures.items())):
         if month not in checked:
             require_not_in_future("month", month, _("Financials cannot be entered for a future month."))
             checked.add(month)
-        values = tuple(numbers.get(name, zero) for name in FINANCIAL_FIGURES)
+        values = tuple(numbers.get(name, Decimal(0)) for name in FINANCIAL_FIGURES)
         if any(v < 0 for v in values):
             raise Invalid(_("Financial figures cannot be negative."))
-        items.append(((account_id, month), values))
-    # Compared after the lock, which every writer of figures takes: what differs now is what to write.
-    for (account_id, month), values, before in writing.differing(
-            FinancialRecord, key=("account", "month"), fields=FINANCIAL_FIGURES, stored=("id",), items=items):
         if before is None:
             new.append(dict(zip(("account_id", "month", *FINANCIAL_FIGURES), (account_id, month, *values),
                                 strict=True)))
-        else:
+        elif before[1:] != values:
             changed.append((before[0], *values))
     writing.write_changes(FinancialRecord, fields=FINANCIAL_FIGURES, new=new, changed=changed, actor=actor,
                           progress=progress, total=len(figures))
