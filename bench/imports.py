@@ -67,6 +67,7 @@ def _import_file(actor, kind: str, path: Path) -> _Outcome:
 
     from accounts.models import ImportJob
     from accounts.services import import_job_confirm, import_job_create, import_job_preview, import_job_run
+    from accounts.services.imports import preview_ok
 
     # On the embedded default a job would start in a thread: here it runs in line instead.
     settings.KAM_BACKGROUND_THREADS = False
@@ -76,7 +77,7 @@ def _import_file(actor, kind: str, path: Path) -> _Outcome:
     del data
     job = import_job_preview(job_id=job.pk)  # a no-op if the job was already checked in line
     t1 = time.perf_counter()
-    if job.status != "previewed":
+    if job.status != "previewed" or not preview_ok(job.preview):
         return _Outcome(job, t1 - t0, 0.0)
     import_job_confirm(actor=actor, job=job)
     job = import_job_run(job_id=job.pk)
