@@ -41,6 +41,9 @@ def _plan_accounts(rows, result, conventions: Conventions | None = None, *, coun
     choice_columns = [(column, choices, choice_lookup(choices)) for column, choices in (
         ("industry", Industry.choices), ("status", AccountStatus.choices),
         ("relationship_stage", RelationshipStage.choices))]
+    # Countries and choices repeat down a file: each distinct cell is read once (None: refused).
+    countries: dict[str, tuple[str | None, str]] = {}
+    chosen: dict[tuple[str, str], str | None | ValueRefused] = {}
     for line, r in rows:
         errors = _common_row_errors(r)
         if errors:
@@ -58,10 +61,16 @@ def _plan_accounts(rows, result, conventions: Conventions | None = None, *, coun
             errors.append(_("The customer number is longer than 40 characters."))
         _check(visible_text, name, errors, "name")
         if r.get("country"):
-            try:
-                country = parse_country(r["country"])
-            except ValueRefused as exc:
-                errors.append(str(exc))
+            if r["country"] not in countries:
+                try:
+                    countries[r["country"]] = (parse_country(r["country"]), "")
+                except ValueRefused as exc:
+                    countries[r["country"]] = (None, str(exc))
+            parsed, refused = countries[r["country"]]
+            if parsed is None:
+                errors.append(refused)
+            else:
+                country = parsed
         existing = index.find(tax_id, name, country, number)
         for key, clash in ((("number", number.upper()), index.by_number.get(number.upper())),
                            (("tax", tax_id), index.by_tax.get(tax_id))):
@@ -80,13 +89,18 @@ def _plan_accounts(rows, result, conventions: Conventions | None = None, *, coun
             seen.setdefault(name_key, line)
         fields = {}
         for column, choices, lookup in choice_columns:
-            try:
-                value = _choice(r.get(column, ""), choices, lookup=lookup)
-                if value is not None:
-                    fields[column] = value
-            except ValueRefused:
+            raw = r.get(column, "")
+            if (column, raw) not in chosen:
+                try:
+                    chosen[column, raw] = _choice(raw, choices, lookup=lookup)
+                except ValueRefused as exc:
+                    chosen[column, raw] = exc
+            value = chosen[column, raw]
+            if isinstance(value, ValueRefused):
                 errors.append(_("Unknown %(column)s “%(value)s”; use one of: %(allowed)s.") % {
                     "column": column, "value": str(r[column])[:60], "allowed": allowed_values(choices)})
+            elif value is not None:
+                fields[column] = value
         for column, users, target in (("kam_email", kams, "kam"), ("sponsor_email", sponsors, "sponsor")):
             email = r.get(column, "").lower()
             if email:
