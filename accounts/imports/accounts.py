@@ -1,5 +1,7 @@
 """The accounts import, and the CSV export of the account list in the same columns."""
 
+from types import SimpleNamespace
+from typing import Any
 
 from django.db import transaction
 from django.urls import reverse
@@ -29,7 +31,7 @@ from .values import Conventions, ValueRefused, allowed_values, choice_lookup, pa
 from .writing import Plan
 
 
-def _plan_accounts(rows, result, conventions: Conventions | None = None):
+def _plan_accounts(rows, result, conventions: Conventions | None = None, *, count: bool = True):
     index = AccountIndex()
     kams = _users_by_email(KAM)
     sponsors = _users_by_email(SPONSOR)
@@ -39,6 +41,9 @@ def _plan_accounts(rows, result, conventions: Conventions | None = None):
     choice_columns = [(column, choices, choice_lookup(choices)) for column, choices in (
         ("industry", Industry.choices), ("status", AccountStatus.choices),
         ("relationship_stage", RelationshipStage.choices))]
+    # Countries and choices repeat down a file: each distinct cell is read once (None: refused).
+    countries: dict[str, tuple[str | None, str]] = {}
+    chosen: dict[tuple[str, str], str | None | ValueRefused] = {}
     for line, r in rows:
         errors = _common_row_errors(r)
         if errors:
@@ -56,10 +61,16 @@ def _plan_accounts(rows, result, conventions: Conventions | None = None):
             errors.append(_("The customer number is longer than 40 characters."))
         _check(visible_text, name, errors, "name")
         if r.get("country"):
-            try:
-                country = parse_country(r["country"])
-            except ValueRefused as exc:
-                errors.append(str(exc))
+            if r["country"] not in countries:
+                try:
+                    countries[r["country"]] = (parse_country(r["country"]), "")
+                except ValueRefused as exc:
+                    countries[r["country"]] = (None, str(exc))
+            parsed, refused = countries[r["country"]]
+            if parsed is None:
+                errors.append(refused)
+            else:
+                country = parsed
         existing = index.find(tax_id, name, country, number)
         for key, clash in ((("number", number.upper()), index.by_number.get(number.upper())),
                            (("tax", tax_id), index.by_tax.get(tax_id))):
@@ -78,13 +89,18 @@ def _plan_accounts(rows, result, conventions: Conventions | None = None):
             seen.setdefault(name_key, line)
         fields = {}
         for column, choices, lookup in choice_columns:
-            try:
-                value = _choice(r.get(column, ""), choices, lookup=lookup)
-                if value is not None:
-                    fields[column] = value
-            except ValueRefused:
+            raw = r.get(column, "")
+            if (column, raw) not in chosen:
+                try:
+                    chosen[column, raw] = _choice(raw, choices, lookup=lookup)
+                except ValueRefused as exc:
+                    chosen[column, raw] = exc
+            value = chosen[column, raw]
+            if isinstance(value, ValueRefused):
                 errors.append(_("Unknown %(column)s “%(value)s”; use one of: %(allowed)s.") % {
                     "column": column, "value": str(r[column])[:60], "allowed": allowed_values(choices)})
+            elif value is not None:
+                fields[column] = value
         for column, users, target in (("kam_email", kams, "kam"), ("sponsor_email", sponsors, "sponsor")):
             email = r.get(column, "").lower()
             if email:
@@ -109,7 +125,7 @@ def _plan_accounts(rows, result, conventions: Conventions | None = None):
             continue
         planned.append((existing, {"name": name, "tax_id": tax_id, "country": country, **fields}, parent_tax))
 
-    if result.ok:
+    if count and result.ok:
         _count_changes(index, planned, result)
     return Plan(lambda actor, progress=None: _write_accounts(index, planned, result, actor, progress))
 
@@ -275,13 +291,16 @@ def _check_parents(planned, index, ids_by_tax: dict[str, int], created: dict[int
         links.append((existing.pk if existing is not None else created[id(fields)], parent_id, existing is None))
     if not links:
         return []
-    # The tree as it is, in memory, so that walking up a group asks no query per level.
-    nodes = {a.pk: a for a in [*index.by_tax.values(), *index.by_name.values(), *changed]}
-    for pk in {pk for child, parent, _new in links for pk in (child, parent)} - nodes.keys():
-        nodes[pk] = Account(pk=pk)  # a new account: no parent yet
-    for node in nodes.values():
-        if node.parent_id in nodes:
-            node.parent = nodes[node.parent_id]
+    # The tree as it is, in memory, so that walking up a group asks no query per level: light nodes
+    # (`check_parent` follows `.pk` and `.parent`), not model instances for every account.
+    parent_of = {a.pk: a.parent_id for a in [*index.by_tax.values(), *index.by_name.values(), *changed]}
+    for child, parent, _new in links:
+        parent_of.setdefault(child, None)  # a new account: no parent yet
+        parent_of.setdefault(parent, None)
+    nodes: dict[int, Any] = {pk: SimpleNamespace(pk=pk, parent=None) for pk in parent_of}
+    for pk, parent_id in parent_of.items():
+        if parent_id in nodes:
+            nodes[pk].parent = nodes[parent_id]
     for child, parent, _new in links:
         nodes[child].parent = nodes[parent]
     for child, parent, _new in links:
@@ -289,7 +308,7 @@ def _check_parents(planned, index, ids_by_tax: dict[str, int], created: dict[int
             services.check_parent(nodes[child], nodes[parent])
         except Invalid as exc:
             raise ImportAborted(str(exc)) from exc
-    return [nodes[child] for child, _parent, new in links if new]
+    return [Account(pk=child, parent_id=parent) for child, parent, new in links if new]
 
 
 EDITABLE_BY_IMPORT = ["name", "tax_id", "customer_number", "country", "industry", "region", "status", "kam", "sponsor",

@@ -12,14 +12,14 @@ from kam.text import single_line
 from kam.validators import free_text_length, sane_date, visible_text
 
 from .. import services
-from ..models import Activity, ActivityKind, Attitude, Contact, DecisionRole, Influence
+from ..models import Account, Activity, ActivityKind, Attitude, Contact, DecisionRole, Influence
 from . import writing
 from .reading import AccountIndex, _check, _choice, _common_row_errors, _resolve_account
 from .values import Conventions, ValueRefused, allowed_values, choice_lookup, date_format_hint, parse_date
 from .writing import Plan
 
 
-def _plan_contacts(rows, result, conventions: Conventions | None = None):
+def _plan_contacts(rows, result, conventions: Conventions | None = None, *, count: bool = True):
     conventions = conventions or Conventions()
     index = AccountIndex()
     User = get_user_model()
@@ -100,7 +100,7 @@ def _plan_contacts(rows, result, conventions: Conventions | None = None):
         key = (account.pk, "email", email) if email else (account.pk, "name", name.lower())
         planned.append((account, existing.get(key), fields, boss))
 
-    if result.ok:
+    if count and result.ok:
         _count_changes(planned, existing, file_emails, result)
     return Plan(lambda actor, progress=None: _write_contacts(planned, existing, result, actor, progress))
 
@@ -144,8 +144,10 @@ def _write_contacts(planned, existing, result, actor, progress=None) -> set[int]
         when = timezone.now()
         total = len(planned)
         new_rows = [(account, fields, boss) for account, contact, fields, boss in planned if contact is None]
-        for account in {a.pk: a for a, _f, _b in new_rows}.values():
-            services.permission_require(actor=actor, perm="accounts.change_account", obj=account)
+        # The index holds keys, not accounts: the permission is checked on the accounts themselves.
+        accounts = _accounts({a.pk for a, _c, _f, _b in planned})
+        for pk in {a.pk for a, _f, _b in new_rows}:
+            services.permission_require(actor=actor, perm="accounts.change_account", obj=accounts[pk])
         created = [Contact(account_id=account.pk, **fields) for account, fields, _b in new_rows]
         Contact.objects.bulk_create(created, batch_size=1000)
         # The rows as they are now, locked: an edit saved since the file was read is kept, and one
@@ -164,7 +166,7 @@ def _write_contacts(planned, existing, result, actor, progress=None) -> set[int]
             locked = current[contact.pk]
             target = _target(locked, fields, _boss_id(by_email, account.pk, boss))
             if _differs(locked, target):
-                services.permission_require(actor=actor, perm="accounts.change_account", obj=account)
+                services.permission_require(actor=actor, perm="accounts.change_account", obj=accounts[account.pk])
                 for name, value in target.items():
                     setattr(locked, name, value)
                 versioning.bump(locked)
@@ -190,6 +192,13 @@ def _write_contacts(planned, existing, result, actor, progress=None) -> set[int]
         if progress is not None:
             progress(total, total)
     return set()
+
+
+def _accounts(ids) -> dict[int, Account]:
+    out: dict[int, Account] = {}
+    for part in writing.chunks(sorted(ids)):
+        out.update(Account.objects.in_bulk(part))
+    return out
 
 
 # The columns a contacts import writes.

@@ -17,19 +17,30 @@ from .values import IMPORT_LANGUAGES, Conventions, ValueRefused, parse_month, pa
 from .writing import Plan
 
 
-def _plan_financials(rows, result, conventions: Conventions | None = None):
+def _plan_financials(rows, result, conventions: Conventions | None = None, *, count: bool = True):
     conventions = conventions or Conventions()
     currency = _programme_currency_marks()
     index = AccountIndex()
     seen: dict[tuple[int, datetime.date], int] = {}
     planned: dict[tuple[int, datetime.date], dict[str, Decimal]] = {}
     months: dict[str, tuple[datetime.date | None, list[str]]] = {}
+    # A file repeats its accounts (a row per month) and many of its amounts: each distinct one is read
+    # once, with the same result and the same messages as reading it again would give.
+    accounts: dict[tuple, tuple] = {}
+    amounts: dict[str, Decimal] = {}
     for line, r in rows:
         errors = _common_row_errors(r)
         if errors:
             result.add_error(line, errors)
             continue
-        account = _resolve_account(index, r, errors)
+        names = (r.get("account_customer_number", ""), r.get("account_tax_id", ""), r.get("account_name", ""),
+                 r.get("account_country", ""))
+        found = accounts.get(names)
+        if found is None:
+            account_errors: list[str] = []
+            found = accounts[names] = (_resolve_account(index, r, account_errors), account_errors)
+        account = found[0]
+        errors.extend(found[1])
         # A file has a few dozen distinct months in up to 150,000 rows: each is read and checked once.
         raw_month = r.get("month", "")
         if raw_month not in months:
@@ -42,8 +53,11 @@ def _plan_financials(rows, result, conventions: Conventions | None = None):
             if column == "revenue" and not raw:
                 errors.append(_("Revenue is missing."))
                 continue
+            value = amounts.get(raw)
             try:
-                value = parse_number(raw, decimal=conventions.decimal, places=2, currency=currency)
+                if value is None:
+                    value = amounts[raw] = parse_number(raw, decimal=conventions.decimal, places=2,
+                                                        currency=currency)
             except ValueRefused as exc:
                 errors.append(_("%(column)s “%(value)s”: %(reason)s.") % {
                     "column": column, "value": str(raw)[:40], "reason": exc})
@@ -64,7 +78,7 @@ def _plan_financials(rows, result, conventions: Conventions | None = None):
         assert account is not None and month is not None  # a missing one was reported as an error
         planned[(account.pk, month)] = numbers
 
-    if result.ok:
+    if count and result.ok:
         _count_changes(planned, result)
 
     def write(actor, progress=None):

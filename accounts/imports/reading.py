@@ -4,7 +4,7 @@ result reported back. One value's reading (numbers, dates, countries, choices) i
 import csv
 import io
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -76,13 +76,15 @@ def read_csv(data: bytes, *, max_rows: int | None = None) -> tuple[list[str], li
     first_line = text.split("\n", 1)[0]
     delimiter = ";" if first_line.count(";") >= first_line.count(",") and ";" in first_line else ","
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # Rows are searched for a NUL (to name its line) only when the text has one.
+    has_nul = "\x00" in text
     header: list[str] | None = None
     rows: list[tuple[int, dict[str, Any]]] = []
     starts_at = 1  # the line the row being read starts on (a quoted value may span lines)
     try:
         for values in reader:
             starts_at = reader.line_num + 1
-            if any("\x00" in v for v in values):
+            if has_nul and any("\x00" in v for v in values):
                 raise FileError(_("Line %(line)s contains a NUL character: the file is damaged or not a "
                                   "spreadsheet export.") % {"line": reader.line_num})
             if header is None:
@@ -96,8 +98,9 @@ def read_csv(data: bytes, *, max_rows: int | None = None) -> tuple[list[str], li
             if len(values) > len(header):
                 rows.append((reader.line_num, {"__extra__": True}))
                 continue
-            padded = values + [""] * (len(header) - len(values))
-            rows.append((reader.line_num, {h: padded[i].strip() for i, h in enumerate(header)}))
+            if len(values) < len(header):
+                values += [""] * (len(header) - len(values))
+            rows.append((reader.line_num, dict(zip(header, map(str.strip, values), strict=True))))
     except csv.Error as exc:
         # The only error the reader raises on text that decoded: a value beyond the field size limit
         # (an unclosed quote makes the rest of the file one value).
@@ -161,14 +164,27 @@ def _choice(value: str, choices, *, lookup: dict | None = None):
     return parse_choice(value, choices, lookup=lookup)
 
 
+class IndexedAccount(NamedTuple):
+    """An account's keys as the index holds them: a tuple, not a model instance (an index of 100,000
+    accounts is built for every file). Code that checks a permission on an account fetches the model."""
+
+    pk: int
+    name: str
+    country: str
+    tax_id: str
+    customer_number: str
+    parent_id: int | None
+
+
 class AccountIndex:
     """Every account's natural keys, loaded in one query, so validation makes no query per row."""
 
     def __init__(self):
-        self.by_number: dict[str, Account] = {}
-        self.by_tax: dict[str, Account] = {}
-        self.by_name: dict[tuple[str, str], Account] = {}
-        for a in Account.objects.only("pk", "name", "country", "tax_id", "customer_number", "parent_id"):
+        self.by_number: dict[str, IndexedAccount] = {}
+        self.by_tax: dict[str, IndexedAccount] = {}
+        self.by_name: dict[tuple[str, str], IndexedAccount] = {}
+        rows = Account.objects.values_list("pk", "name", "country", "tax_id", "customer_number", "parent_id")
+        for a in map(IndexedAccount._make, rows.iterator(chunk_size=20_000)):
             if a.customer_number:
                 self.by_number[a.customer_number.upper()] = a
             if a.tax_id:

@@ -84,7 +84,7 @@ def run_import(*, actor: User | None, kind: str, data: bytes, filename: str, con
         ImportKind.FINANCIALS: _plan_financials}
     try:
         with transaction.atomic():
-            plan = planners[kind](rows, result, conventions)
+            plan = planners[kind](rows, result, conventions, count=dry_run)
             if not result.ok or dry_run:
                 transaction.set_rollback(True)  # planning writes nothing; a dry run makes sure of it
                 return result

@@ -95,9 +95,25 @@ def _strip_currency(text: str, extra: tuple[str, ...]) -> str:
     return text
 
 
+# A plain number ("1234", "1234.5" under a decimal point, "1234,56" under a decimal comma), which is most
+# of any file: read without the general rules' translations and patterns, to the same Decimal.
+_PLAIN = {d: re.compile(rf"\d{{1,15}}(?:{re.escape(d)}\d{{1,6}})?") for d in DECIMAL_MARKS}
+
+
+@lru_cache(maxsize=8)
+def _unit(places: int) -> Decimal:
+    return Decimal(1).scaleb(-places)
+
+
 def parse_number(value, *, decimal: str = ",", places: int = 2, currency: tuple[str, ...] = ()) -> Decimal:
     """The number a cell holds under the decimal mark `decimal`, with at most `places` decimals (see the
     module's docstring for the rules). An empty cell is 0. Raises ValueRefused with the reason."""
+    if type(value) is str and _PLAIN[decimal].fullmatch(value):
+        point = value.find(decimal)
+        # Under a decimal comma "12.500" is not plain (it is grouped); "1.5" under a decimal point is.
+        if point < 0 or len(value) - point - 1 <= places:
+            number = Decimal(value.replace(",", ".") if decimal == "," else value)
+            return number.quantize(_unit(places)) if places else number
     if isinstance(value, Cell) and isinstance(value.value, Decimal):
         number = value.value
     elif isinstance(value, Decimal | int) and not isinstance(value, bool):

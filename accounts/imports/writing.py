@@ -29,7 +29,11 @@ Progress = Callable[[int, int], Any] | None
 
 class Plan:
     """What a planner returns: `write(actor, progress=None)` writes the planned rows in the caller's
-    transaction and returns the ids of the accounts it changed."""
+    transaction and returns the ids of the accounts it changed.
+
+    A planner called with `count=True` (the check) puts on the result how many rows are new, changed
+    and unchanged; an import leaves that to the write, which counts what it does, so the file is not
+    compared with what is stored twice."""
 
     def __init__(self, write: Callable[..., set[int]]):
         self.write = write
