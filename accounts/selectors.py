@@ -286,7 +286,10 @@ def tier_mismatches(accounts_qs: QuerySet | None = None) -> QuerySet:
     the programme disagrees when the portfolio calls it Strategic. Revenue alone does not make a key
     account: a large buyer in Status or Streamline is served well, not partnered. One query."""
     qs = accounts_qs if accounts_qs is not None else Account.objects.select_related("kam", "sponsor")
-    return (qs.filter(archived_at__isnull=True).annotate(mismatch=Case(
+    # Every rule needs a key account or a Strategic one: said first, it lets the indexes on tier and
+    # quadrant pick the few candidates instead of evaluating the rules over every account.
+    candidates = Q(tier=Tier.KEY) | Q(quadrant=Quadrant.STRATEGIC)
+    return (qs.filter(candidates, archived_at__isnull=True).annotate(mismatch=Case(
         When(tier=Tier.KEY, quadrant=Quadrant.STREAMLINE, then=Value("key_streamline")),
         When(tier=Tier.KEY, clv__lt=0, then=Value("key_losing_money")),
         When(tier=Tier.KEY, pareto_class="C", then=Value("key_class_c")),

@@ -2,7 +2,7 @@
 warm and cold (emptied before each sample: `cold p50`; needs redis-server).
 
     python -m bench.run [--requests 50] [--warmup 5] [--reseed] [--no-imports | --imports-only]
-                        [--only recompute] [--sizes 2000,20000]
+                        [--only recompute | --only scale] [--sizes 2000,20000]
 
 DATABASE_URL (default postgres://postgres@127.0.0.1:5432/kam_bench_large) is seeded with
 `seed_demo --size large` when it holds no large set. Each page is requested by the role that uses it,
@@ -15,6 +15,9 @@ imported again, on a database of its own); `--imports-only` runs it alone.
 Then the recompute at scale (bench/recompute.py): 2,000 / 20,000 / 100,000 accounts with five years of
 monthly financials on a database of its own. `--only recompute` runs that part alone; `--only` with a
 page's name leaves it out.
+`--only scale` (bench/scale.py, not part of the whole run: it seeds and copies databases of its own)
+measures the list pages, the Pareto page and the dashboards at 2,000 and at 100,000 accounts in one run
+(15 requests after 3 warm-up by default): each within 2x, the Pareto page under 50 KB.
 """
 
 import argparse
@@ -27,7 +30,7 @@ import sys
 import time
 from datetime import UTC, datetime
 
-from bench import imports, server
+from bench import imports, scale, server
 from bench import recompute as recompute_scale
 
 TARGET_P50_MS = 30.0
@@ -118,8 +121,8 @@ def table(rows: list[dict]) -> str:
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--requests", type=int, default=50)
-    parser.add_argument("--warmup", type=int, default=5)
+    parser.add_argument("--requests", type=int, default=None, help="per page (50; 15 with --only scale)")
+    parser.add_argument("--warmup", type=int, default=None, help="warm-up requests (5; 3 with --only scale)")
     parser.add_argument("--reseed", action="store_true", help="drop the database and seed it again")
     parser.add_argument("--no-recompute", action="store_true", help="skip timing recompute_metrics")
     parser.add_argument("--only", metavar="TEXT", action="append",
@@ -136,6 +139,10 @@ def main(argv=None) -> int:
         return run_imports_section()
     if args.only == ["recompute"]:
         return _recompute_at_scale(args.sizes)
+    if args.only == ["scale"]:
+        return scale.run(args.requests or 15, 3 if args.warmup is None else args.warmup)
+    args.requests = args.requests or 50
+    args.warmup = 5 if args.warmup is None else args.warmup
 
     database_url = os.environ.get("DATABASE_URL") or server.DEFAULT_DB
     env = server.prepare(database_url, reseed=args.reseed)
