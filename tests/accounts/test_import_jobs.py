@@ -95,8 +95,8 @@ def test_a_job_that_fails_while_writing_writes_nothing_and_says_why(personas, mo
     job = _previewed(personas.lead)
     real = import_run._plan_accounts
 
-    def failing_planner(rows, result, conventions=None):
-        plan = real(rows, result, conventions)
+    def failing_planner(rows, result, conventions=None, **options):
+        plan = real(rows, result, conventions, **options)
 
         def write_then_fail(actor, progress=None):
             plan.write(actor, progress)  # every row written, then a fault: the transaction must take them back
@@ -202,8 +202,8 @@ def test_the_embedded_default_runs_the_job_in_a_thread_and_the_page_sees_its_pro
     halfway, carry_on = threading.Event(), threading.Event()
     real = import_run._plan_accounts
 
-    def slow_planner(rows, result, conventions=None):
-        plan = real(rows, result, conventions)
+    def slow_planner(rows, result, conventions=None, **options):
+        plan = real(rows, result, conventions, **options)
 
         def write_in_two_halves(actor, progress=None):
             progress(1, len(rows))

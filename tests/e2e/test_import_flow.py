@@ -19,8 +19,8 @@ CONTENT = (b"name;tax_id;country;industry\n"
 def test_upload_check_confirm_and_watch_the_progress(live_server, page, personas, browser_login, monkeypatch):
     real = import_run._plan_accounts
 
-    def slow_planner(rows, result, conventions=None):
-        plan = real(rows, result, conventions)
+    def slow_planner(rows, result, conventions=None, **options):
+        plan = real(rows, result, conventions, **options)
 
         def write_slowly(actor, progress=None):
             progress(1, len(rows))
