@@ -42,6 +42,8 @@ class ImportResult:
     error_count: int = 0  # rows with errors, including those past MAX_KEPT_ERRORS
     # What the file's own numbers and dates suggest, beside what was stated: the check warns on a mismatch.
     proposed: Any = None
+    # The check's fingerprint of what it compared the file with (imports.state).
+    stored_state: str = ""
 
     def add_error(self, line: int, messages: list) -> None:
         self.error_count += 1

@@ -48,4 +48,5 @@ def result_report(result: ImportResult) -> dict:
                      if result.proposed is not None else None),
         "error_groups": groups,
         "groups_left_out": groups_left_out,
+        "stored_state": result.stored_state,
     }

@@ -20,6 +20,7 @@ from .accounts import _plan_accounts
 from .contacts import _plan_contacts
 from .financials import _plan_financials
 from .reading import FileError, ImportAborted, ImportResult, read_table
+from .state import stored_state
 from .values import Conventions, propose_conventions
 
 Progress = Callable[[int, int], None]
@@ -84,6 +85,9 @@ def run_import(*, actor: User | None, kind: str, data: bytes, filename: str, con
         ImportKind.FINANCIALS: _plan_financials}
     try:
         with transaction.atomic():
+            if dry_run:
+                # Read before the planner reads: a change made while it plans moves the fingerprint.
+                result.stored_state = stored_state(kind)
             plan = planners[kind](rows, result, conventions, count=dry_run)
             if not result.ok or dry_run:
                 transaction.set_rollback(True)  # planning writes nothing; a dry run makes sure of it
