@@ -510,6 +510,9 @@ class ImportJob(models.Model):
     kind = models.CharField(_("kind"), max_length=20, choices=ImportKind.choices)
     filename = models.CharField(_("file"), max_length=200)
     data = models.BinaryField(_("file contents"), default=b"", editable=False)
+    # The rows the check planned, compressed (imports.financials), written by the import when nothing the
+    # check compared has changed since, instead of reading and planning the file again.
+    checked_plan = models.BinaryField(_("checked plan"), default=b"", editable=False)
     size = models.PositiveIntegerField(_("size in bytes"), default=0)
     decimal = models.CharField(_("decimal separator"), max_length=1, default=",")
     dates = models.CharField(_("date order"), max_length=3, default="dmy")

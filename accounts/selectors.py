@@ -430,7 +430,7 @@ def import_progress_key(job_id: int) -> str:
 
 def import_jobs():
     """Every import, newest first, without the files' bytes."""
-    return ImportJob.objects.defer("data").select_related("created_by")
+    return ImportJob.objects.defer("data", "checked_plan").select_related("created_by")
 
 
 def import_job_get(pk: int) -> ImportJob:

@@ -1,6 +1,7 @@
 """The monthly financials import."""
 
 import datetime
+import zlib
 from decimal import Decimal
 
 from django.utils import translation
@@ -81,6 +82,10 @@ def _plan_financials(rows, result, conventions: Conventions | None = None, *, co
     if count and result.ok:
         _count_changes(planned, result)
 
+    return Plan(_writer(planned, result), payload=lambda: _payload(planned))
+
+
+def _writer(planned: dict[tuple[int, datetime.date], dict[str, Decimal]], result):
     def write(actor, progress=None):
         result.created, result.updated = services.financial_records_save(actor=actor, figures=planned,
                                                                          progress=progress)
@@ -88,7 +93,32 @@ def _plan_financials(rows, result, conventions: Conventions | None = None, *, co
         result.unchanged = len(planned) - result.created - result.updated
         return {a for a, _m in planned} if result.created or result.updated else set()
 
-    return Plan(write)
+    return write
+
+
+def _payload(planned: dict[tuple[int, datetime.date], dict[str, Decimal]]) -> bytes:
+    """The planned months as compressed text, a line each: account id, month, then the figures (a figure
+    the file leaves out is stored as zero, as the write does)."""
+    zero = Decimal(0)
+    names = services.FINANCIAL_FIGURES
+    text = "\n".join(f"{account_id};{month.isoformat()};" + ";".join(str(numbers.get(n, zero)) for n in names)
+                     for (account_id, month), numbers in planned.items())
+    return zlib.compress(text.encode(), 1)
+
+
+def plan_from_payload(payload: bytes, result) -> Plan:
+    """The plan a check made (`_payload`), to write without reading the file again. Only for a check
+    made against what is still stored (imports.state): its rows were validated then."""
+    names = services.FINANCIAL_FIGURES
+    planned: dict[tuple[int, datetime.date], dict[str, Decimal]] = {}
+    months: dict[str, datetime.date] = {}
+    for line in zlib.decompress(payload).decode().split("\n"):
+        account_id, raw_month, *figures = line.split(";")
+        month = months.get(raw_month)
+        if month is None:
+            month = months[raw_month] = datetime.date.fromisoformat(raw_month)
+        planned[(int(account_id), month)] = dict(zip(names, map(Decimal, figures), strict=True))
+    return Plan(_writer(planned, result))
 
 
 def _programme_currency_marks() -> tuple[str, ...]:
@@ -117,11 +147,13 @@ def _month(raw: str, dates: str) -> tuple[datetime.date | None, list[str]]:
 def _count_changes(planned: dict[tuple[int, datetime.date], dict[str, Decimal]], result) -> None:
     """What the write will do, read before it: months new, months whose figures change (overwritten)
     and months identical to what is stored."""
+    revenue, cost_of_goods, cost_to_serve = services.FINANCIAL_FIGURES
+    zero = Decimal(0)
     for _key, numbers, before in writing.with_stored(FinancialRecord, key=("account", "month"),
                                                      fields=services.FINANCIAL_FIGURES, items=planned.items()):
         if before is None:
             result.created += 1
-        elif before != tuple(numbers.get(name, Decimal(0)) for name in services.FINANCIAL_FIGURES):
+        elif before != (numbers.get(revenue, zero), numbers.get(cost_of_goods, zero), numbers.get(cost_to_serve, zero)):
             result.updated += 1
         else:
             result.unchanged += 1

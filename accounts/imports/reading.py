@@ -44,6 +44,7 @@ class ImportResult:
     proposed: Any = None
     # The check's fingerprint of what it compared the file with (imports.state).
     stored_state: str = ""
+    checked_plan: bytes = b""  # a dry run's plan, for the kinds that can write it as it is
 
     def add_error(self, line: int, messages: list) -> None:
         self.error_count += 1
@@ -92,7 +93,7 @@ def read_csv(data: bytes, *, max_rows: int | None = None) -> tuple[list[str], li
             if header is None:
                 header = _header(values)
                 continue
-            if not any(v.strip() for v in values):
+            if not "".join(values).strip():
                 continue
             if max_rows is not None and len(rows) >= max_rows:
                 raise FileError(_("The file has more than %(max)s rows; one import takes at most %(max)s. Split "

@@ -11,6 +11,7 @@ Nothing here checks permissions or takes locks: the callers (the planners' `writ
 """
 
 import datetime
+import functools
 import hashlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
@@ -35,8 +36,10 @@ class Plan:
     and unchanged; an import leaves that to the write, which counts what it does, so the file is not
     compared with what is stored twice."""
 
-    def __init__(self, write: Callable[..., set[int]]):
+    def __init__(self, write: Callable[..., set[int]], payload: Callable[[], bytes] | None = None):
         self.write = write
+        # The planned rows as bytes, for a planner whose plan the import may take from its check.
+        self.payload = payload
 
     def __call__(self, actor, progress: Progress = None) -> set[int]:
         return self.write(actor, progress)
@@ -48,6 +51,7 @@ def chunks(items: Sequence, size: int | None = None) -> Iterable[Sequence]:
         yield items[i:i + size]
 
 
+@functools.cache
 def field(model: type[Model], name: str) -> Field:
     """A concrete field of `model` by name (a typed `_meta.get_field`)."""
     found = model._meta.get_field(name)

@@ -105,11 +105,11 @@ def import_job_preview(*, job_id: int) -> ImportJob:
     job = ImportJob.objects.select_related("created_by").get(pk=job_id)
     if job.status != ImportStatus.UPLOADED:
         return job
-    report, message = None, ""
+    report, message, checked_plan = None, "", b""
     try:
         result = run_import(actor=job.created_by, kind=job.kind, data=bytes(job.data), filename=job.filename,
                             conventions=_conventions(job), dry_run=True)
-        report = result_report(result)
+        report, checked_plan = result_report(result), result.checked_plan
     except Forbidden as exc:  # the uploader is no longer the lead
         message = str(exc)
     except Exception as exc:  # a fault: the job says so rather than staying "checking" for ever
@@ -123,8 +123,9 @@ def import_job_preview(*, job_id: int) -> ImportJob:
             job.status, job.message, job.finished_at, job.data = ImportStatus.FAILED, message, job.previewed_at, b""
         else:
             job.status, job.preview, job.rows_total = ImportStatus.PREVIEWED, report, report["rows"]
+            job.checked_plan = checked_plan
             if not preview_ok(report):
-                job.data = b""  # it can never be imported: the file is not kept
+                job.data = job.checked_plan = b""  # it can never be imported: the file is not kept
         job.save()
     return job
 
@@ -165,8 +166,8 @@ def import_job_cancel(*, actor, job: ImportJob) -> ImportJob:
         return job
     if job.status not in (ImportStatus.UPLOADED, ImportStatus.PREVIEWED, ImportStatus.QUEUED):
         raise Invalid(_("Only an import that has not started can be cancelled."))
-    job.status, job.finished_at, job.data = ImportStatus.CANCELLED, timezone.now(), b""
-    job.save(update_fields=["status", "finished_at", "data"])
+    job.status, job.finished_at, job.data, job.checked_plan = ImportStatus.CANCELLED, timezone.now(), b"", b""
+    job.save(update_fields=["status", "finished_at", "data", "checked_plan"])
     return job
 
 
@@ -225,13 +226,14 @@ def import_job_run(*, job_id: int) -> ImportJob:
                 permission_require(actor=job.created_by, perm="accounts.import_data")
             else:
                 result = run_import(actor=job.created_by, kind=job.kind, data=bytes(job.data),
-                                    filename=job.filename, conventions=_conventions(job), progress=recorder)
+                                    filename=job.filename, conventions=_conventions(job), progress=recorder,
+                                    checked=_checked(job))
                 report = result_report(result)
             if result is None or result.ok:
                 # In the import's own transaction: the job says "done" exactly when the rows are in.
                 ImportJob.objects.filter(pk=job_id).update(
                     status=ImportStatus.DONE, result=report, rows_total=report["rows"], rows_done=report["rows"],
-                    finished_at=timezone.now(), lease_until=None, data=b"")
+                    finished_at=timezone.now(), lease_until=None, data=b"", checked_plan=b"")
                 return ImportJob.objects.get(pk=job_id)
             message = report["file_error"] or _("Some rows have errors; nothing was written.")
     except Forbidden as exc:
@@ -242,8 +244,17 @@ def import_job_run(*, job_id: int) -> ImportJob:
         recorder.close()
         cache.delete(import_progress_key(job_id))
     ImportJob.objects.filter(pk=job_id).update(status=ImportStatus.FAILED, result=report, message=message,
-                                               finished_at=timezone.now(), lease_until=None, data=b"")
+                                               finished_at=timezone.now(), lease_until=None, data=b"", checked_plan=b"")
     return ImportJob.objects.get(pk=job_id)
+
+
+def _checked(job: ImportJob):
+    from ..imports.run import Checked
+
+    preview = job.preview or {}
+    if not preview.get("stored_state"):
+        return None
+    return Checked(state=preview["stored_state"], rows=preview.get("rows", 0), plan=bytes(job.checked_plan))
 
 
 def _unchanged_since_check(job: ImportJob) -> dict | None:
@@ -267,11 +278,11 @@ def import_jobs_reap(*, now: datetime.datetime | None = None) -> int:
     within it. Their transaction died with the worker, so nothing of them was written."""
     now = now or timezone.now()
     running = ImportJob.objects.filter(status=ImportStatus.RUNNING, lease_until__lt=now).update(
-        status=ImportStatus.FAILED, finished_at=now, lease_until=None, data=b"",
+        status=ImportStatus.FAILED, finished_at=now, lease_until=None, data=b"", checked_plan=b"",
         message=_("The import stopped without finishing (its worker was lost); nothing was written. Upload the "
                   "file again."))
     never = ImportJob.objects.filter(status=ImportStatus.QUEUED, queued_at__lt=now - import_lease()).update(
-        status=ImportStatus.FAILED, finished_at=now, data=b"",
+        status=ImportStatus.FAILED, finished_at=now, data=b"", checked_plan=b"",
         message=_("The import was never started (no worker took it); nothing was written. Upload the file "
                   "again."))
     return running + never

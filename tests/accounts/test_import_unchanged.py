@@ -2,6 +2,7 @@
 something the check compared has changed since: then it is planned and written as any import."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 
@@ -132,3 +133,75 @@ def test_the_lead_who_lost_the_role_cannot_finish_an_unchanged_import(personas, 
     personas.lead.groups.clear()
     job = _run(job)
     assert job.status == ImportStatus.FAILED
+
+
+@pytest.mark.django_db
+def test_financials_are_planned_again_when_an_account_key_changes_but_not_for_other_account_edits(
+        personas, kam_with_address, planning_counted):
+    _run(_import(personas.lead, ACCOUNTS))
+    _run(_import(personas.lead, _financials(), "financials"))
+    account = Account.objects.get(tax_id="A11111111")
+
+    job = _import(personas.lead, _financials(), "financials")
+    services.account_update(actor=personas.lead, account=account, expected_version=versioning.CURRENT,
+                            region="Norte")  # not a key the rows are matched on
+    assert _run(job).status == ImportStatus.DONE and planning_counted.count("financials") == 1
+
+    job = _import(personas.lead, _financials(), "financials")
+    services.account_update(actor=personas.lead, account=account, expected_version=versioning.CURRENT,
+                            tax_id="A99999999")
+    job = _run(job)
+    # Planned again: the rows' tax id now matches no account, so the import fails whole.
+    assert planning_counted.count("financials") == 2 and job.status == ImportStatus.FAILED
+
+
+@pytest.fixture
+def files_read(monkeypatch):
+    """The kinds of the files the import reads (the check's reads included)."""
+    from accounts.imports import run as import_run
+
+    calls = []
+    real = import_run.read_table
+
+    def counted(data, **kwargs):
+        calls.append(kwargs["filename"])
+        return real(data, **kwargs)
+
+    monkeypatch.setattr(import_run, "read_table", counted)
+    return calls
+
+
+FIGURES = (b"account_tax_id;month;revenue;cost_of_goods\n"
+           b"A11111111;%s;1234567.89;0.01\n"
+           b"B22222222;%s;0.5;\n")
+
+
+@pytest.mark.django_db
+def test_new_months_are_written_from_the_checked_plan_without_reading_the_file_again(
+        personas, kam_with_address, files_read):
+    _run(_import(personas.lead, ACCOUNTS))
+    month = f"{_month():%Y-%m}".encode()
+    job = _import(personas.lead, FIGURES % (month, month), "financials")
+    assert job.checked_plan and files_read.count("datos.csv") == 3  # accounts checked and imported, then this
+    job = _run(job)
+    assert job.status == ImportStatus.DONE and files_read.count("datos.csv") == 3
+    assert job.result["created"] == 2 and job.rows_done == 2 and not job.checked_plan
+    stored = {(r.account.tax_id, r.revenue, r.cost_of_goods, r.cost_to_serve)
+              for r in FinancialRecord.objects.select_related("account")}
+    assert stored == {("A11111111", Decimal("1234567.89"), Decimal("0.01"), Decimal("0")),
+                      ("B22222222", Decimal("0.50"), Decimal("0"), Decimal("0"))}
+    assert FinancialRecord.history.filter(history_type="+").count() == 2
+
+
+@pytest.mark.django_db
+def test_a_checked_plan_is_not_used_once_a_figure_it_compared_has_changed(personas, kam_with_address, files_read):
+    _run(_import(personas.lead, ACCOUNTS))
+    month = f"{_month():%Y-%m}".encode()
+    job = _import(personas.lead, FIGURES % (month, month), "financials")
+    account = Account.objects.get(tax_id="B22222222")
+    services.financial_record_save(actor=personas.lead, account=account, month=_month(), revenue=7,
+                                   cost_of_goods=1, cost_to_serve=1)
+    job = _run(job)
+    assert job.status == ImportStatus.DONE and files_read.count("datos.csv") == 4  # the file was read again
+    assert job.result["created"] == 1 and job.result["updated"] == 1
+    assert FinancialRecord.objects.get(account=account).revenue == Decimal("0.50")
