@@ -1,6 +1,6 @@
 from django.utils.functional import SimpleLazyObject
 
-from .navigation import nav_for
+from .navigation import nav_tree
 from .roles import ROLE_LABELS, user_roles
 
 
@@ -13,7 +13,7 @@ def navigation(request):
         return user.notifications.filter(read_at__isnull=True).count()
 
     return {
-        "nav_items": SimpleLazyObject(lambda: nav_for(user)),
+        "nav_items": SimpleLazyObject(lambda: nav_tree(user)),
         "unread_notifications": SimpleLazyObject(unread),
         "user_role_labels": SimpleLazyObject(
             lambda: [ROLE_LABELS[r] for r in sorted(user_roles(user)) if r in ROLE_LABELS]

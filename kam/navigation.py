@@ -20,20 +20,27 @@ class NavItem:
     url_name: str
     label: "StrOrPromise"
     roles: tuple | None  # None: every signed-in user
+    # Items of one group share a menu when a person has two or more of them; the programme lead's
+    # pages would otherwise overflow the bar at laptop widths, in Spanish above all.
+    group: "StrOrPromise | None" = None
+
+
+PROGRAMME = _("Programme")
+ANALYSIS = _("Analysis")
 
 
 NAV_ITEMS = (
     NavItem("metrics:dashboard_kam", _("My dashboard"), (KAM,)),
     NavItem("metrics:dashboard_sponsor", _("Sponsor dashboard"), (SPONSOR,)),
-    NavItem("metrics:dashboard_program", _("Programme"), (LEAD, SPONSOR)),
+    NavItem("metrics:dashboard_program", _("Programme dashboard"), (LEAD, SPONSOR), PROGRAMME),
     NavItem("accounts:list", _("Accounts"), ANY),
     NavItem("touchpoints:incident_list", _("Incidents"), (OPERATIONS, LEAD, KAM)),
     NavItem("touchpoints:touchpoint_new", _("Log touchpoint"), ANY),
-    NavItem("accounts:portfolio", _("Portfolio"), (LEAD, SPONSOR, KAM)),
-    NavItem("accounts:pareto", _("Pareto"), (LEAD, SPONSOR, KAM)),
-    NavItem("accounts:selection", _("Selection criteria"), (LEAD,)),
-    NavItem("accounts:imports", _("Imports"), (LEAD,)),
-    NavItem("metrics:programme_settings", _("Settings"), (LEAD,)),
+    NavItem("accounts:portfolio", _("Portfolio"), (LEAD, SPONSOR, KAM), ANALYSIS),
+    NavItem("accounts:pareto", _("Pareto"), (LEAD, SPONSOR, KAM), ANALYSIS),
+    NavItem("accounts:selection", _("Selection criteria"), (LEAD,), PROGRAMME),
+    NavItem("accounts:imports", _("Imports"), (LEAD,), PROGRAMME),
+    NavItem("metrics:programme_settings", _("Settings"), (LEAD,), PROGRAMME),
 )
 
 # Where "/" sends each role, in order of precedence.
@@ -61,8 +68,30 @@ def nav_for(user) -> list[dict]:
             continue
         url = _reverse_or_none(item.url_name)
         if url:
-            items.append({"url": url, "label": item.label, "name": item.url_name})
+            items.append({"url": url, "label": item.label, "name": item.url_name, "group": item.group})
     return items
+
+
+def nav_tree(user) -> list[dict]:
+    """`nav_for` as the bar shows it: a group a person has two or more items of becomes one menu
+    ({"label", "children"}) where its first item stood; a group of one stays a plain link."""
+    items = nav_for(user)
+    sizes: dict = {}
+    for item in items:
+        if item["group"] is not None:
+            sizes[item["group"]] = sizes.get(item["group"], 0) + 1
+    tree: list[dict] = []
+    menus: dict = {}
+    for item in items:
+        group = item["group"]
+        if group is None or sizes[group] < 2:
+            tree.append(item)
+        elif group in menus:
+            menus[group]["children"].append(item)
+        else:
+            menus[group] = {"label": group, "children": [item]}
+            tree.append(menus[group])
+    return tree
 
 
 def home_url_for(user) -> str:

@@ -103,3 +103,25 @@ def test_language_switcher_turns_the_interface_spanish(live_server, page):
     # The choice sticks for the next page.
     page.goto(f"{live_server.url}/password/change/")
     assert page.get_by_role("heading", name="Cambiar la contraseña").is_visible()
+
+
+@pytest.mark.parametrize("width", [992, 1280])
+@pytest.mark.parametrize("language", ["en", "es"])
+def test_the_leads_navigation_stays_on_one_line_from_laptop_widths(live_server, browser, width, language):
+    user = UserFactory(username="persona", first_name="Lucía", last_name="Martín-Santamaría", roles=[LEAD])
+    context = browser.new_context(viewport={"width": width, "height": 800}, locale=language,
+                                  extra_http_headers={"Accept-Language": language})
+    page = context.new_page()
+    try:
+        _sign_in(page, live_server.url, user.username, next_url="/notifications/")
+        assert page.locator("html").get_attribute("lang") == language
+        bar = page.locator("nav.navbar").bounding_box()
+        brand = page.locator(".navbar-brand").bounding_box()
+        # One line: the bar is no taller than its brand's line plus the bar's own padding.
+        assert bar["height"] <= brand["height"] + 24, f"the bar wraps at {width} px in {language}"
+        assert page.evaluate("document.documentElement.scrollWidth - window.innerWidth") <= 0
+        programme = page.locator('[data-testid="nav-group"]').first
+        programme.locator(".dropdown-toggle").click()
+        assert programme.locator(".dropdown-menu a").count() >= 4
+    finally:
+        context.close()

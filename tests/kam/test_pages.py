@@ -101,3 +101,22 @@ def test_page_query_budget(client, django_assert_max_num_queries, name, size):
     with django_assert_max_num_queries(6 if name == "kam:notifications" else 4):
         response = client.get(reverse(name))
     assert response.status_code == 200
+
+
+def test_the_leads_programme_pages_share_one_menu_and_a_single_item_stays_a_link(client):
+    from kam.navigation import PROGRAMME, nav_tree
+
+    lead = UserFactory(username="lead", roles=[LEAD])
+    sponsor = UserFactory(username="sponsor", roles=[SPONSOR])
+    menus = [entry for entry in nav_tree(lead) if "children" in entry and str(entry["label"]) == str(PROGRAMME)]
+    assert len(menus) == 1
+    children = {child["name"] for child in menus[0]["children"]}
+    assert {"metrics:dashboard_program", "accounts:selection", "accounts:imports",
+            "metrics:programme_settings"} <= children
+    # The sponsor has one programme page: a plain link, not a menu of one.
+    assert all(str(entry["label"]) != str(PROGRAMME) for entry in nav_tree(sponsor) if "children" in entry)
+    assert "metrics:dashboard_program" in {entry.get("name") for entry in nav_tree(sponsor)}
+    client.force_login(lead)
+    html = client.get(reverse("kam:notifications")).content.decode()
+    assert html.count('data-testid="nav-group"') == len([e for e in nav_tree(lead) if "children" in e])
+    assert f'href="{reverse("accounts:imports")}"' in html
