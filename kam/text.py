@@ -14,5 +14,7 @@ def single_line(value: str) -> str:
     refuse the e-mail header (which stalled the e-mail sweep) and breaks layouts elsewhere."""
     if not value:
         return value or ""
+    if value.isprintable():  # no control character or separator (the common case, checked in C)
+        return _SPACES.sub(" ", value).strip()
     cleaned = "".join(" " if unicodedata.category(ch) in ("Cc", "Zl", "Zp") else ch for ch in value)
     return _SPACES.sub(" ", cleaned).strip()
