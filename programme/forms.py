@@ -71,9 +71,8 @@ class ProposalForm(BoundedForm):
 
 
 class DecisionForm(BoundedForm):
-    accept = forms.TypedChoiceField(label=_("decision"), coerce=lambda v: v == "accept",
-                                    choices=[("accept", _("Accept and apply the tier decision")),
-                                             ("reject", _("Reject"))], widget=forms.RadioSelect)
+    decision = forms.ChoiceField(label=_("decision"), choices=[("accept", _("Accept and apply the tier decision")),
+                                                               ("reject", _("Reject"))], widget=forms.RadioSelect)
     note = forms.CharField(label=_("note"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
     kam = UserChoiceField(queryset=users_in(KAM), required=False, label=_("key account manager"),
                           help_text=_("Needed to promote to key account."))

@@ -116,7 +116,7 @@ def proposal_decide(request, pk):
     if request.method == "POST" and form.is_valid():
         d = form.cleaned_data
         done, _conflict = versioning.form_write(form, lambda: services.proposal_decide(
-            actor=request.user, proposal=proposal, accept=d["accept"], note=d.get("note", ""),
+            actor=request.user, proposal=proposal, accept=d["decision"] == "accept", note=d.get("note", ""),
             kam=d.get("kam"), sponsor=d.get("sponsor"), cap_override=d.get("cap_override", False),
             override_reason=d.get("override_reason", "")))
         if done:

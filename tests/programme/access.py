@@ -21,11 +21,17 @@ def review(w):
 
 POST_ONLY = expect(FORBIDDEN, lead=NOT_ALLOWED)  # the lead's, by POST only
 
+def lead_first(expected):
+    """Read as the lead first (tests/test_submit_once.py reads a page as its first reader): the page's
+    forms are the lead's."""
+    return dict(sorted(expected.items(), key=lambda item: item[0] != "lead"))
+
+
 CASES = {
-    "programme:review_list": Case(only(*READERS)),
+    "programme:review_list": Case(lead_first(only(*READERS))),
     "programme:review_create": Case(only("lead")),
     "programme:review_compare": Case(only(*READERS)),
-    "programme:review_detail": Case(only(*READERS), kwargs=review),
+    "programme:review_detail": Case(lead_first(only(*READERS)), kwargs=review),
     "programme:review_edit": Case(only("lead"), kwargs=review),
     "programme:review_transition": Case(POST_ONLY, kwargs=lambda w: {"pk": w.review.pk, "action": "hold"}),
     "programme:proposal_add": Case(POST_ONLY, kwargs=review),
@@ -56,7 +62,7 @@ def _proposal(w):
 
 
 def _decide(w):
-    return {"accept": "reject", "note": "Esperamos al próximo trimestre"}
+    return {"decision": "reject", "note": "Esperamos al próximo trimestre"}
 
 
 def _settings(w):

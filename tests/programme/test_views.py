@@ -63,12 +63,12 @@ def test_the_cap_refusal_is_shown_on_the_decision(personas, review):
                                         reason="Crece mucho")
     client = client_for(personas.lead)
     url = reverse("programme:proposal_decide", args=[proposal.pk])
-    response = client.post(url, {"accept": "accept", "kam": personas.kam.pk, "sponsor": personas.sponsor.pk})
+    response = client.post(url, {"decision": "accept", "kam": personas.kam.pk, "sponsor": personas.sponsor.pk})
     assert response.status_code == 200
     html = response.content.decode()
     assert 'data-testid="cap-refusal"' in html and "cap 1" in html
     assert Account.objects.get(pk=candidate.pk).tier == "development"
-    response = client.post(url, {"accept": "accept", "kam": personas.kam.pk, "sponsor": personas.sponsor.pk,
+    response = client.post(url, {"decision": "accept", "kam": personas.kam.pk, "sponsor": personas.sponsor.pk,
                                  "cap_override": "on", "override_reason": "Cliente estratégico"})
     assert response.status_code == 302
     assert Account.objects.get(pk=candidate.pk).tier == "key"
