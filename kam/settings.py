@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "planning",
     "touchpoints",
     "metrics",
+    "programme",
 ]
 
 MIDDLEWARE = [

@@ -253,8 +253,25 @@ def _metrics_cases(w):
     }
 
 
+def _programme_cases(w):
+    from programme import forms as f
+    from programme.models import ReviewChange, ReviewSettings
+
+    w.review.held_on, w.review.notes, w.review.targets = _past(3), "Revisión con la dirección", {
+        "plan_coverage": "82.5", "satisfaction": "7.25"}
+    w.review.save()
+    change = ReviewChange(review=w.review, text="Un patrocinador por cuenta clave")
+    return {
+        "programme.forms.ReviewSettingsForm": Case(lambda data=None, files=None: f.ReviewSettingsForm(
+            data, instance=ReviewSettings.current())),
+        "programme.forms.ReviewForm": Case(lambda data=None, files=None: f.ReviewForm(data, instance=w.review)),
+        "programme.forms.ChangeForm": Case(lambda data=None, files=None: f.ChangeForm(data, instance=change)),
+    }
+
+
 def explicit_cases(w) -> dict[str, Case]:
-    return {**_accounts_cases(w), **_planning_cases(w), **_touchpoints_cases(w), **_metrics_cases(w)}
+    return {**_accounts_cases(w), **_planning_cases(w), **_touchpoints_cases(w), **_metrics_cases(w),
+            **_programme_cases(w)}
 
 
 def _generic_value(f: forms.Field):

@@ -166,6 +166,7 @@ CREATION_VIEWS = {
     "planning:negotiation_row", "planning:agreement_commitment", "planning:share",
     "touchpoints:touchpoint_new", "touchpoints:incident_new", "touchpoints:feedback_new",
     "touchpoints:partnership_rating_new",
+    "programme:review_create", "programme:proposal_add", "programme:change_add", "programme:proposal_decide",
 }
 
 
