@@ -33,6 +33,7 @@ urlpatterns = [
     path("", include("planning.urls")),
     path("", include("touchpoints.urls")),
     path("", include("metrics.urls")),
+    path("", include("roster.urls")),
     path("admin/", admin.site.urls),
 ]
 
