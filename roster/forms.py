@@ -41,6 +41,8 @@ class SkillAssessmentForm(BoundedForm):
 
 
 class CourseForm(BoundedModelForm):
+    link = forms.URLField(label=_("Link"), max_length=300, required=False, assume_scheme="https")
+
     class Meta:
         model = Course
         fields = ["title", "competence", "provider", "link", "due_date"]
