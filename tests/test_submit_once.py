@@ -166,6 +166,7 @@ CREATION_VIEWS = {
     "planning:negotiation_row", "planning:agreement_commitment", "planning:share",
     "touchpoints:touchpoint_new", "touchpoints:incident_new", "touchpoints:feedback_new",
     "touchpoints:partnership_rating_new",
+    "roster:assess", "roster:course_new", "roster:competence_new",
 }
 
 
