@@ -62,8 +62,10 @@ def seed(ctx) -> None:
             continue
         for back, lead_row, self_row in ((150, lead_scores[0], self_scores[0]), (20, lead_scores[1], self_scores[1])):
             day = today - datetime.timedelta(days=back)
+            # The KAM assesses themself a few days before the lead's review, as the method's cycle has it.
             services.assessment_record(actor=person, person=person, kind=AssessmentKind.SELF,
-                                       scores=_scores(competences, self_row), assessed_on=day - datetime.timedelta(days=3))
+                                       scores=_scores(competences, self_row),
+                                       assessed_on=day - datetime.timedelta(days=3))
             services.assessment_record(actor=lead, person=person, kind=AssessmentKind.LEAD,
                                        scores=_scores(competences, lead_row), assessed_on=day,
                                        note=note if back == 20 else "")

@@ -29,7 +29,8 @@ def _grow(personas, n, start):
             plan = mf.plan(a, owner=kam)
             mf.commitment(plan, due_ago=10, status="done", delivered_ago=12)
             mf.commitment(plan, due_ago=20)
-            Course.objects.create(person=kam, title=f"Curso {start + i}", due_date=today + datetime.timedelta(days=i - 3))
+            Course.objects.create(person=kam, title=f"Curso {start + i}",
+                                  due_date=today + datetime.timedelta(days=i - 3))
             day = today - datetime.timedelta(days=200 - 10 * (start + i))
             services.assessment_record(actor=personas.lead, person=kam, kind="lead", scores=scores, assessed_on=day)
             services.assessment_record(actor=kam, person=kam, kind="self", scores=scores, assessed_on=day)

@@ -24,7 +24,8 @@ def test_due_soon_reminds_the_kam_once(personas):
     assert course_reminders_send() == 1
     assert course_reminders_send() == 0
     notes = Notification.objects.filter(event_key__startswith="roster-course:")
-    assert [(n.recipient, n.event_key) for n in notes] == [(personas.kam, f"roster-course:{course.pk}:due:{course.due_date}")]
+    expected = [(personas.kam, f"roster-course:{course.pk}:due:{course.due_date}")]
+    assert [(n.recipient, n.event_key) for n in notes] == expected
 
 
 def test_overdue_reminds_the_kam_and_the_lead_once_even_when_the_task_runs_twice(personas):
