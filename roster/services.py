@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from kam import versioning
 from kam.errors import Forbidden, Invalid, clean
+from kam.people import person_label
 from kam.roles import KAM, has_role
 from kam.services import notification_send
 from kam.validators import require_not_in_future
@@ -153,8 +154,7 @@ def course_reminders_send(*, today: datetime.date | None = None) -> int:
             sent += len(notification_send(
                 recipients=[course.person, *leads], event_key=f"roster-course:{course.pk}:overdue:{course.due_date}",
                 title=_("Course overdue: %(title)s") % {"title": course.title},
-                body=_("%(person)s · was due on %(date)s") % {"person": course.person.get_full_name()
-                                                               or course.person.username,
+                body=_("%(person)s · was due on %(date)s") % {"person": person_label(course.person),
                                                                "date": course.due_date}, link=link))
         else:
             sent += len(notification_send(
