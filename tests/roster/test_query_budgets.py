@@ -1,5 +1,7 @@
 """Every roster page within its budget, and the same count on a little data and on much more (more
-accounts, assessments, courses and snapshots for the same KAMs)."""
+accounts, assessments, courses and snapshots for the same KAMs). The comparison and a person's page read
+metrics.portfolio_measures once per KAM shown (six queries each): KAMs are a handful, their accounts are
+what grows."""
 
 import datetime
 
