@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "planning",
     "touchpoints",
     "metrics",
+    "roster",
     "programme",
 ]
 
@@ -225,6 +226,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "accounts.tasks.import_jobs_reap",
         "schedule": 60.0,
         "options": {"expires": 50},
+    },
+    "roster-course-reminders-daily": {
+        "task": "roster.tasks.send_course_reminders",
+        "schedule": crontab(hour=6, minute=45),
     },
     "share-views-purge-nightly": {
         "task": "planning.tasks.purge_share_views",

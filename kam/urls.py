@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("touchpoints.urls")),
     path("", include("metrics.urls")),
     path("", include("programme.urls")),
+    path("", include("roster.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -269,9 +269,24 @@ def _programme_cases(w):
     }
 
 
+def _roster_cases(w):
+    from roster import forms as f
+    from roster.models import Competence, Course, RosterSettings
+
+    course = Course.objects.create(person=w.kam, title="Finanzas para no financieros", provider="Escuela",
+                                   link="https://example.com/curso", competence=Competence.objects.first(),
+                                   due_date=_past(-30), completed_on=_past(2))
+    return {
+        "roster.forms.CourseForm": Case(lambda data=None, files=None: f.CourseForm(data, instance=course)),
+        "roster.forms.CourseDoneForm": Case(lambda data=None, files=None: f.CourseDoneForm(data, instance=course)),
+        "roster.forms.RosterSettingsForm": Case(lambda data=None, files=None: f.RosterSettingsForm(
+            data, instance=RosterSettings.current())),
+    }
+
+
 def explicit_cases(w) -> dict[str, Case]:
     return {**_accounts_cases(w), **_planning_cases(w), **_touchpoints_cases(w), **_metrics_cases(w),
-            **_programme_cases(w)}
+            **_programme_cases(w), **_roster_cases(w)}
 
 
 def _generic_value(f: forms.Field):

@@ -167,6 +167,7 @@ CREATION_VIEWS = {
     "touchpoints:touchpoint_new", "touchpoints:incident_new", "touchpoints:feedback_new",
     "touchpoints:partnership_rating_new",
     "programme:review_create", "programme:proposal_add", "programme:change_add", "programme:proposal_decide",
+    "roster:assess", "roster:course_new", "roster:competence_new",
 }
 
 
