@@ -13,6 +13,7 @@ TONES: dict[str, dict[str, str]] = {
     "plan": {"agreed": "success", "committed": "primary", "in_review": "warning", "closed": "secondary"},
     "import": {"done": "success", "failed": "danger", "running": "primary", "queued": "info",
                "previewed": "warning", "uploaded": "light border"},
+    "charter": {"met": "success", "missed": "danger"},
     "activity": {"incident_breached": "danger", "incident_opened": "warning", "sponsor_visit": "info"},
 }
 # Each tier's colour on the charts that draw accounts (the portfolio matrix on its page and on the
