@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import Count, DurationField, ExpressionWrapper, F, Q, QuerySet, Sum, Value
+from django.db.models import Count, DurationField, ExpressionWrapper, F, Max, Q, QuerySet, Sum, Value
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -123,23 +123,20 @@ def sponsor_visits(scope: Scope, departments: set[int]) -> Tallies:
     if scope.start > scope.today:
         return {}
     cadence = ProgrammeSettings.current().sponsor_visit_days
-    # A visit older than one cadence before the start leaves the start overdue whatever came before it.
-    since = scope.lower - datetime.timedelta(days=cadence + 1)
+    sponsor_visits = Touchpoint.objects.filter(account_id__in=scope.ids, kind=TouchpointKind.EXECUTIVE_VISIT)
+    earlier = dict(sponsor_visits.filter(occurred_at__lt=scope.lower).values("account_id")
+                   .annotate(last=Max("occurred_at")).values_list("account_id", "last"))
     visits: dict[int, list[datetime.date]] = {}
-    for account_id, at in (Touchpoint.objects
-                           .filter(account_id__in=scope.ids, kind=TouchpointKind.EXECUTIVE_VISIT,
-                                   occurred_at__gte=since, occurred_at__lt=scope.upper)
+    for account_id, at in (sponsor_visits.filter(occurred_at__gte=scope.lower, occurred_at__lt=scope.upper)
                            .values_list("account_id", "occurred_at")):
         visits.setdefault(account_id, []).append(timezone.localtime(at).date())
     tallies: Tallies = {}
     for account in scope.accounts:
-        created = timezone.localtime(account["created_at"]).date()
-        if not account["sponsor_id"] or created > scope.last_day:
+        if not account["sponsor_id"]:
             continue
-        days = visits.get(account["pk"], [])
-        before = [d for d in days if d < scope.start]
-        kept = formulas.cadence_kept(anchor=max(before, default=created),
-                                     visits=[d for d in days if d >= scope.start],
+        last = earlier.get(account["pk"])
+        anchor = timezone.localtime(last or account["created_at"]).date()
+        kept = formulas.cadence_kept(anchor=anchor, visits=visits.get(account["pk"], []),
                                      start=scope.start, end=scope.last_day, cadence_days=cadence)
         tallies[(account["pk"], None)] = (Decimal(int(kept)), Decimal(1))
     return tallies
@@ -147,23 +144,19 @@ def sponsor_visits(scope: Scope, departments: set[int]) -> Tallies:
 
 def touchpoints_per_quarter(scope: Scope, departments: set[int]) -> Tallies:
     """The department's touchpoints per account and quarter: the touchpoints it logged on the account
-    in the period (up to today), over the quarters the account was in the programme during it (from
-    its creation). Every account counts, those without a touchpoint as zero."""
+    in the period (up to today), over the period's length in quarters (`charter.formulas.quarters`).
+    Every account counts, those without a touchpoint as zero. (Not from the account's creation: an
+    account imported with its history was created after its first touchpoints.)"""
+    exposure = formulas.quarters(scope.start, scope.last_day)
+    if exposure <= 0:
+        return {}
     counts = {(r["account_id"], r["department_id"]): r["n"] for r in (
         Touchpoint.objects
         .filter(account_id__in=scope.ids, department_id__in=departments,
                 occurred_at__gte=scope.lower, occurred_at__lt=scope.upper)
         .values("account_id", "department_id").annotate(n=Count("id")))}
-    tallies: Tallies = {}
-    for account in scope.accounts:
-        first = max(scope.start, timezone.localtime(account["created_at"]).date())
-        exposure = formulas.quarters(first, scope.last_day)
-        if exposure <= 0:
-            continue
-        for department_id in departments:
-            tallies[(account["pk"], department_id)] = (Decimal(counts.get((account["pk"], department_id), 0)),
-                                                       exposure)
-    return tallies
+    return {(account["pk"], department_id): (Decimal(counts.get((account["pk"], department_id), 0)), exposure)
+            for account in scope.accounts for department_id in departments}
 
 
 MEASURES: dict[str, Callable[[Scope, set[int]], Tallies]] = {

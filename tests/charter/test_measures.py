@@ -95,19 +95,21 @@ def test_sponsor_visits_keep_the_cadence_of_the_programme_settings():
     kept = account("key", sponsor=sponsor)
     late = account("key", sponsor=sponsor)
     new = account("key", sponsor=sponsor, created=datetime.date(2026, 8, 15))  # due 13 November
+    old = account("key", sponsor=sponsor, created=datetime.date(2025, 1, 1))  # visited long ago only
     account("key")  # no sponsor: not measured
-    for acc, day in ((kept, at(2026, 5, 1, 10)), (kept, at(2026, 7, 20, 10)), (late, at(2026, 3, 1, 10))):
+    for acc, day in ((kept, at(2026, 5, 1, 10)), (kept, at(2026, 7, 20, 10)), (late, at(2026, 3, 1, 10)),
+                     (old, at(2025, 1, 10, 10))):
         TouchpointFactory(account=acc, kind="executive_visit", occurred_at=day, department=department("executive"))
     result, cells = _measure("sponsor_visits", 100, code="executive")
     assert {cells[kept.pk].met, cells[late.pk].met, cells[new.pk].met} == {True, False}
     assert cells[kept.pk].value == Decimal("100.0") and cells[late.pk].value == Decimal("0.0")
-    assert cells[new.pk].met is True
-    assert result.key == Decimal("66.7") and result.measured == 3  # 2 of 3
+    assert cells[new.pk].met is True and cells[old.pk].met is False
+    assert result.key == Decimal("50.0") and result.measured == 4  # 2 of 4
 
 
-def test_touchpoints_per_quarter_count_every_account_and_its_time_in_the_programme():
+def test_touchpoints_per_quarter_count_every_account_over_the_whole_period():
     a, b = account("key"), account("key")
-    recent = account("key", created=datetime.date(2026, 9, 1))  # 30 days of the period
+    recent = account("key", created=datetime.date(2026, 12, 1))  # imported later, with its history
     ops = department("operations")
     for day in (1, 2, 3, 4):
         TouchpointFactory(account=a, department=ops, occurred_at=at(2026, 8, day, 10))
@@ -119,10 +121,10 @@ def test_touchpoints_per_quarter_count_every_account_and_its_time_in_the_program
     result, cells = _measure("touchpoints_per_quarter", 2)
     # 92 days are 92 / 91.3125 quarters: 4 touchpoints make 3.97 a quarter, 1 makes 0.99.
     assert cells[a.pk].value == Decimal("4.0") and cells[b.pk].value == Decimal("1.0")
-    assert cells[recent.pk].value == Decimal("6.1")  # 2 in 30 days
+    assert cells[recent.pk].value == Decimal("2.0")  # 1.98
     assert cells[b.pk].met is False and cells[a.pk].met is True
-    # Pooled: 7 touchpoints over (92 + 92 + 30) days.
-    assert result.key == formulas.ratio(7, Decimal(214) / formulas.QUARTER_DAYS)
+    # Pooled: 7 touchpoints over three accounts' 92 days: 2.32.
+    assert result.key == Decimal("2.3") == formulas.ratio(7, 3 * Decimal(92) / formulas.QUARTER_DAYS)
 
 
 def test_an_account_without_anything_to_measure_is_not_measured():
