@@ -8,7 +8,7 @@ from accounts.models import Tier
 from kam.forms import BoundedForm, DateInput, VersionedForm, form_field
 
 from . import formulas
-from .kinds import SPECS, Unit
+from .kinds import SPECS, MeasureKind, Unit
 from .models import Promise
 from .selectors import charter_departments
 
@@ -37,8 +37,7 @@ class PromiseForm(VersionedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         form_field(self, "department", forms.ModelChoiceField).queryset = charter_departments()
-        units = "; ".join(f"{label}: {Unit(SPECS[kind].unit).label}" for kind, label in
-                          self.fields["measure"].choices if kind in SPECS)
+        units = "; ".join(f"{kind.label}: {Unit(SPECS[kind].unit).label}" for kind in MeasureKind)
         self.fields["target"].help_text = _("In the measure's unit (%(units)s).") % {"units": units}
 
     def clean_text(self):

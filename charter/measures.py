@@ -167,7 +167,7 @@ MEASURES: dict[str, Callable[[Scope, set[int]], Tallies]] = {
     MeasureKind.TOUCHPOINTS_PER_QUARTER: touchpoints_per_quarter,
 }
 # How a pooled tally becomes the value shown: a share in %, or a plain ratio.
-SCALE = {
+SCALE: dict[str, int] = {
     MeasureKind.SLA_RESOLUTION: 100,
     MeasureKind.ACK_HOURS: 1,
     MeasureKind.COMMITMENTS_ON_TIME: 100,

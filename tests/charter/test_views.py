@@ -143,7 +143,8 @@ def test_the_lead_writes_a_promise_through_the_form(personas):
     assert "Sales" not in page.split('name="department"')[1].split("</select>")[0]
     response = client.post(reverse("charter:promise_new"), {
         "department": department("technical").pk, "text": "Visita técnica  en 48 horas",
-        "measure": "touchpoints_per_quarter", "target": "1", "tiers": ["key", "development"], "active": "on", "order": "0"})
+        "measure": "touchpoints_per_quarter", "target": "1", "tiers": ["key", "development"], "active": "on",
+        "order": "0"})
     assert response.status_code == 302
     promise = Promise.objects.get()
     assert promise.tiers == ["key", "development"] and promise.text == "Visita técnica en 48 horas"
