@@ -3,6 +3,7 @@ import datetime
 from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from accounts.models import Tier
 from kam.forms import BoundedForm, DateInput, VersionedForm, form_field
@@ -49,8 +50,8 @@ class PeriodForm(BoundedForm):
     """The compliance period: a preset or two dates (both included). Read from the query string."""
 
     preset = forms.ChoiceField(label=_("period"), choices=PRESETS, required=False)
-    start = forms.DateField(label=_("from"), required=False, widget=DateInput(attrs=_SMALL))
-    end = forms.DateField(label=_("to"), required=False, widget=DateInput(attrs=_SMALL))
+    start = forms.DateField(label=pgettext_lazy("period", "from"), required=False, widget=DateInput(attrs=_SMALL))
+    end = forms.DateField(label=pgettext_lazy("period", "to"), required=False, widget=DateInput(attrs=_SMALL))
 
     def clean(self):
         data = super().clean() or {}
