@@ -157,8 +157,11 @@ def test_the_account_panel_links_to_the_accounts_compliance(personas):
     html = client_for(personas.kam).get(f"/accounts/{personas.account.pk}/panels/charter/").content.decode()
     assert 'data-testid="charter-account-link"' in html
     assert reverse("charter:account_compliance", args=[personas.account.pk]) in html
+    assert "1 of 1" not in html and "0 of 0" in html  # nothing to measure last quarter
     hidden = client_for(personas.operator).get(f"/accounts/{personas.account.pk}/panels/charter/").content.decode()
     assert "charter-panel" not in hidden
+    standard = client_for(personas.lead).get(f"/accounts/{personas.other_account.pk}/panels/charter/")
+    assert "charter-panel" not in standard.content.decode()  # no promise applies to its tier
 
 
 def test_the_programme_dashboard_links_to_the_compliance(personas):
