@@ -9,7 +9,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Case, Q, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -131,13 +131,20 @@ class Compliance:
         return (Decimal(sum(measured)) / len(measured)).quantize(Decimal("0.001"))
 
 
-def _pooled(tallies: Tallies, keys) -> tuple[Decimal, Decimal]:
+def promise_value(promise: Promise, tallies: Tallies, account_ids) -> Decimal | None:
+    """The promise's measure over these accounts: their tallies pooled, then scaled (None: nothing to
+    measure)."""
+    department = promise.department_id if SPECS[promise.measure].by_department else None
     num = den = Decimal(0)
-    for k in keys:
-        n, d = tallies.get(k, (Decimal(0), Decimal(0)))
+    for pk in account_ids:
+        n, d = tallies.get((pk, department), (Decimal(0), Decimal(0)))
         num += n
         den += d
-    return num, den
+    return formulas.ratio(num, den, scale=SCALE[promise.measure])
+
+
+def promise_met(promise: Promise, value: Decimal | None) -> bool | None:
+    return formulas.target_met(value, promise.target, higher_is_better=promise.higher_is_better)
 
 
 def compliance(accounts_qs: QuerySet[Account], *, start: datetime.date, end: datetime.date,
@@ -150,14 +157,14 @@ def compliance(accounts_qs: QuerySet[Account], *, start: datetime.date, end: dat
     now = now or timezone.now()
     if promises is None:
         promises = list(Promise.objects.filter(active=True).select_related("department"))
-    qs = accounts_qs.filter(archived_at__isnull=True)
+    active = accounts_qs.filter(archived_at__isnull=True)
     fields = ["pk", "name", "tier", "sponsor_id", "created_at"]
+    listed = active
     if rows_for is not None:
-        qs = qs.annotate(shown=_as_bool(rows_for))
+        listed = active.annotate(shown=_as_bool(rows_for))
         fields.append("shown")
-    accounts = list(qs.order_by().values(*fields)) if promises else []
-    scope = Scope(queryset=accounts_qs.filter(archived_at__isnull=True), accounts=accounts, start=start,
-                  end=end, now=now)
+    accounts = list(listed.order_by().values(*fields)) if promises else []
+    scope = Scope(queryset=active, accounts=accounts, start=start, end=end, now=now)
     wanted: dict[str, set[int]] = {}
     for p in promises:
         wanted.setdefault(p.measure, set()).add(p.department_id)
@@ -166,39 +173,29 @@ def compliance(accounts_qs: QuerySet[Account], *, start: datetime.date, end: dat
     rows = {a["pk"]: AccountResult(account=a) for a in sorted(
         accounts, key=lambda a: (a["tier"] != Tier.KEY, a["name"].lower(), a["pk"]))
         if a.get("shown", True)}
+    key = [a["pk"] for a in accounts if a["tier"] == Tier.KEY]
+    rest = [a["pk"] for a in accounts if a["tier"] != Tier.KEY]
     results = []
     for p in promises:
         t = tallies[p.measure]
-        dept_key = p.department_id if SPECS[p.measure].by_department else None
-        scale = SCALE[p.measure]
-
-        def value(ids, _t=t, _d=dept_key, _s=scale):
-            num, den = _pooled(_t, ((i, _d) for i in ids))
-            return formulas.ratio(num, den, scale=_s)
-
-        def met(v, _p=p):
-            return formulas.target_met(v, _p.target, higher_is_better=_p.higher_is_better)
-
         promised = [a["pk"] for a in accounts if a["tier"] in p.tiers]
-        key = [a["pk"] for a in accounts if a["tier"] == Tier.KEY]
-        rest = [a["pk"] for a in accounts if a["tier"] != Tier.KEY]
-        overall, key_value, rest_value = value(promised), value(key), value(rest)
         measured = 0
         for pk in promised:
-            v = value([pk])
+            v = promise_value(p, t, [pk])
             measured += v is not None
             if pk in rows:
-                rows[pk].cells.append(Cell(promise=p, value=v, met=met(v)))
-        results.append(PromiseResult(promise=p, value=overall, met=met(overall), key=key_value,
-                                     key_met=met(key_value), rest=rest_value, rest_met=met(rest_value),
-                                     measured=measured))
+                rows[pk].cells.append(Cell(promise=p, value=v, met=promise_met(p, v)))
+        overall, key_value, rest_value = (promise_value(p, t, promised), promise_value(p, t, key),
+                                          promise_value(p, t, rest))
+        results.append(PromiseResult(
+            promise=p, value=overall, met=promise_met(p, overall), key=key_value,
+            key_met=promise_met(p, key_value), rest=rest_value, rest_met=promise_met(p, rest_value),
+            measured=measured))
     return Compliance(start=start, end=end, results=results,
                       accounts=[r for r in rows.values() if r.cells])
 
 
 def _as_bool(q: Q):
-    from django.db.models import BooleanField, Case, Value, When
-
     return Case(When(q, then=Value(True)), default=Value(False), output_field=BooleanField())
 
 
