@@ -9,6 +9,7 @@ from django.utils import timezone
 from accounts.models import Account
 from charter.models import Promise
 from tests.factories import AccountFactory, department
+from tests.touchpoints.factories import IncidentFactory
 
 START, END = datetime.date(2026, 7, 1), datetime.date(2026, 9, 30)
 
@@ -27,3 +28,11 @@ def account(tier="key", created=datetime.date(2025, 1, 1), **kwargs) -> Account:
 def promise(measure, target, code="operations", tiers=("key",), text="") -> Promise:
     return Promise.objects.create(department=department(code), measure=measure, target=Decimal(target),
                                   tiers=list(tiers), text=text or f"{measure} {code}")
+
+
+def incident(acc, due, resolved=None, opened=None, acked=None):
+    """An incident whose resolve deadline is `due` (opened two days before unless said otherwise)."""
+    opened = opened or due - datetime.timedelta(hours=48)
+    return IncidentFactory(account=acc, opened_at=opened, ack_due_at=opened + datetime.timedelta(hours=4),
+                           resolve_due_at=due, resolved_at=resolved, acknowledged_at=acked,
+                           status="resolved" if resolved else "open")

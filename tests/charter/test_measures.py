@@ -8,10 +8,10 @@ import pytest
 from accounts.models import Account
 from charter import formulas
 from charter.selectors import compliance
-from tests.charter.helpers import END, START, account, at, promise
+from tests.charter.helpers import END, START, account, at, incident, promise
 from tests.factories import UserFactory, department
 from tests.planning.factories import CommitmentFactory, PlanFactory
-from tests.touchpoints.factories import IncidentFactory, TouchpointFactory
+from tests.touchpoints.factories import TouchpointFactory
 from touchpoints import sla
 
 pytestmark = pytest.mark.django_db
@@ -26,22 +26,15 @@ def _measure(measure, target, *, now=NOW, code="operations", start=START, end=EN
     return result, cells
 
 
-def _incident(acc, due, resolved=None, opened=None, acked=None):
-    opened = opened or due - datetime.timedelta(hours=48)
-    return IncidentFactory(account=acc, opened_at=opened, ack_due_at=opened + datetime.timedelta(hours=4),
-                           resolve_due_at=due, resolved_at=resolved, acknowledged_at=acked,
-                           status="resolved" if resolved else "open")
-
-
 def test_sla_resolution_counts_the_deadlines_of_the_period_by_the_sla_clock():
     a, b = account("key"), account("standard")
     incidents = [
-        _incident(a, at(2026, 7, 1), resolved=at(2026, 7, 1)),           # exactly at the deadline: met
-        _incident(a, at(2026, 8, 1), resolved=at(2026, 8, 2)),           # late: breached
-        _incident(a, at(2026, 9, 30, 23, 59)),                           # unresolved after it: overdue
-        _incident(a, at(2026, 6, 30, 23, 59), resolved=at(2026, 7, 5)),  # deadline before the period
-        _incident(a, at(2026, 10, 1), resolved=at(2026, 9, 1)),          # deadline after the period
-        _incident(b, at(2026, 7, 15), resolved=at(2026, 7, 14)),         # early: met
+        incident(a, at(2026, 7, 1), resolved=at(2026, 7, 1)),           # exactly at the deadline: met
+        incident(a, at(2026, 8, 1), resolved=at(2026, 8, 2)),           # late: breached
+        incident(a, at(2026, 9, 30, 23, 59)),                           # unresolved after it: overdue
+        incident(a, at(2026, 6, 30, 23, 59), resolved=at(2026, 7, 5)),  # deadline before the period
+        incident(a, at(2026, 10, 1), resolved=at(2026, 9, 1)),          # deadline after the period
+        incident(b, at(2026, 7, 15), resolved=at(2026, 7, 14)),         # early: met
     ]
     result, cells = _measure("sla_resolution", 95)
     assert cells[a.pk].value == Decimal("33.3") and cells[a.pk].met is False  # 1 of 3
@@ -54,18 +47,18 @@ def test_sla_resolution_counts_the_deadlines_of_the_period_by_the_sla_clock():
 
 def test_sla_resolution_leaves_running_clocks_out():
     a = account("key")
-    _incident(a, at(2026, 9, 20), resolved=at(2026, 9, 19))
-    _incident(a, at(2026, 9, 25))  # still running on 24 September
+    incident(a, at(2026, 9, 20), resolved=at(2026, 9, 19))
+    incident(a, at(2026, 9, 25))  # still running on 24 September
     result, _cells = _measure("sla_resolution", 100, now=at(2026, 9, 24))
     assert result.key == Decimal("100.0") and result.key_met is True
 
 
 def test_ack_hours_averages_the_wait_of_the_incidents_opened_in_the_period():
     a = account("key")
-    _incident(a, at(2026, 7, 10), opened=at(2026, 7, 1), acked=at(2026, 7, 1, 2))       # 2 h
-    _incident(a, at(2026, 8, 10), opened=at(2026, 8, 1), acked=at(2026, 8, 1, 4))       # 4 h
-    _incident(a, at(2026, 10, 5), opened=at(2026, 9, 30, 20))                           # 6 h so far
-    _incident(a, at(2026, 7, 5), opened=at(2026, 6, 30, 23), acked=at(2026, 7, 1, 23))  # opened before
+    incident(a, at(2026, 7, 10), opened=at(2026, 7, 1), acked=at(2026, 7, 1, 2))       # 2 h
+    incident(a, at(2026, 8, 10), opened=at(2026, 8, 1), acked=at(2026, 8, 1, 4))       # 4 h
+    incident(a, at(2026, 10, 5), opened=at(2026, 9, 30, 20))                           # 6 h so far
+    incident(a, at(2026, 7, 5), opened=at(2026, 6, 30, 23), acked=at(2026, 7, 1, 23))  # opened before
     result, cells = _measure("ack_hours", 4, now=at(2026, 10, 1, 2))
     assert cells[a.pk].value == Decimal("4.0") and cells[a.pk].met is True  # (2 + 4 + 6) / 3, at most 4
     stricter, _ = _measure("ack_hours", Decimal("3.5"), now=at(2026, 10, 1, 2))

@@ -9,18 +9,10 @@ from django.utils import timezone
 
 from charter import formulas
 from charter.selectors import compliance_summary
-from tests.charter.helpers import END, START, account, at, promise
+from tests.charter.helpers import END, START, account, at, incident, promise
 from tests.conftest import client_for
-from tests.touchpoints.factories import IncidentFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def _incident(acc, due, resolved=None, opened=None, acked=None):
-    opened = opened or due - datetime.timedelta(hours=48)
-    return IncidentFactory(account=acc, opened_at=opened, ack_due_at=opened + datetime.timedelta(hours=4),
-                           resolve_due_at=due, resolved_at=resolved, acknowledged_at=acked,
-                           status="resolved" if resolved else "open")
 
 
 @pytest.fixture
@@ -29,9 +21,9 @@ def served(personas):
     key, standard = personas.account, personas.other_account
     other_key = account("key", name="Papelera del Sur S.A.")
     for acc in (key, other_key):
-        _incident(acc, at(2026, 8, 1), resolved=at(2026, 7, 31), opened=at(2026, 7, 30), acked=at(2026, 7, 30, 5))
-    _incident(standard, at(2026, 8, 1), resolved=at(2026, 7, 31), opened=at(2026, 7, 30), acked=at(2026, 7, 30, 3))
-    _incident(standard, at(2026, 8, 2), resolved=at(2026, 8, 3), opened=at(2026, 7, 31), acked=at(2026, 7, 31, 3))
+        incident(acc, at(2026, 8, 1), resolved=at(2026, 7, 31), opened=at(2026, 7, 30), acked=at(2026, 7, 30, 5))
+    incident(standard, at(2026, 8, 1), resolved=at(2026, 7, 31), opened=at(2026, 7, 30), acked=at(2026, 7, 30, 3))
+    incident(standard, at(2026, 8, 2), resolved=at(2026, 8, 3), opened=at(2026, 7, 31), acked=at(2026, 7, 31, 3))
     sla = promise("sla_resolution", 90, text="Incidencias resueltas dentro del SLA")
     ack = promise("ack_hours", 2, code="customer_service", text="Acuse en menos de dos horas")
     personas.other_key = other_key
