@@ -159,3 +159,17 @@ def test_the_account_panel_links_to_the_accounts_compliance(personas):
 def test_the_programme_dashboard_links_to_the_compliance(personas):
     html = client_for(personas.lead).get(reverse("metrics:dashboard_program")).content.decode()
     assert reverse("charter:compliance") in html
+
+
+def test_sponsors_measure_the_whole_programme_but_list_only_the_accounts_they_read(personas):
+    key, standard = personas.account, personas.other_account
+    incident(key, at(2026, 8, 1), resolved=at(2026, 7, 31))
+    incident(standard, at(2026, 8, 1), resolved=at(2026, 8, 2))
+    promise("sla_resolution", 90, tiers=("key", "standard"))
+    url = reverse("charter:compliance") + f"?preset=custom&start={START}&end={END}"
+    lead = client_for(personas.lead).get(url).content.decode()
+    sponsor = client_for(personas.sponsor).get(url).content.decode()
+    assert "Otra Cuenta S.L." in lead and "Otra Cuenta S.L." not in sponsor
+    # The standard account still counts among the rest for the sponsor: 0 % (missed), as for the lead.
+    for html in (lead, sponsor):
+        assert 'data-testid="share-key">100 %' in html and 'data-testid="share-rest">0 %' in html
