@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "accounts",
     "planning",
     "touchpoints",
+    "charter",
     "metrics",
     "roster",
     "programme",

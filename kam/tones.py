@@ -13,6 +13,7 @@ TONES: dict[str, dict[str, str]] = {
     "plan": {"agreed": "success", "committed": "primary", "in_review": "warning", "closed": "secondary"},
     "import": {"done": "success", "failed": "danger", "running": "primary", "queued": "info",
                "previewed": "warning", "uploaded": "light border"},
+    "charter": {"met": "success", "missed": "danger"},
     "activity": {"incident_breached": "danger", "incident_opened": "warning", "sponsor_visit": "info"},
     "capacity": {"over": "danger", "at": "warning", "under": "success"},
     "course": {"done": "success", "overdue": "danger", "due_soon": "warning"},

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from accounts import selectors as account_selectors
 from accounts.models import Account, Tier
+from charter import selectors as charter_selectors
 from kam.models import ProgrammeSettings
 from metrics.models import AccountSnapshot
 from metrics.portfolio_measures import portfolio_measures
@@ -163,6 +164,11 @@ def sponsor_visits(p: ReviewPeriod) -> Actual:
     return Actual(percent(p.key["sponsor_visits"]["share"]), percent(p.rest["sponsor_visits"]["share"]))
 
 
+def charter_compliance(p: ReviewPeriod) -> Actual:
+    summary = charter_selectors.compliance_summary(start=p.start, end=p.end)
+    return Actual(percent(summary["key"]), percent(summary["rest"]))
+
+
 def satisfaction(p: ReviewPeriod) -> Actual:
     return Actual(_one_place(p.key["satisfaction"]["score"]), _one_place(p.rest["satisfaction"]["score"]))
 
@@ -197,6 +203,8 @@ register(Kpi("commitments_ours", _("Our commitments delivered on time"), PERCENT
 register(Kpi("commitments_client", _("The client's commitments delivered on time"), PERCENT, commitments_client))
 register(Kpi("sponsor_visits", _("Sponsor visits within cadence"), PERCENT, sponsor_visits,
              help=_("Accounts with a sponsor whose next visit was not overdue at the end of the period.")))
+register(Kpi("charter_compliance", _("Charter promises kept"), PERCENT, charter_compliance,
+             help=_("Share of the service charter's promises kept in the period, key accounts against the rest.")))
 register(Kpi("satisfaction", _("Client satisfaction (0–10)"), SCORE, satisfaction,
              help=_("The client's latest feedback score, averaged over the accounts that gave one.")))
 register(Kpi("mutuality", _("Mutuality (client − our rating)"), POINTS, mutuality,

@@ -284,8 +284,19 @@ def _roster_cases(w):
     }
 
 
+def _charter_cases(w):
+    from charter import forms as f
+    from charter.models import Promise
+
+    promise = Promise.objects.get(pk=w.promise.pk)
+    promise.target, promise.tiers = Decimal("92.75"), ["key", "development"]
+    promise.save()
+    return {"charter.forms.PromiseForm": Case(lambda data=None, files=None: f.PromiseForm(data, instance=promise))}
+
+
 def explicit_cases(w) -> dict[str, Case]:
-    return {**_accounts_cases(w), **_planning_cases(w), **_touchpoints_cases(w), **_metrics_cases(w),
+    return {**_accounts_cases(w), **_planning_cases(w), **_touchpoints_cases(w), **_charter_cases(w),
+            **_metrics_cases(w),
             **_programme_cases(w), **_roster_cases(w)}
 
 

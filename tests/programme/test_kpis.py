@@ -111,3 +111,17 @@ def test_periods_follow_the_cadence():
 def test_frozen_actuals_read_back_the_same():
     a = kpis.Actual(Decimal("12.5"), None, Decimal(25))
     assert kpis.Actual.thawed(a.frozen()) == a
+
+
+def test_charter_compliance_is_the_share_of_promises_kept_key_against_the_rest():
+    from tests.charter.helpers import account, incident, promise
+
+    start, end = datetime.date(2026, 7, 1), datetime.date(2026, 9, 30)
+    promise("sla_resolution", "90")
+    key, rest = account("key"), account("standard")
+    due = timezone.make_aware(datetime.datetime(2026, 8, 1, 12))
+    incident(key, due, resolved=due - datetime.timedelta(hours=1))
+    incident(rest, due, resolved=due + datetime.timedelta(hours=5))
+    got = kpis.compute_all(kpis.ReviewPeriod(start, end))["charter_compliance"]
+    # The one promise is kept on the key account (resolved in time) and missed on the rest.
+    assert got == kpis.Actual(Decimal("100.0"), Decimal("0.0"))
