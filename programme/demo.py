@@ -46,7 +46,7 @@ def seed(ctx) -> None:
         return  # no demo programme to review
     lead = leads[0]
     current_start, _end = period_containing(ctx.today, 3)
-    periods = []
+    periods: list = []
     start = current_start
     for _i in range(2):
         start, end = period_containing(start - datetime.timedelta(days=1), 3)

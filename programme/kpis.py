@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from django.db.models import Max
 from django.utils import timezone
@@ -24,6 +25,9 @@ from charter import selectors as charter_selectors
 from kam.models import ProgrammeSettings
 from metrics.models import AccountSnapshot
 from metrics.portfolio_measures import portfolio_measures
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 COUNT, PERCENT, SCORE, POINTS, MONEY = "count", "percent", "score", "points", "money"
 AT_LEAST, AT_MOST = "min", "max"
@@ -73,7 +77,8 @@ class ReviewPeriod:
         else:
             rows = (AccountSnapshot.objects.filter(day=day, account__archived_at__isnull=True)
                     .values_list("account_id", "tier"))
-        key, rest = set(), set()
+        key: set[int] = set()
+        rest: set[int] = set()
         for pk, tier in rows:
             (key if tier == Tier.KEY else rest).add(pk)
         return key, rest
@@ -100,11 +105,11 @@ class ReviewPeriod:
 @dataclass(frozen=True)
 class Kpi:
     code: str
-    label: str
+    label: "StrOrPromise"
     unit: str
     compute: Callable[[ReviewPeriod], Actual]
     goal: str = AT_LEAST
-    help: str = ""
+    help: "StrOrPromise" = ""
 
     def met(self, actual: Decimal | None, target: Decimal | None) -> bool | None:
         """Whether the actual meets the target (None: no target or nothing measured)."""

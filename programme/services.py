@@ -52,14 +52,15 @@ def review_settings_update(*, actor: User, expected_version, data: dict) -> Revi
         setattr(settings, name, value)
     clean(settings)
     versioning.bump(settings)
-    settings._history_user = actor  # type: ignore[attr-defined]
+    settings._history_user = actor
     settings.save()
     return settings
 
 
 def clean_targets(targets: dict) -> dict[str, str]:
     """The lead's targets as the review stores them: registered KPIs only, numbers as text, blanks out."""
-    out, errors = {}, {}
+    out: dict[str, str] = {}
+    errors: dict[str | None, list[str]] = {}
     for code, raw in (targets or {}).items():
         if code not in kpis.KPIS:
             raise ValueError(f"{code} is not a programme KPI")

@@ -1,3 +1,5 @@
+from collections.abc import Callable
+
 from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -76,7 +78,8 @@ def review_edit(request, pk):
 @require_POST
 def review_transition(request, pk, action):
     review = selectors.review_get(pk)
-    write = {"hold": services.review_hold, "close": services.review_close}.get(action)
+    writes: dict[str, Callable[..., object]] = {"hold": services.review_hold, "close": services.review_close}
+    write = writes.get(action)
     if write is None:
         return redirect("programme:review_detail", pk=review.pk)
     try:

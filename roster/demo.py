@@ -28,7 +28,7 @@ STORIES = {
 }
 
 # username: [(title, competence, provider, link, due in days from today, done days ago or None)]
-COURSES = {
+COURSES: dict[str, list[tuple]] = {
     "ana.garcia": [
         ("Finanzas para no financieros", "financial", "Escuela de Negocios del Norte", "", -40, 45),
         ("Análisis de la cuenta de resultados del cliente", "financial", "Formación interna", "", 10, None),

@@ -57,7 +57,7 @@ def _profile_link(person) -> str:
 
 # --- Assessments ----------------------------------------------------------------------------------
 @transaction.atomic
-def assessment_record(*, actor, person, kind: str, scores: Mapping[int, int],
+def assessment_record(*, actor, person, kind: str, scores: Mapping[int, int | str | None],
                       assessed_on: datetime.date | None = None, note: str = "") -> SkillAssessment:
     """A dated set of scores (SCORE_MIN–SCORE_MAX) on every competence in use. `kind` "lead" is the
     programme lead's; "self" is the person's own, recorded by them alone (the lead's superuser rights
@@ -77,7 +77,15 @@ def assessment_record(*, actor, person, kind: str, scores: Mapping[int, int],
     require_not_in_future("assessed_on", assessed_on)
     in_use = {c.pk: c for c in selectors.competences()}
     errors: dict[str | None, list[str]] = {}
-    given = {int(k): v for k, v in scores.items() if v not in (None, "")}
+    given: dict[int, int] = {}
+    for k, v in scores.items():
+        if v in (None, ""):
+            continue
+        try:
+            given[int(k)] = int(v)  # type: ignore[arg-type]  # None was skipped above
+        except (TypeError, ValueError):
+            errors[f"score_{k}"] = [_("A score goes from %(low)d to %(high)d.") % {"low": SCORE_MIN,
+                                                                                   "high": SCORE_MAX}]
     for pk, c in in_use.items():
         value = given.get(pk)
         if value is None:
@@ -113,7 +121,7 @@ def course_add(*, actor, person, data: Mapping) -> Course:
         raise Invalid(errors={"competence": [_("This competence is retired.")]})
     course = Course(person=person, title=(data.get("title") or "").strip(), competence=competence,
                     provider=(data.get("provider") or "").strip(), link=data.get("link") or "",
-                    due_date=data.get("due_date"), created_by=actor)
+                    due_date=data.get("due_date"), created_by=actor)  # type: ignore[misc]  # checked by clean()
     clean(course, exclude=["created_by"])
     course._history_user = actor
     course.save()
