@@ -14,6 +14,8 @@ TONES: dict[str, dict[str, str]] = {
     "import": {"done": "success", "failed": "danger", "running": "primary", "queued": "info",
                "previewed": "warning", "uploaded": "light border"},
     "activity": {"incident_breached": "danger", "incident_opened": "warning", "sponsor_visit": "info"},
+    "agreement": {"negotiation": "info", "signed": "primary", "active": "success", "expiring": "warning",
+                  "renewed": "light border", "ended": "secondary"},
 }
 # Each tier's colour on the charts that draw accounts (the portfolio matrix on its page and on the
 # programme dashboard): the badge tones' colours, translucent so that overlapping bubbles show.

@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("accounts.urls")),
     path("", include("planning.urls")),
     path("", include("touchpoints.urls")),
+    path("", include("agreements.urls")),
     path("", include("metrics.urls")),
     path("admin/", admin.site.urls),
 ]
