@@ -74,9 +74,8 @@ def _with_negotiation(w):
 
 def _to_commitment(w):
     from tests.factories import department
-    from tests.planning.factories import PlanFactory
 
-    PlanFactory(account=w.account)
+    # The account's current plan is planning's `world.plan`.
     return {"department": department("sales").pk}
 
 
