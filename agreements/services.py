@@ -155,10 +155,11 @@ def agreement_renew(*, actor, agreement: FrameworkAgreement) -> FrameworkAgreeme
     if row.status not in RENEWABLE:
         raise Invalid(_("Only an active or expiring agreement is renewed."))
     start = row.end_date + datetime.timedelta(days=1)
+    end = start + (row.end_date - row.start_date)
     successor = FrameworkAgreement(
         account=row.account, negotiation=row.negotiation, created_by=actor, title=row.title, scope=row.scope,
-        start_date=start, end_date=start + (row.end_date - row.start_date),
-        renewal_date=None, notice_days=row.notice_days, status=AgreementStatus.NEGOTIATION)
+        start_date=start, end_date=end, renewal_date=end, notice_days=row.notice_days,
+        status=AgreementStatus.NEGOTIATION)
     _save(successor, actor)
     AgreementTerm.objects.bulk_create([
         AgreementTerm(agreement=successor, kind=t.kind, text=t.text, value=t.value, unit=t.unit, party=t.party,

@@ -285,3 +285,8 @@ def test_versioning_current_is_what_the_job_passes(personas):
     services.term_save(actor=personas.kam, agreement=agreement, data={"text": "Tarifa"})
     assert services.agreement_transition(actor=personas.kam, agreement=agreement, action="sign",
                                          expected_version=versioning.CURRENT).status == AgreementStatus.SIGNED
+
+
+def test_agreements_and_terms_keep_their_versioned_history():
+    for model in (FrameworkAgreement, AgreementTerm):
+        assert any(f.name == "version" for f in model.history.model._meta.fields), model._meta.label
