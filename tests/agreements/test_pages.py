@@ -172,3 +172,9 @@ def test_the_export_streams_the_programme_list(personas):
     response = client_for(personas.lead).get(reverse("agreements:export"), HTTP_ACCEPT_LANGUAGE="es")
     body = b"".join(response.streaming_content).decode("utf-8-sig")
     assert "Fecha de renovación" in body.splitlines()[0] and "'=HYPERLINK" in body
+
+
+def test_the_programme_dashboard_links_the_programme_list(personas):
+    for who in (personas.lead, personas.sponsor):
+        html = client_for(who).get(reverse("metrics:dashboard_program")).content.decode()
+        assert f'href="{reverse("agreements:programme_list")}"' in html
