@@ -18,7 +18,8 @@ def _fits(page):
 def test_kam_drafts_from_the_negotiation_adds_a_term_and_signs_on_a_phone(personas, live_server, browser):
     neg = Negotiation.objects.create(account=personas.account, title="Renovación del contrato marco",
                                      created_by=personas.kam)
-    NegotiationAgreement.objects.create(negotiation=neg, description="Revisión semestral de precios ligada a la energía")
+    NegotiationAgreement.objects.create(negotiation=neg,
+                                        description="Revisión semestral de precios ligada a la energía")
     base = live_server.url
     page = browser.new_context(viewport=PHONE).new_page()
     page.goto(f"{base}/login/")
