@@ -104,7 +104,7 @@ class AgreementTerm(Attributed, models.Model):
     history = HistoricalRecords()
 
     class Meta:
-        ordering = ["kind", "pk"]
+        ordering = ["pk"]
         verbose_name = _("agreement term")
         verbose_name_plural = _("agreement terms")
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from accounts.models import Account
 from accounts.selectors import account_get_for_user, commercial_visibility_q
 
-from .models import EXPIRING_WINDOW_DAYS, LIVE_STATUSES, AgreementStatus, FrameworkAgreement
+from .models import EXPIRING_WINDOW_DAYS, LIVE_STATUSES, AgreementStatus, FrameworkAgreement, TermKind
 
 
 def account_of(agreement: FrameworkAgreement) -> Account:
@@ -96,8 +96,14 @@ def starting(today) -> QuerySet[FrameworkAgreement]:
             .select_related("account").order_by("pk"))
 
 
+# The order a KAM reads an agreement in: price first, what is left last.
+TERM_ORDER = {kind: i for i, kind in enumerate(TermKind.values)}
+
+
 def terms_of(agreement) -> list:
-    return list(agreement.terms.select_related("commitment__plan", "negotiation_agreement"))
+    """The agreement's terms grouped by kind in TERM_ORDER, each group in the order they were written."""
+    terms = agreement.terms.select_related("commitment__plan", "negotiation_agreement__commitment")
+    return sorted(terms, key=lambda t: (TERM_ORDER.get(t.kind, len(TERM_ORDER)), t.pk))
 
 
 HISTORY_FIELDS = ("title", "scope", "start_date", "end_date", "renewal_date", "notice_days", "notice_date", "status",

@@ -178,3 +178,13 @@ def test_the_programme_dashboard_links_the_programme_list(personas):
     for who in (personas.lead, personas.sponsor):
         html = client_for(who).get(reverse("metrics:dashboard_program")).content.decode()
         assert f'href="{reverse("agreements:programme_list")}"' in html
+
+
+def test_the_terms_read_price_first_then_payment_service_volume_and_the_rest(personas):
+    agreement = FrameworkAgreementFactory(account=personas.account, status="negotiation")
+    for kind, text in (("other", "Confidencialidad"), ("volume", "Mínimo 500 t"), ("price", "Tarifa base"),
+                       ("payment", "Pago a 60 días"), ("price", "Descuento 2 %")):
+        TermFactory(agreement=agreement, kind=kind, text=text)
+    html = client_for(personas.kam).get(reverse("agreements:detail", args=[agreement.pk])).content.decode()
+    order = ["Tarifa base", "Descuento 2 %", "Pago a 60 días", "Mínimo 500 t", "Confidencialidad"]
+    assert sorted(order, key=html.index) == order
