@@ -146,12 +146,14 @@ def agreement_transition(*, actor, agreement: FrameworkAgreement, action: str,
 
 
 @transaction.atomic
-def agreement_renew(*, actor, agreement: FrameworkAgreement) -> FrameworkAgreement:
+def agreement_renew(*, actor, agreement: FrameworkAgreement,
+                    expected_version=versioning.CURRENT) -> FrameworkAgreement:
     """Renew: the agreement is marked renewed and linked to its successor, a new agreement in
     negotiation that starts the day after it ends, runs as long, and carries its terms over to be
     renegotiated. Returns the successor."""
     row = _lock(agreement.pk)
     _require_change(actor, row.account)
+    versioning.check(row, expected_version, ["status"])
     if row.status not in RENEWABLE:
         raise Invalid(_("Only an active or expiring agreement is renewed."))
     start = row.end_date + datetime.timedelta(days=1)

@@ -134,7 +134,8 @@ def agreement_transition(request, pk, action):
     _require_editor(request.user, agreement.account)
     try:
         if action == "renew":
-            successor = services.agreement_renew(actor=request.user, agreement=agreement)
+            successor = services.agreement_renew(actor=request.user, agreement=agreement,
+                                                 expected_version=request.POST.get("version"))
             messages.success(request, _("Renewed: the successor agreement is in negotiation."))
             return redirect(successor)
         services.agreement_transition(actor=request.user, agreement=agreement, action=action,

@@ -188,3 +188,27 @@ def test_the_terms_read_price_first_then_payment_service_volume_and_the_rest(per
     html = client_for(personas.kam).get(reverse("agreements:detail", args=[agreement.pk])).content.decode()
     order = ["Tarifa base", "Descuento 2 %", "Pago a 60 días", "Mínimo 500 t", "Confidencialidad"]
     assert sorted(order, key=html.index) == order
+
+
+def test_an_edit_over_someone_elses_shows_both_versions_and_saves_nothing(personas):
+    agreement = FrameworkAgreementFactory(account=personas.account, status="negotiation")
+    form = {"title": "Acuerdo de la KAM", "start_date": agreement.start_date.isoformat(),
+            "end_date": agreement.end_date.isoformat(), "notice_days": "60", "version": agreement.version}
+    services.agreement_update(actor=personas.lead, agreement=agreement, expected_version=agreement.version,
+                              data={"title": "Acuerdo del responsable"})
+    response = client_for(personas.kam).post(reverse("agreements:edit", args=[agreement.pk]), form)
+    assert response.status_code == 200 and 'data-testid="conflict"' in response.content.decode()
+    agreement.refresh_from_db()
+    assert agreement.title == "Acuerdo del responsable" and agreement.notice_days == 90
+
+
+def test_renewing_from_a_stale_page_is_refused(personas):
+    from kam.errors import Conflict
+
+    agreement = _soon(personas.account, 30)
+    stale = agreement.version
+    services.agreement_update(actor=personas.lead, agreement=agreement, expected_version=stale,
+                              data={"notice_days": 30})
+    with pytest.raises(Conflict):
+        services.agreement_renew(actor=personas.kam, agreement=agreement, expected_version=stale)
+    assert FrameworkAgreement.objects.get(pk=agreement.pk).successor is None
