@@ -212,3 +212,12 @@ def test_renewing_from_a_stale_page_is_refused(personas):
     with pytest.raises(Conflict):
         services.agreement_renew(actor=personas.kam, agreement=agreement, expected_version=stale)
     assert FrameworkAgreement.objects.get(pk=agreement.pk).successor is None
+
+
+@pytest.mark.parametrize("url_name", ["agreements:export", "agreements:export_xlsx", "agreements:programme_list"])
+@pytest.mark.parametrize("query", ["?status=%ff%fe&within_days=99999999999999999999", "?within_days=-4&status=all",
+                                   "?within_days=%00&status=expiring&status=x&page=-3"])
+def test_hostile_filters_give_a_page_or_a_download_never_a_server_error(personas, url_name, query):
+    _soon(personas.account)
+    response = client_for(personas.lead).get(reverse(url_name) + query)
+    assert response.status_code in (200, 400), (query, response.status_code)
