@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "accounts",
     "planning",
     "touchpoints",
+    "agreements",
     "charter",
     "metrics",
     "roster",
@@ -235,6 +236,10 @@ CELERY_BEAT_SCHEDULE = {
     "share-views-purge-nightly": {
         "task": "planning.tasks.purge_share_views",
         "schedule": crontab(hour=3, minute=50),
+    },
+    "agreement-renewal-alerts-daily": {
+        "task": "agreements.tasks.send_renewal_alerts",
+        "schedule": crontab(hour=6, minute=15),
     },
 }
 # Backups (kam/backup.py, `manage.py backup` / `restore_check`, the compose file's backup service).
