@@ -6,6 +6,7 @@ so `make run` works on a bare machine. Production: PostgreSQL + Redis, DEBUG off
 
 import os
 import sys
+import tempfile
 from pathlib import Path
 
 import environ
@@ -14,6 +15,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from kam.security import DEVELOPMENT_SECRET_KEY, parse_networks, secret_key_problem
+from kam.storage import attachments_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -243,6 +245,8 @@ FILE_UPLOAD_HANDLERS = ["kam.uploads.LimitedUploadHandler",
                         "django.core.files.uploadhandler.MemoryFileUploadHandler",
                         "django.core.files.uploadhandler.TemporaryFileUploadHandler"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = KAM_UPLOAD_MAX_BYTES + 64 * 1024
+# Attached files (accounts/attachments): their own limit, also enforced as they arrive.
+KAM_ATTACHMENT_MAX_BYTES = env.int("KAM_ATTACHMENT_MAX_BYTES", default=25 * 1024 * 1024)
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -290,6 +294,11 @@ STORAGES = {
         )
     },
 }
+# Attached files: a private directory (or an S3-compatible bucket), never served as media (kam/storage.py).
+# The test run keeps them in a throwaway directory of its own.
+STORAGES["attachments"] = attachments_storage(
+    env, Path(tempfile.gettempdir()) / f"kam-test-attachments-{os.getpid()}" if TESTING
+    else BASE_DIR / "private" / "attachments")
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
