@@ -18,6 +18,11 @@ class Attachable:
     may_change: Callable[[Any, Any], bool]
     # The related objects `account_of` follows, fetched with the object (one query instead of several).
     select_related: tuple[str, ...] = ()
+    # The object's page (where its files are listed); its get_absolute_url() when not given.
+    url_of: Callable[[Any], str] | None = None
+
+    def url(self, obj) -> str:
+        return self.url_of(obj) if self.url_of is not None else obj.get_absolute_url()
 
     def get(self, pk):
         """The object, or 404."""
@@ -40,13 +45,15 @@ _ENTRIES: dict[str, Attachable] = {}
 
 def register(model, *, account_of: Callable[[Any], Any], may_read: Callable[[Any, Any], bool],
              may_change: Callable[[Any, Any], bool], label: Promise | str,
-             select_related: tuple[str, ...] = ()) -> Attachable:
+             select_related: tuple[str, ...] = (), url_of: Callable[[Any], str] | None = None) -> Attachable:
     """Declare `model` attachable: `account_of(obj)` is the account it belongs to, `may_read(user, obj)`
     and `may_change(user, obj)` say who may see its files and who may add or remove them (asked after
-    the account's own access), `label` names it to people ("plan"). Registering the same model again
+    the account's own access), `label` names it to people ("plan"); `url_of(obj)` is the object's page
+(default: its get_absolute_url) and `select_related` what `account_of` follows. Registering the same model again
     replaces its entry (a test or a reload)."""
     entry = Attachable(model=model, key=model._meta.model_name, label=label, account_of=account_of,
-                       may_read=may_read, may_change=may_change, select_related=select_related)
+                       may_read=may_read, may_change=may_change, select_related=select_related,
+                       url_of=url_of)
     existing = _ENTRIES.get(entry.key)
     if existing is not None and existing.model is not model:
         raise ValueError(f"two attachable models are called {entry.key}")
