@@ -13,7 +13,7 @@ from kam.errors import Forbidden, Invalid
 
 from ..attachments import entry_for
 from ..attachments.filetypes import detect
-from ..attachments.models import Attachment, attachment_storage
+from ..attachments.models import Attachment
 from ..models import Account
 
 MAX_NAME = 150
@@ -88,7 +88,7 @@ def attachment_add(*, actor, target, upload, description: str = "") -> Attachmen
     try:
         attachment.save()
     except Exception:
-        attachment_storage().delete(attachment.file.name)
+        attachment.file.storage.delete(attachment.file.name)
         raise
     return attachment
 
@@ -104,12 +104,12 @@ def attachment_remove(*, actor, attachment: Attachment) -> Attachment:
     _require_change(actor, target)
     if row.removed:
         raise Invalid(gettext("This file was already removed."))
-    stored = row.file.name
+    stored, storage = row.file.name, row.file.storage
     row.removed_at = timezone.now()
     row.removed_by = actor
     row.file = ""
     row._history_user = actor
     row.save(update_fields=["removed_at", "removed_by", "file"])
     if stored:
-        transaction.on_commit(lambda: attachment_storage().delete(stored))
+        transaction.on_commit(lambda: storage.delete(stored))
     return row
