@@ -26,8 +26,8 @@ def attachments_of(target) -> dict:
         rows = Attachment.objects.filter(account=entry_for(target).account_of(target),
                                          content_type=ContentType.objects.get_for_model(type(target)),
                                          object_id=target.pk)
-    rows = list(rows.select_related("uploaded_by", "removed_by").order_by("-uploaded_at", "-pk"))
-    return {"files": [a for a in rows if not a.removed], "removed": [a for a in rows if a.removed]}
+    found = list(rows.select_related("uploaded_by", "removed_by").order_by("-uploaded_at", "-pk"))
+    return {"files": [a for a in found if not a.removed], "removed": [a for a in found if a.removed]}
 
 
 def attachment_target(attachment: Attachment):

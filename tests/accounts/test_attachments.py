@@ -317,3 +317,29 @@ def test_the_files_part_costs_the_same_with_3_or_40_files(personas):
     with CaptureQueriesContext(connection) as ctx:
         client.get(reverse("accounts:attachment_download", args=[a.pk - 1]))
     assert len(ctx) <= 8
+
+
+def test_the_upload_keeps_its_csrf_protection(personas):
+    """The view sets its limit before the body is read, so it is exempt from the middleware's check and
+    protected inside: a POST without the token is still refused."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(personas.kam)
+    response = client.post(files_url(personas.account), {"file": upload("a.pdf", PDF)})
+    assert response.status_code == 403 and not Attachment.objects.exists()
+
+
+# --- Deployment ---------------------------------------------------------------------------------------
+def test_the_stack_keeps_attached_files_in_a_volume():
+    from tests.test_compose import COMPOSE, _config, _service
+
+    dockerfile = (Path(__file__).resolve().parents[2] / "Dockerfile").read_text()
+    assert "KAM_ATTACHMENTS_DIR=/attachments" in dockerfile
+    if COMPOSE is None:
+        pytest.skip("docker-compose is not installed")
+    resolved = _config().stdout
+    for service in ("web", "worker"):
+        block = _service(resolved, service)
+        assert "KAM_ATTACHMENTS_DIR: /attachments\n" in block
+        assert "source: attachments" in block or "- attachments:/attachments" in block, service
