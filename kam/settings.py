@@ -4,7 +4,9 @@ Embedded default (no DATABASE_URL, no REDIS_URL): SQLite, tasks run in-process, 
 so `make run` works on a bare machine. Production: PostgreSQL + Redis, DEBUG off, SECRET_KEY required.
 """
 
+import atexit
 import os
+import shutil
 import sys
 import tempfile
 from pathlib import Path
@@ -227,6 +229,10 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 50},
     },
+    "attachment-orphans-sweep-nightly": {
+        "task": "accounts.tasks.attachment_orphans_sweep",
+        "schedule": crontab(hour=4, minute=10),
+    },
     "share-views-purge-nightly": {
         "task": "planning.tasks.purge_share_views",
         "schedule": crontab(hour=3, minute=50),
@@ -296,9 +302,11 @@ STORAGES = {
 }
 # Attached files: a private directory (or an S3-compatible bucket), never served as media (kam/storage.py).
 # The test run keeps them in a throwaway directory of its own.
+if TESTING:
+    _TEST_ATTACHMENTS = Path(tempfile.gettempdir()) / f"kam-test-attachments-{os.getpid()}"
+    atexit.register(shutil.rmtree, _TEST_ATTACHMENTS, ignore_errors=True)
 STORAGES["attachments"] = attachments_storage(
-    env, Path(tempfile.gettempdir()) / f"kam-test-attachments-{os.getpid()}" if TESTING
-    else BASE_DIR / "private" / "attachments")
+    env, _TEST_ATTACHMENTS if TESTING else BASE_DIR / "private" / "attachments")
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

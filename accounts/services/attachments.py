@@ -1,5 +1,6 @@
 """Adding and removing attached files (accounts/attachments): who may, which files, and where they go."""
 
+import datetime
 import hashlib
 import re
 import unicodedata
@@ -113,3 +114,24 @@ def attachment_remove(*, actor, attachment: Attachment) -> Attachment:
     if stored:
         transaction.on_commit(lambda: storage.delete(stored))
     return row
+
+
+def attachment_orphans_sweep(*, older_than: datetime.timedelta = datetime.timedelta(days=1)) -> int:
+    """Delete stored files that no attachment names: written by an upload whose transaction then rolled
+    back (the bytes are stored before the row commits). Only files older than `older_than`, so an upload
+    still in progress keeps its file. Returns how many were deleted. Beat runs it nightly."""
+    storage = Attachment._meta.get_field("file").storage
+    known = set(Attachment.objects.exclude(file="").values_list("file", flat=True))
+    cutoff = timezone.now() - older_than
+    try:
+        folders, _files = storage.listdir("")
+    except FileNotFoundError:
+        return 0
+    deleted = 0
+    for folder in folders:
+        for name in storage.listdir(folder)[1]:
+            path = f"{folder}/{name}"
+            if path not in known and storage.get_modified_time(path) < cutoff:
+                storage.delete(path)
+                deleted += 1
+    return deleted

@@ -343,3 +343,18 @@ def test_the_stack_keeps_attached_files_in_a_volume():
         block = _service(resolved, service)
         assert "KAM_ATTACHMENTS_DIR: /attachments\n" in block
         assert "source: attachments" in block or "- attachments:/attachments" in block, service
+
+
+def test_the_nightly_sweep_deletes_only_old_files_that_no_attachment_names(personas, storage_dir):
+    import os
+    import time
+
+    kept = services.attachment_add(actor=personas.kam, target=personas.account, upload=upload("a.pdf", PDF))
+    storage = Attachment._meta.get_field("file").storage
+    orphan = storage.save(f"{personas.account.pk}/huerfano", io.BytesIO(b"rolled back"))
+    recent = storage.save(f"{personas.account.pk}/subiendo", io.BytesIO(b"in progress"))
+    two_days_ago = time.time() - 2 * 86400
+    for name in (orphan, kept.file.name):
+        os.utime(storage.path(name), (two_days_ago, two_days_ago))
+    assert services.attachment_orphans_sweep() == 1
+    assert not storage.exists(orphan) and storage.exists(recent) and storage.exists(kept.file.name)
