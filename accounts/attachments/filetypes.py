@@ -25,12 +25,12 @@ from kam.errors import Invalid
 HEAD_BYTES = 4096
 OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ZIP = b"PK\x03\x04"
-# Control characters that plain text may hold: tab, line feed, form feed, carriage return.
-TEXT_CONTROLS = {9, 10, 12, 13}
+# Control characters that plain text may not hold (it may hold tab, line feed, form feed, carriage return).
+CONTROLS = bytes(b for b in range(32) if b not in (9, 10, 12, 13)) + b"\x7f"
 
 
 def _is_text(data: bytes) -> bool:
-    if any(b < 32 and b not in TEXT_CONTROLS for b in data) or b"\x7f" in data:
+    if len(data.translate(None, CONTROLS)) != len(data):
         return False
     for encoding in ("utf-8", "cp1252"):
         try:
