@@ -93,8 +93,9 @@ def upload_limit(max_bytes: Callable[[], int], check: UploadCheck | None = None)
     """Give the view's uploads their own limit (`max_bytes()`, read per request so settings changes
     apply) and `check`. The request's body is parsed by CSRF protection, so the limit must be set before
     it: the view is exempted from the middleware's check and protected again inside, after the limit is
-    set (Django's documented way to change upload handling per view). Put it under the access
-    decorator and above anything that reads request.POST (such as `once_per_submit`)."""
+    set (Django's documented way to change upload handling per view). Put it outermost, above the access
+    decorator (whose mark it keeps): the token is then checked before anything else, as the middleware
+    does for every other view, and before anything that reads request.POST (such as `once_per_submit`)."""
 
     def decorator(view):
         protected = csrf_protect(view)

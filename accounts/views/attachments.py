@@ -32,8 +32,8 @@ def _context(request, entry, obj, form=None) -> dict:
             **selectors.attachments_of(obj)}
 
 
-@signed_in
 @upload_limit(_max_bytes, check=filetypes.head_refusal)
+@signed_in
 @once_per_submit
 def attachments(request, key, pk):
     """GET: the object's files (the part its page loads, or a page of its own without htmx). POST: add one."""
