@@ -1,6 +1,7 @@
-"""Files on plans and negotiations: the access table's rows for them (tests/planning/access.py,
-ATTACHMENT_CASES) walked for every persona, GET and POST, as the access and write matrices do for the
-account's files; and the files' part on the plan and negotiation pages."""
+"""Files on plans, negotiations and framework agreements: the access table's rows for them
+(ATTACHMENT_CASES of tests/planning/access.py and tests/agreements/access.py) walked for every persona,
+GET and POST, as the access and write matrices do for the account's files; and the files' part on the
+plan, negotiation and agreement pages."""
 
 import pytest
 from django.db import connection, transaction
@@ -9,11 +10,14 @@ from django.urls import reverse
 
 from accounts.models import Attachment
 from tests.access import POST_PERSONAS
+from tests.agreements.access import ATTACHMENT_CASES as AGREEMENT_CASES
 from tests.conftest import PERSONAS, client_for
-from tests.planning.access import ATTACHMENT_CASES
+from tests.planning.access import ATTACHMENT_CASES as PLANNING_CASES
 from tests.test_write_matrix import REFUSED, _writes
 
 pytestmark = pytest.mark.django_db
+
+ATTACHMENT_CASES = {**PLANNING_CASES, **AGREEMENT_CASES}
 
 
 @pytest.mark.parametrize("label", sorted(ATTACHMENT_CASES))
@@ -65,3 +69,13 @@ def test_who_may_not_read_a_negotiation_is_not_offered_its_files(world):
     assert client.get(reverse("accounts:attachments", args=["negotiation", world.negotiation.pk])).status_code == 404
     assert client.get(reverse("accounts:attachment_download",
                               args=[world.negotiation_attachment.pk])).status_code == 404
+
+
+def test_the_agreement_page_loads_its_signed_copy(world):
+    html = client_for(world.kam).get(reverse("agreements:detail", args=[world.framework.pk])).content.decode()
+    part = reverse("accounts:attachments", args=["frameworkagreement", world.framework.pk])
+    assert f'hx-get="{part}"' in html
+    listed = client_for(world.kam).get(part, HTTP_HX_REQUEST="true").content.decode()
+    assert "acuerdo-firmado.pdf" in listed
+    # Operations on the team serve the account without its commercial data: neither page nor files.
+    assert client_for(world.operator).get(part).status_code == 404
