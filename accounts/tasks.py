@@ -34,8 +34,9 @@ def import_jobs_reap_task(self):
     return import_jobs_reap()
 
 
-@shared_task(name="accounts.tasks.attachment_orphans_sweep")
-def attachment_orphans_sweep_task():
+@shared_task(bind=True, autoretry_for=(OperationalError,), retry_backoff=True, max_retries=3,
+             name="accounts.tasks.attachment_orphans_sweep")
+def attachment_orphans_sweep_task(self):
     """Beat, nightly: stored files that no attachment names (an upload whose transaction rolled back)."""
     from .services import attachment_orphans_sweep
 
