@@ -271,14 +271,19 @@ class FinancialRecord(models.Model):
     revenue = models.DecimalField(_("revenue"), max_digits=14, decimal_places=2, default=0)
     cost_of_goods = models.DecimalField(_("cost of goods"), max_digits=14, decimal_places=2, default=0)
     cost_to_serve = models.DecimalField(_("cost to serve"), max_digits=14, decimal_places=2, default=0)
-    history = HistoricalRecords()
+    # The import row that wrote these figures (accounts.imports.financials.row_digests); empty once they
+    # are written any other way. A row of a later file with the same digest is known unchanged.
+    source_digest = models.BigIntegerField(null=True, blank=True, editable=False)
+    history = HistoricalRecords(excluded_fields=["source_digest"])
 
     class Meta:
         ordering = ["account", "-month"]
         verbose_name = _("monthly financials")
         verbose_name_plural = _("monthly financials")
         constraints = [models.UniqueConstraint(fields=["account", "month"], name="financial_month_once")]
-        indexes = [models.Index(fields=["month", "account"])]
+        indexes = [models.Index(fields=["month", "account"]),
+                   models.Index(fields=["source_digest"], name="financial_source_digest",
+                                condition=models.Q(source_digest__isnull=False))]
 
     def __str__(self):
         return f"{self.account} {self.month:%Y-%m}"

@@ -1,6 +1,7 @@
 """The monthly financials import."""
 
 import datetime
+import hashlib
 import zlib
 from decimal import Decimal
 
@@ -18,10 +19,44 @@ from .values import IMPORT_LANGUAGES, Conventions, ValueRefused, parse_month, pa
 from .writing import Plan
 
 
+def row_digests(rows, conventions: Conventions, currency: str) -> list[int | None]:
+    """A 64-bit digest of each row as the file has it (None for a row with more values than columns),
+    seeded with what decides how the row is read: its columns, the conventions and the programme's
+    currency. Two rows with one digest say the same thing; a month written by a row keeps its digest
+    (FinancialRecord.source_digest) until it is written any other way."""
+    out: list[int | None] = []
+    seed = None
+    for _line, r in rows:
+        if r.get("__extra__"):
+            out.append(None)
+            continue
+        if seed is None:
+            seed = "\x1f".join(("financials", conventions.decimal, conventions.dates, currency, *r)).encode()
+        values = tuple(r.values())
+        if not all(type(v) is str for v in values):
+            # A typed spreadsheet cell (values.Cell) is read by its value, not its text: marked apart.
+            values = tuple(v if type(v) is str else "\x1d" + v for v in values)
+        digest = hashlib.blake2b(seed + "\x1e".join(values).encode(), digest_size=8).digest()
+        out.append(int.from_bytes(digest, "big", signed=True))
+    return out
+
+
+def _imported_as_is(digests: list[int | None]) -> dict[int, tuple[int, datetime.date]]:
+    """{digest: (account id, month)} of the stored months that rows with these digests wrote and that
+    nothing has written since."""
+    wanted = [d for d in digests if d is not None]
+    return {d: (account_id, month) for d, account_id, month in writing.stored_by(
+        FinancialRecord, by="source_digest", values=wanted, columns=("source_digest", "account", "month"))}
+
+
 def _plan_financials(rows, result, conventions: Conventions | None = None, *, count: bool = True):
     conventions = conventions or Conventions()
     currency = _programme_currency_marks()
     index = AccountIndex()
+    digests = row_digests(rows, conventions, currency[0])
+    already = _imported_as_is(digests)
+    row_digest: dict[tuple[int, datetime.date], int] = {}
+    as_is = 0
     seen: dict[tuple[int, datetime.date], int] = {}
     planned: dict[tuple[int, datetime.date], dict[str, Decimal]] = {}
     months: dict[str, tuple[datetime.date | None, list[str]]] = {}
@@ -29,7 +64,7 @@ def _plan_financials(rows, result, conventions: Conventions | None = None, *, co
     # once, with the same result and the same messages as reading it again would give.
     accounts: dict[tuple, tuple] = {}
     amounts: dict[str, Decimal] = {}
-    for line, r in rows:
+    for (line, r), digest in zip(rows, digests, strict=True):
         errors = _common_row_errors(r)
         if errors:
             result.add_error(line, errors)
@@ -41,6 +76,17 @@ def _plan_financials(rows, result, conventions: Conventions | None = None, *, co
             account_errors: list[str] = []
             found = accounts[names] = (_resolve_account(index, r, account_errors), account_errors)
         account = found[0]
+        stored = already.get(digest) if digest is not None else None
+        if stored is not None and account is not None and stored[0] == account.pk:
+            # The same row wrote this month and nothing has written it since: it holds what the row says,
+            # and the row was valid then as now (its account still matches it). Only a repeat is an error.
+            if stored in seen:
+                result.add_error(line, [_("Duplicate row: the same account and month as line %(line)s.") % {
+                    "line": seen[stored]}])
+                continue
+            seen[stored] = line
+            as_is += 1
+            continue
         errors.extend(found[1])
         # A file has a few dozen distinct months in up to 150,000 rows: each is read and checked once.
         raw_month = r.get("month", "")
@@ -78,32 +124,38 @@ def _plan_financials(rows, result, conventions: Conventions | None = None, *, co
             continue
         assert account is not None and month is not None  # a missing one was reported as an error
         planned[(account.pk, month)] = numbers
+        if digest is not None:
+            row_digest[(account.pk, month)] = digest
 
     if count and result.ok:
         _count_changes(planned, result)
+        result.unchanged += as_is
 
-    return Plan(_writer(planned, result), payload=lambda: _payload(planned))
+    return Plan(_writer(planned, row_digest, as_is, result), payload=lambda: _payload(planned, row_digest, as_is))
 
 
-def _writer(planned: dict[tuple[int, datetime.date], dict[str, Decimal]], result):
+def _writer(planned: dict[tuple[int, datetime.date], dict[str, Decimal]], digests: dict, as_is: int, result):
     def write(actor, progress=None):
         result.created, result.updated = services.financial_records_save(actor=actor, figures=planned,
-                                                                         progress=progress)
+                                                                         progress=progress, digests=digests)
         result.overwritten = result.updated
-        result.unchanged = len(planned) - result.created - result.updated
+        result.unchanged = len(planned) - result.created - result.updated + as_is
         return {a for a, _m in planned} if result.created or result.updated else set()
 
     return write
 
 
-def _payload(planned: dict[tuple[int, datetime.date], dict[str, Decimal]]) -> bytes:
-    """The planned months as compressed text, a line each: account id, month, then the figures (a figure
-    the file leaves out is stored as zero, as the write does)."""
+def _payload(planned: dict[tuple[int, datetime.date], dict[str, Decimal]], digests: dict, as_is: int) -> bytes:
+    """The planned months as compressed text: the number of rows found unchanged, then a line per month:
+    account id, month, the figures (a figure the file leaves out is stored as zero, as the write does)
+    and the row's digest."""
     zero = Decimal(0)
     names = services.FINANCIAL_FIGURES
-    text = "\n".join(f"{account_id};{month.isoformat()};" + ";".join(str(numbers.get(n, zero)) for n in names)
-                     for (account_id, month), numbers in planned.items())
-    return zlib.compress(text.encode(), 1)
+    lines = [str(as_is)]
+    lines.extend(f"{account_id};{month.isoformat()};" + ";".join(str(numbers.get(n, zero)) for n in names)
+                 + f";{digests.get((account_id, month), '')}"
+                 for (account_id, month), numbers in planned.items())
+    return zlib.compress("\n".join(lines).encode(), 1)
 
 
 def plan_from_payload(payload: bytes, result) -> Plan:
@@ -111,14 +163,19 @@ def plan_from_payload(payload: bytes, result) -> Plan:
     made against what is still stored (imports.state): its rows were validated then."""
     names = services.FINANCIAL_FIGURES
     planned: dict[tuple[int, datetime.date], dict[str, Decimal]] = {}
+    digests: dict[tuple[int, datetime.date], int] = {}
     months: dict[str, datetime.date] = {}
-    for line in zlib.decompress(payload).decode().split("\n"):
-        account_id, raw_month, *figures = line.split(";")
+    first, *lines = zlib.decompress(payload).decode().split("\n")
+    for line in lines:
+        account_id, raw_month, *figures, digest = line.split(";")
         month = months.get(raw_month)
         if month is None:
             month = months[raw_month] = datetime.date.fromisoformat(raw_month)
-        planned[(int(account_id), month)] = dict(zip(names, map(Decimal, figures), strict=True))
-    return Plan(_writer(planned, result))
+        key = (int(account_id), month)
+        planned[key] = dict(zip(names, map(Decimal, figures), strict=True))
+        if digest:
+            digests[key] = int(digest)
+    return Plan(_writer(planned, digests, int(first), result))
 
 
 def _programme_currency_marks() -> tuple[str, ...]:

@@ -125,6 +125,22 @@ def stored_values(model: type[Model], *, key: Sequence[str], fields: Sequence[st
     return out
 
 
+def stored_by(model: type[Model], *, by: str, values: Sequence, columns: Sequence[str]) -> Iterator[tuple]:
+    """The `columns` of the rows whose `by` column is one of `values`, a few queries whatever their number."""
+    if not values:
+        return
+    if connection.vendor == "postgresql":
+        selected = ", ".join(_qn(field(model, n).column) for n in columns)
+        sql = f"SELECT {selected} FROM {_qn(model._meta.db_table)} WHERE {_qn(field(model, by).column)} = ANY(%s)"
+        with connection.cursor() as cursor:
+            for part in chunks(values, 50_000):
+                cursor.execute(sql, [list(part)])
+                yield from cursor.fetchall()
+        return
+    for part in chunks(values, ID_BATCH):
+        yield from model._default_manager.filter(**{f"{by}__in": part}).values_list(*columns)
+
+
 def with_stored(model: type[Model], *, key: Sequence[str], fields: Sequence[str],
                 items: Iterable[tuple[tuple, Any]], batch: int = 500) -> Iterator[tuple[tuple, Any, tuple | None]]:
     """Each (key values, payload) of `items` with the stored values of `fields` for that key (None when

@@ -86,13 +86,16 @@ FINANCIAL_FIGURES = ("revenue", "cost_of_goods", "cost_to_serve")
 
 @transaction.atomic
 def financial_records_save(*, actor: User, figures: dict[tuple[int, datetime.date], dict[str, Decimal]],
-                           progress=None) -> tuple[int, int]:
+                           progress=None, digests: dict[tuple[int, datetime.date], int] | None = None
+                           ) -> tuple[int, int]:
     """Enter or correct months of figures, {(account id, month): {"revenue": …, "cost_of_goods": …,
     "cost_to_serve": …}}, and recompute revenue and Pareto classes; (created, updated). The one way
     figures are written, by the form and by the import alike.
 
     A month whose figures are those already stored is not written (no history row); new and changed
-    months are written set-based, a chunk at a time, calling `progress(done, total)` after each."""
+    months are written set-based, a chunk at a time, calling `progress(done, total)` after each.
+    `digests` are the import rows' (FinancialRecord.source_digest); figures written without one
+    (by hand) lose theirs."""
     # Imported here: the imports package imports this module's package.
     from ..imports import writing
 
@@ -115,13 +118,14 @@ def financial_records_save(*, actor: User, figures: dict[tuple[int, datetime.dat
         values = tuple(numbers.get(name, Decimal(0)) for name in FINANCIAL_FIGURES)
         if any(v < 0 for v in values):
             raise Invalid(_("Financial figures cannot be negative."))
+        digest = digests.get((account_id, month)) if digests else None
         if before is None:
-            new.append(dict(zip(("account_id", "month", *FINANCIAL_FIGURES), (account_id, month, *values),
-                                strict=True)))
+            new.append(dict(zip(("account_id", "month", *FINANCIAL_FIGURES, "source_digest"),
+                                (account_id, month, *values, digest), strict=True)))
         elif before[1:] != values:
-            changed.append((before[0], *values))
-    writing.write_changes(FinancialRecord, fields=FINANCIAL_FIGURES, new=new, changed=changed, actor=actor,
-                          progress=progress, total=len(figures))
+            changed.append((before[0], *values, digest))
+    writing.write_changes(FinancialRecord, fields=(*FINANCIAL_FIGURES, "source_digest"), new=new, changed=changed,
+                          actor=actor, progress=progress, total=len(figures))
     created, updated = len(new), len(changed)
     if created or updated:
         revenue_recompute()

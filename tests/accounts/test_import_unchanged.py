@@ -36,6 +36,12 @@ def _import(lead, content: bytes, kind: str = "accounts") -> ImportJob:
     return job
 
 
+def _checked(lead, content: bytes, kind: str) -> ImportJob:
+    job = ImportJob.objects.create(kind=kind, filename="datos.csv", data=content, size=len(content),
+                                   created_by=lead, decimal=".", dates="ymd")
+    return services.import_job_preview(job_id=job.pk)
+
+
 def _run(job: ImportJob) -> ImportJob:
     return services.import_job_run(job_id=job.pk)
 
@@ -205,3 +211,96 @@ def test_a_checked_plan_is_not_used_once_a_figure_it_compared_has_changed(person
     assert job.status == ImportStatus.DONE and files_read.count("datos.csv") == 4  # the file was read again
     assert job.result["created"] == 1 and job.result["updated"] == 1
     assert FinancialRecord.objects.get(account=account).revenue == Decimal("0.50")
+
+
+# --- Rows a previous import wrote as they are ------------------------------------------------------
+@pytest.fixture
+def numbers_parsed(monkeypatch):
+    from accounts.imports import financials
+
+    calls = []
+    real = financials.parse_number
+
+    def counted(raw, **kwargs):
+        calls.append(raw)
+        return real(raw, **kwargs)
+
+    monkeypatch.setattr(financials, "parse_number", counted)
+    return calls
+
+
+def _figures(*rows: str) -> bytes:
+    return ("account_tax_id;month;revenue;cost_of_goods\n" + "".join(f"{r}\n" for r in rows)).encode()
+
+
+@pytest.mark.django_db
+def test_rows_an_import_wrote_as_they_are_are_known_unchanged_without_reading_their_figures(
+        personas, kam_with_address, numbers_parsed):
+    month = f"{_month():%Y-%m}"
+    _run(_import(personas.lead, ACCOUNTS))
+    content = _figures(f"A11111111;{month};1000.00;600.00", f"B22222222;{month};1.50;0")
+    assert _run(_import(personas.lead, content, "financials")).status == ImportStatus.DONE
+    assert FinancialRecord.objects.filter(source_digest__isnull=False).count() == 2
+    numbers_parsed.clear()
+    history = FinancialRecord.history.count()
+
+    job = _import(personas.lead, content, "financials")
+    assert job.preview["unchanged"] == 2 and job.preview["created"] == job.preview["updated"] == 0
+    assert numbers_parsed == [], "rows already imported as they are were read again"
+    assert _run(job).status == ImportStatus.DONE and FinancialRecord.history.count() == history
+
+
+@pytest.mark.django_db
+def test_a_month_corrected_by_hand_loses_its_digest_and_the_file_writes_it_back(personas, kam_with_address):
+    month = f"{_month():%Y-%m}"
+    _run(_import(personas.lead, ACCOUNTS))
+    content = _figures(f"A11111111;{month};1000.00;600.00", f"B22222222;{month};1.50;0")
+    _run(_import(personas.lead, content, "financials"))
+    account = Account.objects.get(tax_id="A11111111")
+    services.financial_record_save(actor=personas.lead, account=account, month=_month(), revenue=5,
+                                   cost_of_goods=600, cost_to_serve=0)
+    assert FinancialRecord.objects.get(account=account).source_digest is None
+
+    job = _import(personas.lead, content, "financials")
+    assert job.preview["updated"] == 1 and job.preview["unchanged"] == 1
+    _run(job)
+    record = FinancialRecord.objects.get(account=account)
+    assert record.revenue == Decimal("1000.00") and record.source_digest is not None
+
+
+@pytest.mark.django_db
+def test_an_unchanged_row_whose_account_changed_its_tax_id_is_checked_again(personas, kam_with_address):
+    month = f"{_month():%Y-%m}"
+    _run(_import(personas.lead, ACCOUNTS))
+    content = _figures(f"A11111111;{month};1000.00;600.00")
+    _run(_import(personas.lead, content, "financials"))
+    account = Account.objects.get(tax_id="A11111111")
+    services.account_update(actor=personas.lead, account=account, expected_version=versioning.CURRENT,
+                            tax_id="A99999999")
+    job = _checked(personas.lead, content, "financials")
+    assert job.preview["rows_with_errors"] == 1 and "No account matches" in str(job.preview["error_groups"])
+
+
+@pytest.mark.django_db
+def test_a_row_repeated_in_the_file_is_a_duplicate_even_when_both_were_imported_before(personas, kam_with_address):
+    month = f"{_month():%Y-%m}"
+    _run(_import(personas.lead, ACCOUNTS))
+    _run(_import(personas.lead, _figures(f"A11111111;{month};1000.00;600.00"), "financials"))
+    job = _checked(personas.lead, _figures(f"A11111111;{month};1000.00;600.00", f"A11111111;{month};1000.00;600.00"),
+                   "financials")
+    assert job.preview["rows_with_errors"] == 1 and "Duplicate row" in str(job.preview["error_groups"])
+
+
+def test_a_rows_digest_depends_on_its_columns_conventions_currency_and_typed_cells():
+    from accounts.imports.financials import row_digests
+    from accounts.imports.values import Cell, Conventions
+
+    row = {"account_tax_id": "A1", "month": "2026-01", "revenue": "12.5"}
+    reordered = {"month": "2026-01", "account_tax_id": "A1", "revenue": "12.5"}
+    typed = {"account_tax_id": "A1", "month": "2026-01", "revenue": Cell(Decimal("12.5"))}
+    point, comma = Conventions(decimal=".", dates="ymd"), Conventions(decimal=",", dates="ymd")
+    [base] = row_digests([(2, row)], point, "EUR")
+    assert row_digests([(9, dict(row))], point, "EUR") == [base]
+    assert base not in (row_digests([(2, row)], comma, "EUR")[0], row_digests([(2, row)], point, "USD")[0],
+                        row_digests([(2, reordered)], point, "EUR")[0], row_digests([(2, typed)], point, "EUR")[0])
+    assert row_digests([(2, {"__extra__": True})], point, "EUR") == [None]
