@@ -11,7 +11,10 @@ class KamConfig(AppConfig):
     def ready(self):
         from django.contrib.auth.signals import user_logged_in
 
-        from . import datastamps, health, selectors
+        import os
+        import sys
+
+        from . import datastamps, health, scheduler, selectors
         from .middleware import session_started
         from .reference import restore_after_migrate
 
@@ -20,6 +23,7 @@ class KamConfig(AppConfig):
 
         post_migrate.connect(restore_after_migrate, sender=self, dispatch_uid="kam-reference-data")
         user_logged_in.connect(session_started, dispatch_uid="kam-session-started")
+        scheduler.start(sys.argv, os.environ)
 
 
 class KamAdminConfig(admin_apps.AdminConfig):
