@@ -9,10 +9,10 @@ class KamConfig(AppConfig):
     verbose_name = _("KAM programme")
 
     def ready(self):
-        from django.contrib.auth.signals import user_logged_in
-
         import os
         import sys
+
+        from django.contrib.auth.signals import user_logged_in
 
         from . import datastamps, health, scheduler, selectors
         from .middleware import session_started

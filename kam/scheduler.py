@@ -20,7 +20,7 @@ import threading
 from dataclasses import dataclass
 
 from celery import current_app
-from celery.schedules import BaseSchedule, maybe_schedule
+from celery.schedules import BaseSchedule, schedule
 from django.conf import settings
 from django.db import close_old_connections
 
@@ -40,12 +40,20 @@ class Entry:
     kwargs: dict | None = None
 
 
+def _schedule(value, app) -> BaseSchedule:
+    if isinstance(value, BaseSchedule):
+        value.app = app
+        return value
+    # A number of seconds or a timedelta, as beat reads them.
+    return schedule(value if isinstance(value, datetime.timedelta) else datetime.timedelta(seconds=value), app=app)
+
+
 class InProcessBeat:
     def __init__(self, schedule: dict, *, app=None, now: datetime.datetime | None = None):
         self.app = app or current_app
         start = now or self.app.now()
         self.entries = [
-            Entry(name=name, task=spec["task"], schedule=maybe_schedule(spec["schedule"], app=self.app),
+            Entry(name=name, task=spec["task"], schedule=_schedule(spec["schedule"], self.app),
                   last_run=start, args=tuple(spec.get("args", ())), kwargs=dict(spec.get("kwargs", {})))
             for name, spec in schedule.items()]
 

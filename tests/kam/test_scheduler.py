@@ -101,7 +101,7 @@ def test_the_switch_turns_it_off(settings):
 def test_start_runs_one_thread(settings, monkeypatch):
     settings.REDIS_URL = ""
     monkeypatch.setattr(scheduler, "_started", [])
-    monkeypatch.setattr(settings, "CELERY_BEAT_SCHEDULE", {})
+    settings.CELERY_BEAT_SCHEDULE = {}
     thread = scheduler.start(["manage.py", "runserver", "--noreload"], {})
     assert thread is not None and thread.daemon
     assert scheduler.start(["manage.py", "runserver", "--noreload"], {}) is None
