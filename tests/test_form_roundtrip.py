@@ -139,6 +139,9 @@ def _accounts_cases(w):
         "accounts.forms.ImportForm": Case(
             lambda data=None, files=None: f.ImportForm(data, files, initial={"kind": "financials"}),
             files={"file": SimpleUploadedFile("cifras.csv", b"tax_id;month\n", content_type="text/csv")}),
+        "accounts.forms.AttachmentForm": Case(
+            lambda data=None, files=None: f.AttachmentForm(data, files, initial={"description": "Contrato firmado"}),
+            files={"file": SimpleUploadedFile("contrato.pdf", b"%PDF-1.4\n", content_type="application/pdf")}),
         "accounts.filters.AccountFilter": Case(lambda data=None, files=None: AccountFilter(
             filter_query if data is None else data, queryset=Account.objects.all(), request=request)),
     }

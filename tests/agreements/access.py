@@ -20,6 +20,11 @@ def build(world):
 
     world.framework = FrameworkAgreementFactory(account=world.account, status="negotiation")
     world.term = TermFactory(agreement=world.framework)
+    from accounts.services import attachment_add
+    from tests.accounts.access import attachment_file
+
+    world.framework_attachment = attachment_add(actor=world.kam, target=world.framework,
+                                                upload=attachment_file("acuerdo-firmado.pdf"))
 
 
 def agreement(w):
@@ -97,3 +102,23 @@ WRITES = {
 }
 for _name, (_post, _expected) in WRITES.items():
     CASES[_name].post, CASES[_name].post_expected = _post, _expected
+
+
+def _file_form(w):
+    from tests.accounts.access import attachment_file
+
+    return {"description": "Acuerdo firmado", "file": attachment_file("acuerdo.pdf")}
+
+
+# The signed agreement and its annexes (accounts' attachments, walked by tests/planning/test_attachments.py):
+# the agreement's readers read them, its editors add and remove them.
+ATTACHMENT_CASES = {
+    "agreement files": ("accounts:attachments", Case(readers(), kwargs=lambda w: {"key": "frameworkagreement",
+                                                                                   "pk": w.framework.pk},
+                                                     post=_file_form, post_expected=EDITORS_POST)),
+    "agreement file download": ("accounts:attachment_download",
+                                Case(readers(), kwargs=lambda w: {"pk": w.framework_attachment.pk})),
+    "agreement file removal": ("accounts:attachment_remove",
+                               Case(POST_ONLY, kwargs=lambda w: {"pk": w.framework_attachment.pk},
+                                    post=lambda w: {}, post_expected=EDITORS_POST)),
+}
