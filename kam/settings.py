@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "metrics",
     "roster",
     "programme",
+    "calfeed",
 ]
 
 MIDDLEWARE = [
