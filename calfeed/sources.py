@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from accounts.selectors import accounts_visible_to
 from agreements.models import LIVE_STATUSES
 from agreements.selectors import agreements_visible_to
-from planning.models import AccountPlan, Commitment, PlanStatus
+from planning.models import AccountPlan, Commitment, PlanReview, PlanStatus
 from planning.selectors.plans import OPEN_COMMITMENT
 from touchpoints.selectors import sponsor_visit_status
 
@@ -38,14 +38,26 @@ def _since() -> datetime.date:
 
 
 def plan_reviews(user) -> Iterable[Event]:
-    """The next review of each open plan the person owns, on accounts whose plans they read."""
-    plans = (AccountPlan.objects.filter(owner=user, next_review_date__gte=_since(),
-                                        account__in=accounts_visible_to(user))
-             .exclude(status=PlanStatus.CLOSED).select_related("account"))
+    """Reviews of each open plan the person owns, on accounts whose plans they read: the review meetings
+    planned (or held) and the plan's next review date when no meeting is planned for it."""
+    plans = [plan for plan in (AccountPlan.objects.filter(owner=user, account__in=accounts_visible_to(user))
+                               .exclude(status=PlanStatus.CLOSED).select_related("account"))
+             if user.has_perm("planning.view_plan", plan.account)]
+    meetings = PlanReview.objects.filter(plan__in=plans, planned_on__gte=_since()).order_by("planned_on", "pk")
+    planned = set()
+    by_pk = {plan.pk: plan for plan in plans}
+    for review in meetings:
+        plan = by_pk[review.plan_id]
+        planned.add((plan.pk, review.planned_on))
+        yield Event(uid=f"plan-review-meeting-{review.pk}", day=review.held_on or review.planned_on,
+                    title=_("Plan review: %(account)s") % {"account": plan.account.name},
+                    description=plan.period_label, path=plan.get_absolute_url())
+    since = _since()
     for plan in plans:
-        if user.has_perm("planning.view_plan", plan.account):
-            yield Event(uid=f"plan-review-{plan.pk}", day=plan.next_review_date,
-                        title=_("Plan review: %(account)s") % {"account": plan.account.name},
+        day = plan.next_review_date
+        if day and day >= since and (plan.pk, day) not in planned:
+            yield Event(uid=f"plan-review-{plan.pk}", day=day,
+                        title=_("Plan review due: %(account)s") % {"account": plan.account.name},
                         description=plan.period_label, path=plan.get_absolute_url())
 
 
