@@ -197,3 +197,10 @@ def test_old_dates_are_left_out(data):
     data.commitment.due_date = timezone.localdate() - datetime.timedelta(days=sources.PAST_DAYS + 1)
     data.commitment.save()
     assert f"commitment-{data.commitment.pk}" not in _uids(_get(_feed(data.kam)))
+
+
+@pytest.mark.parametrize(("persona", "dashboard"), [("kam", "metrics:dashboard_kam"),
+                                                     ("sponsor", "metrics:dashboard_sponsor")])
+def test_the_dashboards_link_to_the_address_page(data, login, persona, dashboard):
+    page = login(getattr(data, persona)).get(reverse(dashboard)).content.decode()
+    assert f'href="{reverse("calfeed:settings")}"' in page
