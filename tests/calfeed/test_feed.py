@@ -15,7 +15,6 @@ from calfeed.services import calendar_feed_create, calendar_feed_revoke
 from calfeed.views import FEED_LIMIT
 from kam.errors import Forbidden
 from tests.agreements.factories import FrameworkAgreementFactory
-from tests.conftest import client_for
 from tests.planning.factories import CommitmentFactory, PlanFactory, ReviewFactory
 
 TODAY = datetime.date.today()
