@@ -7,6 +7,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt requirements-dev.txt | 
 # `make run` needs only the runtime packages (half the download of the test tools).
 RUNTIME_STAMP := $(VENV)/.runtime-$(shell cat requirements.txt | md5sum | cut -c1-12)
 PG_URL ?= postgres://postgres@127.0.0.1:5432/kam
+PORT ?= 8000
 
 .PHONY: run test typecheck venv venv-runtime lint messages bench load seed-large clean worker beat backup restore-check
 
@@ -26,12 +27,13 @@ $(RUNTIME_STAMP): requirements.txt
 	$(PY) -m pip install -q --disable-pip-version-check -r requirements.txt
 	@rm -f $(VENV)/.runtime-*; touch $@
 
-## make run: the app with demo data on http://127.0.0.1:8000 (SQLite and in-process tasks unless
-## DATABASE_URL / REDIS_URL are set).
+## make run: the app with demo data on http://127.0.0.1:8000 (PORT=8001 for another port; SQLite and
+## in-process tasks unless DATABASE_URL / REDIS_URL are set; without REDIS_URL the server also runs the
+## beat schedule in-process, KAM_INPROCESS_BEAT=0 turns that off).
 run: venv-runtime
 	DEBUG=$${DEBUG:-1} $(PY) manage.py migrate --noinput
 	DEBUG=$${DEBUG:-1} $(PY) manage.py seed_demo
-	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:8000
+	DEBUG=$${DEBUG:-1} $(PY) manage.py runserver 127.0.0.1:$(PORT)
 
 ## make test: ruff, mypy, then the suite with coverage; on PostgreSQL when reachable, else SQLite with
 ## a notice. The whole suite (no PYTEST_ARGS) fails below COV_FLOOR percent; a part only reports.

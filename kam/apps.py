@@ -9,9 +9,12 @@ class KamConfig(AppConfig):
     verbose_name = _("KAM programme")
 
     def ready(self):
+        import os
+        import sys
+
         from django.contrib.auth.signals import user_logged_in
 
-        from . import datastamps, health, selectors
+        from . import datastamps, health, scheduler, selectors
         from .middleware import session_started
         from .reference import restore_after_migrate
 
@@ -20,6 +23,7 @@ class KamConfig(AppConfig):
 
         post_migrate.connect(restore_after_migrate, sender=self, dispatch_uid="kam-reference-data")
         user_logged_in.connect(session_started, dispatch_uid="kam-session-started")
+        scheduler.start(sys.argv, os.environ)
 
 
 class KamAdminConfig(admin_apps.AdminConfig):

@@ -68,6 +68,7 @@ INSTALLED_APPS = [
     "metrics",
     "roster",
     "programme",
+    "calfeed",
 ]
 
 MIDDLEWARE = [
@@ -250,6 +251,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=6, minute=15),
     },
 }
+# `make run` (no REDIS_URL, so no beat): runserver runs the schedule above in a thread (kam/scheduler.py).
+KAM_INPROCESS_BEAT = env.bool("KAM_INPROCESS_BEAT", default=True)
 # Backups (kam/backup.py, `manage.py backup` / `restore_check`, the compose file's backup service).
 KAM_BACKUP_DIR = Path(env.str("KAM_BACKUP_DIR", default=str(BASE_DIR / "backups")))
 KAM_BACKUP_KEEP_DAYS = env.int("KAM_BACKUP_KEEP_DAYS", default=14)

@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include("metrics.urls")),
     path("", include("programme.urls")),
     path("", include("roster.urls")),
+    path("", include("calfeed.urls")),
     path("admin/", admin.site.urls),
 ]
 

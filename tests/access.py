@@ -17,7 +17,7 @@ from tests.conftest import PERSONAS
 POST_PERSONAS = PERSONAS + ("other_kam", "ops_member")
 
 APPS_WITH_ACCESS = ("kam", "accounts", "planning", "touchpoints", "agreements", "charter", "metrics",
-                    "roster", "programme")
+                    "roster", "programme", "calfeed")
 
 OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 302, 403, 404, 405
 
