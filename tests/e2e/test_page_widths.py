@@ -23,8 +23,9 @@ OVERFLOW = """() => {
   const limit = window.innerWidth + 1;
   if (document.documentElement.scrollWidth <= window.innerWidth) return null;
   const clips = (el) => ['auto', 'scroll', 'hidden', 'clip'].includes(getComputedStyle(el).overflowX);
-  const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '')
-    + ((typeof el.className === 'string' && el.className.trim()) ? '.' + el.className.trim().split(/\\s+/).join('.') : '');
+  const classes = (el) => (typeof el.className === 'string' && el.className.trim())
+    ? '.' + el.className.trim().split(/\\s+/).join('.') : '';
+  const name = (el) => el.tagName.toLowerCase() + (el.id ? '#' + el.id : '') + classes(el);
   let culprit = null;
   for (const el of document.body.querySelectorAll('*')) {
     if (el.getBoundingClientRect().right <= limit) continue;
@@ -93,7 +94,8 @@ def test_no_page_scrolls_sideways(live_server, browser, world, device, language)
                 context.add_cookies([sessions[persona], language_cookie])
                 signed_in_as = persona
             response = page.goto(base + url, wait_until="load")
-            assert response is not None and response.status == 200, f"{url} as {persona}: {response and response.status}"
+            status = response.status if response else None
+            assert status == 200, f"{url} as {persona}: {status}"
             assert page.locator("html").get_attribute("lang") == language, url
             found = page.evaluate(OVERFLOW)
             if found:
@@ -113,3 +115,36 @@ def test_no_page_scrolls_sideways(live_server, browser, world, device, language)
     finally:
         context.close()
     assert not offenders, f"pages wider than {width} px in {language}:\n" + "\n".join(offenders)
+
+
+# On a phone the tables people work from show their key columns, first and whole; the rest appear from
+# the md breakpoint (768 px).
+KEY_COLUMNS = {
+    ("lead", "touchpoints:incident_list", None): ("incident-queue", ["Incident", "Severity", "SLA"]),
+    ("lead", "accounts:list", None): ("account-table", ["Name", "Tier", "Health", "12-month revenue"]),
+    ("lead", "accounts:contacts", "account"): ("contact-table", ["Name", "Influence", "Attitude"]),
+    ("kam", "metrics:dashboard_kam", None): ("kam-accounts", ["Account", "Health", "CLV"]),
+}
+
+
+def test_key_columns_come_first_and_whole_on_a_phone(live_server, browser, world):
+    base = live_server.url
+    context = browser.new_context(viewport={"width": WIDTHS["phone"], "height": 800})
+    try:
+        page = context.new_page()
+        for (persona, name, account), (testid, expected) in KEY_COLUMNS.items():
+            context.clear_cookies()
+            context.add_cookies([_session_cookie(getattr(world, persona), base)])
+            url = reverse(name, kwargs={"pk": world.account.pk} if account else {})
+            page.goto(base + url)
+            headers = page.get_by_test_id(testid).locator("thead th")
+            visible = [headers.nth(i) for i in range(headers.count()) if headers.nth(i).is_visible()]
+            assert [th.inner_text().strip() for th in visible] == expected, url
+            assert all(th.bounding_box()["x"] + th.bounding_box()["width"] <= WIDTHS["phone"] for th in visible), url
+            assert page.get_by_test_id(testid).locator("tbody tr").count() >= 1, url
+        # From the md breakpoint every column is back.
+        page.set_viewport_size({"width": 800, "height": 800})
+        headers = page.get_by_test_id("kam-accounts").locator("thead th")
+        assert all(headers.nth(i).is_visible() for i in range(headers.count()))
+    finally:
+        context.close()
