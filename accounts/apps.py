@@ -8,6 +8,7 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
+        from . import messages  # noqa: F401  (registers this app's kinds of kam.messages)
         from .criteria_names import restore_default_criteria
 
         post_migrate.connect(restore_default_criteria, sender=self, dispatch_uid="accounts-default-criteria")

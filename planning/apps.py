@@ -9,7 +9,7 @@ class PlanningConfig(AppConfig):
     def ready(self):
         from accounts import personal_data
 
-        from . import selectors, services
+        from . import messages, selectors, services  # noqa: F401  (messages registers this app's kinds)
 
         personal_data.register(personal_data.Source("planning", selectors.personal_data,
                                                     services.personal_data_erase))

@@ -10,10 +10,12 @@ from django.utils.translation import gettext as _
 
 from kam.errors import Invalid
 from kam.exports import neutralise
+from kam.messages import event_fields
 from kam.roles import KAM, SPONSOR
 from kam.text import single_line
 from kam.validators import visible_text
 
+from .. import messages as msg
 from .. import services
 from ..exports import ACCOUNT_COLUMNS, _account_rows
 from ..models import (
@@ -261,9 +263,7 @@ def _lock_and_apply(changes: dict[int, dict], actor, total: int, done: int, prog
                     changed_by=actor, note=_("CSV import")))
                 events.append(Activity(
                     account=account, kind=ActivityKind.STAGE_CHANGE, subkind=stage, actor=actor,
-                    summary=_("Relationship stage: %(from)s → %(to)s") % {
-                        "from": RelationshipStage(account.relationship_stage).label,
-                        "to": RelationshipStage(stage).label}))
+                    **event_fields(msg.STAGE_CHANGED, {"from": account.relationship_stage, "to": stage})))
                 account.relationship_stage = stage
             account.version += 1  # an edit form opened before the import is now stale
             account.updated_at = timezone.now()
