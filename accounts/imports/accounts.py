@@ -207,7 +207,7 @@ def _write_accounts(index, planned, result, actor, progress=None) -> set[int]:
 def _create(fresh: list[dict], actor, total: int, progress) -> list[int]:
     """The new accounts, each with its first stage and its "created" event, as `account_create` records
     them; their ids, in order."""
-    summary = _("Account created")
+    created_event = event_fields(msg.ACCOUNT_CREATED)
     # One reverse() for all: the link differs only by the id.
     placeholder = 2_147_483_647
     link = reverse("accounts:detail", args=[placeholder])
@@ -224,7 +224,7 @@ def _create(fresh: list[dict], actor, total: int, progress) -> list[int]:
             for pk, row in zip(ids, rows, strict=True)])
         writing.insert_rows(Activity, [
             {"account_id": pk, "kind": ActivityKind.ACCOUNT, "subkind": "created", "actor_id": actor.pk,
-             "summary": summary, "link": link.replace(str(placeholder), str(pk))} for pk in ids])
+             **created_event, "link": link.replace(str(placeholder), str(pk))} for pk in ids])
         created += ids
         if progress is not None:
             progress(len(created), total)

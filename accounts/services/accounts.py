@@ -202,7 +202,7 @@ def stage_change(*, actor: User, account: Account, to_stage: str, changed_on: da
         versioning.bump(account)
         account._history_user = actor
         account.save(update_fields=["relationship_stage", "version", "updated_at"])
-    parts = [(msg.STAGE_CHANGED, {"from": change.from_stage, "to": change.to_stage})]
+    parts: list[tuple[str, dict]] = [(msg.STAGE_CHANGED, {"from": change.from_stage, "to": change.to_stage})]
     if following is not None:
         parts.append((msg.SINCE, {"date": changed_on}))
     activity_record(account=account, kind=ActivityKind.STAGE_CHANGE, subkind=to_stage, actor=actor,
