@@ -26,7 +26,10 @@ RUN DEBUG=0 SECRET_KEY="$(python -c 'import secrets; print(secrets.token_urlsafe
     KAM_SITE_URL=https://image-build.invalid python manage.py collectstatic --noinput --verbosity 0 \
     && useradd --system --uid 10001 --home-dir /app kam \
     && chown -R kam /app/staticfiles \
-    && mkdir /backups && chown kam /backups
+    && mkdir /backups /attachments && chown kam /backups /attachments && chmod 700 /attachments
+
+# Attached files (kam/storage.py): a volume of their own in docker-compose.yml, unless an S3 bucket is set.
+ENV KAM_ATTACHMENTS_DIR=/attachments
 
 USER kam
 EXPOSE 8000

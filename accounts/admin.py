@@ -12,6 +12,7 @@ from .models import (
     AccountTeamMember,
     Assessment,
     AssessmentScore,
+    Attachment,
     Contact,
     ErasureRecord,
     FinancialRecord,
@@ -91,3 +92,12 @@ class ImportJobAdmin(ReadOnly, admin.ModelAdmin):
 class ErasureRecordAdmin(ReadOnly, admin.ModelAdmin):
     list_display = ["erased_at", "contact", "account", "erased_by"]
     raw_id_fields = ["account"]
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(ReadOnly, SimpleHistoryAdmin):
+    list_display = ["original_name", "account", "content_type", "object_id", "uploaded_by", "uploaded_at",
+                    "removed_at"]
+    raw_id_fields = ["account"]
+    # The bytes have no address: they are downloaded from the object's page, where access is checked.
+    exclude = ["file"]

@@ -274,3 +274,33 @@ class ImportForm(BoundedForm):
             raise forms.ValidationError(_("The file is larger than %(mb)s MB; split it.") % {
                 "mb": settings.KAM_UPLOAD_MAX_BYTES // (1024 * 1024)})
         return f
+
+
+class AttachmentForm(BoundedForm):
+    # The description comes before the file: a file stopped as it arrives (kam.uploads) loses the fields
+    # sent after it.
+    description = forms.CharField(label=_("description"), max_length=300, required=False)
+    file = forms.FileField(label=_("file"))
+
+    def __init__(self, *args, size_refused: bool = False, type_refusal: str = "", **kwargs):
+        from .attachments.filetypes import ACCEPT, accepted_text
+
+        super().__init__(*args, **kwargs)
+        # Stopped as it arrived: there is no file, and the reason is known.
+        self.refusal = ""
+        if size_refused:
+            self.refusal = str(_("The file is larger than %(mb)s MB.") % {
+                "mb": settings.KAM_ATTACHMENT_MAX_BYTES // (1024 * 1024)})
+        elif type_refusal:
+            self.refusal = type_refusal
+        file_field = self.fields["file"]
+        file_field.widget.attrs["accept"] = ACCEPT
+        file_field.help_text = _("Up to %(mb)s MB. Accepted: %(types)s.") % {
+            "mb": settings.KAM_ATTACHMENT_MAX_BYTES // (1024 * 1024), "types": accepted_text()}
+        if self.refusal:
+            file_field.required = False
+
+    def clean_file(self):
+        if self.refusal:
+            raise forms.ValidationError(self.refusal)
+        return self.cleaned_data["file"]

@@ -562,3 +562,7 @@ class ImportJob(models.Model):
         if self.started_at and self.finished_at:
             return (self.finished_at - self.started_at).total_seconds()
         return None
+
+
+# Defined in its own module (the attachments package); imported here so Django finds it with the app.
+from .attachments.models import Attachment  # noqa: E402, F401

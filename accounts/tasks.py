@@ -32,3 +32,11 @@ def import_jobs_reap_task(self):
     from .services import import_jobs_reap
 
     return import_jobs_reap()
+
+
+@shared_task(name="accounts.tasks.attachment_orphans_sweep")
+def attachment_orphans_sweep_task():
+    """Beat, nightly: stored files that no attachment names (an upload whose transaction rolled back)."""
+    from .services import attachment_orphans_sweep
+
+    return attachment_orphans_sweep()

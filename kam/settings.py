@@ -4,8 +4,11 @@ Embedded default (no DATABASE_URL, no REDIS_URL): SQLite, tasks run in-process, 
 so `make run` works on a bare machine. Production: PostgreSQL + Redis, DEBUG off, SECRET_KEY required.
 """
 
+import atexit
 import os
+import shutil
 import sys
+import tempfile
 from pathlib import Path
 
 import environ
@@ -14,6 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from kam.security import DEVELOPMENT_SECRET_KEY, parse_networks, secret_key_problem
+from kam.storage import attachments_storage
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -59,6 +63,7 @@ INSTALLED_APPS = [
     "accounts",
     "planning",
     "touchpoints",
+    "agreements",
     "charter",
     "metrics",
     "roster",
@@ -233,9 +238,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "roster.tasks.send_course_reminders",
         "schedule": crontab(hour=6, minute=45),
     },
+    "attachment-orphans-sweep-nightly": {
+        "task": "accounts.tasks.attachment_orphans_sweep",
+        "schedule": crontab(hour=4, minute=10),
+    },
     "share-views-purge-nightly": {
         "task": "planning.tasks.purge_share_views",
         "schedule": crontab(hour=3, minute=50),
+    },
+    "agreement-renewal-alerts-daily": {
+        "task": "agreements.tasks.send_renewal_alerts",
+        "schedule": crontab(hour=6, minute=15),
     },
 }
 # Backups (kam/backup.py, `manage.py backup` / `restore_check`, the compose file's backup service).
@@ -251,6 +264,8 @@ FILE_UPLOAD_HANDLERS = ["kam.uploads.LimitedUploadHandler",
                         "django.core.files.uploadhandler.MemoryFileUploadHandler",
                         "django.core.files.uploadhandler.TemporaryFileUploadHandler"]
 FILE_UPLOAD_MAX_MEMORY_SIZE = KAM_UPLOAD_MAX_BYTES + 64 * 1024
+# Attached files (accounts/attachments): their own limit, also enforced as they arrive.
+KAM_ATTACHMENT_MAX_BYTES = env.int("KAM_ATTACHMENT_MAX_BYTES", default=25 * 1024 * 1024)
 
 # --- Auth -----------------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
@@ -300,6 +315,13 @@ STORAGES = {
         )
     },
 }
+# Attached files: a private directory (or an S3-compatible bucket), never served as media (kam/storage.py).
+# The test run keeps them in a throwaway directory of its own.
+if TESTING:
+    _TEST_ATTACHMENTS = Path(tempfile.gettempdir()) / f"kam-test-attachments-{os.getpid()}"
+    atexit.register(shutil.rmtree, _TEST_ATTACHMENTS, ignore_errors=True)
+STORAGES["attachments"] = attachments_storage(
+    env, _TEST_ATTACHMENTS if TESTING else BASE_DIR / "private" / "attachments")
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

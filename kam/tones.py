@@ -17,6 +17,8 @@ TONES: dict[str, dict[str, str]] = {
     "activity": {"incident_breached": "danger", "incident_opened": "warning", "sponsor_visit": "info"},
     "capacity": {"over": "danger", "at": "warning", "under": "success"},
     "course": {"done": "success", "overdue": "danger", "due_soon": "warning"},
+    "agreement": {"negotiation": "info", "signed": "primary", "active": "success", "expiring": "warning",
+                  "renewed": "light border", "ended": "secondary"},
 }
 # Each tier's colour on the charts that draw accounts (the portfolio matrix on its page and on the
 # programme dashboard): the badge tones' colours, translucent so that overlapping bubbles show.

@@ -32,6 +32,7 @@ urlpatterns = [
     path("", include("planning.urls")),
     path("", include("touchpoints.urls")),
     path("", include("charter.urls")),
+    path("", include("agreements.urls")),
     path("", include("metrics.urls")),
     path("", include("programme.urls")),
     path("", include("roster.urls")),

@@ -97,6 +97,14 @@ def _period(today):
 
 
 def seed(ctx) -> None:
+    from accounts.attachments import demo as attachments_demo
+
+    _seed_plans(ctx)
+    # Files on an account and its plan: seeded once the plans exist.
+    attachments_demo.seed(ctx, plan_of=lambda account: account.plans.order_by("-period_start").first())
+
+
+def _seed_plans(ctx) -> None:
     accounts = list(Account.objects.filter(tier=Tier.KEY, archived_at__isnull=True, plans__isnull=True)
                     .select_related("kam", "sponsor").order_by("pk"))
     if not accounts:

@@ -16,7 +16,8 @@ from tests.conftest import PERSONAS
 # a department that does not read commercial data (operations).
 POST_PERSONAS = PERSONAS + ("other_kam", "ops_member")
 
-APPS_WITH_ACCESS = ("kam", "accounts", "planning", "touchpoints", "charter", "metrics", "roster", "programme")
+APPS_WITH_ACCESS = ("kam", "accounts", "planning", "touchpoints", "agreements", "charter", "metrics",
+                    "roster", "programme")
 
 OK, REDIRECT, FORBIDDEN, NOT_FOUND, NOT_ALLOWED = 200, 302, 403, 404, 405
 

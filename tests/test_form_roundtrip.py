@@ -139,6 +139,9 @@ def _accounts_cases(w):
         "accounts.forms.ImportForm": Case(
             lambda data=None, files=None: f.ImportForm(data, files, initial={"kind": "financials"}),
             files={"file": SimpleUploadedFile("cifras.csv", b"tax_id;month\n", content_type="text/csv")}),
+        "accounts.forms.AttachmentForm": Case(
+            lambda data=None, files=None: f.AttachmentForm(data, files, initial={"description": "Contrato firmado"}),
+            files={"file": SimpleUploadedFile("contrato.pdf", b"%PDF-1.4\n", content_type="application/pdf")}),
         "accounts.filters.AccountFilter": Case(lambda data=None, files=None: AccountFilter(
             filter_query if data is None else data, queryset=Account.objects.all(), request=request)),
     }
@@ -294,9 +297,26 @@ def _charter_cases(w):
     return {"charter.forms.PromiseForm": Case(lambda data=None, files=None: f.PromiseForm(data, instance=promise))}
 
 
+def _agreements_cases(w):
+    from agreements import forms as f
+
+    agreement, term = w.framework, w.term
+    agreement.scope, agreement.notice_days, agreement.renewal_date = "Bobinas\nChapa", 75, _past(-300)
+    agreement.save()
+    term.value, term.unit, term.party = Decimal("2.75"), "%", "client"
+    term.save()
+    return {
+        "agreements.forms.FrameworkAgreementForm": Case(lambda data=None, files=None: f.FrameworkAgreementForm(
+            data, instance=agreement)),
+        "agreements.forms.TermForm": Case(lambda data=None, files=None: f.TermForm(data, instance=term)),
+        "agreements.forms.DraftFromNegotiationForm": Case(lambda data=None, files=None: f.DraftFromNegotiationForm(
+            data, account=w.account, initial={"negotiation": w.negotiation.pk})),
+    }
+
+
 def explicit_cases(w) -> dict[str, Case]:
-    return {**_accounts_cases(w), **_planning_cases(w), **_touchpoints_cases(w), **_charter_cases(w),
-            **_metrics_cases(w),
+    return {**_accounts_cases(w), **_planning_cases(w), **_touchpoints_cases(w), **_agreements_cases(w),
+            **_charter_cases(w), **_metrics_cases(w),
             **_programme_cases(w), **_roster_cases(w)}
 
 

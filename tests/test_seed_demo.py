@@ -13,7 +13,8 @@ from kam.demo import PEOPLE
 from kam.navigation import home_url_for
 from kam.roles import user_roles
 
-PROJECT_APPS = ("kam", "accounts", "planning", "touchpoints", "charter", "metrics", "roster", "programme")
+PROJECT_APPS = ("kam", "accounts", "planning", "touchpoints", "agreements", "charter", "metrics",
+                "roster", "programme")
 # Operational logs, not demo data: each seed triggers one metrics recompute, which records that it ran.
 RUN_LOGS = {"metrics.RecomputeRun"}
 

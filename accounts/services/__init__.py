@@ -19,6 +19,7 @@ from .assessments import (
     quadrants_recompute,
     scores_recompute_all,
 )
+from .attachments import attachment_add, attachment_orphans_sweep, attachment_remove, safe_filename
 from .base import (
     ACCOUNT_ROWS_LOCK,
     ACTION_REFUSED,
@@ -55,6 +56,10 @@ from .people import (
 )
 
 __all__ = [
+    "attachment_add",
+    "attachment_orphans_sweep",
+    "attachment_remove",
+    "safe_filename",
     "ACCOUNT_EDITABLE_FIELDS",
     "ACCOUNT_ROWS_LOCK",
     "ACTION_REFUSED",

@@ -12,6 +12,7 @@ from .accounts import (
     account_stage,
     account_unarchive,
 )
+from .attachments import attachment_download, attachment_remove, attachments
 from .exports import account_export, account_financials_export, financials_export
 from .financials import account_financials
 from .imports import import_job, import_job_cancel, import_job_confirm, import_job_status, import_page, import_template
@@ -47,6 +48,9 @@ __all__ = [
     "account_team",
     "account_tier",
     "account_unarchive",
+    "attachment_download",
+    "attachment_remove",
+    "attachments",
     "contact_edit",
     "contact_erase",
     "contact_gone",

@@ -124,8 +124,9 @@ def account_detail(request, pk):
 
 # Panels that higher apps contribute to the account page (docs/architecture.md, "Panels"). They load in their own
 # request (htmx, on page load), so the hub's query budget does not depend on what the other apps show.
-PANELS = {"planning": "account_plan_panel", "touchpoints": "account_touchpoints_panel",
-          "charter": "account_charter_panel", "metrics": "account_metrics_panel"}
+PANELS = {"planning": "account_plan_panel", "agreements": "account_agreements_panel",
+          "touchpoints": "account_touchpoints_panel", "charter": "account_charter_panel",
+          "metrics": "account_metrics_panel"}
 
 
 @signed_in

@@ -2,10 +2,12 @@
 
 
 from django.core.paginator import Paginator
+from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
 from accounts.models import Account
+from agreements import selectors as agreement_selectors
 from kam import selectors as kam_selectors
 from planning import selectors as planning_selectors
 from touchpoints import selectors as touchpoint_selectors
@@ -23,6 +25,8 @@ KAM_CHART_ACCOUNTS = 25
 
 # The most urgent few; the incident queue has them all, with its filters.
 KAM_INCIDENTS = 10
+# Framework agreements renewing within the expiring window (agreements.models.EXPIRING_WINDOW_DAYS).
+KAM_AGREEMENTS = 20
 
 
 def kam_dashboard(user, page_number=None, query="") -> dict:
@@ -41,6 +45,7 @@ def kam_dashboard(user, page_number=None, query="") -> dict:
     gaps = SimpleLazyObject(lambda: key_account_gaps(mine))
     commitments = SimpleLazyObject(lambda: _commitments_due(user))
     incidents = SimpleLazyObject(lambda: _open_incidents(mine, limit=KAM_INCIDENTS + 1))
+    agreements = SimpleLazyObject(lambda: _agreements_expiring(mine))
     # Key accounts first, weakest health first: what the KAM should look at; the table has them all.
     charted = sorted(light, key=lambda r: (r[2] != "key", r[3] is None, r[3] or 0, r[1]))[:KAM_CHART_ACCOUNTS]
     chart = {
@@ -51,11 +56,13 @@ def kam_dashboard(user, page_number=None, query="") -> dict:
     }
     return {"day": day, "accounts": accounts, "page": page, "accounts_total": len(light),
             "charted": charted, "plans": plans, "commitments": commitments, "gaps": gaps,
+            "agreements": agreements, "agreements_window": agreement_selectors.EXPIRING_WINDOW_DAYS,
             "incidents": SimpleLazyObject(lambda: incidents[:KAM_INCIDENTS]),
             "more_incidents": SimpleLazyObject(lambda: len(incidents) > KAM_INCIDENTS),
             "health_chart": chart,
             # What the cached parts (kam/datastamps.py) show besides what they read themselves.
-            "accounts_vary": (user.pk, query, day, page.number, len(light)), "lists_vary": (user.pk,)}
+            "accounts_vary": (user.pk, query, day, page.number, len(light)),
+            "lists_vary": (user.pk, timezone.localdate())}
 
 
 
@@ -68,6 +75,10 @@ def _commitments_due(user):
     return list(_commitment_columns(planning_selectors.commitments_due(user=user, within_days=14))[:50])
 
 
+
+
+def _agreements_expiring(accounts_qs):
+    return list(agreement_selectors.expiring(accounts_qs=accounts_qs)[:KAM_AGREEMENTS])
 
 
 def _open_incidents(accounts_qs, limit=50):

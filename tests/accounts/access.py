@@ -10,6 +10,7 @@ VIEWERS = expect(OK, outsider=NOT_FOUND)
 
 def build(world):
     from accounts.models import ImportJob, SelectionCriterion
+    from accounts.services import attachment_add
     from tests.factories import ContactFactory
 
     world.contact = ContactFactory(account=world.account, name="Marta Ibáñez")
@@ -20,6 +21,15 @@ def build(world):
         created_by=world.lead, rows_total=1, preview={"rows": 1, "created": 1, "updated": 0, "unchanged": 0,
                                                       "overwritten": 0, "file_error": "", "rows_with_errors": 0,
                                                       "error_groups": [], "groups_left_out": 0})
+    world.attachment = attachment_add(actor=world.kam, target=world.account, upload=attachment_file())
+
+
+def attachment_file(name="contrato.pdf"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from accounts.attachments.samples import pdf
+
+    return SimpleUploadedFile(name, pdf(["Contrato de suministro"]), content_type="application/pdf")
 
 
 def _account(w):
@@ -69,6 +79,10 @@ CASES = {
     # Assessments: the lead and sponsors (who can see the account).
     "accounts:assess": Case(only("sponsor", "lead"), kwargs=_account),
     "accounts:tier": Case(only("lead"), kwargs=_account),
+    # Files: whoever sees the account reads and downloads its files; who cannot see it gets 404.
+    "accounts:attachments": Case(VIEWERS, kwargs=lambda w: {"key": "account", "pk": w.account.pk}),
+    "accounts:attachment_download": Case(VIEWERS, kwargs=lambda w: {"pk": w.attachment.pk}),
+    "accounts:attachment_remove": Case(expect(NOT_ALLOWED), kwargs=lambda w: {"pk": w.attachment.pk}),
     "accounts:imports": Case(only("lead")),
     "accounts:import_template": Case(only("lead"), kwargs=lambda w: {"kind": "financials", "fmt": "xlsx"}),
     "accounts:import_job": Case(only("lead"), kwargs=lambda w: {"pk": w.import_job.pk}),
@@ -195,6 +209,10 @@ WRITES = {
                                    "sponsor": "", "relationship_stage": "exploratory"},
                         may_post("kam", "lead", "other_kam")),
     "accounts:edit": (_account_form, ACCOUNT_EDITORS_POST),
+    # The account's editors add and remove its files.
+    "accounts:attachments": (lambda w: {"description": "Contrato firmado", "file": attachment_file()},
+                             ACCOUNT_EDITORS_POST),
+    "accounts:attachment_remove": (lambda w: {}, ACCOUNT_EDITORS_POST),
     "accounts:archive": (lambda w: {}, ACCOUNT_EDITORS_POST),
     "accounts:unarchive": (_archived, ACCOUNT_EDITORS_POST),
     "accounts:stage": (_stage, ACCOUNT_EDITORS_POST),

@@ -113,11 +113,16 @@ def test_the_leads_programme_pages_share_one_menu_and_a_single_item_stays_a_link
     menus = [entry for entry in nav_tree(lead) if "children" in entry and str(entry["label"]) == str(PROGRAMME)]
     assert len(menus) == 1
     children = {child["name"] for child in menus[0]["children"]}
-    assert {"metrics:dashboard_program", "accounts:selection", "accounts:imports",
+    assert {"metrics:dashboard_program", "programme:review_list", "charter:charter",
+            "agreements:programme_list", "roster:overview", "accounts:selection", "accounts:imports",
             "metrics:programme_settings"} <= children
-    # The sponsor has one programme page: a plain link, not a menu of one.
-    assert all(str(entry["label"]) != str(PROGRAMME) for entry in nav_tree(sponsor) if "children" in entry)
-    assert "metrics:dashboard_program" in {entry.get("name") for entry in nav_tree(sponsor)}
+    # The sponsor's programme menu holds what sponsors read, none of the lead's own pages.
+    sponsor_menu = [entry for entry in nav_tree(sponsor) if str(entry["label"]) == str(PROGRAMME)][0]
+    assert {child["name"] for child in sponsor_menu["children"]} == {
+        "metrics:dashboard_program", "programme:review_list", "agreements:programme_list"}
+    # A group of one stays a plain link: operations' only programme page is the service charter.
+    operator = UserFactory(username="operator", roles=[OPERATIONS])
+    assert "charter:charter" in {entry.get("name") for entry in nav_tree(operator)}
     client.force_login(lead)
     html = client.get(reverse("kam:notifications")).content.decode()
     assert html.count('data-testid="nav-group"') == len([e for e in nav_tree(lead) if "children" in e])

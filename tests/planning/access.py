@@ -22,6 +22,12 @@ def build(world):
     world.agreement = AgreementFactory(negotiation=world.negotiation)
     link, token = services.share_link_create(actor=world.kam, plan=world.plan, hidden_sections=[])
     world.share_link, world.share_token = link, token
+    from accounts.services import attachment_add
+    from tests.accounts.access import attachment_file
+
+    world.plan_attachment = attachment_add(actor=world.kam, target=world.plan, upload=attachment_file("plan.pdf"))
+    world.negotiation_attachment = attachment_add(actor=world.kam, target=world.negotiation,
+                                                  upload=attachment_file("limites.pdf"))
 
 
 def plan(w):
@@ -149,3 +155,31 @@ WRITES = {
 }
 for _name, (_post, _expected) in WRITES.items():
     CASES[_name].post, CASES[_name].post_expected = _post, _expected
+
+
+# --- files on plans and negotiations (accounts/attachments, registered in planning/apps.py) -------------
+# The same URLs as the account's files (tests/accounts/access.py), for a plan's and a negotiation's files:
+# a plan's are read by its readers, a negotiation's by its commercial readers only (ops_member reads the
+# plan, not the negotiation); both are changed by the plan's editors. Walked by tests/planning/test_attachments.py.
+def _file_form(w):
+    from tests.accounts.access import attachment_file
+
+    return {"description": "Presentación al cliente", "file": attachment_file("presentacion.pdf")}
+
+
+ATTACHMENT_CASES = {
+    "plan files": ("accounts:attachments", Case(readers(), kwargs=lambda w: {"key": "accountplan", "pk": w.plan.pk},
+                                                 post=_file_form, post_expected=EDITORS_POST)),
+    "plan file download": ("accounts:attachment_download", Case(readers(),
+                                                                kwargs=lambda w: {"pk": w.plan_attachment.pk})),
+    "plan file removal": ("accounts:attachment_remove", Case(POST_ONLY, kwargs=lambda w: {"pk": w.plan_attachment.pk},
+                                                             post=lambda w: {}, post_expected=EDITORS_POST)),
+    "negotiation files": ("accounts:attachments", Case(readers(),
+                                                       kwargs=lambda w: {"key": "negotiation", "pk": w.negotiation.pk},
+                                                       post=_file_form, post_expected=NEGOTIATION_EDITORS_POST)),
+    "negotiation file download": ("accounts:attachment_download",
+                                  Case(readers(), kwargs=lambda w: {"pk": w.negotiation_attachment.pk})),
+    "negotiation file removal": ("accounts:attachment_remove",
+                                 Case(POST_ONLY, kwargs=lambda w: {"pk": w.negotiation_attachment.pk},
+                                      post=lambda w: {}, post_expected=NEGOTIATION_EDITORS_POST)),
+}

@@ -100,7 +100,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("touchpoints", "0006_input_bounds"),
-        ("accounts", "0013_activity_message"),
+        ("accounts", "0014_activity_message"),
         ("kam", "0013_message_kinds"),
     ]
 

@@ -12,7 +12,7 @@ from kam.roles import ROLE_LABELS
 
 # Dependency order of the apps that seed data (docs/architecture.md: kam <- accounts <- planning, touchpoints
 # <- metrics).
-APP_ORDER = ("accounts", "planning", "touchpoints", "charter", "metrics", "roster", "programme")
+APP_ORDER = ("accounts", "planning", "touchpoints", "agreements", "charter", "metrics", "roster", "programme")
 
 
 class Command(BaseCommand):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0012_import_job_checked_plan'),
+        ('accounts', '0013_attachments'),
     ]
 
     operations = [
