@@ -9,7 +9,10 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self):
-        from . import attachments
+        from . import (
+            attachments,
+            messages,  # noqa: F401  (registers this app's kinds of kam.messages)
+        )
         from .criteria_names import restore_default_criteria
         from .models import Account
 

@@ -9,6 +9,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from kam import messages
 from kam.history import Attributed
 from kam.models import Department
 from kam.records import Kept
@@ -320,6 +321,10 @@ class Activity(models.Model):
     link = models.CharField(max_length=300, blank=True)
     # Plan events carry commercial content that operations must not read.
     commercial = models.BooleanField(default=False)
+    # The event as a kind of kam.messages plus its parameters, put into words in the reader's language;
+    # `summary` (in the writer's) is what rows without a kind show.
+    message = models.CharField(max_length=60, blank=True)
+    params = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]
@@ -332,7 +337,11 @@ class Activity(models.Model):
         ]
 
     def __str__(self):
-        return self.summary
+        return self.text
+
+    @property
+    def text(self) -> str:
+        return messages.text_or(self.message, self.params, self.summary)
 
 
 class RelationshipStageChange(models.Model):

@@ -11,7 +11,7 @@ class AgreementsConfig(AppConfig):
 
         from accounts import attachments
 
-        from . import selectors
+        from . import messages, selectors  # noqa: F401  (messages registers this app's kinds)
         from .models import FrameworkAgreement
 
         # The signed agreement and its annexes: read by whoever reads the agreement, attached by its

@@ -18,6 +18,7 @@ from planning import services as planning_services
 from planning.models import CommitmentStatus, Negotiation, PlanStatus
 
 from . import formulas, selectors
+from . import messages as msg
 from .models import (
     CLOSED_STATUSES,
     AgreementStatus,
@@ -50,9 +51,10 @@ def _link(agreement) -> str:
     return reverse("agreements:detail", args=[agreement.pk])
 
 
-def _event(agreement, actor, summary: str, subkind: str) -> None:
+def _event(agreement, actor, message: str, subkind: str, **params) -> None:
     # Commercial: operations read the account's timeline but not its agreements.
-    activity_record(account=agreement.account, kind=ActivityKind.PLAN_EVENT, summary=summary, actor=actor,
+    activity_record(account=agreement.account, kind=ActivityKind.PLAN_EVENT, message=message,
+                    params={"title": agreement.title, **params}, actor=actor,
                     link=_link(agreement), subkind=f"agreement_{subkind}", commercial=True)
 
 
@@ -95,7 +97,7 @@ def agreement_create(*, actor, account, data: dict, negotiation: Negotiation | N
     agreement = FrameworkAgreement(account=account, negotiation=negotiation, created_by=actor,
                                    status=AgreementStatus.NEGOTIATION, **data)
     _save(agreement, actor)
-    _event(agreement, actor, _("Framework agreement drafted: %(title)s") % {"title": agreement.title}, "drafted")
+    _event(agreement, actor, msg.DRAFTED, "drafted")
     return agreement
 
 
@@ -140,8 +142,7 @@ def agreement_transition(*, actor, agreement: FrameworkAgreement, action: str,
     row.status = target
     versioning.bump(row)
     _save(row, actor)
-    _event(row, actor, _("Framework agreement %(title)s: %(status)s")
-           % {"title": row.title, "status": target.label.lower()}, action)
+    _event(row, actor, msg.STATUS, action, status=target.value)
     return row
 
 
@@ -170,8 +171,7 @@ def agreement_renew(*, actor, agreement: FrameworkAgreement,
     row.status, row.successor = AgreementStatus.RENEWED, successor
     versioning.bump(row)
     _save(row, actor)
-    _event(row, actor, _("Framework agreement %(title)s renewed: the successor is in negotiation")
-           % {"title": row.title}, "renewed")
+    _event(row, actor, msg.RENEWED, "renewed")
     return successor
 
 
@@ -261,8 +261,7 @@ def term_to_commitment(*, actor, term: AgreementTerm, department=None, owner=Non
     versioning.bump(term)
     term._history_user = actor
     term.save(update_fields=["commitment", "version"])
-    _event(agreement, actor, _("Term of %(title)s added to the plan as a commitment: %(term)s")
-           % {"title": agreement.title, "term": term.text[:120]}, "commitment")
+    _event(agreement, actor, msg.TERM_COMMITTED, "commitment", term=term.text[:120])
     return commitment
 
 
@@ -291,8 +290,7 @@ def _activate(pk, today) -> int:
     row.status = AgreementStatus.ACTIVE
     versioning.bump(row)
     _save(row, None)
-    _event(row, None, _("Framework agreement %(title)s: %(status)s")
-           % {"title": row.title, "status": AgreementStatus.ACTIVE.label.lower()}, "activate")
+    _event(row, None, msg.STATUS, "activate", status=AgreementStatus.ACTIVE.value)
     return 1
 
 
@@ -305,15 +303,12 @@ def _expire(pk, today) -> tuple[int, int]:
     row.status = AgreementStatus.EXPIRING
     versioning.bump(row)
     _save(row, None)
-    _event(row, None, _("Framework agreement %(title)s reached its notice date (renewal on %(date)s)")
-           % {"title": row.title, "date": row.renewal_date.isoformat()}, "expiring")
+    _event(row, None, msg.EXPIRING, "expiring", date=row.renewal_date)
     sent = notification_send(
         recipients=[row.account.kam, row.account.sponsor],
         event_key=f"agreement:{row.pk}:notice:{row.notice_date.isoformat()}",
-        title=_("Framework agreement at its notice date: %(title)s (%(account)s)")
-        % {"title": row.title, "account": row.account.name},
-        body=_("Notice must be given by %(notice)s; the agreement renews or ends on %(renewal)s. Renew it, "
-               "renegotiate it or end it.") % {"notice": row.notice_date.isoformat(),
-                                               "renewal": row.renewal_date.isoformat()},
+        message=msg.NOTICE_EXPIRING,
+        params={"title": row.title, "account": row.account.name, "notice": row.notice_date,
+                "renewal": row.renewal_date},
         link=_link(row))
     return 1, len(sent)

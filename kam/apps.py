@@ -15,7 +15,7 @@ class KamConfig(AppConfig):
         from django.contrib.auth.signals import user_logged_in
 
         from . import datastamps, health, scheduler, selectors
-        from .middleware import session_started
+        from .middleware import language_remember, session_started
         from .reference import restore_after_migrate
 
         datastamps.install()
@@ -24,6 +24,7 @@ class KamConfig(AppConfig):
         post_migrate.connect(restore_after_migrate, sender=self, dispatch_uid="kam-reference-data")
         user_logged_in.connect(session_started, dispatch_uid="kam-session-started")
         scheduler.start(sys.argv, os.environ)
+        user_logged_in.connect(language_remember, dispatch_uid="kam-language-remember")
 
 
 class KamAdminConfig(admin_apps.AdminConfig):

@@ -4,7 +4,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django import forms
+from django.conf import settings
 from django.core.validators import MaxLengthValidator
+from django.utils.translation import gettext_lazy as _
 
 from .validators import FREE_TEXT_MAX_LENGTH, sane_date, visible_text
 
@@ -88,3 +90,8 @@ def form_field(form: forms.BaseForm, name: str, kind: type[FieldT]) -> FieldT:
     if not isinstance(field, kind):
         raise TypeError(f"{type(form).__name__}.{name} is a {type(field).__name__}, not a {kind.__name__}")
     return field
+
+
+class LanguageForm(BoundedForm):
+    language = forms.ChoiceField(label=_("Language"), choices=settings.LANGUAGES,
+                                 help_text=_("The language of the pages and of the e-mails you receive."))

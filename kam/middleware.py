@@ -11,12 +11,43 @@ from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.views import redirect_to_login
 from django.db import connections
 from django.shortcuts import resolve_url
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.translation import gettext as _
 from django_htmx.http import HttpResponseClientRedirect
 
 # Unix times kept in the session by SessionTimeoutMiddleware.
 SEEN, SIGNED_IN = "kam_last_seen", "kam_signed_in_at"
+# The signed-in person's chosen language, copied from their profile into the session at sign-in (and
+# when they choose another), so their requests are in it without a query each.
+LANGUAGE = "kam_language"
+
+
+def language_remember(sender, request, user, **kwargs):
+    """user_logged_in receiver: the person's chosen language from now on, whatever the browser says."""
+    from .models import UserProfile
+
+    chosen = UserProfile.objects.filter(user=user).values_list("language", flat=True).first()
+    if chosen:
+        request.session[LANGUAGE] = chosen
+    else:
+        request.session.pop(LANGUAGE, None)
+
+
+class UserLanguageMiddleware:
+    """Activates the signed-in person's chosen language; until they choose one, LocaleMiddleware's
+    answer (the language switcher's cookie, else the browser's Accept-Language) stands. After the
+    session, locale and authentication middleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        chosen = request.session.get(LANGUAGE)
+        if chosen and chosen in dict(settings.LANGUAGES) and request.user.is_authenticated:
+            translation.activate(chosen)
+            request.LANGUAGE_CODE = chosen
+        return self.get_response(request)
 
 
 def session_started(sender, request, user, **kwargs):

@@ -143,6 +143,10 @@ class Notification(models.Model):
     email_attempts = models.PositiveSmallIntegerField(default=0)
     email_failed_at = models.DateTimeField(null=True, blank=True)
     email_error = models.CharField(max_length=300, blank=True)
+    # The notice as a kind of kam.messages plus its parameters, put into words in the reader's language;
+    # `title` and `body` (in the writer's) are what rows without a kind show.
+    message = models.CharField(max_length=60, blank=True)
+    params = models.JSONField(default=dict, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]
@@ -154,7 +158,19 @@ class Notification(models.Model):
         verbose_name_plural = _("notifications")
 
     def __str__(self):
-        return self.title
+        return self.title_text
+
+    @property
+    def title_text(self) -> str:
+        from .messages import text_or
+
+        return text_or(self.message, self.params, self.title)
+
+    @property
+    def body_text(self) -> str:
+        from .messages import text_or
+
+        return text_or(self.message, self.params, self.body, part="body")
 
 
 class OutboxTask(models.Model):
@@ -211,3 +227,18 @@ class SubmittedForm(models.Model):
 
     def __str__(self):
         return str(self.token)
+
+
+class UserProfile(models.Model):
+    """A person's own settings. `language` empty: not chosen yet, the browser's is used."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, primary_key=True,
+                                related_name="kam_profile")
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
+
+    class Meta:
+        verbose_name = _("profile")
+        verbose_name_plural = _("profiles")
+
+    def __str__(self):
+        return str(self.user)

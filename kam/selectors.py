@@ -3,7 +3,7 @@ import datetime
 from django.core.paginator import Paginator
 from django.utils import timezone
 
-from .models import Notification, OutboxTask
+from .models import Notification, OutboxTask, UserProfile
 
 
 def notifications_for(user, *, unread_only=False):
@@ -48,3 +48,8 @@ def outbox_status() -> str:
     if oldest is None or oldest > now - OUTBOX_LATE_AFTER:
         return "ok"
     return f"{pending.count()} waiting since {timezone.localtime(oldest).isoformat(timespec='seconds')}"
+
+
+def user_language_chosen(user) -> str:
+    """The language the person chose on their profile ("" when they have not chosen one)."""
+    return UserProfile.objects.filter(user=user).values_list("language", flat=True).first() or ""

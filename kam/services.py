@@ -15,21 +15,31 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
+from django.utils.translation import gettext as _
 
-from .models import Notification, OutboxTask
+from . import messages
+from .errors import Forbidden, Invalid
+from .models import Notification, OutboxTask, UserProfile
 from .text import single_line
 
 log = logging.getLogger(__name__)
 
 
 @transaction.atomic
-def notification_send(*, recipients: Iterable, event_key: str, title: str, body: str = "",
-                      link: str = "") -> list[Notification]:
+def notification_send(*, recipients: Iterable, event_key: str, title: str = "", body: str = "",
+                      link: str = "", message: str = "", params: dict | None = None) -> list[Notification]:
     """Notify each recipient of one event, in-app and by e-mail, at most once per (person, event).
 
     `event_key` names the event (e.g. ``incident:42:ack-breach``); a second call with the same key
-    creates nothing, which keeps escalation jobs idempotent. Returns the notifications created now.
+    creates nothing, which keeps escalation jobs idempotent. `message` is a kind of kam.messages and
+    `params` its parameters: each recipient reads the notice in their own language; `title` and `body`
+    are then written from them in the programme's language. Returns the notifications created now.
     """
+    stored_params = messages.encode(message, params or {}) if message else {}
+    if message:
+        with translation.override(settings.LANGUAGE_CODE):
+            title = messages.render(message, stored_params) or title
+            body = messages.render(message, stored_params, part="body") or body
     # The title is the e-mail's subject: a line break (from an account's name, say) would make Django
     # refuse the header.
     title = single_line(title)
@@ -44,7 +54,8 @@ def notification_send(*, recipients: Iterable, event_key: str, title: str, body:
                 notification, was_created = Notification.objects.get_or_create(
                     recipient=user,
                     event_key=event_key[:200],
-                    defaults={"title": title[:200], "body": body, "link": link[:300]},
+                    defaults={"title": title[:200], "body": body, "link": link[:300],
+                              "message": message, "params": stored_params},
                 )
         except IntegrityError:  # a concurrent job created it first: still exactly once
             continue
@@ -56,6 +67,30 @@ def notification_send(*, recipients: Iterable, event_key: str, title: str, body:
         # In this transaction: the e-mails are asked for if and only if the notices are committed.
         enqueue(send_notification_emails, [n.pk for n in created])
     return created
+
+
+def user_language(user) -> str:
+    """The language a person chose on their profile, else the programme's (for e-mails and jobs,
+    which have no browser to ask)."""
+    try:
+        chosen = user.kam_profile.language
+    except UserProfile.DoesNotExist:
+        chosen = ""
+    return chosen or settings.LANGUAGE_CODE
+
+
+@transaction.atomic
+def user_language_set(*, actor, user, language: str) -> UserProfile:
+    """Record the language `user` reads the platform and their e-mails in; a person sets only their own."""
+    if actor is None or actor.pk != user.pk:
+        raise Forbidden(_("You can change only your own language."))
+    if language not in dict(settings.LANGUAGES):
+        raise Invalid(errors={"language": [_("Choose one of the languages offered.")]})
+    profile, __ = UserProfile.objects.select_for_update().get_or_create(user=user)
+    if profile.language != language:
+        profile.language = language
+        profile.save(update_fields=["language"])
+    return profile
 
 
 # An e-mail that failed for a reason of its own (a refused header, a refused recipient) is tried again
@@ -98,13 +133,18 @@ def notification_emails_deliver(*, notification_ids: Iterable[int] | None = None
     for pk in list(qs.order_by("pk").values_list("pk", flat=True)[:500]):
         with transaction.atomic():
             n = (_emails_pending(now).select_for_update(skip_locked=True, of=("self",))
-                 .select_related("recipient").filter(pk=pk).first())
+                 .select_related("recipient__kam_profile").filter(pk=pk).first())
             if n is None:
                 continue
             if n.recipient.email:
                 link = f"\n\n{settings.KAM_SITE_URL.rstrip('/')}{n.link}" if n.link else ""
                 try:
-                    send_mail(n.title, f"{n.body}{link}", None, [n.recipient.email])
+                    # In the recipient's language, whoever raised the notice and in whatever language.
+                    with translation.override(user_language(n.recipient)):
+                        # A name put into the title now may hold a line break, which the header refuses.
+                        subject = single_line(n.title_text) if n.message else n.title
+                        text = n.body_text
+                    send_mail(subject, f"{text}{link}", None, [n.recipient.email])
                 except Exception as exc:
                     if _mail_server_unavailable(exc):
                         raise
@@ -238,7 +278,7 @@ def outbox_dispatch(*, limit: int = 200) -> dict:
     does no harm. Returns {"done": n, "failed": n}."""
     done = failed = 0
     deadline = timezone.now() + OUTBOX_DISPATCH_BUDGET
-    for _ in range(limit):
+    for _turn in range(limit):
         if timezone.now() > deadline:
             break
         row = _outbox_claim()

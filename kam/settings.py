@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "kam.middleware.SessionTimeoutMiddleware",
+    "kam.middleware.UserLanguageMiddleware",
     "kam.middleware.NoStoreForSignedInMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -297,6 +298,8 @@ SESSION_COOKIE_AGE = KAM_SESSION_IDLE_MINUTES * 60 + KAM_SESSION_REFRESH_SECONDS
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("es", _("Spanish"))]
 LOCALE_PATHS = [BASE_DIR / "locale"]
+# English in British formats (day-month-year, 24-hour clock): kam/formats/en/formats.py.
+FORMAT_MODULE_PATH = ["kam.formats"]
 TIME_ZONE = env("TIME_ZONE", default="Europe/Madrid")
 USE_I18N = True
 USE_TZ = True

@@ -2,16 +2,15 @@
 
 from django.contrib import admin
 from django.urls import include, path
-from django.views.i18n import set_language
 
 from kam import views
-from kam.access import public
 
 kam_patterns = (
     [
         path("notifications/", views.notification_list, name="notifications"),
         path("notifications/<int:pk>/read/", views.notification_read, name="notification_read"),
         path("notifications/read-all/", views.notification_read_all, name="notification_read_all"),
+        path("profile/", views.profile, name="profile"),
     ],
     "kam",
 )
@@ -27,7 +26,7 @@ urlpatterns = [
     path("password/reset/sent/", views.password_reset_done_view, name="password_reset_done"),
     path("password/reset/<uidb64>/<token>/", views.password_reset_confirm_view, name="password_reset_confirm"),
     path("password/reset/complete/", views.password_reset_complete_view, name="password_reset_complete"),
-    path("i18n/setlang/", public(set_language), name="set_language"),
+    path("i18n/setlang/", views.language_set, name="set_language"),
     path("", include(kam_patterns)),
     path("", include("accounts.urls")),
     path("", include("planning.urls")),

@@ -1,18 +1,24 @@
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.db import connection
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils import translation
+from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
+from django.views.i18n import set_language
 
 from . import health, selectors, services
 from .access import public, signed_in
 from .celery import app as celery_app
+from .forms import LanguageForm
 from .login import ThrottledLoginView, ThrottledPasswordResetView
+from .middleware import LANGUAGE
 from .navigation import home_url_for
 
 log = logging.getLogger(__name__)
@@ -84,6 +90,43 @@ def notification_read_all(request):
     messages.success(request, ngettext("%(count)d notification marked as read.",
                                        "%(count)d notifications marked as read.", count) % {"count": count})
     return redirect("kam:notifications")
+
+
+def _language_remember(request, response, language: str) -> None:
+    """The choice holds for this session at once and, through the cookie, on the sign-in page too."""
+    request.session[LANGUAGE] = language
+    translation.activate(language)
+    response.set_cookie(settings.LANGUAGE_COOKIE_NAME, language, max_age=settings.LANGUAGE_COOKIE_AGE,
+                        path=settings.LANGUAGE_COOKIE_PATH, secure=settings.LANGUAGE_COOKIE_SECURE,
+                        httponly=settings.LANGUAGE_COOKIE_HTTPONLY, samesite=settings.LANGUAGE_COOKIE_SAMESITE)
+
+
+@signed_in
+def profile(request):
+    """The person's own settings: the language of their pages and e-mails."""
+    chosen = selectors.user_language_chosen(request.user)
+    form = LanguageForm(request.POST or None, initial={"language": chosen or translation.get_language()})
+    if request.method == "POST" and form.is_valid():
+        language = form.cleaned_data["language"]
+        services.user_language_set(actor=request.user, user=request.user, language=language)
+        with translation.override(language):
+            messages.success(request, _("Your language is saved: the pages and your e-mails will be in it."))
+        response = redirect("kam:profile")
+        _language_remember(request, response, language)
+        return response
+    return render(request, "kam/profile.html", {"form": form, "chosen": chosen})
+
+
+@public
+def language_set(request):
+    """Django's language switcher; for a signed-in person it also becomes their chosen language."""
+    response = set_language(request)
+    language = request.POST.get("language", "")
+    if (request.method == "POST" and request.user.is_authenticated
+            and language in dict(settings.LANGUAGES)):
+        services.user_language_set(actor=request.user, user=request.user, language=language)
+        _language_remember(request, response, language)
+    return response
 
 
 login_view = public(ThrottledLoginView.as_view(redirect_authenticated_user=True))

@@ -10,7 +10,7 @@ class PlanningConfig(AppConfig):
     def ready(self):
         from accounts import attachments, personal_data
 
-        from . import selectors, services
+        from . import messages, selectors, services  # noqa: F401  (messages registers this app's kinds)
         from .models import AccountPlan, Negotiation
 
         personal_data.register(personal_data.Source("planning", selectors.personal_data,

@@ -8,6 +8,7 @@ class RosterConfig(AppConfig):
     verbose_name = _("KAM roster")
 
     def ready(self):
+        from . import messages  # noqa: F401  (registers this app's kinds of kam.messages)
         from .competences import restore_standard_competences
 
         post_migrate.connect(restore_standard_competences, sender=self, dispatch_uid="roster-competences")

@@ -18,6 +18,7 @@ from kam.roles import KAM, has_role
 from kam.services import notification_send
 from kam.validators import require_not_in_future
 
+from . import messages as msg
 from . import selectors
 from .models import (
     SCORE_MAX,
@@ -105,8 +106,7 @@ def assessment_record(*, actor, person, kind: str, scores: Mapping[int, int | st
                                    for pk in in_use)
     if kind == AssessmentKind.LEAD:
         notification_send(recipients=[person], event_key=f"roster-assessment:{assessment.pk}",
-                          title=_("The programme lead recorded an assessment of your skills"),
-                          body=_("Compare it with your own on your development page."), link=_profile_link(person))
+                          message=msg.NOTICE_ASSESSED, link=_profile_link(person))
     return assessment
 
 
@@ -126,8 +126,8 @@ def course_add(*, actor, person, data: Mapping) -> Course:
     course._history_user = actor
     course.save()
     notification_send(recipients=[person], event_key=f"roster-course:{course.pk}:added",
-                      title=_("New course in your training plan: %(title)s") % {"title": course.title},
-                      body=_("Due on %(date)s.") % {"date": course.due_date}, link=_profile_link(person))
+                      message=msg.NOTICE_COURSE_ADDED, params={"title": course.title, "date": course.due_date},
+                      link=_profile_link(person))
     return course
 
 
@@ -161,14 +161,14 @@ def course_reminders_send(*, today: datetime.date | None = None) -> int:
         if course.due_date < today:
             sent += len(notification_send(
                 recipients=[course.person, *leads], event_key=f"roster-course:{course.pk}:overdue:{course.due_date}",
-                title=_("Course overdue: %(title)s") % {"title": course.title},
-                body=_("%(person)s · was due on %(date)s") % {"person": person_label(course.person),
-                                                               "date": course.due_date}, link=link))
+                message=msg.NOTICE_COURSE_OVERDUE,
+                params={"title": course.title, "person": person_label(course.person), "date": course.due_date},
+                link=link))
         else:
             sent += len(notification_send(
                 recipients=[course.person], event_key=f"roster-course:{course.pk}:due:{course.due_date}",
-                title=_("Course due on %(date)s: %(title)s") % {"date": course.due_date, "title": course.title},
-                body=_("Mark it done on your development page once completed."), link=link))
+                message=msg.NOTICE_COURSE_DUE, params={"title": course.title, "date": course.due_date},
+                link=link))
     return sent
 
 

@@ -10,7 +10,7 @@ class TouchpointsConfig(AppConfig):
     def ready(self):
         from accounts import personal_data
 
-        from . import selectors, services
+        from . import messages, selectors, services  # noqa: F401  (messages registers this app's kinds)
         from .reference import restore_after_migrate
 
         personal_data.register(personal_data.Source("touchpoints", selectors.personal_data,

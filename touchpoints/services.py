@@ -16,10 +16,12 @@ from accounts.models import Account, Activity, ActivityKind, Contact
 from accounts.services import activity_record
 from kam import versioning
 from kam.errors import Conflict, Forbidden, Invalid, clean, clean_field
+from kam.messages import event_fields
 from kam.models import Department, ProgrammeSettings
 from kam.services import notification_send
 from kam.validators import require_not_in_future
 
+from . import messages as msg
 from . import selectors, sla
 from .models import (
     ACTIVE_STATUSES,
@@ -103,7 +105,8 @@ def touchpoint_log(*, actor, account: Account, department: Department, channel: 
         account=account,
         kind=ActivityKind.SPONSOR_VISIT if is_visit else ActivityKind.TOUCHPOINT,
         subkind=kind,
-        summary=_summary_line(touchpoint),
+        message=msg.TOUCHPOINT,
+        params={"kind": kind, "channel": channel, "line": _first_line(touchpoint)},
         actor=actor,
         occurred_at=occurred_at,
         department=department,
@@ -111,9 +114,8 @@ def touchpoint_log(*, actor, account: Account, department: Department, channel: 
     return touchpoint
 
 
-def _summary_line(touchpoint: Touchpoint) -> str:
-    first_line = touchpoint.summary.splitlines()[0] if touchpoint.summary else ""
-    return f"{touchpoint.get_kind_display()} ({touchpoint.get_channel_display()}): {first_line}"
+def _first_line(touchpoint: Touchpoint) -> str:
+    return touchpoint.summary.splitlines()[0] if touchpoint.summary else ""
 
 
 # --- Incidents -------------------------------------------------------------------------------------
@@ -145,16 +147,15 @@ def incident_open(*, actor, account: Account, category: str, severity: str, titl
     activity_record(
         account=account, kind=ActivityKind.INCIDENT_OPENED, subkind=severity, actor=actor, occurred_at=opened_at,
         department=_department_of(actor, account),
-        summary=f"{incident.get_severity_display()} · {incident.get_category_display()}: {incident.title}",
+        message=msg.INCIDENT_OPENED,
+        params={"severity": severity, "category": category, "title": incident.title},
         link=_incident_link(incident),
     )
     if account.is_key and account.kam_id:
-        title_text = _("New %(severity)s incident on %(account)s") % {
-            "severity": incident.get_severity_display().lower(), "account": account.name}
         notification_send(
-            recipients=[account.kam], event_key=f"incident:{incident.pk}:opened", title=title_text,
-            body=_("%(title)s. Acknowledge by %(due)s.") % {
-                "title": incident.title, "due": timezone.localtime(ack_due).strftime("%Y-%m-%d %H:%M")},
+            recipients=[account.kam], event_key=f"incident:{incident.pk}:opened",
+            message=msg.NOTICE_INCIDENT_OPENED,
+            params={"severity": severity, "account": account.name, "title": incident.title, "due": ack_due},
             link=_incident_link(incident),
         )
     return incident
@@ -202,17 +203,16 @@ def incident_update(*, actor, incident: ServiceIncident, expected_version, statu
         if locked.resolved_at and locked.resolved_at > locked.resolve_due_at and not locked.resolve_breached_at:
             locked.resolve_breached_at = now
             breaches.append("resolve")
-        changes.append(_("status: %(from)s → %(to)s") % {
-            "from": locked.get_status_display(), "to": IncidentStatus(status).label})
+        changes.append((msg.STATUS_CHANGED, {"from": locked.status, "to": status}))
         locked.status = status
     if resolution is not None and resolution.strip() != locked.resolution:
         locked.resolution = resolution.strip()
-        changes.append(_("resolution updated"))
+        changes.append((msg.RESOLUTION_UPDATED, {}))
     if cost is not None and cost != locked.cost:
         if cost < 0:
             raise _invalid("cost", _("The cost cannot be negative."))
         locked.cost = cost
-        changes.append(_("cost: %(cost)s") % {"cost": cost})
+        changes.append((msg.COST_CHANGED, {"cost": cost}))
     if not changes:
         return locked
     clean(locked, exclude=["opened_by"])
@@ -221,12 +221,12 @@ def incident_update(*, actor, incident: ServiceIncident, expected_version, statu
     activity_record(
         account=locked.account, kind=ActivityKind.INCIDENT_UPDATED, subkind=locked.status, actor=actor,
         occurred_at=now, department=_department_of(actor, locked.account),
-        summary=f"#{locked.pk} {locked.title}: " + "; ".join(str(c) for c in changes),
+        message=msg.INCIDENT_UPDATED, params={"id": locked.pk, "title": locked.title, "changes": changes},
         link=_incident_link(locked),
     )
     for which in breaches:
         activity_record(account=locked.account, kind=ActivityKind.INCIDENT_BREACHED, subkind=which, occurred_at=now,
-                        summary=_breach_summary(locked, which), link=_incident_link(locked))
+                        link=_incident_link(locked), message=msg.breach(which), params=_breach_params(locked))
         _escalate(locked, which)
     return locked
 
@@ -257,7 +257,7 @@ def sla_breaches_escalate(*, now: datetime.datetime | None = None) -> int:
                              .select_related("account", "account__kam", "account__sponsor"))
             Activity.objects.bulk_create([
                 Activity(account=i.account, occurred_at=now, kind=ActivityKind.INCIDENT_BREACHED, subkind=which,
-                         summary=_breach_summary(i, which)[:300], link=_incident_link(i))
+                         link=_incident_link(i), **event_fields(msg.breach(which), _breach_params(i)))
                 for i in incidents
             ])
             for incident in incidents:
@@ -266,22 +266,17 @@ def sla_breaches_escalate(*, now: datetime.datetime | None = None) -> int:
     return count
 
 
-def _breach_summary(incident: ServiceIncident, which: str) -> str:
-    if which == "ack":
-        text = _("Not acknowledged in time: %(title)s")
-    else:
-        text = _("Not resolved in time: %(title)s")
-    return f"#{incident.pk} " + text % {"title": incident.title}
+def _breach_params(incident: ServiceIncident) -> dict:
+    return {"id": incident.pk, "title": incident.title}
 
 
 def _escalate(incident: ServiceIncident, which: str) -> None:
     account = incident.account
     due = incident.ack_due_at if which == "ack" else incident.resolve_due_at
-    title = _("SLA breached on %(account)s") % {"account": account.name}
-    body = _breach_summary(incident, which) + ". " + _("Deadline was %(due)s.") % {
-        "due": timezone.localtime(due).strftime("%Y-%m-%d %H:%M")}
     notification_send(recipients=[account.kam, account.sponsor],
-                      event_key=f"incident:{incident.pk}:{which}-breach", title=title, body=body,
+                      event_key=f"incident:{incident.pk}:{which}-breach",
+                      message=msg.NOTICE_ACK_BREACHED if which == "ack" else msg.NOTICE_RESOLVE_BREACHED,
+                      params={"account": account.name, "id": incident.pk, "title": incident.title, "due": due},
                       link=_incident_link(incident))
 
 
@@ -356,15 +351,14 @@ def sponsor_visits_remind(*, today: datetime.date | None = None) -> int:
         window = (today - status.next_due).days // max(cadence, 1)
         account = status.account
         if status.last_visit:
-            body = _("Last sponsor visit on %(date)s; one is due every %(days)d days.") % {
-                "date": status.last_visit.date().isoformat(), "days": cadence}
+            message = msg.NOTICE_VISIT_OVERDUE
+            params = {"account": account.name, "date": timezone.localtime(status.last_visit).date(), "days": cadence}
         else:
-            body = _("No sponsor visit recorded yet; one is due every %(days)d days.") % {"days": cadence}
-        title = _("Sponsor visit overdue: %(account)s") % {"account": account.name}
+            message, params = msg.NOTICE_NO_VISIT, {"account": account.name, "days": cadence}
         created = notification_send(
             recipients=[account.sponsor],
             event_key=f"sponsor-visit:{account.pk}:{status.next_due.isoformat()}:{window}",
-            title=title, body=body, link=reverse("touchpoints:timeline", args=[account.pk]),
+            message=message, params=params, link=reverse("touchpoints:timeline", args=[account.pk]),
         )
         sent += len(created)
     return sent
@@ -385,12 +379,14 @@ def feedback_record(*, actor, account: Account, contact: Contact | None, score: 
                               received_on=received_on, recorded_by=actor)
     clean(feedback, exclude=["contact", "recorded_by"])
     feedback.save()
-    who = contact.name if contact else _("the client")
+    if contact is not None:
+        message = msg.FEEDBACK_COMMENT if comment.strip() else msg.FEEDBACK
+    else:
+        message = msg.FEEDBACK_ANONYMOUS_COMMENT if comment.strip() else msg.FEEDBACK_ANONYMOUS
     activity_record(
         account=account, kind=ActivityKind.FEEDBACK, subkind="client", actor=actor,
-        occurred_at=_day_moment(received_on),
-        summary=_("Client satisfaction %(score)d/10 from %(who)s") % {"score": score, "who": who}
-        + (f": {comment.strip()}" if comment.strip() else ""),
+        occurred_at=_day_moment(received_on), message=message,
+        params={"score": int(score), "who": contact.name if contact else "", "comment": comment.strip()},
         link=reverse("touchpoints:feedback_list", args=[account.pk]),
     )
     return feedback
@@ -411,8 +407,8 @@ def partnership_rate(*, actor, account: Account, score: int, comment: str = "",
     activity_record(
         account=account, kind=ActivityKind.FEEDBACK, subkind="partnership", actor=actor,
         occurred_at=_day_moment(rated_on), department=_department_of(actor, account),
-        summary=_("Our partnership rating %(score)d/10") % {"score": score}
-        + (f": {comment.strip()}" if comment.strip() else ""),
+        message=msg.PARTNERSHIP_COMMENT if comment.strip() else msg.PARTNERSHIP,
+        params={"score": int(score), "comment": comment.strip()},
         link=reverse("touchpoints:feedback_list", args=[account.pk]),
     )
     return rating

@@ -10,10 +10,12 @@ from django.utils.translation import gettext as _
 
 from kam.errors import Invalid
 from kam.exports import neutralise
+from kam.messages import event_fields
 from kam.roles import KAM, SPONSOR
 from kam.text import single_line
 from kam.validators import visible_text
 
+from .. import messages as msg
 from .. import services
 from ..exports import ACCOUNT_COLUMNS, _account_rows
 from ..models import (
@@ -205,7 +207,7 @@ def _write_accounts(index, planned, result, actor, progress=None) -> set[int]:
 def _create(fresh: list[dict], actor, total: int, progress) -> list[int]:
     """The new accounts, each with its first stage and its "created" event, as `account_create` records
     them; their ids, in order."""
-    summary = _("Account created")
+    created_event = event_fields(msg.ACCOUNT_CREATED)
     # One reverse() for all: the link differs only by the id.
     placeholder = 2_147_483_647
     link = reverse("accounts:detail", args=[placeholder])
@@ -222,7 +224,7 @@ def _create(fresh: list[dict], actor, total: int, progress) -> list[int]:
             for pk, row in zip(ids, rows, strict=True)])
         writing.insert_rows(Activity, [
             {"account_id": pk, "kind": ActivityKind.ACCOUNT, "subkind": "created", "actor_id": actor.pk,
-             "summary": summary, "link": link.replace(str(placeholder), str(pk))} for pk in ids])
+             **created_event, "link": link.replace(str(placeholder), str(pk))} for pk in ids])
         created += ids
         if progress is not None:
             progress(len(created), total)
@@ -261,9 +263,7 @@ def _lock_and_apply(changes: dict[int, dict], actor, total: int, done: int, prog
                     changed_by=actor, note=_("CSV import")))
                 events.append(Activity(
                     account=account, kind=ActivityKind.STAGE_CHANGE, subkind=stage, actor=actor,
-                    summary=_("Relationship stage: %(from)s → %(to)s") % {
-                        "from": RelationshipStage(account.relationship_stage).label,
-                        "to": RelationshipStage(stage).label}))
+                    **event_fields(msg.STAGE_CHANGED, {"from": account.relationship_stage, "to": stage})))
                 account.relationship_stage = stage
             account.version += 1  # an edit form opened before the import is now stale
             account.updated_at = timezone.now()

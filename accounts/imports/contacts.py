@@ -8,9 +8,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam import versioning
+from kam.messages import event_fields
 from kam.text import single_line
 from kam.validators import free_text_length, sane_date, visible_text
 
+from .. import messages as msg
 from .. import services
 from ..models import Account, Activity, ActivityKind, Attitude, Contact, DecisionRole, Influence
 from . import writing
@@ -185,7 +187,7 @@ def _write_contacts(planned, existing, result, actor, progress=None) -> set[int]
         writing.history_copy(Contact, [c.pk for c in changed], history_type="~", actor=actor, when=when)
         Activity.objects.bulk_create([
             Activity(account_id=account_id, kind=ActivityKind.ACCOUNT, subkind="import", actor=actor,
-                     summary=_("Contacts imported from CSV"))
+                     **event_fields(msg.CONTACTS_IMPORTED))
             for account_id in sorted({c.account_id for c in [*created, *changed]})])
         result.created, result.updated = len(created), len(changed)
         result.unchanged = total - result.created - result.updated

@@ -13,11 +13,12 @@ Nothing here checks permissions or takes locks: the callers (the planners' `writ
 import datetime
 import functools
 import hashlib
+import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from django.db import connection
-from django.db.models import Field, Model
+from django.db.models import Field, JSONField, Model
 from django.utils import timezone
 
 # Rows per chunk: one progress step, one COPY and a handful of statements.
@@ -187,7 +188,10 @@ def insert_rows(model: type[Model], rows: Sequence[dict]) -> list[int]:
                        [model._meta.db_table, pk.column, len(rows)])
         ids = [row[0] for row in cursor.fetchall()]
     names = [f.attname for f in fields]
-    _pg_copy(table, [pk, *fields], ([pk_value, *(row.get(name, defaults[name]) for name in names)]
+    # COPY takes JSON columns as their text.
+    json_names = {f.attname for f in fields if isinstance(f, JSONField)}
+    _pg_copy(table, [pk, *fields], ([pk_value, *(json.dumps(row.get(name, defaults[name])) if name in json_names
+                                                 else row.get(name, defaults[name]) for name in names)]
                                     for pk_value, row in zip(ids, rows, strict=True)), analyze=False)
     return ids
 

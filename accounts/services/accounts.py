@@ -15,6 +15,7 @@ from kam.people import person_label
 from kam.roles import KAM, SPONSOR, has_role
 from kam.validators import require_not_in_future
 
+from .. import messages as msg
 from .. import selectors
 from ..models import (
     Account,
@@ -102,7 +103,7 @@ def account_create(*, actor: User, name: str, stage: str = RelationshipStage.EXP
     _save_account(account)
     RelationshipStageChange.objects.create(account=account, from_stage="", to_stage=stage, changed_by=actor)
     activity_record(account=account, kind=ActivityKind.ACCOUNT, subkind="created", actor=actor,
-                    summary=_("Account created"), link=_account_link(account))
+                    message=msg.ACCOUNT_CREATED, link=_account_link(account))
     return account
 
 
@@ -127,7 +128,7 @@ def account_update(*, actor: User, account: Account, expected_version, **fields)
     locked._history_user = actor
     _save_account(locked)
     activity_record(account=locked, kind=ActivityKind.ACCOUNT, subkind="updated", actor=actor,
-                    summary=_("Account details edited"), link=_account_link(locked))
+                    message=msg.ACCOUNT_UPDATED, link=_account_link(locked))
     return locked
 
 
@@ -154,7 +155,7 @@ def _account_set_archived(*, actor: User, account: Account, archived: bool) -> A
     account.save()
     activity_record(account=account, kind=ActivityKind.ACCOUNT, subkind="archived" if archived else "unarchived",
                     actor=actor, link=_account_link(account),
-                    summary=_("Account archived") if archived else _("Account restored from the archive"))
+                    message=msg.ACCOUNT_ARCHIVED if archived else msg.ACCOUNT_UNARCHIVED)
     revenue_recompute()
     return account
 
@@ -201,12 +202,11 @@ def stage_change(*, actor: User, account: Account, to_stage: str, changed_on: da
         versioning.bump(account)
         account._history_user = actor
         account.save(update_fields=["relationship_stage", "version", "updated_at"])
-    summary = _("Relationship stage: %(from)s → %(to)s") % {
-        "from": change.get_from_stage_display(), "to": change.get_to_stage_display()}
+    parts: list[tuple[str, dict]] = [(msg.STAGE_CHANGED, {"from": change.from_stage, "to": change.to_stage})]
     if following is not None:
-        summary += " · " + _("since %(date)s") % {"date": date_format(changed_on, "SHORT_DATE_FORMAT")}
+        parts.append((msg.SINCE, {"date": changed_on}))
     activity_record(account=account, kind=ActivityKind.STAGE_CHANGE, subkind=to_stage, actor=actor,
-                    summary=summary, link=_account_link(account))
+                    message=msg.LINE, params={"parts": parts}, link=_account_link(account))
     return change
 
 
@@ -276,7 +276,7 @@ def tier_decide(*, actor: User, account: Account, to_tier: str, reason: str, exp
     account._history_user = actor
     account.save(update_fields=["tier", "kam", "sponsor", "version", "updated_at"])
     activity_record(account=account, kind=ActivityKind.TIER_DECISION, subkind=to_tier, actor=actor,
-                    summary=_("Tier: %(from)s → %(to)s. %(reason)s") % {
-                        "from": Tier(decision.from_tier).label, "to": Tier(to_tier).label, "reason": decision.reason},
+                    message=msg.TIER_DECIDED,
+                    params={"from": decision.from_tier, "to": to_tier, "reason": decision.reason},
                     link=reverse("accounts:tier", args=[account.pk]))
     return decision

@@ -13,6 +13,7 @@ from kam.models import ProgrammeSettings
 from kam.people import person_label
 from kam.validators import require_not_in_future
 
+from .. import messages as msg
 from .. import scoring, selectors
 from ..models import (
     Account,
@@ -78,14 +79,14 @@ def assessment_create(*, actor: User, account: Account, scores: dict, assessed_o
         AssessmentScore(assessment=assessment, criterion=c, score=int(s), note=n or "") for c, (s, n) in scores.items())
     before = account.quadrant
     account_scores_recompute(account=account, specs=specs)
-    summary = _("Assessed by %(who)s: attractiveness %(a)s, strength %(s)s") % {
+    parts = [(msg.ASSESSED, {
         "who": person_label(actor),
         "a": "–" if account.attractiveness is None else f"{account.attractiveness:.0f}",
-        "s": "–" if account.strength is None else f"{account.strength:.0f}"}
+        "s": "–" if account.strength is None else f"{account.strength:.0f}"})]
     if account.quadrant and account.quadrant != before:
-        summary += " · " + str(Quadrant(account.quadrant).label)
-    activity_record(account=account, kind=ActivityKind.ASSESSMENT, actor=actor, summary=summary,
-                    link=_account_link(account))
+        parts.append((msg.QUADRANT, {"quadrant": account.quadrant}))
+    activity_record(account=account, kind=ActivityKind.ASSESSMENT, actor=actor, message=msg.LINE,
+                    params={"parts": parts}, link=_account_link(account))
     return assessment
 
 

@@ -5,6 +5,7 @@ from django.db import IntegrityError, connection, transaction
 from django.urls import reverse
 from django.utils.translation import gettext_lazy
 
+from kam import messages
 from kam.errors import Forbidden, Invalid
 
 from ..models import (
@@ -59,12 +60,19 @@ KEY_CAP_LOCK = 7_306_003
 
 
 @transaction.atomic
-def activity_record(*, account: Account, kind: str, summary: str, actor=None, occurred_at=None,
-                    link: str = "", department=None, subkind: str = "", commercial: bool = False) -> Activity:
+def activity_record(*, account: Account, kind: str, summary: str = "", actor=None, occurred_at=None,
+                    link: str = "", department=None, subkind: str = "", commercial: bool = False,
+                    message: str = "", params: dict | None = None) -> Activity:
     """Add one event to the account's stream, in the caller's transaction: the event exists exactly
-    when the change it describes does."""
+    when the change it describes does.
+
+    `message` is a kind of kam.messages and `params` its parameters: each reader sees the event in
+    their language. `summary` is then written from them in the programme's language, for what reads
+    the stored text (search, personal-data reports)."""
     fields = dict(account=account, kind=kind, summary=summary[:300], actor=actor, link=link[:300],
                   department=department, subkind=subkind, commercial=commercial)
+    if message:
+        fields.update(messages.event_fields(message, params))
     if occurred_at is not None:
         fields["occurred_at"] = occurred_at
     return Activity.objects.create(**fields)

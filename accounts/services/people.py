@@ -14,6 +14,7 @@ from kam.models import Department
 from kam.people import person_label
 from kam.validators import require_not_in_future
 
+from .. import messages as msg
 from .. import personal_data
 from ..models import (
     Account,
@@ -51,8 +52,7 @@ def team_member_add(*, actor: User, account: Account, user: User, department: De
     member._history_user = actor
     _save_unique(member, "team_member_once", "user", taken)
     activity_record(account=account, kind=ActivityKind.ACCOUNT, subkind="team", actor=actor, department=department,
-                    summary=_("%(person)s joined the account team (%(dept)s)") % {
-                        "person": person_label(user), "dept": department},
+                    message=msg.TEAM_JOINED, params={"person": person_label(user), "dept": department},
                     link=_account_link(account))
     return member
 
@@ -80,7 +80,7 @@ def team_member_update(*, actor: User, member: AccountTeamMember, expected_versi
     member.save()
     activity_record(account=member.account, kind=ActivityKind.ACCOUNT, subkind="team", actor=actor,
                     department=department,
-                    summary=_("%(person)s's role on the team changed") % {"person": person_label(member.user)},
+                    message=msg.TEAM_ROLE, params={"person": person_label(member.user)},
                     link=_account_link(member.account))
     return member
 
@@ -95,7 +95,7 @@ def team_member_remove(*, actor: User, member: AccountTeamMember, expected_versi
     member._history_user = actor
     member.delete()
     activity_record(account=account, kind=ActivityKind.ACCOUNT, subkind="team", actor=actor,
-                    summary=_("%(person)s left the account team") % {"person": name}, link=_account_link(account))
+                    message=msg.TEAM_LEFT, params={"person": name}, link=_account_link(account))
 
 
 # --- Contacts --------------------------------------------------------------------------------------
@@ -174,11 +174,12 @@ def contact_mark_gone(*, actor: User, contact: Contact, left_at: datetime.date,
     versioning.bump(contact)
     contact._history_user = actor
     contact.save()
-    summary = (_("%(name)s left the company; %(successor)s takes the position") % {
-        "name": contact.name, "successor": successor.name} if successor
-        else _("%(name)s left the company") % {"name": contact.name})
+    if successor:
+        message, params = msg.CONTACT_SUCCEEDED, {"name": contact.name, "successor": successor.name}
+    else:
+        message, params = msg.CONTACT_GONE, {"name": contact.name}
     activity_record(account=contact.account, kind=ActivityKind.ACCOUNT, subkind="contact_gone", actor=actor,
-                    summary=summary, link=reverse("accounts:contacts", args=[contact.account_id]))
+                    message=message, params=params, link=reverse("accounts:contacts", args=[contact.account_id]))
     return successor
 
 
@@ -212,14 +213,14 @@ def contact_erase(*, actor: User, contact: Contact, reason: str) -> ErasureRecor
     scrubbed = {
         "contact_history": scrub(person, [Contact.history.filter(id=contact.pk)], (), search=False,
                                  replace=anonymous),
-        "activities": scrub(person, [Activity.objects.filter(account=account)], ["summary"]),
+        "activities": scrub(person, [Activity.objects.filter(account=account)], ["summary", "params"]),
         "account_texts": (
             scrub(person, personal_data.with_history(Contact.objects.filter(account=account).exclude(pk=contact.pk),
                                                      {"account_id": account.pk}), ["notes"])
             + scrub(person, personal_data.with_history(RelationshipStageChange.objects.filter(account=account),
                                                        {"account_id": account.pk}), ["note"])
             + scrub(person, [TierDecision.objects.filter(account=account)], ["reason"])),
-        "notifications": scrub(person, [Notification.objects.all()], ["title", "body"]),
+        "notifications": scrub(person, [Notification.objects.all()], ["title", "body", "params"]),
     }
     for source in personal_data.sources():
         scrubbed.update(source.erase(person))
@@ -234,6 +235,6 @@ def contact_erase(*, actor: User, contact: Contact, reason: str) -> ErasureRecor
     record = ErasureRecord.objects.create(contact=contact, account=account, erased_by=actor,
                                           reason=person.scrub(reason.strip()), scrubbed=scrubbed)
     activity_record(account=account, kind=ActivityKind.ACCOUNT, subkind="contact_erased", actor=actor,
-                    summary=_("A contact's personal data was erased (%(who)s)") % {"who": person.marker},
+                    message=msg.CONTACT_ERASED, params={"who": person.marker},
                     link=reverse("accounts:contacts", args=[account.pk]))
     return record

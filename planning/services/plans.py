@@ -23,15 +23,18 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.models import ActivityKind
 from accounts.services import activity_record
+from kam import messages as kam_messages
 from kam import versioning
 from kam.errors import Forbidden, Invalid, clean_field
 from kam.models import ProgrammeSettings
 from kam.people import person_label
 from kam.services import notification_send
 
+from .. import messages as msg
 from .. import selectors, workflow
 from ..models import (
     MATERIAL_TEXT_FIELDS,
@@ -80,9 +83,9 @@ def _require_edit(actor, plan):
         raise Invalid(_("This plan is closed; start a plan for the next period instead."))
 
 
-def _event(plan, actor, summary, subkind):
-    activity_record(account=plan.account, kind=ActivityKind.PLAN_EVENT, summary=summary, actor=actor,
-                    link=_plan_link(plan), subkind=subkind, commercial=True)
+def _event(plan, actor, message, subkind, **params):
+    activity_record(account=plan.account, kind=ActivityKind.PLAN_EVENT, message=message, params=params,
+                    actor=actor, link=_plan_link(plan), subkind=subkind, commercial=True)
 
 
 def _completeness_refresh(plan: AccountPlan) -> None:
@@ -125,19 +128,15 @@ def _ask_signers(plan, actor, departments, *, again: bool) -> None:
     recipients.discard(actor)
     if not recipients:
         return
-    if again:
-        title = _("Sign-off needed again: plan for %(account)s") % {"account": plan.account}
-        body = _("The plan (%(period)s) changed after it was signed off; what you approved needs your "
-                 "sign-off again.") % {"period": plan.period_label}
-    else:
-        title = _("Sign-off needed: plan for %(account)s") % {"account": plan.account}
-        body = (_("%(who)s submitted the account plan (%(period)s) for internal sign-off.")
-                % {"who": person_label(actor), "period": plan.period_label})
+    params = {"account": plan.account, "period": msg.period(plan)}
+    if not again:
+        params["who"] = person_label(actor)
     notification_send(recipients=recipients, event_key=f"plan:{plan.pk}:signoff:{plan.version}",
-                      title=title, body=body, link=_plan_link(plan))
+                      message=msg.NOTICE_SIGNOFF_AGAIN if again else msg.NOTICE_SIGNOFF, params=params,
+                      link=_plan_link(plan))
 
 
-def _after_material_change(plan, actor, *, affected: set, what: str) -> None:
+def _after_material_change(plan, actor, *, affected: set, what: list) -> None:
     """What was approved or agreed changed (`affected`: the departments whose sign-off it touches, None
     for the sponsor's). Those sign-offs stop counting; a committed or agreed plan goes back to review
     when a sign-off is now missing, and an agreed one needs the client's agreement again. Drafts have
@@ -145,10 +144,12 @@ def _after_material_change(plan, actor, *, affected: set, what: str) -> None:
     if plan.status in (PlanStatus.DRAFT, PlanStatus.CLOSED):
         return
     now = timezone.now()
+    # `what`: a MESSAGES parameter of kam.messages (what changed), in each reader's language.
+    what_text = kam_messages.render(msg.FIELDS_LIST, kam_messages.encode(msg.FIELDS_LIST, {"what": what})) or ""
     for signoff in plan.signoffs.filter(cleared_at__isnull=True):
         if signoff.department_id in affected:
             signoff.cleared_at = now
-            signoff.cleared_reason = what[:300]
+            signoff.cleared_reason = what_text[:300]
             signoff._history_user = actor
             signoff.save(update_fields=["cleared_at", "cleared_reason"])
     was_agreed = plan.status == PlanStatus.AGREED
@@ -162,18 +163,15 @@ def _after_material_change(plan, actor, *, affected: set, what: str) -> None:
     reopened = affected & missing
     if reopened:
         departments = [d for d in selectors.required_signoff_departments(plan) if d.pk in reopened]
-        labels = ([str(_("Executive sponsor"))] if None in reopened else []) + [str(d) for d in departments]
-        _event(plan, actor, _("Changed after sign-off (%(what)s): sign-off needed from %(who)s")
-               % {"what": what, "who": ", ".join(labels)}, "signoff_reopened")
+        labels = ([gettext_noop("Executive sponsor")] if None in reopened else []) + [d.name for d in departments]
+        _event(plan, actor, msg.SIGNOFF_REOPENED, "signoff_reopened", what=what, who=labels)
         _ask_signers(plan, actor, ([None] if None in reopened else []) + departments, again=True)
     if was_agreed:
-        _event(plan, actor, _("Changed after the client's agreement (%(what)s): the client must agree again")
-               % {"what": what}, "reagreement")
+        _event(plan, actor, msg.REAGREEMENT, "reagreement", what=what)
         notification_send(
             recipients=[plan.owner, plan.account.kam, plan.account.sponsor],
             event_key=f"plan:{plan.pk}:reagree:{plan.version}",
-            title=_("Plan for %(account)s needs the client's agreement again") % {"account": plan.account},
-            body=_("It changed after the client agreed: %(what)s") % {"what": what},
+            message=msg.NOTICE_REAGREE, params={"account": plan.account, "what": what},
             link=_plan_link(plan))
 
 
@@ -229,7 +227,7 @@ def plan_create(*, actor, account, period_kind: str, period_start: datetime.date
             for o in source.opportunities.exclude(stage__in=["won", "lost"]))
     _completeness_refresh(plan)
     plan.save(update_fields=["pct_conocimiento", "pct_vision", "pct_compromiso"])
-    _event(plan, actor, _("Plan started for %(period)s") % {"period": plan.period_label}, "created")
+    _event(plan, actor, msg.STARTED, "created", period=msg.period(plan))
     return plan
 
 
@@ -250,7 +248,7 @@ def plan_set_period(*, actor, plan: AccountPlan, expected_version, period_kind: 
     plan._change_reason = "period"
     plan._history_user = actor
     plan.save()
-    _event(plan, actor, _("Plan period set to %(period)s") % {"period": plan.period_label}, "period")
+    _event(plan, actor, msg.PERIOD_SET, "period", period=msg.period(plan))
     return plan
 
 
@@ -277,9 +275,7 @@ def plan_update(*, actor, plan: AccountPlan, expected_version, data: dict) -> Ac
     plan._history_user = actor
     plan.save()
     if changed:
-        labels = ", ".join(str(AccountPlan._meta.get_field(n).verbose_name)  # type: ignore[union-attr]
-                           for n in changed)
-        _after_material_change(plan, actor, affected={None}, what=labels)
+        _after_material_change(plan, actor, affected={None}, what=[(msg.FIELDS_CHANGED, {"fields": changed})])
     return plan
 
 
@@ -303,7 +299,7 @@ def plan_submit(*, actor, plan: AccountPlan) -> AccountPlan:
                         "(other than the plan's editors) to the account team, or ask the programme lead to "
                         "name a signer for it.") % {"depts": ", ".join(nobody)})
     _set_status(plan, actor, PlanStatus.IN_REVIEW, "submitted", submitted_at=timezone.now())
-    _event(plan, actor, _("Plan submitted for internal sign-off"), "submitted")
+    _event(plan, actor, msg.SUBMITTED, "submitted")
     _ask_signers(plan, actor, [None, *departments], again=False)
     return plan
 
@@ -335,13 +331,12 @@ def plan_sign_off(*, actor, plan: AccountPlan, department=None, note: str = "") 
             signoff.save()
     except IntegrityError:  # two clicks, or two signers of the department at once
         raise Invalid(_("This sign-off was already given.")) from None
-    label = department or _("the executive sponsor")
-    _event(plan, actor, _("Plan signed off by %(who)s") % {"who": label}, "signed_off")
+    label = department.name if department else gettext_noop("the executive sponsor")
+    _event(plan, actor, msg.SIGNED_OFF, "signed_off", who=label)
     if not selectors.missing_signoffs(plan):
         notification_send(
             recipients=[plan.owner or plan.account.kam], event_key=f"plan:{plan.pk}:signed:{plan.version}",
-            title=_("All sign-offs given: plan for %(account)s") % {"account": plan.account},
-            body=_("The plan can now be committed and shared with the client."), link=_plan_link(plan))
+            message=msg.NOTICE_ALL_SIGNED, params={"account": plan.account}, link=_plan_link(plan))
     return signoff
 
 
@@ -354,7 +349,7 @@ def plan_commit(*, actor, plan: AccountPlan) -> AccountPlan:
     if missing:
         raise Invalid(_("Still missing sign-offs from: %(who)s.") % {"who": ", ".join(missing)})
     _set_status(plan, actor, PlanStatus.COMMITTED, "committed", committed_at=timezone.now())
-    _event(plan, actor, _("Plan committed: our teams signed it off"), "committed")
+    _event(plan, actor, msg.COMMITTED, "committed")
     return plan
 
 
@@ -376,7 +371,7 @@ def plan_return_to_draft(*, actor, plan: AccountPlan) -> AccountPlan:
     workflow.require(plan, "return")
     _clear_all_signoffs(plan, actor, _("returned to draft"))
     _set_status(plan, actor, PlanStatus.DRAFT, "returned to draft")
-    _event(plan, actor, _("Plan returned to draft"), "returned")
+    _event(plan, actor, msg.RETURNED, "returned")
     return plan
 
 
@@ -395,13 +390,10 @@ def _agree(plan, *, by: str, contact, channel, note, actor):
     AgreedVersion.objects.create(plan=plan, plan_version=plan.version, agreed_at=plan.client_agreed_at,
                                  agreed_by=plan.client_agreed_by, contact=contact, channel=channel,
                                  content=selectors.agreed_content(plan))
-    _event(plan, actor, _("The client agreed to the plan (%(who)s, %(how)s)")
-           % {"who": by, "how": plan.get_client_agreement_channel_display()}, "agreed")
+    _event(plan, actor, msg.AGREED, "agreed", who=by, how=plan.client_agreement_channel)
     notification_send(
         recipients=[plan.owner, plan.account.kam], event_key=f"plan:{plan.pk}:agreed:{plan.version}",
-        title=_("The client agreed to the plan for %(account)s") % {"account": plan.account},
-        body=_("%(who)s agreed to the plan (%(how)s).")
-        % {"who": by, "how": plan.get_client_agreement_channel_display()},
+        message=msg.NOTICE_AGREED, params={"account": plan.account, "who": by, "how": plan.client_agreement_channel},
         link=_plan_link(plan))
     return plan
 
@@ -428,5 +420,5 @@ def plan_close(*, actor, plan: AccountPlan) -> AccountPlan:
     _require_edit(actor, plan)
     workflow.require(plan, "close")
     _set_status(plan, actor, PlanStatus.CLOSED, "closed", closed_at=timezone.now())
-    _event(plan, actor, _("Plan closed"), "closed")
+    _event(plan, actor, msg.CLOSED, "closed")
     return plan

@@ -4,11 +4,11 @@ import datetime
 
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
 from kam.models import ProgrammeSettings
 from kam.services import notification_send
 
+from .. import messages as msg
 from .. import selectors
 from ..models import (
     AccountPlan,
@@ -39,15 +39,14 @@ def plan_reminders_send(*, today: datetime.date | None = None, within_days: int 
         if plan.review_due:
             sent += len(notification_send(
                 recipients=people, event_key=f"plan:{plan.pk}:review-due:{plan.next_review_date}",
-                title=_("Plan review due: %(account)s") % {"account": plan.account},
-                body=_("The plan's review was due on %(date)s. Hold it with the client and record it.")
-                % {"date": plan.next_review_date}, link=_plan_link(plan)))
+                message=msg.NOTICE_REVIEW_DUE, params={"account": plan.account, "date": plan.next_review_date},
+                link=_plan_link(plan)))
         if plan.is_stale:
             sent += len(notification_send(
                 recipients=people, event_key=f"plan:{plan.pk}:stale:{plan.updated_at.date()}",
-                title=_("Plan not updated for %(days)d days: %(account)s")
-                % {"days": (today - plan.updated_at.date()).days, "account": plan.account},
-                body=_("A plan nobody updates is not being worked. Review it."), link=_plan_link(plan)))
+                message=msg.NOTICE_STALE,
+                params={"days": (today - plan.updated_at.date()).days, "account": plan.account},
+                link=_plan_link(plan)))
     for c in (selectors.commitments_due(within_days=within_days).select_related("plan__account__kam")
               .iterator(chunk_size=500)):
         overdue = c.overdue or c.status == CommitmentStatus.MISSED  # type: ignore[attr-defined]  # commitments_due
@@ -55,10 +54,9 @@ def plan_reminders_send(*, today: datetime.date | None = None, within_days: int 
         if overdue:
             who.append(c.plan.account.kam)
         kind = "missed" if overdue else "due"
-        title = (_("Commitment missed: %(what)s") if overdue else _("Commitment due on %(date)s: %(what)s"))
         sent += len(notification_send(
             recipients=who, event_key=f"commitment:{c.pk}:{kind}:{c.due_date}",
-            title=title % {"what": c.description[:120], "date": c.due_date},
-            body=_("%(account)s · due %(date)s") % {"account": c.plan.account, "date": c.due_date},
+            message=msg.NOTICE_COMMITMENT_MISSED if overdue else msg.NOTICE_COMMITMENT_DUE,
+            params={"what": c.description[:120], "date": c.due_date, "account": c.plan.account},
             link=_plan_link(c.plan)))
     return sent

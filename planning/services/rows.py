@@ -13,6 +13,7 @@ from kam.errors import Forbidden, Invalid, clean, clean_field
 from kam.models import ProgrammeSettings
 from kam.validators import require_not_in_future
 
+from .. import messages as msg
 from .. import selectors
 from ..models import (
     AccountPlan,
@@ -118,8 +119,7 @@ def commitment_save(*, actor, plan: AccountPlan, data: dict, row=None, expected_
     after = selectors.commitment_terms(commitment)
     if before != after:
         affected = _commitment_departments(after) | (_commitment_departments(before) if before else set())
-        what = (_("commitment changed: %(what)s") if before else _("commitment added: %(what)s")) % {
-            "what": commitment.description[:120]}
+        what = [(msg.COMMITMENT_CHANGED if before else msg.COMMITMENT_ADDED, {"what": commitment.description[:120]})]
         _after_material_change(plan, actor, affected=affected, what=what)
     return commitment
 
@@ -136,7 +136,7 @@ def commitment_delete(*, actor, commitment: Commitment) -> None:
     commitment.delete()
     _touch(plan, actor)
     _after_material_change(plan, actor, affected=set(),
-                           what=_("commitment removed: %(what)s") % {"what": what[:120]})
+                           what=[(msg.COMMITMENT_REMOVED, {"what": what[:120]})])
 
 
 @transaction.atomic
@@ -194,7 +194,7 @@ def review_save(*, actor, plan: AccountPlan, data: dict, row=None, expected_vers
         if plan.next_review_date is None or plan.next_review_date < nxt:
             AccountPlan.objects.filter(pk=plan.pk).update(next_review_date=nxt)
             plan.next_review_date = nxt
-        _event(plan, actor, _("Plan review held on %(date)s") % {"date": review.held_on}, "review")
+        _event(plan, actor, msg.REVIEW_HELD, "review", date=review.held_on)
     return review
 
 

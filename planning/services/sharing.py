@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from kam.errors import Forbidden, Invalid, clean
 from kam.services import notification_send
 
+from .. import messages as msg
 from .. import selectors
 from ..models import (
     AccountPlan,
@@ -45,8 +46,7 @@ def share_link_create(*, actor, plan: AccountPlan, hidden_sections: list[str], l
     link = ShareLink.objects.create(plan=plan, token_hash=selectors.token_hash(token), label=label, contact=contact,
                                     hidden_sections=sorted(set(hidden_sections)), created_by=actor,
                                     expires_at=timezone.now() + datetime.timedelta(days=days))
-    _event(plan, actor, _("Plan shared with the client (%(who)s)") % {"who": label or contact or "—"},
-           "shared")
+    _event(plan, actor, msg.SHARED, "shared", who=label or contact or "—")
     return link, token
 
 
@@ -90,8 +90,8 @@ def share_comment(*, link: ShareLink, name: str, body: str) -> ShareComment:
     plan = link.plan
     notification_send(
         recipients=[plan.owner, plan.account.kam], event_key=f"share-comment:{c.pk}",
-        title=_("The client commented on the plan for %(account)s") % {"account": plan.account},
-        body=f"{c.author}: {c.body[:500]}", link=_plan_link(plan))
+        message=msg.NOTICE_SHARE_COMMENT, params={"account": plan.account, "author": c.author, "text": c.body[:500]},
+        link=_plan_link(plan))
     return c
 
 

@@ -30,6 +30,8 @@ CASES = {
     "kam:notifications": Case(expect(OK)),
     "kam:notification_read": Case(expect(NOT_ALLOWED), kwargs=lambda w: {"pk": w.notification.pk}),
     "kam:notification_read_all": Case(expect(NOT_ALLOWED)),
+    # Each person's own settings: there is no one else's to ask for.
+    "kam:profile": Case(expect(OK)),
     # The admin's own login page: only the programme lead (staff) gets in.
     "admin:index": Case(expect(REDIRECT, lead=OK)),
 }
@@ -37,9 +39,11 @@ CASES = {
 
 SIGNED_IN = tuple(p for p in POST_PERSONAS if p != "anonymous")
 WRITES = {
-    # Signing out and switching language act on the session and a cookie, not on the domain.
+    # Signing out acts on the session, not on the domain; switching language too, and for a signed-in
+    # person it also becomes their chosen language.
     "logout": (lambda w: {}, may_post(*POST_PERSONAS), ()),
-    "set_language": (lambda w: {"language": "es", "next": "/"}, may_post(*POST_PERSONAS), ()),
+    "set_language": (lambda w: {"language": "es", "next": "/"}, may_post(*POST_PERSONAS), SIGNED_IN),
+    "kam:profile": (lambda w: {"language": "es"}, may_post(*SIGNED_IN), None),
     # Signed-in people are sent home; a person signing in records the sign-in.
     "login": (lambda w: {"username": "kam", "password": "pw-test-12345"}, may_post(*POST_PERSONAS), ("anonymous",)),
     "password_change": (lambda w: {"old_password": "pw-test-12345", "new_password1": "Otra-clave-larga-2027",

@@ -84,7 +84,8 @@ def test_navigation_follows_the_role(client):
         assert f'href="{item["url"]}"' in html
 
 
-@pytest.mark.parametrize("name", ["login", "password_change", "password_change_done", "kam:notifications"])
+@pytest.mark.parametrize("name", ["login", "password_change", "password_change_done", "kam:notifications",
+                                  "kam:profile"])
 @pytest.mark.parametrize("size", [1, 40])
 def test_page_query_budget(client, django_assert_max_num_queries, name, size):
     from kam.models import Notification
@@ -97,8 +98,9 @@ def test_page_query_budget(client, django_assert_max_num_queries, name, size):
     ])
     if name != "login":
         client.force_login(user)
-    # session, user, roles (navigation), unread count, and for the list its page count and rows.
-    with django_assert_max_num_queries(6 if name == "kam:notifications" else 4):
+    # session, user, roles (navigation), unread count, and for the list its page count and rows; the
+    # profile reads the person's chosen language.
+    with django_assert_max_num_queries({"kam:notifications": 6, "kam:profile": 5}.get(name, 4)):
         response = client.get(reverse(name))
     assert response.status_code == 200
 
