@@ -24,6 +24,7 @@ def test_gap_change_and_averages():
 
 
 def test_capacity_counts_key_and_all_accounts_in_use(personas):
+    RosterSettings.current()  # the row exists even after a browser test emptied the database
     RosterSettings.objects.update(max_key_accounts=2, max_accounts=3)
     for i in range(2):
         AccountFactory(kam=personas.kam, tier="key", name=f"Clave {i}")
