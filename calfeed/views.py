@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from kam.access import public, signed_in
 from kam.idempotency import acted, once_per_submit
 from kam.ratelimit import RateLimit, client_ip
+from kam.selectors import user_language_chosen
 
 from . import ics, selectors, services, sources
 
@@ -21,8 +22,9 @@ FEED_LIMIT = RateLimit("calendar-feed", limit=30, window=60)
 
 
 def feed_language(user, default: str) -> str:
-    """The person's own language when they chose one, else the request's."""
-    return getattr(user, "language", "") or default
+    """The person's own language when they chose one on their profile, else the request's (a calendar
+    application asks with its own)."""
+    return user_language_chosen(user) or default
 
 
 @signed_in

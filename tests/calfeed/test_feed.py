@@ -178,6 +178,16 @@ def test_titles_in_the_persons_language(data):
     assert str(events[f"commitment-{data.commitment.pk}"]["SUMMARY"]).startswith("Compromiso")
 
 
+def test_titles_follow_the_language_the_person_chose_over_the_calendar_applications(data):
+    from django.test import Client
+
+    from kam import services as kam_services
+
+    kam_services.user_language_set(actor=data.kam, user=data.kam, language="es")
+    response = Client(HTTP_ACCEPT_LANGUAGE="en").get(reverse("calfeed:feed", args=[_feed(data.kam)]))
+    assert str(_uids(response)[f"commitment-{data.commitment.pk}"]["SUMMARY"]).startswith("Compromiso")
+
+
 def test_sources_are_a_list_of_functions():
     assert sources.SOURCES[:4] == [sources.plan_reviews, sources.commitments_due, sources.sponsor_visits,
                                    sources.agreement_dates]
