@@ -134,3 +134,13 @@ def _clean_cache():
     cache.clear()
     yield
 
+
+
+@pytest.fixture(autouse=True)
+def _language_reset():
+    """A request under a person's chosen language leaves it active in the thread, as Django's own
+    LocaleMiddleware does; each test starts from the default, whatever ran before it."""
+    yield
+    from django.utils import translation
+
+    translation.deactivate()
