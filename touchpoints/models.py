@@ -166,6 +166,9 @@ class ServiceIncident(models.Model):
                                 on_delete=models.SET_NULL, related_name="incidents")
     opened_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("opened by"), null=True,
                                   on_delete=models.SET_NULL, related_name="incidents_opened")
+    # The person in operations working the incident; empty until someone takes or is given it.
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("assigned to"), null=True,
+                                 blank=True, on_delete=models.SET_NULL, related_name="incidents_assigned")
     acknowledged_at = models.DateTimeField(_("acknowledged at"), null=True, blank=True)
     in_progress_at = models.DateTimeField(_("work started at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
