@@ -203,11 +203,12 @@ def test_spanish_dates_and_labels(personas):
     assert "Incidencias abiertas" in html and "Compromisos" in html
 
 
-def test_links_from_the_account_page_and_the_kam_dashboard(personas):
+def test_links_from_the_account_page_and_the_dashboards(personas):
     url = _url(personas.account)
     assert f'href="{url}"' in client_for(personas.kam).get(reverse("accounts:detail", args=[personas.account.pk])
                                                           ).content.decode()
     assert f'href="{url}"' in client_for(personas.kam).get(reverse("metrics:dashboard_kam")).content.decode()
+    assert f'href="{url}"' in client_for(personas.sponsor).get(reverse("metrics:dashboard_sponsor")).content.decode()
 
 
 def _count(user, account):
