@@ -4,13 +4,21 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from accounts import selectors as account_selectors
 from kam import versioning
-from kam.access import role_required
+from kam.access import role_required, signed_in
 from kam.models import ProgrammeSettings
 from kam.roles import KAM, LEAD, SPONSOR, has_role
 
 from . import selectors, services
 from .forms import ProgrammeSettingsForm
+
+
+@signed_in
+def account_brief(request, pk):
+    """The one-page brief before a meeting: whoever may see the account reads it (404 otherwise)."""
+    account = account_selectors.account_get_for_user(request.user, pk)
+    return render(request, "metrics/account_brief.html", selectors.account_brief(request.user, account))
 
 
 @role_required(KAM)

@@ -138,3 +138,18 @@ def test_the_demo_has_loss_making_accounts_and_customers_lost(seeded):
     assert 2 <= losing <= 10
     overall = RetentionEstimate.objects.filter(segment="overall").latest("run__finished_at")
     assert overall.sample >= 30 and 0.6 < overall.rate < 0.95
+
+
+def test_the_demo_key_account_has_a_full_brief(seeded):
+    """The brief of a demo KAM's first key account has something in every section a meeting starts from."""
+    from django.contrib.auth import get_user_model
+
+    from accounts.models import Account
+    from metrics.selectors import account_brief
+
+    kam = get_user_model().objects.get(username="ana.garcia")
+    account = Account.objects.filter(kam=kam, tier="key").order_by("pk").first()
+    brief = account_brief(kam, account)
+    assert brief["incidents"] and brief["ours"] and brief["touchpoints"]
+    assert brief["health"]["score"] is not None and brief["health"]["delta"] is not None
+    assert brief["vision"] and brief["vision"]["text"]

@@ -1,6 +1,8 @@
-from tests.access import FORBIDDEN, NOT_ALLOWED, Case, expect, may_post, only
+from tests.access import FORBIDDEN, NOT_ALLOWED, NOT_FOUND, OK, Case, expect, may_post, only
 
 CASES = {
+    # The account brief: exactly whoever sees the account (the outsider does not even learn it exists).
+    "metrics:account_brief": Case(expect(OK, outsider=NOT_FOUND), kwargs=lambda w: {"pk": w.account.pk}),
     "metrics:dashboard_kam": Case(only("kam")),
     "metrics:dashboard_sponsor": Case(only("sponsor")),
     # The programme lead is a superuser, which also counts as lead for the programme dashboard.
