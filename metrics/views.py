@@ -39,12 +39,13 @@ def _logo_max_bytes() -> int:
 @upload_limit(_logo_max_bytes, check=image_head_refusal)
 @role_required(LEAD)
 def programme_settings(request):
+    files = request.FILES if request.method == "POST" else None  # parses the body: the refusal is known after
     refusal = ""
     if upload_refused(request):
         refusal = _("The logo may be at most 1 MB.")
     elif upload_type_refusal(request):
         refusal = upload_type_refusal(request)
-    form = ProgrammeSettingsForm(request.POST or None, request.FILES or None, instance=ProgrammeSettings.current(),
+    form = ProgrammeSettingsForm(request.POST or None, files or None, instance=ProgrammeSettings.current(),
                                  upload_refusal=refusal)
     conflict = None
     if request.method == "POST" and form.is_valid():
