@@ -338,15 +338,17 @@ SURVEY_LATEST = {"satisfaction": 5, "recommend": 5, "understands": 3, "delivers"
 
 
 def _seed_surveys(ctx, now):
-    """Survey answers over several quarters on the first key account with a KAM, the last one through
+    """Survey answers over several quarters on a key account with a KAM, the last one through
     the real service (so its alert is raised as in use)."""
     import secrets
 
     from .selectors import survey_token_hash
     from .services import survey_answer
 
-    account = (Account.objects.filter(tier=Tier.KEY, archived_at__isnull=True, kam__isnull=False)
-               .order_by("pk").first())
+    # The second key account: the first is the demo's healthy one, whose satisfaction stays high.
+    keys = list(Account.objects.filter(tier=Tier.KEY, archived_at__isnull=True, kam__isnull=False)
+                .order_by("pk")[:2])
+    account = keys[-1] if keys else None
     contact = account and Contact.objects.filter(account=account, left_at__isnull=True).order_by("pk").first()
     if contact is None:
         return
