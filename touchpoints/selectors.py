@@ -24,6 +24,7 @@ from django.db.models import (
 from django.db.models.functions import TruncQuarter
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Account, Activity, Tier
 from accounts.selectors import account_visibility_q, accounts_visible_to
@@ -260,14 +261,14 @@ def personal_texts(account) -> list[tuple]:
         (ServiceIncident.objects.filter(account=account), ["title", "description", "resolution"], history),
         (ClientFeedback.objects.filter(account=account), ["comment"], history),
         (PartnershipRating.objects.filter(account=account), ["comment"], history),
+        # A survey answer's comment is also its feedback's; the answer keeps no history.
+        (SurveyResponse.objects.filter(link__account=account), ["comment"], None),
     ]
 
 
 def personal_data(person) -> list:
     """What touchpoints hold about one client contact: the touchpoints they took part in, the incidents
     they reported, the feedback they gave, and every text naming them."""
-    from django.utils.translation import gettext as _
-
     from accounts.personal_data import Section, mentions
 
     contact = person.contact
@@ -346,7 +347,8 @@ def mutuality_series(account: Account, *, today: datetime.date | None = None,
         client, us = theirs.get(q), ours.get(q)
         client = None if client is None else Decimal(client).quantize(Decimal("0.1"))
         us = None if us is None else Decimal(us).quantize(Decimal("0.1"))
-        series.append({"quarter": q, "label": f"{q.year} T{(q.month - 1) // 3 + 1}", "client": client, "ours": us,
+        label = _("%(year)d Q%(quarter)d") % {"year": q.year, "quarter": (q.month - 1) // 3 + 1}
+        series.append({"quarter": q, "label": label, "client": client, "ours": us,
                        "gap": formulas.mutuality_gap(client, us)})
         q = quarter_of(q + datetime.timedelta(days=95))
     return series

@@ -197,7 +197,7 @@ def test_mutuality_series_by_quarter(personas):
     RatingFactory(account=personas.account, score=8, rated_on=datetime.date(2026, 5, 1))
     RatingFactory(account=personas.account, score=9, rated_on=datetime.date(2026, 10, 5))
     series = selectors.mutuality_series(personas.account, today=today)
-    assert [q["label"] for q in series] == ["2025 T3", "2025 T4", "2026 T1", "2026 T2", "2026 T3", "2026 T4"]
+    assert [q["label"] for q in series] == ["2025 Q3", "2025 Q4", "2026 Q1", "2026 Q2", "2026 Q3", "2026 Q4"]
     q2, q3, q4 = series[3], series[4], series[5]
     assert (q2["client"], q2["ours"], q2["gap"]) == (Decimal("8.0"), Decimal("8.0"), Decimal("0.0"))
     assert q3["gap"] is None
@@ -263,3 +263,14 @@ def test_panel_shows_score_and_gap_in_a_fixed_number_of_queries(personas):
     html = page.content.decode()
     assert 'data-testid="client-score">6.0<' in html and 'data-testid="mutuality-gap"' in html and "+3.0" in html
     assert counts[0] == counts[1]
+
+
+def test_erasing_the_contact_scrubs_their_name_from_survey_comments(personas):
+    from accounts.services import contact_erase
+
+    contact = ContactFactory(account=personas.account, name="Marta Sanz")
+    link, _t = services.survey_link_for(actor=personas.kam, contact=contact)
+    services.survey_answer(link=link, data={**ANSWER, "comment": "Soy Marta Sanz, de compras"})
+    contact_erase(actor=personas.lead, contact=contact, reason="Solicitud del interesado")
+    assert "Marta Sanz" not in SurveyResponse.objects.get().comment
+    assert "Marta Sanz" not in ClientFeedback.objects.get().comment
