@@ -356,14 +356,18 @@ def mutuality_series(account: Account, *, today: datetime.date | None = None,
 
 def survey_panel(account: Account) -> dict:
     """What the account page shows of the survey: the quarterly series, the latest answers and the
-    contacts who can be asked (with an e-mail, still at the client). Four queries."""
+    contacts who can be asked (with an e-mail, still at the client) and the invitations still open. Six
+    queries."""
     responses = list(SurveyResponse.objects.filter(link__account=account).select_related("link__contact")
                      .order_by("-answered_at", "-pk")[:3])
     contacts = list(account.contacts.filter(left_at__isnull=True, erased_at__isnull=True).exclude(email="")
                     .order_by("name"))
     settings = ProgrammeSettings.objects.order_by("pk").first() or ProgrammeSettings.current()
+    open_links = list(SurveyLink.objects.filter(account=account, revoked_at__isnull=True, answered_at__isnull=True,
+                                                expires_at__gt=timezone.now())
+                      .select_related("contact").order_by("-created_at", "-pk")[:10])
     return {"series": mutuality_series(account), "responses": responses, "survey_contacts": contacts,
-            "settings": settings}
+            "settings": settings, "open_links": open_links}
 
 
 def survey_due_contacts(*, now: datetime.datetime, cadence_days: int) -> QuerySet:

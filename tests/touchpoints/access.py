@@ -11,7 +11,7 @@ def build(world):
     from touchpoints import services
 
     world.survey_contact = ContactFactory(account=world.account, language="es")
-    _link, world.survey_token = services.survey_link_for(actor=world.kam, contact=world.survey_contact)
+    world.survey_link, world.survey_token = services.survey_link_for(actor=world.kam, contact=world.survey_contact)
 
 
 CASES = {
@@ -35,6 +35,7 @@ CASES = {
     "touchpoints:survey": Case(expect(OK, anonymous=OK), kwargs=lambda w: {"token": w.survey_token}),
     "touchpoints:survey_thanks": Case(expect(OK, anonymous=OK), query="?lang=es"),
     "touchpoints:survey_send": Case(expect(405, anonymous=REDIRECT), kwargs=lambda w: {"pk": w.account.pk}),
+    "touchpoints:survey_revoke": Case(expect(405, anonymous=REDIRECT), kwargs=lambda w: {"pk": w.survey_link.pk}),
 }
 
 
@@ -103,6 +104,7 @@ WRITES = {
                                       "easy": "4", "comment": "Bien"}, may_post(*POST_PERSONAS)),
     # The KAM (and the lead) ask the client for their opinion.
     "touchpoints:survey_send": (lambda w: {"contact": w.survey_contact.pk}, may_post("kam", "lead", **UNSEEN)),
+    "touchpoints:survey_revoke": (lambda w: {}, may_post("kam", "lead", **UNSEEN)),
     # The programme lead sets the SLA policy.
     "touchpoints:sla_policies": (_sla_table, may_post("lead")),
 }

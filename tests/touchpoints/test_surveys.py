@@ -274,3 +274,15 @@ def test_erasing_the_contact_scrubs_their_name_from_survey_comments(personas):
     contact_erase(actor=personas.lead, contact=contact, reason="Solicitud del interesado")
     assert "Marta Sanz" not in SurveyResponse.objects.get().comment
     assert "Marta Sanz" not in ClientFeedback.objects.get().comment
+
+
+def test_kam_withdraws_an_open_invitation_from_the_panel(personas):
+    contact = ContactFactory(account=personas.account)
+    link, token = services.survey_link_for(actor=personas.kam, contact=contact)
+    panel = client_for(personas.kam).get(reverse("accounts:panel", args=[personas.account.pk, "surveys"]))
+    assert b"survey-open-links" in panel.content
+    url = reverse("touchpoints:survey_revoke", args=[link.pk])
+    assert client_for(personas.teammate).post(url).status_code == 403
+    assert client_for(personas.outsider).post(url).status_code == 404
+    assert client_for(personas.kam).post(url).status_code == 302
+    assert selectors.survey_link_resolve(token) is None

@@ -400,6 +400,6 @@ def partnership_rating_new(request, pk):
 
 
 
-from .surveys import survey, survey_send, survey_thanks  # noqa: E402  (the survey's pages, re-exported as this package's)
+from .surveys import survey, survey_revoke, survey_send, survey_thanks  # noqa: E402  (the survey's pages, re-exported as this package's)
 
-__all__ = ["survey", "survey_send", "survey_thanks"]
+__all__ = ["survey", "survey_revoke", "survey_send", "survey_thanks"]

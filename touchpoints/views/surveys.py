@@ -20,6 +20,7 @@ from kam.ratelimit import RateLimit, client_ip
 
 from .. import selectors, services
 from ..forms import SurveyForm
+from ..models import SurveyLink
 
 # Survey-link lookups per client address and minute: plenty for a person answering, useless for
 # guessing 256-bit tokens.
@@ -84,4 +85,15 @@ def survey_send(request, pk):
         messages.error(request, " ".join(str(m) for ms in (exc.errors or {}).values() for m in ms) or str(exc))
     else:
         messages.success(request, _("Survey sent to %(name)s.") % {"name": contact.name})
+    return redirect("accounts:detail", pk=account.pk)
+
+
+@signed_in
+@require_POST
+def survey_revoke(request, pk):
+    """The KAM withdraws an invitation not yet answered: its link stops working at once."""
+    link = get_object_or_404(SurveyLink.objects.select_related("account"), pk=pk)
+    account = account_get_for_user(request.user, link.account_id)
+    services.survey_link_revoke(actor=request.user, link=link)
+    messages.success(request, _("Survey link withdrawn: it no longer opens the survey."))
     return redirect("accounts:detail", pk=account.pk)
