@@ -348,8 +348,10 @@ def _seed_surveys(ctx, now):
     # The second key account: the first is the demo's healthy one, whose satisfaction stays high.
     keys = list(Account.objects.filter(tier=Tier.KEY, archived_at__isnull=True, kam__isnull=False)
                 .order_by("pk")[:2])
-    account = keys[-1] if keys else None
-    contact = account and Contact.objects.filter(account=account, left_at__isnull=True).order_by("pk").first()
+    if not keys:
+        return
+    account = keys[-1]
+    contact = Contact.objects.filter(account=account, left_at__isnull=True).order_by("pk").first()
     if contact is None:
         return
     if not contact.email:
