@@ -8,9 +8,11 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# pg_dump and pg_restore for the backup service (kam/backup.py).
+# pg_dump and pg_restore for the backup service (kam/backup.py); Pango and fonts for the client PDF
+# (planning/client_pdf.py, WeasyPrint).
 RUN apt-get update \
-    && apt-get install -y --no-install-recommends postgresql-client \
+    && apt-get install -y --no-install-recommends postgresql-client libpango-1.0-0 libpangoft2-1.0-0 \
+       fonts-dejavu-core \
     && rm -rf /var/lib/apt/lists/*
 
 # Dependencies first, so that a code change does not reinstall them.

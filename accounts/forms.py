@@ -135,8 +135,8 @@ class ContactForm(VersionedForm):
 
     class Meta:
         model = Contact
-        fields = ["name", "position", "email", "phone", "reports_to", "influence", "attitude", "decision_role",
-                  "owner", "last_contact_date", "notes"]
+        fields = ["name", "position", "email", "phone", "language", "reports_to", "influence", "attitude",
+                  "decision_role", "owner", "last_contact_date", "notes"]
         widgets = {"last_contact_date": DateInput(),
                    "notes": forms.Textarea(attrs={"rows": 3})}
 

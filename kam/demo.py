@@ -91,5 +91,9 @@ def seed(ctx: DemoContext) -> None:
         department = ctx.departments.get(code)
         if department is not None and not department.signers.exists():
             department.signers.add(*(ctx.users[u] for u in usernames))
-    ProgrammeSettings.current()
+    programme = ProgrammeSettings.current()
+    if not programme.supplier_name:
+        # What the client's documents carry (the plan's client PDF).
+        ProgrammeSettings.objects.filter(pk=programme.pk).update(supplier_name="Aceros y Servicios Iberia",
+                                                                 supplier_colour="#8a1c1c")
     ctx.log(f"  people: {len(PEOPLE)} demo logins, password '{settings.KAM_DEMO_PASSWORD}'")

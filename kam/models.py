@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .validators import DAYS_MAX, iso_currency, visible_text
+from .validators import DAYS_MAX, hex_colour, iso_currency, visible_text
 
 
 class Department(models.Model):
@@ -55,6 +55,14 @@ def _days(label, default):
     back does not exist."""
     return models.PositiveIntegerField(label, default=default,
                                        validators=[MinValueValidator(1), MaxValueValidator(DAYS_MAX)])
+
+
+def _logo_storage():
+    """The supplier's logo is kept with the attached files (private: it is read back by the PDF
+    renderer, never served from a public URL)."""
+    from django.core.files.storage import storages
+
+    return storages["attachments"]
 
 
 class RetentionMode(models.TextChoices):
@@ -106,6 +114,20 @@ class ProgrammeSettings(models.Model):
     # A new key account is not expected to have an agreed plan on its first day: "no agreed plan" counts
     # against its health only after this many days as key.
     key_account_grace_days = _days(_("grace period for a new key account's plan (days)"), 90)
+    # The client survey (touchpoints.surveys): how often each contact of a key account is asked, and
+    # when an answer alerts the KAM and the sponsor (a score below the floor, or our rating and theirs
+    # further apart than the gap).
+    survey_cadence_days = _days(_("client survey every (days)"), 90)
+    survey_score_alert_below = models.PositiveSmallIntegerField(
+        _("alert when the client's score is below"), default=6, validators=[MaxValueValidator(10)])
+    survey_gap_alert_above = models.PositiveSmallIntegerField(
+        _("alert when the gap exceeds (points)"), default=2, validators=[MaxValueValidator(10)])
+    # What the client's documents carry (the plan's client PDF).
+    supplier_name = models.CharField(_("supplier name"), max_length=160, blank=True, validators=[visible_text])
+    supplier_logo = models.ImageField(_("supplier logo"), blank=True, storage=_logo_storage,
+                                      upload_to="branding/")
+    supplier_colour = models.CharField(_("primary colour"), max_length=7, default="#1f4e79",
+                                       validators=[hex_colour])
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)  # optimistic locking (kam.versioning)
     history = HistoricalRecords()

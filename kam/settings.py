@@ -230,6 +230,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "touchpoints.tasks.remind_overdue_sponsor_visits",
         "schedule": crontab(hour=6, minute=30),
     },
+    "client-surveys-daily": {
+        "task": "touchpoints.tasks.send_client_surveys",
+        "schedule": crontab(hour=9, minute=0),
+    },
     "import-jobs-reap": {
         "task": "accounts.tasks.import_jobs_reap",
         "schedule": 60.0,

@@ -109,3 +109,22 @@ def upload_limit(max_bytes: Callable[[], int], check: UploadCheck | None = None)
         return csrf_exempt(wrapped)
 
     return decorator
+
+
+# An image a page or document shows (the supplier's logo): small, and only the kinds every renderer reads.
+IMAGE_MAX_BYTES = 1024 * 1024
+_IMAGE_SIGNATURES = {".png": (b"\x89PNG\r\n\x1a\n",), ".jpg": (b"\xff\xd8\xff",), ".jpeg": (b"\xff\xd8\xff",)}
+
+
+def image_head_refusal(name: str, head: bytes | None) -> str:
+    """`UploadCheck` for an image: a PNG or JPEG by its name and its first bytes."""
+    from django.utils.translation import gettext
+
+    ext = "." + name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in _IMAGE_SIGNATURES:
+        return gettext("Choose a PNG or JPEG image.")
+    if head is None:
+        return ""
+    if not any(head.startswith(sig) for sig in _IMAGE_SIGNATURES[ext]):
+        return gettext("This file is not a real PNG or JPEG image.")
+    return ""

@@ -6,6 +6,7 @@ forms apply them; plain forms and the CSV import apply the same ones explicitly.
 """
 
 import datetime
+import re
 import unicodedata
 from decimal import Decimal
 
@@ -130,3 +131,14 @@ def iso_currency(value: str) -> None:
     if value not in list_currencies():
         raise ValidationError(_("“%(value)s” is not an ISO 4217 currency code (e.g. EUR, USD, GBP)."),
                               code="currency", params={"value": value})
+
+
+HEX_COLOUR = re.compile(r"#[0-9a-fA-F]{6}")
+
+
+def hex_colour(value: str) -> None:
+    """A colour as CSS writes it in hexadecimal, #rrggbb: it goes into the client PDF's style sheet,
+    so nothing else may."""
+    if not HEX_COLOUR.fullmatch(value or ""):
+        raise ValidationError(_("Write the colour as # and six hexadecimal digits, e.g. #1f4e79."),
+                              code="colour", params={"value": value})

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from kam.forms import VersionedForm, form_field
 from kam.models import ProgrammeSettings
+from kam.uploads import IMAGE_MAX_BYTES
 
 from .services import rate_message
 
@@ -35,6 +36,8 @@ class ProgrammeSettingsForm(VersionedForm):
             "retention_at_health_0", "retention_at_health_100",
             *WEIGHT_FIELDS,
             "sponsor_visit_days", "plan_review_days", "plan_stale_days", "key_account_grace_days", "currency",
+            "survey_cadence_days", "survey_score_alert_below", "survey_gap_alert_above",
+            "supplier_name", "supplier_logo", "supplier_colour",
         ]
         help_texts = {
             "key_account_cap": _("Most key accounts the programme admits without an explicit override."),
@@ -58,21 +61,44 @@ class ProgrammeSettingsForm(VersionedForm):
             "plan_stale_days": _("A plan not edited for this many days is flagged as stale."),
             "weight_commercial": _("Commercial trajectory: 12-month revenue and contribution against the "
                                    "previous 12 months, less a penalty for months without purchases."),
+            "survey_cadence_days": _("Each contact of a key account is sent the client survey this often."),
+            "survey_score_alert_below": _("0–10: a survey answer with a satisfaction below this alerts the "
+                                          "KAM and the sponsor."),
+            "survey_gap_alert_above": _("0–10: an answer further than this from our own rating of the "
+                                        "partnership (either way) alerts the KAM and the sponsor."),
+            "supplier_name": _("Our company's name as the client's documents show it."),
+            "supplier_logo": _("PNG or JPEG, at most 1 MB: printed at the top of the client's PDF."),
+            "supplier_colour": _("Headings of the client's documents, as #rrggbb."),
             "key_account_grace_days": _("After promotion to key account, days before the lack of a plan "
                                         "agreed with the client counts against its health."),
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, upload_refusal: str = "", **kwargs):
         super().__init__(*args, **kwargs)
+        # Why the logo was stopped while it arrived (kam.uploads: too large, not an image), if it was.
+        self.upload_refusal = upload_refusal
         for name in ("clv_retention", "clv_discount", "retention_at_health_0", "retention_at_health_100"):
             form_field(self, name, forms.DecimalField).min_value = 0
             self.fields[name].widget.attrs.update({"min": "0", "step": "0.001"})
         for name in WEIGHT_FIELDS:
             self.fields[name].widget.attrs.update({"min": "0", "max": "100", "step": "0.01"})
-        for name in ("key_account_cap", "sponsor_visit_days", "plan_review_days", "plan_stale_days",
-                     "key_account_grace_days", "retention_min_sample"):
+        for name in ("key_account_cap", "sponsor_visit_days", "survey_cadence_days", "plan_review_days",
+                     "plan_stale_days", "key_account_grace_days", "retention_min_sample"):
             self.fields[name].widget.attrs["min"] = "1"
         self.fields["currency"].widget = forms.Select(choices=currency_choices())
+        self.fields["supplier_colour"].widget = forms.TextInput(attrs={"type": "color"})
+        # Not the clearable input: it links to the file, and the attachments storage gives files no address.
+        self.fields["supplier_logo"].widget = forms.FileInput(attrs={"accept": "image/png,image/jpeg"})
+        for name in ("survey_score_alert_below", "survey_gap_alert_above"):
+            self.fields[name].widget.attrs.update({"min": "0", "max": "10"})
+
+    def clean_supplier_logo(self):
+        logo = self.cleaned_data.get("supplier_logo")
+        if self.upload_refusal:
+            raise forms.ValidationError(self.upload_refusal)
+        if logo and getattr(logo, "size", 0) > IMAGE_MAX_BYTES:
+            raise forms.ValidationError(_("The logo may be at most 1 MB."))
+        return logo
 
     def clean_currency(self):
         return self.cleaned_data["currency"].strip().upper()

@@ -8,6 +8,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
+from touchpoints.formulas import mutuality_gap
+
 ZERO = Decimal("0")
 ONE = Decimal("1")
 HUNDRED = Decimal("100")
@@ -203,14 +205,18 @@ def sponsor_score(has_sponsor: bool, days_since_visit: int | None, cadence_days:
 
 
 def satisfaction_score(feedback_score, our_rating) -> int | None:
-    """Satisfaction: the client's latest score (0–10) × 10, minus 5 points per point of gap between
-    our own rating of the partnership and theirs (mutuality: a relationship we rate higher than the
-    client does is at risk; one the client rates higher is under-served). No feedback: no data."""
+    """Satisfaction: the client's latest score (0–10) × 10, minus 5 points per point of the mutuality
+    gap, |our rating − theirs| (`touchpoints.formulas.mutuality_gap`; Ryals & McDonald, *Key Account
+    Plans*, 2008: a relationship we rate higher than the client does is at risk; one the client rates
+    higher is under-served). The client's latest score is their latest `ClientFeedback`, whether
+    recorded by our people or answered by the client in the survey (each answer is one). No feedback:
+    no data. E.g. client 6, us 9: 60 − 5 × 3 = 45."""
     if feedback_score is None:
         return None
     score = Decimal(feedback_score) * 10
-    if our_rating is not None:
-        score -= 5 * abs(Decimal(our_rating) - Decimal(feedback_score))
+    gap = mutuality_gap(feedback_score, our_rating)
+    if gap is not None:
+        score -= 5 * abs(gap)
     return clamp_score(score)
 
 

@@ -9,6 +9,7 @@ from kam import versioning
 from kam.access import role_required, signed_in
 from kam.models import ProgrammeSettings
 from kam.roles import KAM, LEAD, SPONSOR, has_role
+from kam.uploads import IMAGE_MAX_BYTES, image_head_refusal, upload_limit, upload_refused, upload_type_refusal
 
 from . import selectors, services
 from .forms import ProgrammeSettingsForm
@@ -39,9 +40,21 @@ def dashboard_program(request):
                   {**selectors.programme_dashboard(), "is_lead": has_role(request.user, LEAD)})
 
 
+def _logo_max_bytes() -> int:
+    return IMAGE_MAX_BYTES
+
+
+@upload_limit(_logo_max_bytes, check=image_head_refusal)
 @role_required(LEAD)
 def programme_settings(request):
-    form = ProgrammeSettingsForm(request.POST or None, instance=ProgrammeSettings.current())
+    files = request.FILES if request.method == "POST" else None  # parses the body: the refusal is known after
+    refusal = ""
+    if upload_refused(request):
+        refusal = _("The logo may be at most 1 MB.")
+    elif upload_type_refusal(request):
+        refusal = upload_type_refusal(request)
+    form = ProgrammeSettingsForm(request.POST or None, files or None, instance=ProgrammeSettings.current(),
+                                 upload_refusal=refusal)
     conflict = None
     if request.method == "POST" and form.is_valid():
         data = {name: form.cleaned_data[name] for name in form.changed_data if name != "version"}

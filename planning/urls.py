@@ -25,6 +25,9 @@ urlpatterns = [
     path("commitments/<int:pk>/status/", views.commitment_status, name="commitment_status"),
     path("share-links/<int:pk>/revoke/", views.share_revoke, name="share_revoke"),
     path("share/<str:token>/", views.share, name="share"),
+    path("share-links/<int:pk>/client.pdf", views.share_link_pdf, name="share_link_pdf"),
+    # The client's copy under the token: wrap here with the verified client's session check.
+    path("share/<str:token>/plan.pdf", views.share_pdf, name="share_pdf"),
     path("negotiations/<int:pk>/", views.negotiation_detail, name="negotiation_detail"),
     path("negotiations/<int:pk>/<slug:kind>/add/", views.negotiation_row, name="negotiation_row"),
     path("negotiations/<int:pk>/<slug:kind>/<int:row>/", views.negotiation_row_edit, name="negotiation_row_edit"),

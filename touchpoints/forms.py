@@ -168,6 +168,27 @@ class PartnershipRatingForm(BoundedForm):
                                validators=[not_in_future])
 
 
+def _scale_field(label, low: int, high: int, help_text=""):
+    return forms.TypedChoiceField(label=label, coerce=int, choices=[(i, str(i)) for i in range(low, high + 1)],
+                                  widget=forms.RadioSelect(attrs={"class": "btn-check"}), help_text=help_text)
+
+
+class SurveyForm(BoundedForm):
+    """The client's survey (touchpoints.services.survey_answer checks the same scales)."""
+
+    satisfaction = _scale_field(_("How satisfied are you with us overall?"), 0, 10,
+                                _("0 = not at all, 10 = completely"))
+    recommend = _scale_field(_("How likely are you to recommend us to a colleague?"), 0, 10,
+                             _("0 = not at all likely, 10 = extremely likely"))
+    understands = _scale_field(_("They understand our business"), 1, 5,
+                               _("1 = strongly disagree, 5 = strongly agree"))
+    delivers = _scale_field(_("They deliver what they promise"), 1, 5,
+                            _("1 = strongly disagree, 5 = strongly agree"))
+    easy = _scale_field(_("Working together is easy"), 1, 5, _("1 = strongly disagree, 5 = strongly agree"))
+    comment = forms.CharField(label=_("Anything you would like to tell us? (optional)"), required=False,
+                              widget=forms.Textarea(attrs={"rows": 3, "class": "form-control"}))
+
+
 class SlaPolicyForm(VersionedForm):
     class Meta:
         model = SlaPolicy

@@ -47,6 +47,20 @@ NOTICE_VISIT_OVERDUE = register(
 NOTICE_NO_VISIT = register(
     "touchpoints.notice_no_visit", _("Sponsor visit overdue: %(account)s"),
     body=_("No sponsor visit recorded yet; one is due every %(days)d days."))
+SURVEY_SENT = register("touchpoints.survey_sent", _("Client survey sent to %(who)s"))
+SURVEY_ANSWERED = register("touchpoints.survey_answered",
+                           _("Client survey from %(who)s: satisfaction %(score)d/10, would recommend %(nps)d/10"))
+NOTICE_SURVEY_LOW = register(
+    "touchpoints.notice_survey_low", _("Client survey alert: %(account)s"),
+    body=_("%(who)s rated their satisfaction %(score)d/10, below the programme's floor of %(floor)d."))
+NOTICE_SURVEY_GAP = register(
+    "touchpoints.notice_survey_gap", _("Client survey alert: %(account)s"),
+    body=_("%(who)s rated their satisfaction %(score)d/10; our team rates the partnership %(ours)d/10, "
+           "a gap of %(gap)s points (alert above %(limit)d)."))
+NOTICE_SURVEY_LOW_GAP = register(
+    "touchpoints.notice_survey_low_gap", _("Client survey alert: %(account)s"),
+    body=_("%(who)s rated their satisfaction %(score)d/10, below the programme's floor of %(floor)d; our team "
+           "rates the partnership %(ours)d/10, a gap of %(gap)s points (alert above %(limit)d)."))
 
 
 def breach(which: str) -> str:

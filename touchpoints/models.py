@@ -256,3 +256,66 @@ class PartnershipRating(models.Model):
 
     def __str__(self):
         return f"{self.account} {self.score}/10 {self.rated_on}"
+
+
+def _scale(label, low: int, high: int):
+    return models.PositiveSmallIntegerField(label, validators=[MinValueValidator(low), MaxValueValidator(high)])
+
+
+class SurveyLink(models.Model):
+    """One client contact's invitation to the survey: answered once, through a link that expires and can
+    be revoked. Only the SHA-256 of the token is stored (as for the plan's share links), so a copy of the
+    database hands out no working link; the token travels only in the e-mail (or the page that made it)."""
+
+    account = models.ForeignKey(Account, on_delete=models.CASCADE, related_name="survey_links")
+    contact = models.ForeignKey(Contact, verbose_name=_("client contact"), on_delete=models.CASCADE,
+                                related_name="survey_links")
+    token_hash = models.CharField(max_length=64, unique=True)
+    # The language it was written in (the contact's, else the programme's): the page opens in it.
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    # None: sent by the survey schedule, not by a person.
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(_("sent"), null=True, blank=True)
+    expires_at = models.DateTimeField(_("expires"))
+    answered_at = models.DateTimeField(_("answered"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
+    revoked_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("survey link")
+        verbose_name_plural = _("survey links")
+        indexes = [models.Index(fields=["contact", "-created_at"])]
+
+    def __str__(self):
+        return f"{self.contact} {self.created_at:%Y-%m-%d}"
+
+    def is_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.revoked_at is None and self.answered_at is None and self.expires_at > now
+
+
+class SurveyResponse(models.Model):
+    """The client's answer to the survey. Its satisfaction is also a ClientFeedback row, so everything
+    that reads the client's satisfaction (health, the programme review, the panels) counts it."""
+
+    link = models.OneToOneField(SurveyLink, on_delete=models.PROTECT, related_name="response")
+    feedback = models.OneToOneField(ClientFeedback, on_delete=models.CASCADE, related_name="survey_response")
+    satisfaction = _scale(_("How satisfied are you with us overall?"), 0, 10)
+    recommend = _scale(_("How likely are you to recommend us to a colleague?"), 0, 10)
+    understands = _scale(_("They understand our business"), 1, 5)
+    delivers = _scale(_("They deliver what they promise"), 1, 5)
+    easy = _scale(_("Working together is easy"), 1, 5)
+    comment = models.TextField(_("comment"), blank=True, validators=[free_text_length])
+    answered_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-answered_at", "-pk"]
+        verbose_name = _("survey response")
+        verbose_name_plural = _("survey responses")
+
+    def __str__(self):
+        return f"{self.link} {self.satisfaction}/10"

@@ -8,3 +8,7 @@ from kam.permissions import is_account_kam, is_account_sponsor, is_lead, is_team
 can_rate_partnership = is_lead | is_account_kam | is_account_sponsor | is_team_member
 
 rules.add_perm("touchpoints.rate_partnership", can_rate_partnership)
+
+# Who asks the client to rate us: the account's KAM (and the programme lead), who owns the relationship
+# and answers for what the client then says.
+rules.add_perm("touchpoints.send_survey", is_lead | is_account_kam)

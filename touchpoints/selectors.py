@@ -2,12 +2,16 @@
 an accounts queryset (already scoped to the viewer) and stay set-based."""
 
 import datetime
+import hashlib
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict
 
 from django.db.models import (
+    Avg,
     Case,
     Count,
+    Exists,
     F,
     IntegerField,
     OuterRef,
@@ -17,13 +21,16 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import TruncQuarter
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import Account, Activity, Tier
 from accounts.selectors import account_visibility_q, accounts_visible_to
 from kam.models import Department, ProgrammeSettings
 
+from . import formulas
 from .models import (
     ACTIVE_STATUSES,
     NEXT_DUE,
@@ -32,6 +39,8 @@ from .models import (
     PartnershipRating,
     ServiceIncident,
     SlaPolicy,
+    SurveyLink,
+    SurveyResponse,
     Touchpoint,
     TouchpointKind,
 )
@@ -252,14 +261,14 @@ def personal_texts(account) -> list[tuple]:
         (ServiceIncident.objects.filter(account=account), ["title", "description", "resolution"], history),
         (ClientFeedback.objects.filter(account=account), ["comment"], history),
         (PartnershipRating.objects.filter(account=account), ["comment"], history),
+        # A survey answer's comment is also its feedback's; the answer keeps no history.
+        (SurveyResponse.objects.filter(link__account=account), ["comment"], None),
     ]
 
 
 def personal_data(person) -> list:
     """What touchpoints hold about one client contact: the touchpoints they took part in, the incidents
     they reported, the feedback they gave, and every text naming them."""
-    from django.utils.translation import gettext as _
-
     from accounts.personal_data import Section, mentions
 
     contact = person.contact
@@ -286,3 +295,88 @@ def sla_policy_for(tier: str, severity: str) -> SlaPolicy:
     if policy is None:  # the data migration seeds every pair; a deleted row must not block logging
         policy = SlaPolicy(tier=tier, severity=severity, ack_hours=24, resolve_hours=120)
     return policy
+
+
+# --- Client survey ---------------------------------------------------------------------------------
+MUTUALITY_QUARTERS = 6
+
+
+def survey_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def survey_link_resolve(token: str) -> SurveyLink | None:
+    """The open survey link for `token`, or None for unknown, expired, revoked and answered alike (the
+    page says the same for all of them, revealing nothing)."""
+    if not token or len(token) > 100:
+        return None
+    link = (SurveyLink.objects.select_related("contact", "account")
+            .filter(token_hash=survey_token_hash(token)).first())
+    if link is None or not link.is_open():
+        return None
+    return link
+
+
+def survey_link_open_for(contact) -> SurveyLink | None:
+    """The contact's open invitation, if any (there is at most one at a time)."""
+    now = timezone.now()
+    return (SurveyLink.objects.filter(contact=contact, revoked_at__isnull=True, answered_at__isnull=True,
+                                      expires_at__gt=now).order_by("-created_at", "-pk").first())
+
+
+def quarter_of(day: datetime.date) -> datetime.date:
+    return datetime.date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
+
+
+def mutuality_series(account: Account, *, today: datetime.date | None = None,
+                     quarters: int = MUTUALITY_QUARTERS) -> list[dict]:
+    """The client's satisfaction against our team's rating of the partnership, quarter by quarter over
+    the last `quarters` (oldest first): each quarter's averages and their gap (touchpoints.formulas.
+    mutuality_gap); a quarter without one of the two has no gap. Two queries whatever the history."""
+    today = today or timezone.localdate()
+    first = quarter_of(today)
+    for _i in range(quarters - 1):
+        first = quarter_of(first - datetime.timedelta(days=1))
+    theirs = {r["q"]: r["avg"] for r in ClientFeedback.objects.filter(account=account, received_on__gte=first)
+              .annotate(q=TruncQuarter("received_on")).values("q").annotate(avg=Avg("score")).values("q", "avg")}
+    ours = {r["q"]: r["avg"] for r in PartnershipRating.objects.filter(account=account, rated_on__gte=first)
+            .annotate(q=TruncQuarter("rated_on")).values("q").annotate(avg=Avg("score")).values("q", "avg")}
+    series = []
+    q = first
+    while q <= today:
+        client, us = theirs.get(q), ours.get(q)
+        client = None if client is None else Decimal(client).quantize(Decimal("0.1"))
+        us = None if us is None else Decimal(us).quantize(Decimal("0.1"))
+        label = _("%(year)d Q%(quarter)d") % {"year": q.year, "quarter": (q.month - 1) // 3 + 1}
+        series.append({"quarter": q, "label": label, "client": client, "ours": us,
+                       "gap": formulas.mutuality_gap(client, us)})
+        q = quarter_of(q + datetime.timedelta(days=95))
+    return series
+
+
+def survey_panel(account: Account) -> dict:
+    """What the account page shows of the survey: the quarterly series, the latest answers and the
+    contacts who can be asked (with an e-mail, still at the client) and the invitations still open. Six
+    queries."""
+    responses = list(SurveyResponse.objects.filter(link__account=account).select_related("link__contact")
+                     .order_by("-answered_at", "-pk")[:3])
+    contacts = list(account.contacts.filter(left_at__isnull=True, erased_at__isnull=True).exclude(email="")
+                    .order_by("name"))
+    settings = ProgrammeSettings.objects.order_by("pk").first() or ProgrammeSettings.current()
+    open_links = list(SurveyLink.objects.filter(account=account, revoked_at__isnull=True, answered_at__isnull=True,
+                                                expires_at__gt=timezone.now())
+                      .select_related("contact").order_by("-created_at", "-pk")[:10])
+    return {"series": mutuality_series(account), "responses": responses, "survey_contacts": contacts,
+            "settings": settings, "open_links": open_links}
+
+
+def survey_due_contacts(*, now: datetime.datetime, cadence_days: int) -> QuerySet:
+    """The contacts of active key accounts the schedule should ask now: with an e-mail, still at the
+    client, and not asked within the cadence (an invitation made in the period counts, answered or not)."""
+    from accounts.models import Contact
+
+    since = now - datetime.timedelta(days=cadence_days)
+    recent = SurveyLink.objects.filter(contact=OuterRef("pk"), created_at__gte=since)
+    return (Contact.objects.filter(account__tier=Tier.KEY, account__archived_at__isnull=True, left_at__isnull=True,
+                                   erased_at__isnull=True).exclude(email="")
+            .filter(~Exists(recent)).select_related("account").order_by("account_id", "pk"))

@@ -18,3 +18,13 @@ def remind_overdue_sponsor_visits(self):
     from .services import sponsor_visits_remind
 
     return sponsor_visits_remind()
+
+
+@shared_task(bind=True, autoretry_for=(OperationalError, OSError), retry_backoff=True, retry_backoff_max=600,
+             max_retries=5, name="touchpoints.tasks.send_client_surveys")
+def send_client_surveys(self):
+    """Daily (beat): send the client survey to the key accounts' contacts due for it (programme cadence);
+    safe to run twice (a contact asked within the cadence is not asked again)."""
+    from .services import surveys_send_due
+
+    return surveys_send_due()

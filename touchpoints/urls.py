@@ -15,6 +15,11 @@ urlpatterns = [
     path("accounts/<int:pk>/feedback/", views.feedback_list, name="feedback_list"),
     path("accounts/<int:pk>/feedback/new/", views.feedback_new, name="feedback_new"),
     path("accounts/<int:pk>/partnership-rating/new/", views.partnership_rating_new, name="partnership_rating_new"),
+    path("accounts/<int:pk>/survey/send/", views.survey_send, name="survey_send"),
+    path("survey-links/<int:pk>/revoke/", views.survey_revoke, name="survey_revoke"),
+    # The client's survey: public, the token is the credential.
+    path("survey/thanks/", views.survey_thanks, name="survey_thanks"),
+    path("survey/<str:token>/", views.survey, name="survey"),
     path("incidents/", views.incident_list, name="incident_list"),
     path("incidents/export.csv", views.incident_export, {"fmt": "csv"}, name="incident_export"),
     path("incidents/export.xlsx", views.incident_export, {"fmt": "xlsx"}, name="incident_export_xlsx"),

@@ -222,6 +222,8 @@ class Contact(Attributed, models.Model):
     email = models.EmailField(_("e-mail"), blank=True)
     phone = models.CharField(_("phone"), max_length=40, blank=True)
     position = models.CharField(_("position"), max_length=160, blank=True)
+    # What we write to the person in (the client survey's e-mail and page); empty: the programme's.
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES, blank=True)
     reports_to = models.ForeignKey("self", verbose_name=_("reports to"), null=True, blank=True,
                                    on_delete=models.SET_NULL, related_name="direct_reports")
     influence = models.PositiveSmallIntegerField(_("influence"), choices=Influence.choices,

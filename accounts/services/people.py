@@ -99,8 +99,8 @@ def team_member_remove(*, actor: User, member: AccountTeamMember, expected_versi
 
 
 # --- Contacts --------------------------------------------------------------------------------------
-CONTACT_FIELDS = ("name", "position", "email", "phone", "reports_to", "influence", "attitude", "decision_role",
-                  "owner", "last_contact_date", "notes")
+CONTACT_FIELDS = ("name", "position", "email", "phone", "language", "reports_to", "influence", "attitude",
+                  "decision_role", "owner", "last_contact_date", "notes")
 
 
 def _check_reports_to(contact: Contact, boss) -> None:

@@ -126,7 +126,7 @@ def account_detail(request, pk):
 # request (htmx, on page load), so the hub's query budget does not depend on what the other apps show.
 PANELS = {"planning": "account_plan_panel", "agreements": "account_agreements_panel",
           "touchpoints": "account_touchpoints_panel", "charter": "account_charter_panel",
-          "metrics": "account_metrics_panel"}
+          "metrics": "account_metrics_panel", "surveys": "account_survey_panel"}
 
 
 @signed_in

@@ -3,6 +3,7 @@
 getters 404), call a service, and show an `Invalid` or `Conflict` next to what the user was doing,
 keeping their input. A `Forbidden` is left to the domain-error middleware (403)."""
 
+from .client_pdf import share_link_pdf, share_pdf
 from .exports import plans_export
 from .negotiation import (
     agreement_commitment,
@@ -37,6 +38,8 @@ __all__ = [
     "negotiation_row_delete",
     "negotiation_row_edit",
     "plan_agreement",
+    "share_link_pdf",
+    "share_pdf",
     "plan_create",
     "plan_detail",
     "plan_history",

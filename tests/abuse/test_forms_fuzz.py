@@ -143,7 +143,7 @@ def _settings_with(**changes):
     from metrics.forms import ProgrammeSettingsForm
 
     fields = ProgrammeSettingsForm.Meta.fields
-    return {**{f: getattr(s, f) for f in fields}, "version": s.version, **changes}
+    return {**{f: getattr(s, f) for f in fields if f != "supplier_logo"}, "version": s.version, **changes}
 
 
 def _touchpoint(w, **changes):

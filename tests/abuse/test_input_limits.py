@@ -144,7 +144,7 @@ def _settings_form(**changes):
     s = ProgrammeSettings.current()
     from metrics.forms import ProgrammeSettingsForm
 
-    data = {name: getattr(s, name) for name in ProgrammeSettingsForm.Meta.fields}
+    data = {name: getattr(s, name) for name in ProgrammeSettingsForm.Meta.fields if name != "supplier_logo"}
     data["version"] = s.version
     data.update(changes)
     return data

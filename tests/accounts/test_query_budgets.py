@@ -82,7 +82,7 @@ def pages(w):
         ("lead", f"/accounts/{a}/"), ("kam", f"/accounts/{a}/"), ("teammate", f"/accounts/{a}/"),
         ("operator", f"/accounts/{a}/"),
         ("kam", f"/accounts/{a}/panels/planning/"), ("kam", f"/accounts/{a}/panels/touchpoints/"),
-        ("kam", f"/accounts/{a}/panels/metrics/"),
+        ("kam", f"/accounts/{a}/panels/metrics/"), ("kam", f"/accounts/{a}/panels/surveys/"),
         ("lead", f"/accounts/{a}/edit/"), ("lead", f"/accounts/{a}/stage/"), ("kam", f"/accounts/{a}/team/"),
         ("lead", f"/accounts/{a}/contacts/"), ("kam", f"/accounts/{a}/contacts/new/"),
         ("kam", f"/contacts/{contact}/edit/"), ("kam", f"/contacts/{contact}/gone/"),

@@ -21,7 +21,8 @@ def _settings_form(w):
     from metrics.forms import ProgrammeSettingsForm
 
     current = ProgrammeSettings.current()
-    data = {name: getattr(current, name) for name in ProgrammeSettingsForm.Meta.fields}
+    # The logo is a file: a form posted back without choosing one keeps the stored logo.
+    data = {name: getattr(current, name) for name in ProgrammeSettingsForm.Meta.fields if name != "supplier_logo"}
     return {**data, "plan_review_days": current.plan_review_days + 1, "version": current.version}
 
 

@@ -209,7 +209,7 @@ def _settings_post(**overrides):
     s = ProgrammeSettings.current()
     from metrics.forms import ProgrammeSettingsForm
 
-    data = {f: getattr(s, f) for f in ProgrammeSettingsForm.Meta.fields}
+    data = {f: getattr(s, f) for f in ProgrammeSettingsForm.Meta.fields if f != "supplier_logo"}
     data["version"] = s.version
     data.update(overrides)
     return data

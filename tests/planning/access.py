@@ -60,6 +60,8 @@ CASES = {
     "planning:share_revoke": Case(POST_ONLY, kwargs=lambda w: {"pk": w.share_link.pk}),
     # The client has no account: the link itself is the credential.
     "planning:share": Case(expect(OK, anonymous=OK), kwargs=lambda w: {"token": w.share_token}),
+    "planning:share_pdf": Case(expect(OK, anonymous=OK), kwargs=lambda w: {"token": w.share_token}),
+    "planning:share_link_pdf": Case(editors(), kwargs=lambda w: {"pk": w.share_link.pk}),
     "planning:negotiation_detail": Case(readers(), kwargs=lambda w: {"pk": w.negotiation.pk}),
     "planning:negotiation_row": Case(POST_ONLY, kwargs=lambda w: {"pk": w.negotiation.pk, "kind": "objective"}),
     "planning:negotiation_row_edit": Case(editors(), kwargs=lambda w: {"pk": w.negotiation.pk, "kind": "agreement",

@@ -1,4 +1,4 @@
-from tests.access import NOT_FOUND, OK, Case, expect, may_post, only
+from tests.access import NOT_FOUND, OK, POST_PERSONAS, REDIRECT, Case, expect, may_post, only
 
 VISIBLE = dict(outsider=NOT_FOUND)  # the account is a key account: everyone but the outsider sees it
 
@@ -7,6 +7,11 @@ def build(world):
     from tests.touchpoints.factories import IncidentFactory
 
     world.incident = IncidentFactory(account=world.account)
+    from tests.factories import ContactFactory
+    from touchpoints import services
+
+    world.survey_contact = ContactFactory(account=world.account, language="es")
+    world.survey_link, world.survey_token = services.survey_link_for(actor=world.kam, contact=world.survey_contact)
 
 
 CASES = {
@@ -26,6 +31,11 @@ CASES = {
     "touchpoints:incident_new": Case(expect(OK)),  # without an account: the account picker
     "touchpoints:sla_policies": Case(only("lead")),
     "touchpoints:incident_detail": Case(expect(OK, **VISIBLE), kwargs=lambda w: {"pk": w.incident.pk}),
+    # The client has no account: the survey link is the credential.
+    "touchpoints:survey": Case(expect(OK, anonymous=OK), kwargs=lambda w: {"token": w.survey_token}),
+    "touchpoints:survey_thanks": Case(expect(OK, anonymous=OK), query="?lang=es"),
+    "touchpoints:survey_send": Case(expect(405, anonymous=REDIRECT), kwargs=lambda w: {"pk": w.account.pk}),
+    "touchpoints:survey_revoke": Case(expect(405, anonymous=REDIRECT), kwargs=lambda w: {"pk": w.survey_link.pk}),
 }
 
 
@@ -89,6 +99,12 @@ WRITES = {
                                             "title": "Entrega incompleta en Gijón", "description": "",
                                             "contact": ""}, INCIDENT_WORKERS_POST),
     "touchpoints:incident_detail": (_incident_update, INCIDENT_WORKERS_POST),
+    # Anyone holding the link answers (once: each persona's POST is undone before the next).
+    "touchpoints:survey": (lambda w: {"satisfaction": "7", "recommend": "8", "understands": "4", "delivers": "3",
+                                      "easy": "4", "comment": "Bien"}, may_post(*POST_PERSONAS)),
+    # The KAM (and the lead) ask the client for their opinion.
+    "touchpoints:survey_send": (lambda w: {"contact": w.survey_contact.pk}, may_post("kam", "lead", **UNSEEN)),
+    "touchpoints:survey_revoke": (lambda w: {}, may_post("kam", "lead", **UNSEEN)),
     # The programme lead sets the SLA policy.
     "touchpoints:sla_policies": (_sla_table, may_post("lead")),
 }

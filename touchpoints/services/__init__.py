@@ -21,9 +21,9 @@ from kam.models import Department, ProgrammeSettings
 from kam.services import notification_send
 from kam.validators import require_not_in_future
 
-from . import messages as msg
-from . import selectors, sla
-from .models import (
+from .. import messages as msg
+from .. import selectors, sla
+from ..models import (
     ACTIVE_STATUSES,
     ClientFeedback,
     IncidentStatus,
@@ -339,7 +339,7 @@ def sponsor_visits_remind(*, today: datetime.date | None = None) -> int:
     Once per account per cadence window: the event key names the window (how many cadences since the
     visit was due), so a daily job reminds again only after another full cadence without a visit.
     """
-    from .selectors import sponsor_visit_status
+    from ..selectors import sponsor_visit_status
 
     today = today or timezone.localdate()
     cadence = ProgrammeSettings.current().sponsor_visit_days
@@ -431,3 +431,14 @@ def personal_data_erase(person) -> dict[str, int]:
 
     return {"touchpoint_texts": sum(scrub(person, with_history(rows, history), fields)
                                     for rows, fields, history in selectors.personal_texts(person.contact.account))}
+
+
+from .surveys import (  # noqa: E402  (the survey's services, re-exported as this package's)
+    survey_answer,
+    survey_link_for,
+    survey_link_revoke,
+    survey_send,
+    surveys_send_due,
+)
+
+__all__ = ["survey_answer", "survey_link_for", "survey_link_revoke", "survey_send", "surveys_send_due"]

@@ -21,9 +21,9 @@ from kam.query import int_param
 from kam.roles import KAM, LEAD, OPERATIONS
 from kam.selectors import paginate
 
-from . import selectors, services
-from .exports import incident_sheet, timeline_touchpoints, touchpoint_sheet
-from .forms import (
+from .. import selectors, services
+from ..exports import incident_sheet, timeline_touchpoints, touchpoint_sheet
+from ..forms import (
     FeedbackForm,
     IncidentFilterForm,
     IncidentForm,
@@ -32,8 +32,8 @@ from .forms import (
     SlaPolicyFormSet,
     TouchpointForm,
 )
-from .models import IncidentCategory, IncidentStatus, Severity, SlaPolicy, TouchpointKind
-from .presentation import incident_clocks
+from ..models import IncidentCategory, IncidentStatus, Severity, SlaPolicy, TouchpointKind
+from ..presentation import incident_clocks
 
 
 def _account_from_query(request, param="account"):
@@ -398,3 +398,8 @@ def partnership_rating_new(request, pk):
                   {"form": form, "account": account, "title": _("Rate the partnership")},
                   status=400 if form.errors else 200)
 
+
+
+from .surveys import survey, survey_revoke, survey_send, survey_thanks  # noqa: E402  (the survey's pages, re-exported as this package's)
+
+__all__ = ["survey", "survey_revoke", "survey_send", "survey_thanks"]
