@@ -230,6 +230,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "touchpoints.tasks.remind_overdue_sponsor_visits",
         "schedule": crontab(hour=6, minute=30),
     },
+    "follow-ups-due-daily": {
+        "task": "touchpoints.tasks.remind_follow_ups_due",
+        "schedule": crontab(hour=6, minute=35),
+    },
     "import-jobs-reap": {
         "task": "accounts.tasks.import_jobs_reap",
         "schedule": 60.0,

@@ -5,6 +5,7 @@ from . import views
 app_name = "metrics"
 
 urlpatterns = [
+    path("my-work/", views.my_work, name="my_work"),
     path("dashboards/kam/", views.dashboard_kam, name="dashboard_kam"),
     path("dashboards/sponsor/", views.dashboard_sponsor, name="dashboard_sponsor"),
     path("dashboards/program/", views.dashboard_program, name="dashboard_program"),

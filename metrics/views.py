@@ -5,12 +5,18 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from kam import versioning
-from kam.access import role_required
+from kam.access import role_required, signed_in
 from kam.models import ProgrammeSettings
 from kam.roles import KAM, LEAD, SPONSOR, has_role
 
 from . import selectors, services
 from .forms import ProgrammeSettingsForm
+
+
+@signed_in
+def my_work(request):
+    """Everyone's home: what is theirs to do, whatever their role."""
+    return render(request, "metrics/my_work.html", selectors.my_work(request.user))
 
 
 @role_required(KAM)

@@ -29,6 +29,7 @@ FEEDBACK_ANONYMOUS_COMMENT = register("touchpoints.feedback_anonymous_comment",
                                       _("Client satisfaction %(score)d/10 from the client: %(comment)s"))
 PARTNERSHIP = register("touchpoints.partnership", _("Our partnership rating %(score)d/10"))
 PARTNERSHIP_COMMENT = register("touchpoints.partnership_comment", _("Our partnership rating %(score)d/10: %(comment)s"))
+FOLLOW_UP_CLOSED = register("touchpoints.follow_up_closed", _("Follow-up done: %(note)s"))
 
 # Notices.
 NOTICE_INCIDENT_OPENED = register(
@@ -47,6 +48,10 @@ NOTICE_VISIT_OVERDUE = register(
 NOTICE_NO_VISIT = register(
     "touchpoints.notice_no_visit", _("Sponsor visit overdue: %(account)s"),
     body=_("No sponsor visit recorded yet; one is due every %(days)d days."))
+
+NOTICE_FOLLOW_UP_DUE = register(
+    "touchpoints.notice_follow_up_due", _("Follow-up due: %(account)s"),
+    body=_("%(what)s. Due %(date)s."), date=DATE)
 
 
 def breach(which: str) -> str:

@@ -18,3 +18,12 @@ def remind_overdue_sponsor_visits(self):
     from .services import sponsor_visits_remind
 
     return sponsor_visits_remind()
+
+
+@shared_task(bind=True, autoretry_for=(OperationalError, OSError), retry_backoff=True, retry_backoff_max=600,
+             max_retries=5, name="touchpoints.tasks.remind_follow_ups_due")
+def remind_follow_ups_due(self):
+    """Daily (beat): remind owners of follow-ups falling due, once per follow-up and due date."""
+    from .services import touchpoint_follow_ups_remind
+
+    return touchpoint_follow_ups_remind()

@@ -16,6 +16,7 @@ from .common import (
     trend,
 )
 from .kam import KAM_CHART_ACCOUNTS, KAM_INCIDENTS, kam_dashboard
+from .my_work import SECTION_ROWS, my_work
 from .programme import (
     DISAGREEMENTS,
     HEALTH_BINS,
@@ -28,7 +29,8 @@ from .sponsor import HISTORY_WEEKS, SPONSOR_CHART_ACCOUNTS, SponsorHistory, hist
 __all__ = [
     "COMPONENTS", "DISAGREEMENTS", "FORMULAS", "Freshness", "GAPS_SHOWN", "HEALTH_BINS", "HISTORY_WEEKS",
     "KAM_CHART_ACCOUNTS", "KAM_INCIDENTS", "METRICS_STALE_AFTER", "PROGRAMME_TIER_CHANGES",
-    "SPONSOR_CHART_ACCOUNTS", "SponsorHistory", "TREND_DAYS", "account_metrics", "add_months", "history_days",
-    "kam_dashboard", "key_account_gaps", "latest_run", "latest_snapshot_day", "metrics_freshness",
+    "SECTION_ROWS", "SPONSOR_CHART_ACCOUNTS", "SponsorHistory", "TREND_DAYS", "account_metrics", "add_months",
+    "history_days",
+    "kam_dashboard", "key_account_gaps", "latest_run", "latest_snapshot_day", "metrics_freshness", "my_work",
     "programme_dashboard", "programme_settings_history", "sponsor_dashboard", "trend",
 ]

@@ -1,6 +1,8 @@
-from tests.access import FORBIDDEN, NOT_ALLOWED, Case, expect, may_post, only
+from tests.access import FORBIDDEN, NOT_ALLOWED, OK, Case, expect, may_post, only
 
 CASES = {
+    # Everyone signed in has their own list of work, whatever their role (or none).
+    "metrics:my_work": Case(expect(OK)),
     "metrics:dashboard_kam": Case(only("kam")),
     "metrics:dashboard_sponsor": Case(only("sponsor")),
     # The programme lead is a superuser, which also counts as lead for the programme dashboard.
