@@ -138,3 +138,23 @@ def test_the_demo_has_loss_making_accounts_and_customers_lost(seeded):
     assert 2 <= losing <= 10
     overall = RetentionEstimate.objects.filter(segment="overall").latest("run__finished_at")
     assert overall.sample >= 30 and 0.6 < overall.rate < 0.95
+
+
+def test_my_work_has_something_for_the_kam_the_sponsor_finance_and_operations(seeded):
+    from django.contrib.auth import get_user_model
+
+    from accounts.selectors import stale_stakeholders
+    from metrics.selectors import my_work
+
+    User = get_user_model()
+    for username in ("ana.garcia", "elena.ruiz", "pablo.gil", "carlos.navarro"):
+        work = my_work(User.objects.get(username=username))
+        sections = {s.key: s for s in work["sections"]}
+        assert sections["follow_ups"].items, username
+        assert work["total"] > 0, username
+    finance = {s.key: s for s in my_work(User.objects.get(username="pablo.gil"))["sections"]}
+    assert any(i.overdue for i in finance["follow_ups"].items)  # one overdue, one due soon
+    assert any(not i.overdue for i in finance["follow_ups"].items)
+    from accounts.models import Account
+
+    assert stale_stakeholders(Account.objects.filter(kam__username="ana.garcia", tier="key")).exists()
