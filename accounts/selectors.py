@@ -190,7 +190,7 @@ def relationship_map(account) -> dict:
     days = _stakeholder_contact_days()
     before = timezone.localdate() - datetime.timedelta(days=days)
     for c in current:
-        c.not_contacted_lately = stakeholder_is_stale(c, before=before)
+        c.not_contacted_lately = stakeholder_is_stale(c, before=before)  # type: ignore[attr-defined]
     nodes = {c.pk: OrgNode(c) for c in current}
     roots = []
     for c in current:

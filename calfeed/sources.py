@@ -103,6 +103,7 @@ def follow_ups(user) -> Iterable[Event]:
     """Open follow-ups of touchpoints the person owns, on accounts they see, on their due date; "My
     work" is where they are marked done."""
     for t in follow_ups_of(user).filter(follow_up_due__gte=_since()):
+        assert t.follow_up_due is not None  # open follow-ups always have one (selectors.open_follow_ups)
         yield Event(uid=f"follow-up-{t.pk}", day=t.follow_up_due,
                     title=_("Follow-up due: %(account)s") % {"account": t.account.name},
                     description=t.follow_up_note, path=reverse("metrics:my_work"))

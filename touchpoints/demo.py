@@ -152,10 +152,13 @@ def _seed(ctx, accounts):
             staff = people_by_department.get(code) or [kam]
             author = kam if code == dept.SALES else rng.choice(staff)
             when = now - datetime.timedelta(minutes=rng.randint(30, 365 * 24 * 60))
+            # Drawn in the order the rows always were, so the demo stays the same data set.
+            channel, summary, quality = rng.choice(channels), rng.choice(summaries), _weighted(rng, QUALITY_MIX)
+            follow = rng.random() < 0.2
             batch.append(Touchpoint(
-                account_id=account.pk, occurred_at=when, department=departments[code], channel=rng.choice(channels),
-                kind=kind, summary=rng.choice(summaries), quality=_weighted(rng, QUALITY_MIX),
-                follow_up=(follow := rng.random() < 0.2),
+                account_id=account.pk, occurred_at=when, department=departments[code], channel=channel,
+                kind=kind, summary=summary, quality=quality,
+                follow_up=follow,
                 follow_up_note="Enviar resumen y próximos pasos" if follow else "",
                 cost=Decimal(rng.choice([0, 0, 0, 25, 60, 150, 400])),
                 created_by=author,

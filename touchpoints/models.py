@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Account, Contact, Tier
+from kam.history import Attributed
 from kam.models import Department
 from kam.validators import COST_MAX, SLA_HOURS_MAX, free_text_length, sane_date, visible_text
 
@@ -38,7 +39,7 @@ def _money(label):
                                validators=[MinValueValidator(Decimal("0")), MaxValueValidator(COST_MAX)])
 
 
-class Touchpoint(models.Model):
+class Touchpoint(Attributed, models.Model):
     """One contact between the organisations, from any department. A sponsor visit is a touchpoint of
     kind `executive_visit`; only the account's sponsor (or the programme lead) may log one."""
 

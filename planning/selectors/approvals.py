@@ -152,7 +152,7 @@ def signoffs_owed_by(user) -> list[dict]:
     pairs = (Commitment.objects.filter(party=Party.US, department_id__in=departments,
                                        plan__status=PlanStatus.IN_REVIEW)
              .values_list("plan_id", "department_id").distinct())
-    candidates = {}
+    candidates: dict[int, set[int]] = {}
     for plan_id, department_id in pairs:
         candidates.setdefault(plan_id, set()).add(department_id)
     if not candidates:

@@ -70,6 +70,7 @@ def touchpoint_follow_ups_remind(*, today: datetime.date | None = None) -> int:
     today = today or timezone.localdate()
     sent = 0
     for touchpoint in selectors.follow_ups_due(today=today).iterator(chunk_size=500):
+        assert touchpoint.follow_up_due is not None  # selectors.open_follow_ups
         sent += len(notification_send(
             recipients=[touchpoint.follow_up_owner],
             event_key=f"touchpoint:{touchpoint.pk}:follow-up:{touchpoint.follow_up_due.isoformat()}",
