@@ -25,7 +25,8 @@ def _sign_in(page, base_url, username, password="pw-test-12345"):
     page.wait_for_load_state("networkidle")
 
 
-@pytest.mark.parametrize("language,title,done", [("en", "My work", "Follow-up done"), ("es", "Mi trabajo", "Seguimiento hecho")])
+@pytest.mark.parametrize("language,title,done", [("en", "My work", "Follow-up done"),
+                                                 ("es", "Mi trabajo", "Seguimiento hecho")])
 def test_a_finance_person_lands_on_my_work_and_closes_a_follow_up(live_server, browser, personas, language,
                                                                   title, done):
     follow_up = TouchpointFactory(account=personas.account, created_by=personas.kam, follow_up=True,
