@@ -13,7 +13,7 @@ from agreements import selectors as agreement_selectors
 from kam.models import ProgrammeSettings
 from kam.roles import KAM, LEAD, SPONSOR, user_roles
 from planning import selectors as planning_selectors
-from planning.models import AccountPlan, PlanStatus
+from planning.models import AccountPlan, CommitmentStatus, PlanStatus
 from touchpoints import selectors as touchpoint_selectors
 from touchpoints.models import ACTIVE_STATUSES, NEXT_DUE, ServiceIncident
 
@@ -87,7 +87,7 @@ def _follow_ups(user, today) -> Section:
 def _commitments(user, today) -> Section:
     rows, more = _cut(planning_selectors.commitments_due(user=user, within_days=SOON_DAYS))
     items = [Item(title=c.description, account=c.plan.account.name, url=c.plan.get_absolute_url(),
-                  due=c.due_date, overdue=c.due_date < today or c.status == "missed",
+                  due=c.due_date, overdue=c.due_date < today or c.status == CommitmentStatus.MISSED,
                   detail=c.get_status_display()) for c in rows]
     return Section("commitments", _("Commitments"), _("Plan commitments you own appear here from two weeks "
                    "before they are due, and stay while they are overdue."), items, more)
