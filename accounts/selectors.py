@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from kam import departments
+from kam.models import ProgrammeSettings
 from kam.people import person_label
 from kam.roles import KAM, LEAD, OPERATIONS, SPONSOR, user_roles
 
@@ -186,6 +187,10 @@ def relationship_map(account) -> dict:
     contacts = list(Contact.objects.filter(account=account).select_related("owner", "successor", "reports_to")
                     .order_by("name"))
     current = [c for c in contacts if c.left_at is None]
+    days = _stakeholder_contact_days()
+    before = timezone.localdate() - datetime.timedelta(days=days)
+    for c in current:
+        c.not_contacted_lately = stakeholder_is_stale(c, before=before)  # type: ignore[attr-defined]
     nodes = {c.pk: OrgNode(c) for c in current}
     roots = []
     for c in current:
@@ -196,7 +201,45 @@ def relationship_map(account) -> dict:
         else:
             roots.append(nodes[c.pk])
     return {"roots": roots, "current": current, "gone": [c for c in contacts if c.left_at is not None],
-            "warnings": coverage_warnings(current)}
+            "warnings": coverage_warnings(current) + stale_warnings(current, days),
+            "stakeholder_days": days}
+
+
+# Who the relationship hangs on: the client's decision makers and our champions there.
+KEY_STAKEHOLDER = Q(decision_role=DecisionRole.DECISION_MAKER) | Q(attitude=Attitude.CHAMPION)
+
+
+def _stakeholder_contact_days() -> int:
+    return ProgrammeSettings.current().stakeholder_contact_days
+
+
+def stakeholder_is_stale(contact, *, before: datetime.date) -> bool:
+    """A decision maker or champion still at the client, not contacted since `before` (or never): the
+    programme's rule (`ProgrammeSettings.stakeholder_contact_days`); `stale_stakeholders` is its query."""
+    key = contact.decision_role == DecisionRole.DECISION_MAKER or contact.attitude == Attitude.CHAMPION
+    return (key and contact.left_at is None and contact.erased_at is None
+            and (contact.last_contact_date is None or contact.last_contact_date < before))
+
+
+def stale_stakeholders(accounts_qs, *, today: datetime.date | None = None,
+                       days: int | None = None) -> QuerySet[Contact]:
+    """The key stakeholders of `accounts_qs` not contacted within the programme's days, longest
+    silent first (never contacted before all), with their account."""
+    today = today or timezone.localdate()
+    before = today - datetime.timedelta(days=days if days is not None else _stakeholder_contact_days())
+    return (Contact.objects.filter(KEY_STAKEHOLDER, account__in=accounts_qs, left_at__isnull=True,
+                                   erased_at__isnull=True)
+            .filter(Q(last_contact_date__isnull=True) | Q(last_contact_date__lt=before))
+            .select_related("account", "owner")
+            .order_by(F("last_contact_date").asc(nulls_first=True), "account__name", "name", "pk"))
+
+
+def stale_warnings(current_contacts, days: int) -> list[dict]:
+    return [{"code": "not_contacted", "contact": c,
+             "message": _("%(name)s (%(role)s) has not been contacted in the last %(days)d days.")
+             % {"name": c.name, "days": days,
+                "role": _("champion") if c.attitude == Attitude.CHAMPION else _("decision maker")}}
+            for c in current_contacts if getattr(c, "not_contacted_lately", False)]
 
 
 def _creates_cycle(contact, nodes) -> bool:

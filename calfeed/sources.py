@@ -18,7 +18,7 @@ from agreements.models import LIVE_STATUSES
 from agreements.selectors import agreements_visible_to
 from planning.models import AccountPlan, Commitment, PlanReview, PlanStatus
 from planning.selectors.plans import OPEN_COMMITMENT
-from touchpoints.selectors import sponsor_visit_status
+from touchpoints.selectors import follow_ups_of, sponsor_visit_status
 
 # Past dates kept in the feed: enough to see what slipped, not years of history.
 PAST_DAYS = 90
@@ -99,11 +99,22 @@ def agreement_dates(user) -> Iterable[Event]:
                         title=_("Last day to give notice: %(account)s") % names, description=a.title, path=path)
 
 
+def follow_ups(user) -> Iterable[Event]:
+    """Open follow-ups of touchpoints the person owns, on accounts they see, on their due date; "My
+    work" is where they are marked done."""
+    for t in follow_ups_of(user).filter(follow_up_due__gte=_since()):
+        assert t.follow_up_due is not None  # open follow-ups always have one (selectors.open_follow_ups)
+        yield Event(uid=f"follow-up-{t.pk}", day=t.follow_up_due,
+                    title=_("Follow-up due: %(account)s") % {"account": t.account.name},
+                    description=t.follow_up_note, path=reverse("metrics:my_work"))
+
+
 SOURCES: list[Callable[..., Iterable[Event]]] = [
     plan_reviews,
     commitments_due,
     sponsor_visits,
     agreement_dates,
+    follow_ups,
 ]
 
 

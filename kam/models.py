@@ -108,6 +108,8 @@ class ProgrammeSettings(models.Model):
     sponsor_visit_days = _days(_("sponsor visit every (days)"), 90)
     plan_review_days = _days(_("plan review every (days)"), 90)
     plan_stale_days = _days(_("plan stale after (days without edits)"), 60)
+    # Decision makers and champions not contacted for longer are flagged on the relationship map.
+    stakeholder_contact_days = _days(_("key stakeholders contacted at least every (days)"), 90)
     currency = models.CharField(_("currency"), max_length=3, default="EUR", db_default="EUR",
                                 validators=[iso_currency],
                                 help_text=_("ISO 4217 code of the programme's amounts, e.g. EUR, USD, GBP."))

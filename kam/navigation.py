@@ -30,6 +30,8 @@ ANALYSIS = _("Analysis")
 
 
 NAV_ITEMS = (
+    # Everyone's own list of what is theirs to do: first, one click from every page.
+    NavItem("metrics:my_work", _("My work"), ANY),
     NavItem("metrics:dashboard_kam", _("My dashboard"), (KAM,)),
     NavItem("metrics:dashboard_sponsor", _("Sponsor dashboard"), (SPONSOR,)),
     NavItem("metrics:dashboard_program", _("Programme dashboard"), (LEAD, SPONSOR), PROGRAMME),
@@ -48,14 +50,13 @@ NAV_ITEMS = (
     NavItem("metrics:programme_settings", _("Settings"), (LEAD,), PROGRAMME),
 )
 
-# Where "/" sends each role, in order of precedence.
+# Where "/" sends each role with a dashboard, in order of precedence; everyone else lands on My work.
 HOME_BY_ROLE = (
     (LEAD, "metrics:dashboard_program"),
     (SPONSOR, "metrics:dashboard_sponsor"),
     (KAM, "metrics:dashboard_kam"),
-    (OPERATIONS, "touchpoints:incident_list"),
 )
-FALLBACK_HOME = "accounts:list"
+FALLBACK_HOME = "metrics:my_work"
 
 
 def _reverse_or_none(name):
@@ -106,4 +107,4 @@ def home_url_for(user) -> str:
             url = _reverse_or_none(name)
             if url:
                 return url
-    return _reverse_or_none(FALLBACK_HOME) or reverse("kam:notifications")
+    return _reverse_or_none(FALLBACK_HOME) or _reverse_or_none("accounts:list") or reverse("kam:notifications")

@@ -234,6 +234,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "touchpoints.tasks.send_client_surveys",
         "schedule": crontab(hour=9, minute=0),
     },
+    "follow-ups-due-daily": {
+        "task": "touchpoints.tasks.remind_follow_ups_due",
+        "schedule": crontab(hour=6, minute=35),
+    },
     "import-jobs-reap": {
         "task": "accounts.tasks.import_jobs_reap",
         "schedule": 60.0,

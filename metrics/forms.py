@@ -35,7 +35,8 @@ class ProgrammeSettingsForm(VersionedForm):
             "clv_retention", "clv_discount", "clv_retention_mode", "retention_min_sample",
             "retention_at_health_0", "retention_at_health_100",
             *WEIGHT_FIELDS,
-            "sponsor_visit_days", "plan_review_days", "plan_stale_days", "key_account_grace_days", "currency",
+            "sponsor_visit_days", "plan_review_days", "plan_stale_days", "stakeholder_contact_days",
+            "key_account_grace_days", "currency",
             "survey_cadence_days", "survey_score_alert_below", "survey_gap_alert_above",
             "supplier_name", "supplier_logo", "supplier_colour",
         ]
@@ -59,6 +60,8 @@ class ProgrammeSettingsForm(VersionedForm):
             "sponsor_visit_days": _("Each key account's sponsor should visit at least this often."),
             "plan_review_days": _("Plans are reviewed at least this often."),
             "plan_stale_days": _("A plan not edited for this many days is flagged as stale."),
+            "stakeholder_contact_days": _("Decision makers and champions nobody has logged a touchpoint with "
+                                          "for this many days are flagged on the relationship map."),
             "weight_commercial": _("Commercial trajectory: 12-month revenue and contribution against the "
                                    "previous 12 months, less a penalty for months without purchases."),
             "survey_cadence_days": _("Each contact of a key account is sent the client survey this often."),
@@ -83,7 +86,7 @@ class ProgrammeSettingsForm(VersionedForm):
         for name in WEIGHT_FIELDS:
             self.fields[name].widget.attrs.update({"min": "0", "max": "100", "step": "0.01"})
         for name in ("key_account_cap", "sponsor_visit_days", "survey_cadence_days", "plan_review_days",
-                     "plan_stale_days", "key_account_grace_days", "retention_min_sample"):
+                     "plan_stale_days", "stakeholder_contact_days", "key_account_grace_days", "retention_min_sample"):
             self.fields[name].widget.attrs["min"] = "1"
         self.fields["currency"].widget = forms.Select(choices=currency_choices())
         self.fields["supplier_colour"].widget = forms.TextInput(attrs={"type": "color"})
@@ -117,6 +120,9 @@ class ProgrammeSettingsForm(VersionedForm):
 
     def clean_plan_stale_days(self):
         return self._at_least_one("plan_stale_days")
+
+    def clean_stakeholder_contact_days(self):
+        return self._at_least_one("stakeholder_contact_days")
 
     def clean_key_account_grace_days(self):
         return self._at_least_one("key_account_grace_days")

@@ -22,6 +22,12 @@ def account_brief(request, pk):
     return render(request, "metrics/account_brief.html", selectors.account_brief(request.user, account))
 
 
+@signed_in
+def my_work(request):
+    """Everyone's home: what is theirs to do, whatever their role."""
+    return render(request, "metrics/my_work.html", selectors.my_work(request.user))
+
+
 @role_required(KAM)
 def dashboard_kam(request):
     return render(request, "metrics/dashboard_kam.html",

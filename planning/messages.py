@@ -62,6 +62,9 @@ NOTICE_STALE = register(
 NOTICE_COMMITMENT_MISSED = register(
     "planning.notice_commitment_missed", _("Commitment missed: %(what)s"),
     body=_("%(account)s · due %(date)s"), date=DATE)
+NOTICE_TASK_DUE = register(
+    "planning.notice_task_due", _("Knowledge task due on %(date)s: %(what)s"),
+    body=_("%(account)s · due %(date)s"), date=DATE)
 NOTICE_COMMITMENT_DUE = register(
     "planning.notice_commitment_due", _("Commitment due on %(date)s: %(what)s"),
     body=_("%(account)s · due %(date)s"), date=DATE)

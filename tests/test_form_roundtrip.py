@@ -232,7 +232,8 @@ def _touchpoints_cases(w):
             data, user=w.kam, account=w.account,
             initial={"occurred_at": _moment(), "channel": "video", "kind": "commercial", "quality": 4,
                      "summary": "Revisión del pedido\ncon el 2,5 % de descuento", "contacts": [w.contact.pk],
-                     "cost": Decimal("85.40"), "follow_up": True, "follow_up_note": "Enviar oferta"})),
+                     "cost": Decimal("85.40"), "follow_up": True, "follow_up_note": "Enviar oferta",
+                     "follow_up_due": _moment().date() + datetime.timedelta(days=3)})),
         "touchpoints.forms.IncidentForm": Case(lambda data=None, files=None: f.IncidentForm(
             data, user=w.operator, account=w.account,
             initial={"severity": "high", "category": "quality", "title": "Lote defectuoso", "contact": w.contact.pk})),

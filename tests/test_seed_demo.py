@@ -153,3 +153,23 @@ def test_the_demo_key_account_has_a_full_brief(seeded):
     assert brief["incidents"] and brief["ours"] and brief["touchpoints"]
     assert brief["health"]["score"] is not None and brief["health"]["delta"] is not None
     assert brief["vision"] and brief["vision"]["text"]
+
+
+def test_my_work_has_something_for_the_kam_the_sponsor_finance_and_operations(seeded):
+    from django.contrib.auth import get_user_model
+
+    from accounts.selectors import stale_stakeholders
+    from metrics.selectors import my_work
+
+    User = get_user_model()
+    for username in ("ana.garcia", "elena.ruiz", "pablo.gil", "carlos.navarro"):
+        work = my_work(User.objects.get(username=username))
+        sections = {s.key: s for s in work["sections"]}
+        assert sections["follow_ups"].items, username
+        assert work["total"] > 0, username
+    finance = {s.key: s for s in my_work(User.objects.get(username="pablo.gil"))["sections"]}
+    assert any(i.overdue for i in finance["follow_ups"].items)  # one overdue, one due soon
+    assert any(not i.overdue for i in finance["follow_ups"].items)
+    from accounts.models import Account
+
+    assert stale_stakeholders(Account.objects.filter(kam__username="ana.garcia", tier="key")).exists()

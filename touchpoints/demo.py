@@ -1,5 +1,8 @@
 """Demo data of the touchpoints app: a year of touchpoints from every department, incidents of every
-status (breached ones included), sponsor visits (some overdue) and client feedback.
+status (breached ones included), sponsor visits (some overdue) and client feedback. Follow-ups have an
+owner and a due date (the older ones done); on the demo KAM's first key account people of finance,
+operations and supply chain, the KAM and a sponsor each have follow-ups due or overdue, and a champion
+nobody has spoken to for months is flagged. Each contact's last contact is its latest touchpoint.
 
 Idempotent: if any touchpoint exists the app's data is considered seeded and nothing is added. Built
 with bulk_create in batches so that the large set (200,000 touchpoints, 20,000 incidents) takes minutes.
@@ -130,6 +133,11 @@ def _seed(ctx, accounts):
     for pk, account_id in Contact.objects.filter(left_at__isnull=True).values_list("pk", "account_id"):
         contacts[account_id].append(pk)
     weights = [TIER_WEIGHT.get(a.tier, 1) for a in accounts]
+    story = _story_account(ctx, accounts)
+    forgotten = _forgotten_champion(story) if story else None
+    if forgotten is not None:
+        # Nobody spoke to them lately: left out of the year's touchpoints, so the flag shows.
+        contacts[story.pk] = [pk for pk in contacts[story.pk] if pk != forgotten.pk]
 
     # --- touchpoints (and their activity rows) ---------------------------------------------------
     dept_codes = [c for c in DEPARTMENT_WEIGHTS if c in departments]
@@ -146,13 +154,17 @@ def _seed(ctx, accounts):
             staff = people_by_department.get(code) or [kam]
             author = kam if code == dept.SALES else rng.choice(staff)
             when = now - datetime.timedelta(minutes=rng.randint(30, 365 * 24 * 60))
+            # Drawn in the order the rows always were, so the demo stays the same data set.
+            channel, summary, quality = rng.choice(channels), rng.choice(summaries), _weighted(rng, QUALITY_MIX)
+            follow = rng.random() < 0.2
             batch.append(Touchpoint(
-                account_id=account.pk, occurred_at=when, department=departments[code], channel=rng.choice(channels),
-                kind=kind, summary=rng.choice(summaries), quality=_weighted(rng, QUALITY_MIX),
-                follow_up=(follow := rng.random() < 0.2),
+                account_id=account.pk, occurred_at=when, department=departments[code], channel=channel,
+                kind=kind, summary=summary, quality=quality,
+                follow_up=follow,
                 follow_up_note="Enviar resumen y próximos pasos" if follow else "",
                 cost=Decimal(rng.choice([0, 0, 0, 25, 60, 150, 400])),
                 created_by=author,
+                **(_random_follow_up(author, when, now) if follow else {}),
             ))
         Touchpoint.objects.bulk_create(batch, batch_size=BATCH)
         activities = []
@@ -171,12 +183,89 @@ def _seed(ctx, accounts):
         Touchpoint.contacts.through.objects.bulk_create(contact_links, batch_size=BATCH)
         Activity.objects.bulk_create(activities, batch_size=BATCH)
 
+    _contacts_touched()
+    if story is not None:
+        _seed_follow_up_story(ctx, story, forgotten, labels, now)
     _seed_sponsor_visits(ctx, accounts, now)
     _seed_incidents(ctx, accounts, weights, n_incidents, operators, contacts, now)
     _seed_feedback(ctx, accounts, contacts, now)
     _seed_surveys(ctx, now)
     ctx.log(f"  touchpoints: {Touchpoint.objects.count()} touchpoints, {ServiceIncident.objects.count()} "
             f"incidents, {ClientFeedback.objects.count()} feedback scores")
+
+
+def _random_follow_up(author, when, now) -> dict:
+    """A week to follow up; what fell due more than a few days ago was done on its day."""
+    due = timezone.localtime(when).date() + datetime.timedelta(days=7)
+    done = due < timezone.localtime(now).date() - datetime.timedelta(days=3)
+    return {"follow_up_owner": author, "follow_up_due": due,
+            "follow_up_closed_at": _noon(due) if done else None, "follow_up_closed_by": author if done else None}
+
+
+def _story_account(ctx, accounts):
+    """The demo KAM's first key account with the finance person on its team (so they see it)."""
+    from accounts.models import AccountTeamMember
+
+    kam, finance = ctx.users.get("ana.garcia"), ctx.users.get("pablo.gil")
+    if kam is None or finance is None:
+        return None
+    served = set(AccountTeamMember.objects.filter(user=finance).values_list("account_id", flat=True))
+    mine = sorted((a for a in accounts if a.kam_id == kam.pk and a.tier == Tier.KEY and a.pk in served),
+                  key=lambda a: a.name)
+    return mine[0] if mine else None
+
+
+def _forgotten_champion(account):
+    from accounts.models import Attitude, DecisionRole
+
+    people = Contact.objects.filter(account=account, left_at__isnull=True).order_by("pk")
+    return (people.filter(attitude=Attitude.CHAMPION).first()
+            or people.filter(decision_role=DecisionRole.DECISION_MAKER).first())
+
+
+def _contacts_touched():
+    """Each contact's last contact is the day of their latest touchpoint when that is later, as the
+    touchpoint service keeps it (the bulk rows above bypass it)."""
+    from django.db.models import DateField, OuterRef, Subquery
+    from django.db.models.functions import Cast, Coalesce, Greatest
+
+    latest = (Touchpoint.contacts.through.objects.filter(contact_id=OuterRef("pk"))
+              .order_by("-touchpoint__occurred_at").values("touchpoint__occurred_at")[:1])
+    Contact.objects.filter(touchpoints__isnull=False).distinct().update(last_contact_date=Greatest(
+        Coalesce("last_contact_date", Cast(Subquery(latest), DateField())),
+        Cast(Subquery(latest), DateField())))
+
+
+# (owner, department, days from today to the due date, what to follow up)
+FOLLOW_UP_STORY = [
+    ("pablo.gil", dept.FINANCE, -3, "Enviar el extracto de facturas pendientes al director financiero"),
+    ("pablo.gil", dept.FINANCE, 4, "Preparar la nota de abono del pedido devuelto"),
+    ("carlos.navarro", dept.OPERATIONS, -1, "Confirmar la nueva ventana de entrega en planta"),
+    ("luis.romero", dept.SUPPLY_CHAIN, 2, "Revisar el stock de seguridad acordado con logística"),
+    ("ana.garcia", dept.SALES, 1, "Enviar la propuesta de ampliación del contrato marco"),
+    ("elena.ruiz", dept.EXECUTIVE, 5, "Llamar al director general para cerrar la visita"),
+]
+
+
+def _seed_follow_up_story(ctx, account, forgotten, labels, now):
+    """The account review meeting where the KAM handed out what each department follows up."""
+    kam = ctx.users["ana.garcia"]
+    today = timezone.localtime(now).date()
+    when = now - datetime.timedelta(days=6)
+    for owner, code, days, note in FOLLOW_UP_STORY:
+        if owner not in ctx.users or code not in ctx.departments:
+            continue
+        tp = Touchpoint.objects.create(
+            account_id=account.pk, occurred_at=when, department=ctx.departments[code], channel=Channel.IN_PERSON,
+            kind=TouchpointKind.REVIEW, summary="Reunión de revisión de cuenta con el comité del cliente",
+            quality=4, follow_up=True, follow_up_note=note, follow_up_owner=ctx.users[owner],
+            follow_up_due=today + datetime.timedelta(days=days), created_by=kam)
+        tp.our_people.set({kam, ctx.users[owner]})
+        Activity.objects.create(account_id=account.pk, occurred_at=when, kind=ActivityKind.TOUCHPOINT,
+                                subkind=tp.kind, actor=kam, department=tp.department,
+                                summary=f"{labels[tp.kind]} ({labels[tp.channel]}): {tp.summary}"[:300])
+    if forgotten is not None:
+        Contact.objects.filter(pk=forgotten.pk).update(last_contact_date=today - datetime.timedelta(days=150))
 
 
 def _seed_sponsor_visits(ctx, accounts, now):

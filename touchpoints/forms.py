@@ -66,6 +66,11 @@ class TouchpointForm(BoundedForm):
                                                 label=_("Our people"), widget=forms.CheckboxSelectMultiple)
     follow_up = forms.BooleanField(label=_("Follow-up needed"), required=False)
     follow_up_note = forms.CharField(label=_("What follow-up?"), required=False, max_length=300)
+    follow_up_owner = forms.ModelChoiceField(queryset=get_user_model().objects.none(), required=False,
+                                             label=_("Who follows up"), empty_label=None,
+                                             help_text=_("It appears in their \"My work\" and they are "
+                                                         "reminded when it is due."))
+    follow_up_due = forms.DateField(label=_("Follow-up due"), required=False, widget=DateInput())
     cost = forms.DecimalField(label=_("Cost (optional)"), required=False, min_value=0, max_value=COST_MAX,
                               max_digits=12, decimal_places=2)
 
@@ -82,6 +87,9 @@ class TouchpointForm(BoundedForm):
                 | Q(account_memberships__account=account), is_active=True,
             ).distinct().order_by("first_name", "last_name")
             our_people.label_from_instance = person_label  # type: ignore[method-assign,assignment]
+            owner = form_field(self, "follow_up_owner", forms.ModelChoiceField)
+            owner.queryset = our_people.queryset
+            owner.label_from_instance = person_label  # type: ignore[method-assign,assignment]
         if account is None or not user.has_perm("touchpoints.log_sponsor_visit", account):
             form_field(self, "kind", forms.ChoiceField).choices = [c for c in TouchpointKind.choices
                                            if c[0] != TouchpointKind.EXECUTIVE_VISIT]
@@ -89,6 +97,7 @@ class TouchpointForm(BoundedForm):
             self.initial.setdefault("occurred_at", timezone.localtime().replace(second=0, microsecond=0))
             self.initial.setdefault("department", default_department(user, account))
             self.initial.setdefault("our_people", [user.pk])
+            self.initial.setdefault("follow_up_owner", user.pk)
             if account is not None:
                 self.initial.setdefault("account", account.pk)
 
@@ -97,6 +106,8 @@ class TouchpointForm(BoundedForm):
         data = self.cleaned_data
         if data.get("follow_up") and not data.get("follow_up_note", "").strip():
             self.add_error("follow_up_note", _("Say what needs following up."))
+        if data.get("follow_up") and not data.get("follow_up_due") and "follow_up_due" not in self.errors:
+            self.add_error("follow_up_due", _("Say by when the follow-up is due."))
         return data
 
 

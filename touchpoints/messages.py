@@ -29,6 +29,7 @@ FEEDBACK_ANONYMOUS_COMMENT = register("touchpoints.feedback_anonymous_comment",
                                       _("Client satisfaction %(score)d/10 from the client: %(comment)s"))
 PARTNERSHIP = register("touchpoints.partnership", _("Our partnership rating %(score)d/10"))
 PARTNERSHIP_COMMENT = register("touchpoints.partnership_comment", _("Our partnership rating %(score)d/10: %(comment)s"))
+FOLLOW_UP_CLOSED = register("touchpoints.follow_up_closed", _("Follow-up done: %(note)s"))
 
 # Notices.
 NOTICE_INCIDENT_OPENED = register(
@@ -61,6 +62,10 @@ NOTICE_SURVEY_LOW_GAP = register(
     "touchpoints.notice_survey_low_gap", _("Client survey alert: %(account)s"),
     body=_("%(who)s rated their satisfaction %(score)d/10, below the programme's floor of %(floor)d; our team "
            "rates the partnership %(ours)d/10, a gap of %(gap)s points (alert above %(limit)d)."))
+
+NOTICE_FOLLOW_UP_DUE = register(
+    "touchpoints.notice_follow_up_due", _("Follow-up due: %(account)s"),
+    body=_("%(what)s. Due %(date)s."), date=DATE)
 
 
 def breach(which: str) -> str:

@@ -10,6 +10,7 @@ from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Account, Contact, Tier
+from kam.history import Attributed
 from kam.models import Department
 from kam.validators import COST_MAX, SLA_HOURS_MAX, free_text_length, sane_date, visible_text
 
@@ -38,7 +39,7 @@ def _money(label):
                                validators=[MinValueValidator(Decimal("0")), MaxValueValidator(COST_MAX)])
 
 
-class Touchpoint(models.Model):
+class Touchpoint(Attributed, models.Model):
     """One contact between the organisations, from any department. A sponsor visit is a touchpoint of
     kind `executive_visit`; only the account's sponsor (or the programme lead) may log one."""
 
@@ -61,7 +62,15 @@ class Touchpoint(models.Model):
     )
     follow_up = models.BooleanField(_("follow-up needed"), default=False)
     follow_up_note = models.CharField(_("follow-up"), max_length=300, blank=True)
+    # Who does the follow-up and by when: it appears in their "My work" and is reminded when due.
+    follow_up_owner = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("follow-up owner"), null=True,
+                                        blank=True, on_delete=models.SET_NULL, related_name="follow_ups")
+    follow_up_due = models.DateField(_("follow-up due"), null=True, blank=True, validators=[sane_date])
+    follow_up_closed_at = models.DateTimeField(_("follow-up done on"), null=True, blank=True)
+    follow_up_closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("follow-up done by"),
+                                            null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     cost = _money(_("cost"))
+    version = models.PositiveIntegerField(default=1)  # optimistic locking (kam.versioning)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("logged by"), null=True,
                                    on_delete=models.SET_NULL, related_name="touchpoints_logged")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -77,10 +86,17 @@ class Touchpoint(models.Model):
             # Sponsor-visit status: the latest executive visit per account.
             models.Index(fields=["account", "kind", "-occurred_at"]),
             models.Index(fields=["occurred_at"]),
+            # Each person's open follow-ups, by due date ("My work", the daily reminder).
+            models.Index(fields=["follow_up_owner", "follow_up_due"], name="touchpoints_follow_up_open_idx",
+                         condition=Q(follow_up=True, follow_up_closed_at__isnull=True)),
         ]
 
     def __str__(self):
         return f"{self.account} · {self.get_kind_display()} · {self.occurred_at:%Y-%m-%d}"
+
+    @property
+    def follow_up_open(self) -> bool:
+        return self.follow_up and self.follow_up_closed_at is None
 
 
 class Severity(models.TextChoices):

@@ -380,3 +380,33 @@ def survey_due_contacts(*, now: datetime.datetime, cadence_days: int) -> QuerySe
     return (Contact.objects.filter(account__tier=Tier.KEY, account__archived_at__isnull=True, left_at__isnull=True,
                                    erased_at__isnull=True).exclude(email="")
             .filter(~Exists(recent)).select_related("account").order_by("account_id", "pk"))
+
+
+# --- Follow-ups ------------------------------------------------------------------------------------
+def open_follow_ups() -> QuerySet[Touchpoint]:
+    return Touchpoint.objects.filter(follow_up=True, follow_up_closed_at__isnull=True,
+                                     follow_up_owner__isnull=False, follow_up_due__isnull=False)
+
+
+def follow_ups_of(user) -> QuerySet[Touchpoint]:
+    """The open follow-ups a person owns, on accounts they see, soonest due first."""
+    if not user.is_authenticated:
+        return Touchpoint.objects.none()
+    return (open_follow_ups().filter(follow_up_owner=user, account__in=accounts_visible_to(user))
+            .select_related("account").order_by("follow_up_due", "pk"))
+
+
+def follow_up_get_for_user(user, pk) -> Touchpoint:
+    """A touchpoint whose follow-up the person may see (404 otherwise): on an account they see."""
+    qs = Touchpoint.objects.filter(follow_up=True).select_related("account")
+    if not user.is_authenticated:
+        qs = qs.none()
+    elif account_visibility_q(user) is not None:
+        qs = qs.filter(account__in=accounts_visible_to(user, include_archived=True))
+    return get_object_or_404(qs, pk=pk)
+
+
+def follow_ups_due(*, today: datetime.date) -> QuerySet[Touchpoint]:
+    """Open follow-ups due today or earlier, with their owner, for the daily reminder."""
+    return (open_follow_ups().filter(follow_up_due__lte=today, follow_up_owner__is_active=True)
+            .select_related("account", "follow_up_owner").order_by("follow_up_due", "pk"))

@@ -28,3 +28,12 @@ def send_client_surveys(self):
     from .services import surveys_send_due
 
     return surveys_send_due()
+
+
+@shared_task(bind=True, autoretry_for=(OperationalError, OSError), retry_backoff=True, retry_backoff_max=600,
+             max_retries=5, name="touchpoints.tasks.remind_follow_ups_due")
+def remind_follow_ups_due(self):
+    """Daily (beat): remind owners of follow-ups falling due, once per follow-up and due date."""
+    from .services import touchpoint_follow_ups_remind
+
+    return touchpoint_follow_ups_remind()

@@ -6,6 +6,7 @@ app_name = "touchpoints"
 
 urlpatterns = [
     path("touchpoints/new/", views.touchpoint_new, name="touchpoint_new"),
+    path("touchpoints/<int:pk>/follow-up/close/", views.follow_up_close, name="follow_up_close"),
     path("touchpoints/accounts/", views.account_search, name="account_search"),
     path("accounts/<int:pk>/timeline/", views.timeline, name="timeline"),
     path("accounts/<int:pk>/touchpoints/export.csv", views.touchpoints_export, {"fmt": "csv"},

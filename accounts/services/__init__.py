@@ -50,12 +50,14 @@ from .people import (
     contact_erase,
     contact_mark_gone,
     contact_save,
+    contacts_mark_contacted,
     team_member_add,
     team_member_remove,
     team_member_update,
 )
 
 __all__ = [
+    "contacts_mark_contacted",
     "attachment_add",
     "attachment_orphans_sweep",
     "attachment_remove",

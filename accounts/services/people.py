@@ -3,7 +3,7 @@ import datetime
 
 from django.contrib.auth.models import User
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -138,6 +138,24 @@ def contact_save(*, actor: User, account: Account, data: dict, contact: Contact 
     contact._history_user = actor
     contact.save()
     return contact
+
+
+@transaction.atomic
+def contacts_mark_contacted(*, actor: User, contacts, day: datetime.date) -> int:
+    """The contacts were spoken to on `day` (a touchpoint was logged with them): each one's last contact
+    moves to `day` when that is later, never back. Called by the service that logged the contact, which
+    checked that `actor` may log on the account; the contact's version moves, so an edit opened before
+    does not silently put the older date back. Returns how many contacts changed."""
+    pks = [c.pk for c in contacts]
+    changed = 0
+    for contact in (Contact.objects.select_for_update().filter(pk__in=pks, erased_at__isnull=True)
+                    .filter(Q(last_contact_date__isnull=True) | Q(last_contact_date__lt=day)).order_by("pk")):
+        contact.last_contact_date = day
+        versioning.bump(contact)
+        contact._history_user = actor
+        contact.save(update_fields=["last_contact_date", "version"])
+        changed += 1
+    return changed
 
 
 @transaction.atomic

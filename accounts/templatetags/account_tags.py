@@ -137,7 +137,8 @@ def org_chart(roots, can_edit=False):
     from accounts.models import Attitude, DecisionRole, Influence
 
     words = {"edit": gettext("edit"), "left": gettext("left the company"), "influence": gettext("influence"),
-             "owner": gettext("Owner"), "last": gettext("last contact")}
+             "owner": gettext("Owner"), "last": gettext("last contact"),
+             "stale": gettext("not contacted lately")}
     edit_url = reverse("accounts:contact_edit", args=[0])
     gone_url = reverse("accounts:contact_gone", args=[0])
 
@@ -151,6 +152,9 @@ def org_chart(roots, can_edit=False):
         owner = (person_label(c.owner) if c.owner_id else "") or "–"
         last = format_html(" · {} {}", words["last"], date_format(c.last_contact_date, "SHORT_DATE_FORMAT")) \
             if c.last_contact_date else ""
+        if getattr(c, "not_contacted_lately", False):
+            last = format_html('{} <span class="badge text-bg-warning" data-testid="not-contacted">{}</span>',
+                               last, words["stale"])
         children = format_html("<ul>{}</ul>", format_html_join("", "{}", ((node_html(n),) for n in node.children))) \
             if node.children else ""
         return format_html(

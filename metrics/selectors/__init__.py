@@ -1,7 +1,7 @@
 """Reads for the dashboards and the account panel, by concern; every name is importable from here."""
 
 from .account import account_metrics
-from .brief import STALE_CONTACT_DAYS, account_brief, stale_contact_days, vision_paragraph
+from .brief import account_brief, stale_contact_days, vision_paragraph
 from .common import (
     COMPONENTS,
     FORMULAS,
@@ -17,6 +17,7 @@ from .common import (
     trend,
 )
 from .kam import KAM_CHART_ACCOUNTS, KAM_INCIDENTS, kam_dashboard
+from .my_work import SECTION_ROWS, my_work
 from .programme import (
     DISAGREEMENTS,
     HEALTH_BINS,
@@ -29,8 +30,8 @@ from .sponsor import HISTORY_WEEKS, SPONSOR_CHART_ACCOUNTS, SponsorHistory, hist
 __all__ = [
     "COMPONENTS", "DISAGREEMENTS", "FORMULAS", "Freshness", "GAPS_SHOWN", "HEALTH_BINS", "HISTORY_WEEKS",
     "KAM_CHART_ACCOUNTS", "KAM_INCIDENTS", "METRICS_STALE_AFTER", "PROGRAMME_TIER_CHANGES",
-    "SPONSOR_CHART_ACCOUNTS", "STALE_CONTACT_DAYS", "SponsorHistory", "TREND_DAYS", "account_brief",
+    "SECTION_ROWS", "SPONSOR_CHART_ACCOUNTS", "SponsorHistory", "TREND_DAYS", "account_brief",
     "account_metrics", "add_months", "history_days", "kam_dashboard", "key_account_gaps", "latest_run",
-    "latest_snapshot_day", "metrics_freshness", "programme_dashboard", "programme_settings_history",
+    "latest_snapshot_day", "metrics_freshness", "my_work", "programme_dashboard", "programme_settings_history",
     "sponsor_dashboard", "stale_contact_days", "trend", "vision_paragraph",
 ]

@@ -4,14 +4,16 @@ account's own rows, so the page costs the same whatever the account holds (pinne
 import datetime
 import re
 
-from django.db.models import Case, F, IntegerField, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, IntegerField, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 from django.utils.text import Truncator
 
 from accounts import health
+from accounts import selectors as account_selectors
 from accounts.filters import HEALTH_BANDS
-from accounts.models import Account, Attitude, Contact, DecisionRole
+from accounts.models import Account, Contact
 from agreements import selectors as agreement_selectors
+from kam.models import ProgrammeSettings
 from planning import selectors as planning_selectors
 from planning.models import AgreedVersion, CommitmentStatus, Party
 from touchpoints.models import ACTIVE_STATUSES, ServiceIncident, Severity, Touchpoint
@@ -27,8 +29,6 @@ BRIEF_STAKEHOLDERS = 10
 BRIEF_AGREEMENTS = 5
 # The vision is a reminder of what was agreed, not the plan: one paragraph of at most this many words.
 BRIEF_VISION_WORDS = 80
-# A decision maker or champion not contacted for this many days is listed (or never contacted at all).
-STALE_CONTACT_DAYS = 90
 
 SEVERITY_RANK = Case(
     When(severity=Severity.CRITICAL, then=Value(0)),
@@ -40,9 +40,9 @@ SEVERITY_RANK = Case(
 
 
 def stale_contact_days() -> int:
-    """Days without contact after which a key stakeholder is listed in the brief. The one place that
-    says it: a programme setting can take over here without touching the callers."""
-    return STALE_CONTACT_DAYS
+    """Days without contact after which a key stakeholder is listed: the programme's setting, the same
+    the relationship map, the KAM dashboard and My work flag by."""
+    return ProgrammeSettings.current().stakeholder_contact_days
 
 
 def vision_paragraph(text: str, words: int = BRIEF_VISION_WORDS) -> str:
@@ -99,14 +99,10 @@ def last_touchpoints_by_department(account: Account) -> list[Touchpoint]:
 
 
 def stale_stakeholders(account: Account, *, today: datetime.date, days: int) -> list[Contact]:
-    """Decision makers and champions still at the client whose last contact is older than `days`
-    days or was never recorded; the never contacted first, then the longest silent."""
-    since = today - datetime.timedelta(days=days)
-    return list(Contact.objects.filter(account=account, left_at__isnull=True, erased_at__isnull=True)
-                .filter(Q(decision_role=DecisionRole.DECISION_MAKER) | Q(attitude=Attitude.CHAMPION))
-                .filter(Q(last_contact_date__isnull=True) | Q(last_contact_date__lt=since))
-                .select_related("owner")
-                .order_by(F("last_contact_date").asc(nulls_first=True), "name", "pk")[:BRIEF_STAKEHOLDERS + 1])
+    """The account's key stakeholders not contacted lately (`accounts.selectors.stale_stakeholders`, the
+    programme's one rule), one more than the brief lists, to tell whether there are more."""
+    return list(account_selectors.stale_stakeholders(Account.objects.filter(pk=account.pk), today=today,
+                                                     days=days)[:BRIEF_STAKEHOLDERS + 1])
 
 
 def latest_agreed_vision(account: Account) -> dict | None:

@@ -6,9 +6,11 @@ from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
 from django.utils.translation import gettext_lazy as _
 
+from accounts import selectors as account_selectors
 from accounts.models import Account
 from agreements import selectors as agreement_selectors
 from kam import selectors as kam_selectors
+from kam.models import ProgrammeSettings
 from planning import selectors as planning_selectors
 from touchpoints import selectors as touchpoint_selectors
 
@@ -25,6 +27,8 @@ KAM_CHART_ACCOUNTS = 25
 
 # The most urgent few; the incident queue has them all, with its filters.
 KAM_INCIDENTS = 10
+# Key stakeholders not contacted lately, longest silent first; "My work" lists them all.
+KAM_STAKEHOLDERS = 10
 # Framework agreements renewing within the expiring window (agreements.models.EXPIRING_WINDOW_DAYS).
 KAM_AGREEMENTS = 20
 
@@ -46,6 +50,8 @@ def kam_dashboard(user, page_number=None, query="") -> dict:
     commitments = SimpleLazyObject(lambda: _commitments_due(user))
     incidents = SimpleLazyObject(lambda: _open_incidents(mine, limit=KAM_INCIDENTS + 1))
     agreements = SimpleLazyObject(lambda: _agreements_expiring(mine))
+    # Outside the cached lists: logging a touchpoint changes it, and no data stamp follows contacts.
+    stakeholders = SimpleLazyObject(lambda: _stale_stakeholders(mine))
     # Key accounts first, weakest health first: what the KAM should look at; the table has them all.
     charted = sorted(light, key=lambda r: (r[2] != "key", r[3] is None, r[3] or 0, r[1]))[:KAM_CHART_ACCOUNTS]
     chart = {
@@ -56,7 +62,8 @@ def kam_dashboard(user, page_number=None, query="") -> dict:
     }
     return {"day": day, "accounts": accounts, "page": page, "accounts_total": len(light),
             "charted": charted, "plans": plans, "commitments": commitments, "gaps": gaps,
-            "agreements": agreements, "agreements_window": agreement_selectors.EXPIRING_WINDOW_DAYS,
+            "agreements": agreements, "stakeholders": stakeholders,
+            "agreements_window": agreement_selectors.EXPIRING_WINDOW_DAYS,
             "incidents": SimpleLazyObject(lambda: incidents[:KAM_INCIDENTS]),
             "more_incidents": SimpleLazyObject(lambda: len(incidents) > KAM_INCIDENTS),
             "health_chart": chart,
@@ -75,6 +82,12 @@ def _commitments_due(user):
     return list(_commitment_columns(planning_selectors.commitments_due(user=user, within_days=14))[:50])
 
 
+
+
+def _stale_stakeholders(accounts_qs) -> dict:
+    days = ProgrammeSettings.current().stakeholder_contact_days
+    rows = list(account_selectors.stale_stakeholders(accounts_qs, days=days)[:KAM_STAKEHOLDERS + 1])
+    return {"rows": rows[:KAM_STAKEHOLDERS], "more": len(rows) > KAM_STAKEHOLDERS, "days": days}
 
 
 def _agreements_expiring(accounts_qs):

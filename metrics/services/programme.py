@@ -19,15 +19,15 @@ SETTINGS_FIELDS = (
     "retention_at_health_0", "retention_at_health_100", "weight_engagement", "weight_service", "weight_plan",
     "weight_sponsor", "weight_satisfaction", "sponsor_visit_days", "plan_review_days", "plan_stale_days",
     "weight_commercial", "key_account_grace_days", "currency",
-    "clv_retention_mode", "retention_min_sample", "pareto_basis",
+    "clv_retention_mode", "retention_min_sample", "pareto_basis", "stakeholder_contact_days",
     "survey_cadence_days", "survey_score_alert_below", "survey_gap_alert_above",
     "supplier_name", "supplier_logo", "supplier_colour",
 )
 THRESHOLDS = {"attractiveness_threshold", "strength_threshold"}
 # Settings no snapshot is computed from: changing only these asks for no recompute.
-NOT_IN_FIGURES = {"key_account_cap", "plan_review_days", "plan_stale_days", "survey_cadence_days",
-                  "survey_score_alert_below", "survey_gap_alert_above", "supplier_name", "supplier_logo",
-                  "supplier_colour"}
+NOT_IN_FIGURES = {"key_account_cap", "plan_review_days", "plan_stale_days", "stakeholder_contact_days",
+                  "survey_cadence_days", "survey_score_alert_below", "survey_gap_alert_above", "supplier_name",
+                  "supplier_logo", "supplier_colour"}
 RATES = ("clv_retention", "retention_at_health_0", "retention_at_health_100")
 
 

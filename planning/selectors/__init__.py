@@ -14,6 +14,7 @@ from .approvals import (
     missing_signoffs,
     required_signoff_departments,
     signers_for,
+    signoffs_owed_by,
 )
 from .document import (
     NOT_COMMERCIAL,
@@ -48,6 +49,8 @@ from .plans import (
     commitments_due,
     current_plan,
     is_participant,
+    knowledge_tasks_due,
+    knowledge_tasks_of,
     negotiation_get_for_user,
     negotiations_for_account,
     plan_flags,
@@ -76,6 +79,8 @@ __all__ = [
     "document_sections",
     "editor_choices",
     "is_participant",
+    "knowledge_tasks_due",
+    "knowledge_tasks_of",
     "may_edit",
     "missing_signoff_keys",
     "missing_signoffs",
@@ -97,6 +102,7 @@ __all__ = [
     "share_link_resolve",
     "share_links_of",
     "signers_for",
+    "signoffs_owed_by",
     "token_hash",
     "weighted_pipeline",
     "with_flags",

@@ -3,7 +3,7 @@ of plans needing attention, and their history."""
 
 import datetime
 
-from django.db.models import BooleanField, Case, ExpressionWrapper, Q, QuerySet, Value, When
+from django.db.models import BooleanField, Case, ExpressionWrapper, F, Q, QuerySet, Value, When
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
@@ -12,7 +12,7 @@ from accounts.models import Account
 from accounts.selectors import accounts_visible_to
 from kam.models import ProgrammeSettings
 
-from ..models import AccountPlan, Commitment, CommitmentStatus, Negotiation, Party, PlanStatus
+from ..models import AccountPlan, Commitment, CommitmentStatus, KnowledgeTask, Negotiation, Party, PlanStatus
 
 OPEN_COMMITMENT = (CommitmentStatus.OPEN, CommitmentStatus.AT_RISK)
 
@@ -126,6 +126,20 @@ def commitments_due(user=None, accounts_qs=None, within_days: int = 14) -> Query
         qs = qs.filter(plan__account__in=accounts_qs)
     return qs.annotate(overdue=ExpressionWrapper(Q(due_date__lt=today) & Q(status__in=OPEN_COMMITMENT),
                                                  output_field=BooleanField())).order_by("due_date", "pk")
+
+
+def knowledge_tasks_of(user) -> QuerySet[KnowledgeTask]:
+    """Contract: knowledge tasks not done that `user` owns, on open plans, soonest due first (undated
+    last)."""
+    return (KnowledgeTask.objects.filter(owner=user, done=False).exclude(plan__status=PlanStatus.CLOSED)
+            .select_related("plan__account").order_by(F("due_date").asc(nulls_last=True), "pk"))
+
+
+def knowledge_tasks_due(*, today: datetime.date) -> QuerySet[KnowledgeTask]:
+    """Knowledge tasks not done, with an active owner, due today or earlier, on open plans."""
+    return (KnowledgeTask.objects.filter(done=False, due_date__lte=today, owner__is_active=True)
+            .exclude(plan__status=PlanStatus.CLOSED).select_related("plan__account", "owner")
+            .order_by("due_date", "pk"))
 
 
 def commitments_at_risk(accounts_qs) -> QuerySet[Commitment]:

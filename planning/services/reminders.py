@@ -1,4 +1,5 @@
-"""Reminders of reviews due, stale plans and commitments due or missed (run daily)."""
+"""Reminders of reviews due, stale plans, commitments due or missed and knowledge tasks falling due
+(run daily)."""
 
 import datetime
 
@@ -22,7 +23,8 @@ from .plans import (
 
 
 def plan_reminders_send(*, today: datetime.date | None = None, within_days: int = 7) -> int:
-    """Remind the people concerned of reviews due, stale plans and commitments due soon or missed.
+    """Remind the people concerned of reviews due, stale plans, commitments due soon or missed, and
+    owners of knowledge tasks on the day they fall due (or the first run after).
 
     Each reminder's event key names the occurrence (the review date, the last edit's date, the due
     date), so a daily run notifies once per occurrence, and again only when there is a new one.
@@ -59,4 +61,10 @@ def plan_reminders_send(*, today: datetime.date | None = None, within_days: int 
             message=msg.NOTICE_COMMITMENT_MISSED if overdue else msg.NOTICE_COMMITMENT_DUE,
             params={"what": c.description[:120], "date": c.due_date, "account": c.plan.account},
             link=_plan_link(c.plan)))
+    for task in selectors.knowledge_tasks_due(today=today).iterator(chunk_size=500):
+        sent += len(notification_send(
+            recipients=[task.owner], event_key=f"knowledge-task:{task.pk}:due:{task.due_date}",
+            message=msg.NOTICE_TASK_DUE,
+            params={"what": task.description[:120], "date": task.due_date, "account": task.plan.account},
+            link=_plan_link(task.plan)))
     return sent

@@ -2,10 +2,11 @@
 (function () {
   "use strict";
 
-  // The follow-up note only matters when a follow-up is needed: show it then, and focus it.
+  // The follow-up's note, owner and due date only matter when a follow-up is needed: show them then,
+  // and focus the note.
   function syncFollowUp(focus) {
     var box = document.getElementById("id_follow_up");
-    var note = document.getElementById("div_id_follow_up_note");
+    var note = document.querySelector("[data-testid=follow-up-fields]");
     if (!box || !note) { return; }
     note.hidden = !box.checked;
     if (box.checked && focus) {
@@ -17,9 +18,10 @@
     if (event.target && event.target.id === "id_follow_up") { syncFollowUp(true); }
   });
   document.addEventListener("DOMContentLoaded", function () {
+    var fields = document.querySelector("[data-testid=follow-up-fields]");
+    // Keep the fields visible when the server sent them back with an error or a value.
     var note = document.getElementById("id_follow_up_note");
-    // Keep the note visible when the server sent it back with an error or a value.
-    if (note && (note.value || note.classList.contains("is-invalid"))) { return; }
+    if (fields && ((note && note.value) || fields.querySelector(".is-invalid"))) { return; }
     syncFollowUp(false);
   });
 

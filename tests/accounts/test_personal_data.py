@@ -104,7 +104,8 @@ def test_the_export_gathers_everything_held_about_the_person(personas, marta):
     sections, data = _export(client_for(personas.lead), marta)
     assert set(data["searched_for"]) == {NAME, "Marta Ibañez", EMAIL}
     assert sections["contact"][0]["email"] == EMAIL and sections["contact"][0]["phone"] == PHONE
-    assert [h["name"] for h in sections["contact_history"]] == ["Marta Ibañez", NAME]
+    # Her record as first written, with the corrected spelling, and with the call's day as her last contact.
+    assert [h["name"] for h in sections["contact_history"]] == ["Marta Ibañez", NAME, NAME]
     summaries = " | ".join(a["summary"] for a in sections["activities"])
     assert "Llamada con" in summaries and f"8/10 from {NAME}" in summaries and "The client agreed" in summaries
     assert [t["record"] for t in sections["account_texts"]] == ["contact"]  # Luis's notes

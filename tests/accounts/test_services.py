@@ -311,11 +311,14 @@ def test_contact_gone_successor_takes_the_position_and_reports(personas):
 
 def test_coverage_warnings(personas):
     account = personas.account
-    ContactFactory(account=account, name="Decisor", decision_role="decision_maker", owner=None)
+    # Contacted lately: the stakeholders not contacted are flagged too (tests/accounts/test_stakeholder_freshness.py).
+    recent = timezone.localdate()
+    ContactFactory(account=account, name="Decisor", decision_role="decision_maker", owner=None,
+                   last_contact_date=recent)
     ContactFactory(account=account, name="Bloqueador", attitude="blocker", influence=3, owner=personas.kam)
     codes = {w["code"] for w in selectors.relationship_map(account)["warnings"]}
     assert codes == {"no_champion", "unowned_decision_maker", "influential_blocker"}
-    ContactFactory(account=account, name="Campeona", attitude="champion")
+    ContactFactory(account=account, name="Campeona", attitude="champion", last_contact_date=recent)
     Contact.objects.filter(name="Decisor").update(owner=personas.kam)
     assert {w["code"] for w in selectors.relationship_map(account)["warnings"]} == {"influential_blocker"}
 

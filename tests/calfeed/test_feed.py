@@ -213,3 +213,23 @@ def test_old_dates_are_left_out(data):
 def test_the_dashboards_link_to_the_address_page(data, login, persona, dashboard):
     page = login(getattr(data, persona)).get(reverse(dashboard)).content.decode()
     assert f'href="{reverse("calfeed:settings")}"' in page
+
+
+def test_the_follow_ups_source_has_the_persons_open_follow_ups(data):
+    from tests.touchpoints.factories import TouchpointFactory
+
+    def follow_up(account, owner, due, **kw):
+        return TouchpointFactory(account=account, created_by=data.kam, follow_up=True, follow_up_note="Llamar",
+                                 follow_up_owner=owner, follow_up_due=due, **kw)
+
+    mine = follow_up(data.account, data.teammate, days(4))
+    follow_up(data.account, data.teammate, days(6), follow_up_closed_at=timezone.now())  # done
+    follow_up(data.account, data.kam, days(4))  # someone else's
+    follow_up(data.other_account, data.teammate, days(4))  # an account they may not see
+    assert sources.follow_ups in sources.SOURCES
+    events = _uids(_get(_feed(data.teammate)))
+    assert set(events) == {f"commitment-{data.team_commitment.pk}", f"follow-up-{mine.pk}"}
+    event = events[f"follow-up-{mine.pk}"]
+    assert event.decoded("DTSTART") == days(4) and str(event["DESCRIPTION"]) == "Llamar"
+    assert "Aceros del Norte" in str(event["SUMMARY"])
+    assert str(event["URL"]).endswith(reverse("metrics:my_work"))

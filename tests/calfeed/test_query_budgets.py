@@ -14,6 +14,7 @@ from tests.agreements.factories import FrameworkAgreementFactory
 from tests.conftest import client_for
 from tests.factories import AccountFactory
 from tests.planning.factories import CommitmentFactory, PlanFactory, ReviewFactory
+from tests.touchpoints.factories import TouchpointFactory
 
 pytestmark = pytest.mark.django_db
 FEED_BUDGET = 10
@@ -28,6 +29,8 @@ def _grow(p, n, start):
         ReviewFactory(plan=plan, planned_on=today + datetime.timedelta(days=i + 1))
         CommitmentFactory(plan=plan, owner=p.kam, due_date=today + datetime.timedelta(days=i))
         FrameworkAgreementFactory(account=account, status="active")
+        TouchpointFactory(account=account, created_by=p.kam, follow_up=True, follow_up_note="Llamar",
+                          follow_up_owner=p.kam, follow_up_due=today + datetime.timedelta(days=i))
 
 
 def _count(user, url, budget):

@@ -4,6 +4,7 @@ at once; once the acknowledge deadline has passed the escalation job tells the s
 import datetime
 
 import pytest
+from django.utils import timezone
 from freezegun import freeze_time
 
 from kam.models import Notification
@@ -95,10 +96,14 @@ def test_quick_touchpoint_from_a_phone(live_server, browser, personas):
     page.check("#id_follow_up")
     assert page.locator("#id_follow_up_note").is_visible()
     page.fill("#id_follow_up_note", "Enviar abono de la factura 118")
+    page.fill("#id_follow_up_due", (timezone.localdate() + datetime.timedelta(days=2)).isoformat())
     page.get_by_role("button", name="Save touchpoint").click()
     page.wait_for_load_state("networkidle")
     assert page.url == f"{base}/accounts/{personas.account.pk}/timeline/"
     assert "Revisión de facturas con su contabilidad" in page.locator("[data-testid=timeline]").inner_text()
     touchpoint = Touchpoint.objects.get()
     assert touchpoint.follow_up and touchpoint.created_by == personas.teammate
+    assert touchpoint.follow_up_owner == personas.teammate  # who logs it, unless they name someone else
+    contact.refresh_from_db()
+    assert contact.last_contact_date == timezone.localdate()
     assert touchpoint.quality == 2 and list(touchpoint.contacts.all()) == [contact]

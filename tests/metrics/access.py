@@ -3,6 +3,8 @@ from tests.access import FORBIDDEN, NOT_ALLOWED, NOT_FOUND, OK, Case, expect, ma
 CASES = {
     # The account brief: exactly whoever sees the account (the outsider does not even learn it exists).
     "metrics:account_brief": Case(expect(OK, outsider=NOT_FOUND), kwargs=lambda w: {"pk": w.account.pk}),
+    # Everyone signed in has their own list of work, whatever their role (or none).
+    "metrics:my_work": Case(expect(OK)),
     "metrics:dashboard_kam": Case(only("kam")),
     "metrics:dashboard_sponsor": Case(only("sponsor")),
     # The programme lead is a superuser, which also counts as lead for the programme dashboard.

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 
 from accounts.models import Attitude, DecisionRole
+from kam.models import ProgrammeSettings
 from metrics.models import AccountSnapshot
 from metrics.selectors import brief, vision_paragraph
 from planning.models import AgreedVersion
@@ -149,13 +150,13 @@ def test_commitments_come_from_the_current_plan_only(personas):
     assert "Del plan en vigor" in commitments and "Del plan anterior" not in commitments
 
 
-def test_the_stale_contact_days_come_from_one_function(personas, monkeypatch):
+def test_the_stale_contact_days_are_the_programme_setting(personas):
     today = timezone.localdate()
     ContactFactory(account=personas.account, name="Decisora Reciente", decision_role=DecisionRole.DECISION_MAKER,
                    last_contact_date=today - datetime.timedelta(days=40))
-    assert brief.stale_contact_days() == brief.STALE_CONTACT_DAYS == 90
+    assert brief.stale_contact_days() == 90
     assert "Decisora Reciente" not in _section(_page(personas.kam, personas.account), "brief-stakeholders")
-    monkeypatch.setattr(brief, "stale_contact_days", lambda: 30)
+    ProgrammeSettings.objects.update(stakeholder_contact_days=30)
     people = _section(_page(personas.kam, personas.account), "brief-stakeholders")
     assert "Decisora Reciente" in people and "30 days" in people
 
@@ -220,7 +221,7 @@ def _count(user, account):
     return len(ctx)
 
 
-BUDGET = 16
+BUDGET = 17
 
 
 def test_fixed_query_budget_whatever_the_account_holds(personas):

@@ -80,6 +80,25 @@ def test_reminders_notify_once_per_occurrence(personas):
     assert services.plan_reminders_send() >= 1
 
 
+def test_knowledge_tasks_falling_due_are_reminded_once_to_their_owner(personas):
+    from tests.planning.factories import TaskFactory
+
+    plan = PlanFactory(account=personas.account)
+    due = TaskFactory(plan=plan, owner=personas.teammate, due_date=_days(0), description="Visitar la planta")
+    late = TaskFactory(plan=plan, owner=personas.teammate, due_date=_days(-4))
+    TaskFactory(plan=plan, owner=personas.teammate, due_date=_days(5))  # not yet
+    TaskFactory(plan=plan, owner=personas.teammate, due_date=_days(-1), done=True)
+    TaskFactory(plan=plan, owner=None, due_date=_days(-1))
+    services.plan_reminders_send()
+    keys = set(Notification.objects.filter(event_key__startswith="knowledge-task:")
+               .values_list("recipient__username", "event_key"))
+    assert keys == {("teammate", f"knowledge-task:{due.pk}:due:{due.due_date}"),
+                    ("teammate", f"knowledge-task:{late.pk}:due:{late.due_date}")}
+    assert services.plan_reminders_send() == 0
+    notice = Notification.objects.get(event_key__startswith=f"knowledge-task:{due.pk}:")
+    assert notice.title.startswith("Knowledge task due on") and "Visitar la planta" in notice.title
+
+
 def test_closed_plans_are_not_reminded(personas):
     plan = PlanFactory(account=personas.account, status=PlanStatus.CLOSED, next_review_date=_days(-5))
     CommitmentFactory(plan=plan, due_date=_days(-3))

@@ -1,10 +1,12 @@
-from tests.access import NOT_FOUND, OK, POST_PERSONAS, REDIRECT, Case, expect, may_post, only
+from tests.access import NOT_ALLOWED, NOT_FOUND, OK, POST_PERSONAS, REDIRECT, Case, expect, may_post, only
 
 VISIBLE = dict(outsider=NOT_FOUND)  # the account is a key account: everyone but the outsider sees it
 
 
 def build(world):
-    from tests.touchpoints.factories import IncidentFactory
+    import datetime
+
+    from tests.touchpoints.factories import IncidentFactory, TouchpointFactory
 
     world.incident = IncidentFactory(account=world.account)
     from tests.factories import ContactFactory
@@ -12,6 +14,11 @@ def build(world):
 
     world.survey_contact = ContactFactory(account=world.account, language="es")
     world.survey_link, world.survey_token = services.survey_link_for(actor=world.kam, contact=world.survey_contact)
+    # A follow-up the finance teammate owns, logged by the account's KAM.
+    world.follow_up = TouchpointFactory(account=world.account, created_by=world.kam, follow_up=True,
+                                        follow_up_note="Enviar el extracto de facturas",
+                                        follow_up_owner=world.teammate,
+                                        follow_up_due=datetime.date.today() + datetime.timedelta(days=2))
 
 
 CASES = {
@@ -36,6 +43,8 @@ CASES = {
     "touchpoints:survey_thanks": Case(expect(OK, anonymous=OK), query="?lang=es"),
     "touchpoints:survey_send": Case(expect(405, anonymous=REDIRECT), kwargs=lambda w: {"pk": w.account.pk}),
     "touchpoints:survey_revoke": Case(expect(405, anonymous=REDIRECT), kwargs=lambda w: {"pk": w.survey_link.pk}),
+    "touchpoints:follow_up_close": Case(expect(NOT_ALLOWED),  # POST only
+                                        kwargs=lambda w: {"pk": w.follow_up.pk}),
 }
 
 
@@ -64,6 +73,12 @@ def _touchpoint(w):
             "department": department("sales").pk, "channel": "phone", "kind": "commercial",
             "summary": "Llamada sobre el pedido trimestral", "quality": "4", "follow_up": "",
             "follow_up_note": "", "cost": ""}
+
+
+def _follow_up_close(w):
+    from touchpoints.models import Touchpoint
+
+    return {"version": Touchpoint.objects.get(pk=w.follow_up.pk).version}
 
 
 def _incident_update(w):
@@ -107,6 +122,9 @@ WRITES = {
     "touchpoints:survey_revoke": (lambda w: {}, may_post("kam", "lead", **UNSEEN)),
     # The programme lead sets the SLA policy.
     "touchpoints:sla_policies": (_sla_table, may_post("lead")),
+    # A follow-up is closed by its owner (the teammate), who logged it and the account's KAM (the kam),
+    # and the lead; the others who see the account are refused, who does not gets 404.
+    "touchpoints:follow_up_close": (_follow_up_close, may_post("kam", "teammate", "lead", **UNSEEN)),
 }
 for _name, (_post, _expected) in WRITES.items():
     CASES[_name].post, CASES[_name].post_expected = _post, _expected

@@ -1,12 +1,13 @@
+import datetime
 import random
 
 import pytest
 from django.utils import timezone
 
-from accounts.models import Account, Activity, ActivityKind
+from accounts.models import Account, Activity, ActivityKind, Contact
 from kam import demo as kam_demo
 from kam.roles import KAM, SPONSOR
-from tests.factories import AccountFactory, ContactFactory
+from tests.factories import AccountFactory, ContactFactory, TeamMemberFactory
 from touchpoints import demo
 from touchpoints.models import ClientFeedback, IncidentStatus, ServiceIncident, Touchpoint, TouchpointKind
 from touchpoints.selectors import sponsor_visit_status
@@ -22,10 +23,28 @@ def test_small_demo_covers_every_case_and_is_idempotent():
         account = AccountFactory(tier="key" if i < 8 else "standard", kam=kams[i % len(kams)],
                                  sponsor=sponsors[i % len(sponsors)] if i < 8 else None)
         ContactFactory.create_batch(2, account=account)
+        if i == 0:
+            TeamMemberFactory(account=account, user=ctx.users["pablo.gil"], department=ctx.department_of("pablo.gil"))
+            champion = ContactFactory(account=account, attitude="champion")
     demo.seed(ctx)
     touchpoints = Touchpoint.objects.count()
     assert touchpoints >= demo.SIZES["small"][0]
-    assert Activity.objects.filter(kind=ActivityKind.TOUCHPOINT).count() == demo.SIZES["small"][0]
+    story = len(demo.FOLLOW_UP_STORY)
+    assert Activity.objects.filter(kind=ActivityKind.TOUCHPOINT).count() == demo.SIZES["small"][0] + story
+    # The follow-up story: open ones for finance, operations, supply chain, the KAM and a sponsor; the
+    # random ones have an owner and a due date, the older ones done; the champion forgotten for months.
+    open_ones = Touchpoint.objects.filter(follow_up=True, follow_up_closed_at__isnull=True)
+    assert {"pablo.gil", "carlos.navarro", "luis.romero", "ana.garcia", "elena.ruiz"} <= set(
+        open_ones.values_list("follow_up_owner__username", flat=True))
+    assert not Touchpoint.objects.filter(follow_up=True, follow_up_owner__isnull=True).exists()
+    assert Touchpoint.objects.filter(follow_up=True, follow_up_closed_at__isnull=False).exists()
+    champion.refresh_from_db()
+    assert champion.last_contact_date == timezone.localdate() - datetime.timedelta(days=150)
+    assert not champion.touchpoints.exists()
+    # Every contact's last contact is no earlier than their latest touchpoint.
+    for c in Contact.objects.filter(touchpoints__isnull=False).distinct()[:50]:
+        latest = c.touchpoints.order_by("-occurred_at").first().occurred_at.date()
+        assert c.last_contact_date >= latest
     assert set(Touchpoint.objects.values_list("department__code", flat=True).distinct()) >= {
         "sales", "operations", "finance", "technical", "customer_service"}
     assert set(ServiceIncident.objects.values_list("status", flat=True).distinct()) == set(IncidentStatus.values)

@@ -58,11 +58,15 @@ def test_logging_a_touchpoint_end_to_end(personas):
     response = client_for(personas.teammate).post(
         f"{NEW}?account={personas.account.pk}",
         form_data(personas.account, contacts=[contact.pk], cost="12.50", follow_up="on",
-                  follow_up_note="Enviar abono"))
+                  follow_up_note="Enviar abono", follow_up_owner=personas.teammate.pk,
+                  follow_up_due=timezone.localdate().isoformat()))
     assert response.status_code == 302
     assert response["Location"] == reverse("touchpoints:timeline", args=[personas.account.pk])
     tp = Touchpoint.objects.get()
     assert tp.cost == Decimal("12.50") and tp.follow_up and list(tp.contacts.all()) == [contact]
+    assert tp.follow_up_owner == personas.teammate and tp.follow_up_due == timezone.localdate()
+    contact.refresh_from_db()
+    assert contact.last_contact_date == timezone.localdate()
     timeline = client_for(personas.teammate).get(response["Location"]).content.decode()
     assert "Conciliación de facturas de octubre" in timeline
 
@@ -73,6 +77,7 @@ def test_invalid_touchpoint_keeps_input_and_explains(personas):
     html = response.content.decode()
     assert response.status_code == 200
     assert "This field is required." in html and "Say what needs following up." in html
+    assert "Say by when the follow-up is due." in html
     assert not Touchpoint.objects.exists()
 
 

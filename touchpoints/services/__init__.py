@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from accounts.models import Account, Activity, ActivityKind, Contact
-from accounts.services import activity_record
+from accounts.services import activity_record, contacts_mark_contacted
 from kam import versioning
 from kam.errors import Conflict, Forbidden, Invalid, clean, clean_field
 from kam.messages import event_fields
@@ -33,6 +33,10 @@ from ..models import (
     Touchpoint,
     TouchpointKind,
 )
+from . import follow_ups
+from .follow_ups import FOLLOW_UP_FIELDS as FOLLOW_UP_FIELDS
+from .follow_ups import touchpoint_follow_up_close as touchpoint_follow_up_close
+from .follow_ups import touchpoint_follow_ups_remind as touchpoint_follow_ups_remind
 
 # A touchpoint may be logged a little ahead of the server clock (phones drift), not in the future.
 FUTURE_TOLERANCE = datetime.timedelta(minutes=10)
@@ -74,9 +78,13 @@ def _contacts_of(account: Account, contacts: Iterable[Contact]) -> list[Contact]
 def touchpoint_log(*, actor, account: Account, department: Department, channel: str, kind: str,
                    summary: str, quality: int = 3, occurred_at: datetime.datetime | None = None,
                    our_people: Iterable = (), contacts: Iterable[Contact] = (), follow_up: bool = False,
-                   follow_up_note: str = "", cost: Decimal | None = None) -> Touchpoint:
+                   follow_up_note: str = "", follow_up_owner=None, follow_up_due: datetime.date | None = None,
+                   cost: Decimal | None = None) -> Touchpoint:
     """Log one contact with the account. Only people who may see the account may log on it; an
-    executive (sponsor) visit only by the account's sponsor or the programme lead."""
+    executive (sponsor) visit only by the account's sponsor or the programme lead.
+
+    A follow-up needs a due date and an owner who may see the account (the person logging, unless
+    someone else is named). Each client contact's last contact moves to the touchpoint's day."""
     _require(actor, "touchpoints.log_touchpoint", account)
     if kind == TouchpointKind.EXECUTIVE_VISIT and not actor.has_perm("touchpoints.log_sponsor_visit", account):
         raise _invalid("kind", _("Only the account's executive sponsor logs sponsor visits."))
@@ -89,17 +97,24 @@ def touchpoint_log(*, actor, account: Account, department: Department, channel: 
     if cost is not None and cost < 0:
         raise _invalid("cost", _("The cost cannot be negative."))
     contacts = _contacts_of(account, contacts)
+    follow_up_owner, follow_up_due = follow_ups.checked(actor=actor, account=account, follow_up=follow_up,
+                                                        owner=follow_up_owner, due=follow_up_due,
+                                                        day=timezone.localtime(occurred_at).date())
     touchpoint = Touchpoint(
         account=account, occurred_at=occurred_at, department=department, channel=channel, kind=kind,
         summary=summary.strip(), quality=quality, follow_up=follow_up, follow_up_note=follow_up_note.strip(),
+        follow_up_owner=follow_up_owner, follow_up_due=follow_up_due,
         cost=cost or Decimal("0"), created_by=actor,
     )
-    clean(touchpoint, exclude=["created_by"])  # the model's bounds: dates, amounts, lengths
+    clean(touchpoint, exclude=["created_by", "follow_up_owner"])  # the model's bounds: dates, amounts, lengths
+    touchpoint._history_user = actor
     touchpoint.save()
     people = {p.pk: p for p in our_people or []}
     people.setdefault(actor.pk, actor)
     touchpoint.our_people.set(people.values())
     touchpoint.contacts.set(contacts)
+    if contacts:
+        contacts_mark_contacted(actor=actor, contacts=contacts, day=timezone.localtime(occurred_at).date())
     is_visit = kind == TouchpointKind.EXECUTIVE_VISIT
     activity_record(
         account=account,

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import dateformat, timezone
 from django.utils.formats import get_format
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
 from accounts.models import ActivityKind, Tier
 from accounts.selectors import account_get_for_user
@@ -70,7 +70,8 @@ def touchpoint_new(request):
                     department=data["department"], channel=data["channel"], kind=data["kind"],
                     summary=data["summary"], quality=data["quality"], our_people=data["our_people"],
                     contacts=data["contacts"], follow_up=data["follow_up"],
-                    follow_up_note=data["follow_up_note"], cost=data["cost"],
+                    follow_up_note=data["follow_up_note"], follow_up_owner=data["follow_up_owner"],
+                    follow_up_due=data["follow_up_due"], cost=data["cost"],
                 )
             except Invalid as exc:
                 add_to_form(form, exc)
@@ -85,6 +86,29 @@ def touchpoint_new(request):
                 initial["department"] = Department.objects.filter(code=departments.EXECUTIVE).first()
         form = TouchpointForm(user=request.user, account=account, initial=initial)
     return render(request, "touchpoints/touchpoint_form.html", {"form": form, "account": account})
+
+
+@signed_in
+@require_POST
+def follow_up_close(request, pk):
+    """Mark a follow-up done from "My work": htmx swaps the row for its done state; without htmx the
+    page comes back with a message. The rule (who may close) is the service's."""
+    touchpoint = selectors.follow_up_get_for_user(request.user, pk)
+    conflict = False
+    try:
+        touchpoint = services.touchpoint_follow_up_close(actor=request.user, touchpoint=touchpoint,
+                                                         expected_version=request.POST.get("version"))
+    except Conflict:
+        conflict = True
+        touchpoint = selectors.follow_up_get_for_user(request.user, pk)
+    if request.htmx:
+        return render(request, "touchpoints/partials/follow_up_done.html",
+                      {"touchpoint": touchpoint, "conflict": conflict})
+    if conflict:
+        messages.warning(request, _("The follow-up changed since you opened the page: check it and try again."))
+    else:
+        messages.success(request, _("Follow-up marked done."))
+    return redirect("metrics:my_work")
 
 
 def _account_picker(request, *, target: str, incidents: bool, title: str):
