@@ -24,6 +24,7 @@ from accounts.models import Account, Activity, Tier
 from accounts.selectors import account_visibility_q, accounts_visible_to
 from kam.models import Department, ProgrammeSettings
 
+from . import sla
 from .models import (
     ACTIVE_STATUSES,
     NEXT_DUE,
@@ -31,6 +32,7 @@ from .models import (
     IncidentStatus,
     PartnershipRating,
     ServiceIncident,
+    SlaClock,
     SlaPolicy,
     Touchpoint,
     TouchpointKind,
@@ -286,3 +288,46 @@ def sla_policy_for(tier: str, severity: str) -> SlaPolicy:
     if policy is None:  # the data migration seeds every pair; a deleted row must not block logging
         policy = SlaPolicy(tier=tier, severity=severity, ack_hours=24, resolve_hours=120)
     return policy
+
+
+def business_calendar() -> sla.BusinessCalendar:
+    """The programme's working time for business-hours SLA clocks, in the server's time zone."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings as django_settings
+
+    programme = ProgrammeSettings.current()
+    return sla.BusinessCalendar(
+        work_days=frozenset(programme.work_days), start_hour=programme.work_start_hour,
+        end_hour=programme.work_end_hour, holidays=frozenset(dt.date.fromisoformat(d) for d in programme.holidays),
+        tz=ZoneInfo(django_settings.TIME_ZONE))
+
+
+def calendar_for(clock: str) -> sla.BusinessCalendar | None:
+    """The calendar a deadline of this clock counts in (None: around the clock)."""
+    return business_calendar() if clock == SlaClock.BUSINESS else None
+
+
+def assignable_q(account: Account) -> Q:
+    """Who may be given an incident on `account`: operations people, and the account's team members from
+    the operations department."""
+    from kam import departments
+    from kam.roles import OPERATIONS
+
+    return (Q(groups__name=OPERATIONS)
+            | Q(account_memberships__account=account, account_memberships__department__code=departments.OPERATIONS))
+
+
+def assignable_people(account: Account) -> list:
+    from django.contrib.auth import get_user_model
+
+    return list(get_user_model().objects.filter(assignable_q(account), is_active=True).distinct()
+                .order_by("first_name", "last_name", "username"))
+
+
+def is_assignable(account: Account, user_pk: int) -> bool:
+    """Whether this person may be given an incident on `account`."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(assignable_q(account), pk=user_pk, is_active=True).exists()

@@ -237,7 +237,7 @@ def test_queue_query_budget_does_not_grow_with_data(personas, django_assert_max_
 
 
 # --- Incidents: new, detail, SLA -------------------------------------------------------------------
-def test_operator_opens_incident_and_kam_is_notified(personas):
+def test_operator_opens_critical_incident_and_kam_and_sponsor_are_notified(personas):
     contact = ContactFactory(account=personas.account)
     url = reverse("touchpoints:incident_new") + f"?account={personas.account.pk}"
     client = client_for(personas.operator)
@@ -248,7 +248,7 @@ def test_operator_opens_incident_and_kam_is_notified(personas):
     assert response.status_code == 302 and response["Location"] == reverse("touchpoints:incident_detail",
                                                                            args=[incident.pk])
     assert incident.opened_by == personas.operator and incident.contact == contact
-    assert Notification.objects.get().recipient == personas.kam
+    assert {n.recipient for n in Notification.objects.all()} == {personas.kam, personas.sponsor}
 
 
 def test_incident_form_errors(personas):
