@@ -1,4 +1,4 @@
-from tests.access import NOT_FOUND, OK, Case, expect, may_post, only
+from tests.access import NOT_ALLOWED, NOT_FOUND, OK, Case, expect, may_post, only
 
 VISIBLE = dict(outsider=NOT_FOUND)  # the account is a key account: everyone but the outsider sees it
 
@@ -25,6 +25,9 @@ CASES = {
     "touchpoints:incident_export_xlsx": Case(only("kam", "operator", "lead")),
     "touchpoints:incident_new": Case(expect(OK)),  # without an account: the account picker
     "touchpoints:sla_policies": Case(only("lead")),
+    # Everyone inside reads the SLA policy operations work to; only the lead edits it (above).
+    "touchpoints:sla_policy_read": Case(only("kam", "sponsor", "operator", "lead")),
+    "touchpoints:incident_assign": Case(expect(NOT_ALLOWED), kwargs=lambda w: {"pk": w.incident.pk}),  # POST only
     "touchpoints:incident_detail": Case(expect(OK, **VISIBLE), kwargs=lambda w: {"pk": w.incident.pk}),
 }
 
@@ -60,7 +63,15 @@ def _incident_update(w):
     from touchpoints.models import ServiceIncident
 
     incident = ServiceIncident.objects.get(pk=w.incident.pk)
-    return {"status": "acknowledged", "resolution": "", "cost": "0", "version": incident.version}
+    return {"status": "acknowledged", "severity": incident.severity, "resolution": "", "root_cause": "",
+            "corrective_action": "", "cost": "0", "version": incident.version}
+
+
+def _incident_assign(w):
+    from touchpoints.models import ServiceIncident
+
+    incident = ServiceIncident.objects.get(pk=w.incident.pk)
+    return {"assignee": w.operator.pk, "version": incident.version}
 
 
 def _sla_table(w):
@@ -71,9 +82,10 @@ def _sla_table(w):
     data = {f"{formset.prefix}-{k}": v for k, v in formset.management_form.initial.items()}
     for i, form in enumerate(formset.forms):
         p = form.instance
-        row = {"id": p.pk, "version": p.version, "ack_hours": p.ack_hours, "resolve_hours": p.resolve_hours}
+        row = {"id": p.pk, "version": p.version, "ack_hours": p.ack_hours, "resolve_hours": p.resolve_hours,
+               "clock": p.clock}
         data.update({form.add_prefix(k): v for k, v in row.items()})
-        data.update({form.add_initial_prefix(k): row[k] for k in ("ack_hours", "resolve_hours")})
+        data.update({form.add_initial_prefix(k): row[k] for k in ("ack_hours", "resolve_hours", "clock")})
         if i == 0:
             data[form.add_prefix("resolve_hours")] = p.resolve_hours + 1
     return data
@@ -89,6 +101,9 @@ WRITES = {
                                             "title": "Entrega incompleta en Gijón", "description": "",
                                             "contact": ""}, INCIDENT_WORKERS_POST),
     "touchpoints:incident_detail": (_incident_update, INCIDENT_WORKERS_POST),
+    # Anyone working the incident may take it if they are in operations; giving it to someone else is
+    # for the lead, operations and the account's KAM (here: giving it to the operator).
+    "touchpoints:incident_assign": (_incident_assign, may_post("kam", "operator", "lead", **UNSEEN)),
     # The programme lead sets the SLA policy.
     "touchpoints:sla_policies": (_sla_table, may_post("lead")),
 }

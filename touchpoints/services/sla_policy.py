@@ -9,9 +9,9 @@ from django.utils.translation import gettext as _
 from kam import versioning
 from kam.errors import Conflict, Forbidden, Invalid
 
-from ..models import SlaPolicy
+from ..models import SlaClock, SlaPolicy
 
-SLA_FIELDS = ("ack_hours", "resolve_hours")
+SLA_FIELDS = ("ack_hours", "resolve_hours", "clock")
 
 
 class SlaRow(NamedTuple):
@@ -21,6 +21,7 @@ class SlaRow(NamedTuple):
     expected_version: object
     ack_hours: int
     resolve_hours: int
+    clock: str | None = None  # None: as saved
 
 
 @transaction.atomic
@@ -34,6 +35,8 @@ def sla_policies_update(*, actor, rows: Iterable[SlaRow]) -> list[SlaPolicy]:
     for row in rows:
         if row.ack_hours < 1 or row.resolve_hours < row.ack_hours:
             raise Invalid(_("Hours must be at least 1, and resolving cannot take less than acknowledging."))
+        if row.clock is not None and row.clock not in SlaClock.values:
+            raise Invalid(_("Choose around the clock or business hours."))
     # Locked in one statement, in key order: two saves of overlapping rows cannot deadlock.
     locked = {p.pk: p for p in SlaPolicy.objects.select_for_update().filter(pk__in=[r.policy_id for r in rows])
               .order_by("pk")}
@@ -56,9 +59,10 @@ def sla_policies_update(*, actor, rows: Iterable[SlaRow]) -> list[SlaPolicy]:
     saved = []
     for row in rows:
         policy = locked[row.policy_id]
-        if (policy.ack_hours, policy.resolve_hours) == (row.ack_hours, row.resolve_hours):
+        clock = row.clock or policy.clock
+        if (policy.ack_hours, policy.resolve_hours, policy.clock) == (row.ack_hours, row.resolve_hours, clock):
             continue
-        policy.ack_hours, policy.resolve_hours = row.ack_hours, row.resolve_hours
+        policy.ack_hours, policy.resolve_hours, policy.clock = row.ack_hours, row.resolve_hours, clock
         versioning.bump(policy)
         policy.save()
         saved.append(policy)
