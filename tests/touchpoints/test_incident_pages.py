@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from kam.models import ProgrammeSettings
 from tests.conftest import client_for
-from tests.factories import AccountFactory, UserFactory
+from tests.factories import AccountFactory
 from tests.touchpoints.factories import IncidentFactory
 from touchpoints import selectors
 from touchpoints.models import IncidentStatus, ServiceIncident
