@@ -20,10 +20,12 @@ SETTINGS_FIELDS = (
     "weight_sponsor", "weight_satisfaction", "sponsor_visit_days", "plan_review_days", "plan_stale_days",
     "weight_commercial", "key_account_grace_days", "currency",
     "clv_retention_mode", "retention_min_sample", "pareto_basis",
+    "operations_manager", "manager_escalation_hours", "work_days", "work_start_hour", "work_end_hour", "holidays",
 )
 THRESHOLDS = {"attractiveness_threshold", "strength_threshold"}
 # Settings no snapshot is computed from: changing only these asks for no recompute.
-NOT_IN_FIGURES = {"key_account_cap", "plan_review_days", "plan_stale_days"}
+NOT_IN_FIGURES = {"key_account_cap", "plan_review_days", "plan_stale_days", "operations_manager",
+                  "manager_escalation_hours", "work_days", "work_start_hour", "work_end_hour", "holidays"}
 RATES = ("clv_retention", "retention_at_health_0", "retention_at_health_100")
 
 

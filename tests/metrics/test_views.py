@@ -210,6 +210,8 @@ def _settings_post(**overrides):
     from metrics.forms import ProgrammeSettingsForm
 
     data = {f: getattr(s, f) for f in ProgrammeSettingsForm.Meta.fields}
+    data["operations_manager"] = s.operations_manager_id or ""
+    data["holidays"] = "\n".join(s.holidays)
     data["version"] = s.version
     data.update(overrides)
     return data
