@@ -3,8 +3,8 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
-from django.utils.dates import WEEKDAYS
 from django.utils import translation
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from kam.forms import VersionedForm, form_field
