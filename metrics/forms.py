@@ -98,7 +98,7 @@ class ProgrammeSettingsForm(VersionedForm):
             self.initial["holidays"] = "\n".join(self.instance.holidays or [])
         manager = form_field(self, "operations_manager", forms.ModelChoiceField)
         manager.queryset = get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name")
-        manager.label_from_instance = person_label  # type: ignore[method-assign]
+        manager.label_from_instance = person_label  # type: ignore[method-assign,assignment]
         manager.empty_label = _("Nobody (no second escalation)")
         self.fields["work_start_hour"].widget.attrs.update({"min": "0", "max": "23"})
         self.fields["work_end_hour"].widget.attrs.update({"min": "1", "max": "24"})

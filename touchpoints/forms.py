@@ -170,7 +170,7 @@ class IncidentAssignForm(VersionedForm):
         field = form_field(self, "assignee", forms.ModelChoiceField)
         field.queryset = get_user_model().objects.filter(assignable_q(incident.account), is_active=True).distinct()
         field.empty_label = _("Nobody (unassigned)")
-        field.label_from_instance = person_label  # type: ignore[method-assign]
+        field.label_from_instance = person_label  # type: ignore[method-assign,assignment]
 
 
 class FeedbackForm(BoundedForm):

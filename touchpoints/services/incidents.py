@@ -103,6 +103,7 @@ def _wait_or_resume(locked: ServiceIncident, waiting: bool, now: datetime.dateti
         locked.waiting_since = now
         return [(msg.WAITING, {})]
     paused_from = locked.waiting_since
+    assert paused_from is not None  # is_waiting
     calendar = selectors.calendar_for(locked.sla_clock)
     if locked.acknowledged_at is None:
         locked.ack_due_at = sla.resumed_due(locked.ack_due_at, paused_from=paused_from, resumed_at=now,
@@ -162,7 +163,7 @@ def incident_update(*, actor, incident: ServiceIncident, expected_version, statu
         ):
             raise _invalid("resolution", _("Say how the incident was resolved."))
         if status == IncidentStatus.CLOSED and locked.severity == Severity.CRITICAL:
-            missing = {name: [_("Required to close a critical incident.")]
+            missing: dict[str | None, list[str]] = {name: [_("Required to close a critical incident.")]
                        for name in ("root_cause", "corrective_action") if not getattr(locked, name)}
             if missing:
                 raise Invalid(errors=missing)
