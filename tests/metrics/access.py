@@ -16,11 +16,9 @@ CASES = {
 
 def _settings_form(w):
     from kam.models import ProgrammeSettings
-    from metrics.forms import ProgrammeSettingsForm
+    from tests.metrics.settings_form import settings_post_data
 
-    current = ProgrammeSettings.current()
-    data = {name: getattr(current, name) for name in ProgrammeSettingsForm.Meta.fields}
-    return {**data, "plan_review_days": current.plan_review_days + 1, "version": current.version}
+    return settings_post_data(plan_review_days=ProgrammeSettings.current().plan_review_days + 1)
 
 
 def _recompute(w):
