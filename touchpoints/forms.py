@@ -147,6 +147,7 @@ class IncidentUpdateForm(VersionedForm):
         form_field(self, "cost", forms.DecimalField).min_value = 0
         self.fields["cost"].widget.attrs["min"] = "0"
         self.fields["waiting_on_client"].initial = incident.is_waiting
+        self.fields["severity"].required = False  # left out: as it is
 
     def clean(self):
         super().clean()

@@ -211,3 +211,12 @@ def test_closing_a_low_incident_needs_no_root_cause(personas):
     done = services.incident_update(actor=personas.operator, incident=incident, expected_version=incident.version,
                                     status="closed", resolution="Hecho")
     assert done.status == "closed"
+
+
+def test_clocks_stand_still_while_waiting_on_the_client(personas):
+    from touchpoints.presentation import incident_clocks
+
+    incident = IncidentFactory(account=personas.account, severity="medium")
+    incident.waiting_since = incident.ack_due_at - datetime.timedelta(hours=1)
+    ack = incident_clocks(incident, incident.ack_due_at + datetime.timedelta(hours=5))[0]
+    assert ack.state == "running" and ack.clock.margin == datetime.timedelta(hours=1)

@@ -172,7 +172,7 @@ def test_timeline_of_an_invisible_account_is_404(personas):
 QUEUE = reverse("touchpoints:incident_list")
 
 
-def test_queue_sorts_by_sla_urgency_then_tier(personas):
+def test_queue_at_equal_severity_sorts_key_accounts_first_then_by_sla_urgency(personas):
     now = timezone.now()
     standard = AccountFactory(tier="standard", name="Retail Sur")
     due = now + datetime.timedelta(hours=2)
@@ -184,7 +184,8 @@ def test_queue_sorts_by_sla_urgency_then_tier(personas):
     IncidentFactory(account=personas.account, title="Cerrada", status=IncidentStatus.CLOSED)
     response = client_for(personas.operator).get(QUEUE)
     order = [incident.pk for incident, _clocks in response.context["rows"]]
-    assert order == [c.pk, b.pk, a.pk, d.pk]
+    # All high: the key account's two first (nearest deadline first), then the standard account's.
+    assert order == [b.pk, d.pk, c.pk, a.pk]
     html = response.content.decode()
     assert "Cerrada" not in html and " over" in html and " left" in html
 
@@ -269,15 +270,16 @@ def test_update_incident_through_the_page(personas):
     incident = IncidentFactory(account=personas.account)
     url = reverse("touchpoints:incident_detail", args=[incident.pk])
     client = client_for(personas.operator)
-    response = client.post(url, {"version": 1, "status": "acknowledged", "resolution": "", "cost": "0"})
+    response = client.post(url, {"version": 1, "status": "acknowledged", "severity": "high", "resolution": "",
+                                 "cost": "0"})
     assert response.status_code == 302
     incident.refresh_from_db()
     assert incident.status == "acknowledged" and incident.acknowledged_at is not None
     page = client.get(url).content.decode()
     assert "met," in page  # acknowledged within the deadline
     # A form loaded before that change is refused, with the other person's change shown beside the user's.
-    stale = client.post(url, {"version": 1, "status": "in_progress", "resolution": "Repuesto enviado",
-                              "cost": "99"})
+    stale = client.post(url, {"version": 1, "status": "in_progress", "severity": "high",
+                              "resolution": "Repuesto enviado", "cost": "99"})
     assert stale.status_code == 409
     html = stale.content.decode()
     assert "Someone else saved this while you were editing" in html

@@ -51,6 +51,8 @@ def sla_policies_update(*, actor, rows: Iterable[SlaRow]) -> list[SlaPolicy]:
         except Conflict as exc:
             moved.append(policy)
             for change in exc.changes:
+                if getattr(row, change.field) is None:
+                    continue  # a row that leaves the clock as saved has no value of its own to show
                 change.label = f"{policy}: {change.label}"
                 change.mine = str(getattr(row, change.field))
                 changes.append(change)

@@ -143,7 +143,7 @@ def incident_detail(request, pk):
             try:
                 services.incident_update(
                     actor=request.user, incident=incident, expected_version=data["version"],
-                    status=data["status"], severity=data["severity"], waiting_on_client=data["waiting_on_client"],
+                    status=data["status"], severity=data["severity"] or None, waiting_on_client=data["waiting_on_client"],
                     resolution=data["resolution"], root_cause=data["root_cause"],
                     corrective_action=data["corrective_action"], cost=data["cost"],
                 )
@@ -162,14 +162,14 @@ def incident_detail(request, pk):
                 return redirect("touchpoints:incident_detail", pk=incident.pk)
         else:
             status = 400
-    elif can_work and incident.status != "closed":
-        form = IncidentUpdateForm(incident=incident)
     return _detail_page(request, incident, form=form, conflict=conflict, status=status, can_work=can_work)
 
 
 def _detail_page(request, incident, *, form=None, assign_form=None, conflict=None, status=200, can_work=True):
     history = selectors.timeline(incident.account, request.user).filter(
         link=reverse("touchpoints:incident_detail", args=[incident.pk]))[:50]
+    if form is None and can_work and incident.status != IncidentStatus.CLOSED:
+        form = IncidentUpdateForm(incident=incident)
     if assign_form is None and can_work and incident.is_active:
         assign_form = IncidentAssignForm(incident=incident)
     may_take = (can_work and incident.is_active and incident.assignee_id != request.user.pk
