@@ -144,8 +144,8 @@ def incident_detail(request, pk):
                 services.incident_update(
                     actor=request.user, incident=incident, expected_version=data["version"],
                     status=data["status"], severity=data["severity"] or None,
-                    waiting_on_client=data["waiting_on_client"], resolution=data["resolution"], root_cause=data["root_cause"],
-                    corrective_action=data["corrective_action"], cost=data["cost"],
+                    waiting_on_client=data["waiting_on_client"], resolution=data["resolution"],
+                    root_cause=data["root_cause"], corrective_action=data["corrective_action"], cost=data["cost"],
                 )
             except Conflict as exc:
                 # The saved incident on the page, the user's values kept in the form beside it.
