@@ -172,3 +172,22 @@ def test_queue_order_keeps_using_its_index_on_thousands_of_rows(personas):
     plan = queue.explain()
     assert "touchpoints_incident_queue_idx" in plan, plan
     assert [i.severity for i in ServiceIncident.objects.filter(pk__in=list(queue))].count("critical") == 25
+
+
+def test_who_sees_take_it_and_the_assign_form(personas):
+    from tests.factories import TeamMemberFactory, UserFactory, department
+
+    ops_member = UserFactory(username="ops_member3", first_name="Irene", last_name="Vidal")
+    TeamMemberFactory(account=personas.account, user=ops_member, department=department("operations"))
+    incident = IncidentFactory(account=personas.account)
+    url = reverse("touchpoints:incident_detail", args=[incident.pk])
+
+    def page(user):
+        return client_for(user).get(url).content.decode()
+
+    operator, kam, teammate, member = page(personas.operator), page(personas.kam), page(personas.teammate), page(
+        ops_member)
+    assert 'data-testid="take-it"' in operator and 'data-testid="incident-assign"' in operator
+    assert 'data-testid="take-it"' not in kam and 'data-testid="incident-assign"' in kam
+    assert 'data-testid="take-it"' not in teammate and 'data-testid="incident-assign"' not in teammate
+    assert 'data-testid="take-it"' in member and 'data-testid="incident-assign"' not in member

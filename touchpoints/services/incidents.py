@@ -12,7 +12,6 @@ from accounts.services import activity_record
 from kam import versioning
 from kam.errors import Forbidden, Invalid, clean, clean_field
 from kam.people import person_label
-from kam.roles import LEAD, OPERATIONS, has_role
 from kam.services import notification_send
 
 from .. import messages as msg
@@ -224,7 +223,7 @@ def incident_assign(*, actor, incident: ServiceIncident, assignee, expected_vers
     now = now or timezone.now()
     _require(actor, "touchpoints.work_incident", incident.account)
     taking = assignee is not None and assignee.pk == actor.pk
-    if not taking and not (has_role(actor, LEAD, OPERATIONS) or incident.account.kam_id == actor.pk):
+    if not taking and not actor.has_perm("touchpoints.assign_incident", incident.account):
         raise Forbidden(_("Only the programme lead, operations and the account's KAM assign incidents to "
                           "others."))
     locked = versioning.claim(

@@ -170,13 +170,14 @@ def _detail_page(request, incident, *, form=None, assign_form=None, conflict=Non
         link=reverse("touchpoints:incident_detail", args=[incident.pk]))[:50]
     if form is None and can_work and incident.status != IncidentStatus.CLOSED:
         form = IncidentUpdateForm(incident=incident)
-    if assign_form is None and can_work and incident.is_active:
+    may_assign = can_work and request.user.has_perm("touchpoints.assign_incident", incident.account)
+    if assign_form is None and may_assign and incident.is_active:
         assign_form = IncidentAssignForm(incident=incident)
     may_take = (can_work and incident.is_active and incident.assignee_id != request.user.pk
                 and selectors.is_assignable(incident.account, request.user.pk))
     return render(request, "touchpoints/incident_detail.html", {
         "incident": incident, "clocks": incident_clocks(incident, timezone.now()), "form": form,
-        "assign_form": assign_form, "may_take": may_take,
+        "assign_form": assign_form, "may_take": may_take, "may_assign": may_assign,
         "can_work": can_work, "history": history, "conflict": conflict,
     }, status=status)
 
