@@ -1,13 +1,22 @@
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from .validators import DAYS_MAX, hex_colour, iso_currency, visible_text
+from .validators import (
+    DAYS_MAX,
+    default_work_days,
+    hex_colour,
+    iso_currency,
+    validate_holidays,
+    validate_work_days,
+    visible_text,
+)
 
 
 class Department(models.Model):
@@ -130,6 +139,19 @@ class ProgrammeSettings(models.Model):
                                       upload_to="branding/")
     supplier_colour = models.CharField(_("primary colour"), max_length=7, default="#1f4e79",
                                        validators=[hex_colour])
+    # The second escalation rung of an SLA breach: this person hears of it after the further hours.
+    operations_manager = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name=_("operations manager"),
+                                           null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    manager_escalation_hours = models.PositiveIntegerField(
+        _("escalate to the operations manager after (hours)"), default=4,
+        validators=[MinValueValidator(1), MaxValueValidator(24 * 30)])
+    # The business-hours calendar of SLA clocks, in the server's time zone (settings.TIME_ZONE).
+    work_days = models.JSONField(_("working days"), default=default_work_days, validators=[validate_work_days])
+    work_start_hour = models.PositiveSmallIntegerField(_("working day starts at (hour)"), default=9,
+                                                       validators=[MaxValueValidator(23)])
+    work_end_hour = models.PositiveSmallIntegerField(_("working day ends at (hour)"), default=18,
+                                                     validators=[MinValueValidator(1), MaxValueValidator(24)])
+    holidays = models.JSONField(_("holidays"), default=list, blank=True, validators=[validate_holidays])
     updated_at = models.DateTimeField(auto_now=True)
     version = models.PositiveIntegerField(default=1)  # optimistic locking (kam.versioning)
     history = HistoricalRecords()
@@ -137,9 +159,16 @@ class ProgrammeSettings(models.Model):
     class Meta:
         verbose_name = _("programme settings")
         verbose_name_plural = _("programme settings")
+        constraints = [models.CheckConstraint(condition=models.Q(work_end_hour__gt=models.F("work_start_hour")),
+                                              name="programme_working_day_ends_after_start")]
 
     def __str__(self):
         return str(_("Programme settings"))
+
+    def clean(self):
+        if self.work_start_hour is not None and self.work_end_hour is not None \
+                and self.work_end_hour <= self.work_start_hour:
+            raise ValidationError({"work_end_hour": _("The working day must end after it starts.")})
 
     @classmethod
     def current(cls) -> "ProgrammeSettings":

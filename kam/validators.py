@@ -142,3 +142,28 @@ def hex_colour(value: str) -> None:
     if not HEX_COLOUR.fullmatch(value or ""):
         raise ValidationError(_("Write the colour as # and six hexadecimal digits, e.g. #1f4e79."),
                               code="colour", params={"value": value})
+
+
+# The business-hours calendar of SLA clocks (kam.ProgrammeSettings): at most a few years of holidays.
+HOLIDAYS_MAX = 200
+
+
+def default_work_days() -> list[int]:
+    """Monday to Friday (0 = Monday)."""
+    return [0, 1, 2, 3, 4]
+
+
+def validate_work_days(value) -> None:
+    if (not isinstance(value, list) or not value or len(set(value)) != len(value)
+            or not all(isinstance(d, int) and not isinstance(d, bool) and 0 <= d <= 6 for d in value)):
+        raise ValidationError(_("Choose at least one working day."), code="work_days")
+
+
+def validate_holidays(value) -> None:
+    if not isinstance(value, list) or len(value) > HOLIDAYS_MAX:
+        raise ValidationError(_("At most %(n)d holidays.") % {"n": HOLIDAYS_MAX}, code="holidays")
+    for item in value:
+        try:
+            datetime.date.fromisoformat(item)
+        except (TypeError, ValueError):
+            raise ValidationError(_("Holidays are dates like 2026-12-25."), code="holidays") from None

@@ -1,15 +1,23 @@
+import datetime
 from decimal import Decimal
 
 from django import forms
+from django.contrib.auth import get_user_model
 from django.utils import translation
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext_lazy as _
 
 from kam.forms import VersionedForm, form_field
 from kam.models import ProgrammeSettings
+from kam.people import person_label
 from kam.uploads import IMAGE_MAX_BYTES
+from kam.validators import HOLIDAYS_MAX
 
 from .services import rate_message
 
+# The service-incident settings: the second escalation rung and the business-hours calendar.
+INCIDENT_FIELDS = ("operations_manager", "manager_escalation_hours", "work_days", "work_start_hour",
+                   "work_end_hour", "holidays")
 WEIGHT_FIELDS = ("weight_engagement", "weight_service", "weight_plan", "weight_sponsor", "weight_satisfaction",
                  "weight_commercial")
 
@@ -39,6 +47,7 @@ class ProgrammeSettingsForm(VersionedForm):
             "key_account_grace_days", "currency",
             "survey_cadence_days", "survey_score_alert_below", "survey_gap_alert_above",
             "supplier_name", "supplier_logo", "supplier_colour",
+            *INCIDENT_FIELDS,
         ]
         help_texts = {
             "key_account_cap": _("Most key accounts the programme admits without an explicit override."),
@@ -74,6 +83,12 @@ class ProgrammeSettingsForm(VersionedForm):
             "supplier_colour": _("Headings of the client's documents, as #rrggbb."),
             "key_account_grace_days": _("After promotion to key account, days before the lack of a plan "
                                         "agreed with the client counts against its health."),
+            "operations_manager": _("Told when an incident is still unresolved the hours below after its SLA "
+                                    "breach was escalated to the KAM and the sponsor."),
+            "manager_escalation_hours": _("Further hours after the first escalation before the operations "
+                                          "manager is told."),
+            "work_start_hour": _("SLA policies counted in business hours run from this hour (0–23)."),
+            "work_end_hour": _("… to this hour (1–24), in the programme's time zone."),
         }
 
     def __init__(self, *args, upload_refusal: str = "", **kwargs):
@@ -89,11 +104,42 @@ class ProgrammeSettingsForm(VersionedForm):
                      "plan_stale_days", "stakeholder_contact_days", "key_account_grace_days", "retention_min_sample"):
             self.fields[name].widget.attrs["min"] = "1"
         self.fields["currency"].widget = forms.Select(choices=currency_choices())
+        self.fields["work_days"] = forms.TypedMultipleChoiceField(
+            label=_("Working days"), coerce=int, choices=[(i, WEEKDAYS[i]) for i in range(7)],
+            widget=forms.CheckboxSelectMultiple, error_messages={"required": _("Choose at least one working day.")})
+        self.fields["holidays"] = forms.CharField(
+            label=_("Holidays"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+            help_text=_("Days the business-hours SLA clocks stand still: one date per line, e.g. 2026-12-25."))
+        if not self.is_bound:
+            self.initial["holidays"] = "\n".join(self.instance.holidays or [])
+        manager = form_field(self, "operations_manager", forms.ModelChoiceField)
+        manager.queryset = get_user_model().objects.filter(is_active=True).order_by("first_name", "last_name")
+        manager.label_from_instance = person_label  # type: ignore[method-assign,assignment]
+        manager.empty_label = _("Nobody (no second escalation)")
+        self.fields["work_start_hour"].widget.attrs.update({"min": "0", "max": "23"})
+        self.fields["work_end_hour"].widget.attrs.update({"min": "1", "max": "24"})
+        self.fields["manager_escalation_hours"].widget.attrs["min"] = "1"
         self.fields["supplier_colour"].widget = forms.TextInput(attrs={"type": "color"})
         # Not the clearable input: it links to the file, and the attachments storage gives files no address.
         self.fields["supplier_logo"].widget = forms.FileInput(attrs={"accept": "image/png,image/jpeg"})
         for name in ("survey_score_alert_below", "survey_gap_alert_above"):
             self.fields[name].widget.attrs.update({"min": "0", "max": "10"})
+
+    def clean_holidays(self):
+        days = set()
+        for text in self.cleaned_data.get("holidays", "").replace(",", "\n").split():
+            try:
+                days.add(datetime.date.fromisoformat(text.strip()))
+            except ValueError:
+                raise forms.ValidationError(
+                    _("“%(text)s” is not a date: write dates like 2026-12-25, one per line.") % {"text": text[:20]},
+                    code="holidays") from None
+        if len(days) > HOLIDAYS_MAX:
+            raise forms.ValidationError(_("At most %(n)d holidays.") % {"n": HOLIDAYS_MAX}, code="holidays")
+        return [d.isoformat() for d in sorted(days)]
+
+    def clean_manager_escalation_hours(self):
+        return self._at_least_one("manager_escalation_hours")
 
     def clean_supplier_logo(self):
         logo = self.cleaned_data.get("supplier_logo")
@@ -148,6 +194,9 @@ class ProgrammeSettingsForm(VersionedForm):
                 value = data.get(name)
                 if value is not None and not 0 <= value < 1 + d:
                     self.add_error(name, rate_message(d))
+        start, end = data.get("work_start_hour"), data.get("work_end_hour")
+        if start is not None and end is not None and end <= start:
+            self.add_error("work_end_hour", _("The working day must end after it starts."))
         lo, hi = data.get("retention_at_health_0"), data.get("retention_at_health_100")
         if lo is not None and hi is not None and lo > hi:
             self.add_error("retention_at_health_100",

@@ -239,6 +239,8 @@ def _touchpoints_cases(w):
             initial={"severity": "high", "category": "quality", "title": "Lote defectuoso", "contact": w.contact.pk})),
         "touchpoints.forms.IncidentUpdateForm": Case(lambda data=None, files=None: f.IncidentUpdateForm(
             data, incident=incident)),
+        "touchpoints.forms.IncidentAssignForm": Case(lambda data=None, files=None: f.IncidentAssignForm(
+            data, incident=incident)),
         "touchpoints.forms.FeedbackForm": Case(lambda data=None, files=None: f.FeedbackForm(
             data, account=w.account, initial={"contact": w.contact.pk, "score": 8, "received_on": _past(3)})),
         "touchpoints.forms.SlaPolicyForm": Case(lambda data=None, files=None: f.SlaPolicyForm(data, instance=policy)),

@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from accounts.models import Account, Activity, ActivityKind, Contact, Tier
 from kam import departments as dept
 from kam.demo import PEOPLE
+from kam.models import ProgrammeSettings
 from kam.roles import KAM, OPERATIONS
 
 from . import sla
@@ -190,6 +191,7 @@ def _seed(ctx, accounts):
     _seed_incidents(ctx, accounts, weights, n_incidents, operators, contacts, now)
     _seed_feedback(ctx, accounts, contacts, now)
     _seed_surveys(ctx, now)
+    _seed_service_stories(accounts, operators, now)
     ctx.log(f"  touchpoints: {Touchpoint.objects.count()} touchpoints, {ServiceIncident.objects.count()} "
             f"incidents, {ClientFeedback.objects.count()} feedback scores")
 
@@ -380,6 +382,63 @@ def _advance(incident, status, late, ack_h, res_h, now, rng):
         incident.resolve_breached_at = incident.resolved_at
     elif not incident.resolved_at and now > incident.resolve_due_at:
         incident.resolve_breached_at = incident.resolve_due_at + datetime.timedelta(minutes=5)
+
+
+# Spain's national holidays (fixed dates): the business-hours SLA clocks stand still on them.
+NATIONAL_HOLIDAYS = ("01-01", "01-06", "05-01", "08-15", "10-12", "11-01", "12-06", "12-08", "12-25")
+
+
+def _seed_service_stories(accounts, operators, now):
+    """The five-star service story on the biggest key account: a critical incident at the top of the
+    queue, taken by an operations person; one waiting on the client (its clocks paused); a critical one
+    closed with its root cause and corrective action; one still unresolved hours after its breach and
+    escalated to the operations manager. Low and medium incidents count in business hours (critical
+    and high stay around the clock), with the national holidays in the calendar."""
+    key = [a for a in accounts if a.tier == Tier.KEY and a.sponsor_id]
+    if not key or not operators:
+        return
+    account, worker, manager = key[0], operators[0], operators[-1]
+    programme = ProgrammeSettings.current()
+    if programme.operations_manager_id is None:
+        years = (now.year, now.year + 1)
+        ProgrammeSettings.objects.filter(pk=programme.pk).update(
+            operations_manager=manager, manager_escalation_hours=4,
+            holidays=[f"{y}-{d}" for y in years for d in NATIONAL_HOLIDAYS])
+    SlaPolicy.objects.filter(severity__in=(Severity.LOW, Severity.MEDIUM)).update(clock="business")
+    hour = datetime.timedelta(hours=1)
+    common = {"account_id": account.pk, "opened_by": worker, "category": IncidentCategory.DELIVERY}
+    stories = [
+        ServiceIncident(**common, severity=Severity.CRITICAL, title="Parada de línea por falta de bobinas",
+                        description="La planta del cliente está parada a la espera del material.",
+                        opened_at=now - 0.25 * hour, ack_due_at=now + 0.75 * hour, resolve_due_at=now + 7.75 * hour,
+                        assignee=worker),
+        ServiceIncident(**common, severity=Severity.HIGH, title="Etiquetas ilegibles en el último envío",
+                        status=IncidentStatus.ACKNOWLEDGED, opened_at=now - 5 * hour,
+                        acknowledged_at=now - 4 * hour, waiting_since=now - 2 * hour,
+                        description="Pedimos al cliente fotos de los palés afectados.",
+                        ack_due_at=now - 3 * hour, resolve_due_at=now + 19 * hour, assignee=worker),
+        ServiceIncident(**common, severity=Severity.CRITICAL, title="Envío a una planta equivocada",
+                        status=IncidentStatus.CLOSED, opened_at=now - 240 * hour, acknowledged_at=now - 239.5 * hour,
+                        in_progress_at=now - 239 * hour, resolved_at=now - 234 * hour, closed_at=now - 200 * hour,
+                        ack_due_at=now - 239 * hour, resolve_due_at=now - 232 * hour, assignee=worker,
+                        resolution="Material reenviado en transporte urgente; llegó antes del turno de noche.",
+                        root_cause="La dirección de entrega por defecto del cliente no se actualizó tras su "
+                                   "traslado de almacén.",
+                        corrective_action="Revisión trimestral de direcciones de entrega con el cliente y "
+                                          "bloqueo de direcciones antiguas en el ERP.",
+                        cost=Decimal("1850")),
+        ServiceIncident(**common, severity=Severity.CRITICAL, title="Lote rechazado en la recepción del cliente",
+                        status=IncidentStatus.IN_PROGRESS, opened_at=now - 18 * hour, acknowledged_at=now - 17.5 * hour,
+                        in_progress_at=now - 17 * hour, ack_due_at=now - 17 * hour, resolve_due_at=now - 10 * hour,
+                        resolve_breached_at=now - 10 * hour + datetime.timedelta(minutes=5),
+                        manager_escalated_at=now - 6 * hour + datetime.timedelta(minutes=5)),
+    ]
+    ServiceIncident.objects.bulk_create(stories)
+    Activity.objects.bulk_create([
+        Activity(account_id=account.pk, occurred_at=i.opened_at, kind=ActivityKind.INCIDENT_OPENED,
+                 subkind=i.severity, actor=worker, summary=f"{i.title}"[:300], link=f"/incidents/{i.pk}/")
+        for i in stories
+    ])
 
 
 def _seed_feedback(ctx, accounts, contacts, now):

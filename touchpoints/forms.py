@@ -25,6 +25,7 @@ from .models import (
     SlaPolicy,
     TouchpointKind,
 )
+from .selectors import assignable_q
 from .services import STATUS_ORDER
 
 
@@ -127,16 +128,28 @@ class IncidentForm(BoundedForm):
 
 
 class IncidentUpdateForm(VersionedForm):
-    """Status, resolution and cost of an incident. Bound, it works on a copy of the incident: the page
-    keeps showing the saved incident, and after a refused save the copy holds what the user typed."""
+    """Status, severity, waiting on the client, resolution, root cause, corrective action and cost of an
+    incident. Bound, it works on a copy of the incident: the page keeps showing the saved incident, and
+    after a refused save the copy holds what the user typed."""
+
+    waiting_on_client = forms.BooleanField(
+        label=_("Waiting on the client"), required=False,
+        help_text=_("Stops the SLA clocks while we wait for the client's answer; unticking it moves the "
+                    "deadlines by the time waited."))
 
     class Meta:
         model = ServiceIncident
-        fields = ["status", "resolution", "cost"]
-        labels = {"status": _("Status"), "resolution": _("Resolution"), "cost": _("Cost of the incident")}
+        fields = ["status", "severity", "waiting_on_client", "resolution", "root_cause", "corrective_action", "cost"]
+        labels = {"status": _("Status"), "severity": _("Severity"), "resolution": _("Resolution"),
+                  "root_cause": _("Root cause"), "corrective_action": _("Corrective action"),
+                  "cost": _("Cost of the incident")}
         help_texts = {"resolution": _("Required to resolve or close the incident."),
+                      "root_cause": _("Why it happened. Required to close a critical incident."),
+                      "corrective_action": _("What stops it happening again. Required to close a critical "
+                                             "incident."),
                       "cost": _("Credit notes, re-deliveries, extra hours…")}
-        widgets = {"resolution": forms.Textarea(attrs={"rows": 3})}
+        widgets = {"resolution": forms.Textarea(attrs={"rows": 3}), "root_cause": forms.Textarea(attrs={"rows": 2}),
+                   "corrective_action": forms.Textarea(attrs={"rows": 2})}
 
     def __init__(self, *args, incident, **kwargs):
         super().__init__(*args, instance=copy.copy(incident), **kwargs)
@@ -144,6 +157,8 @@ class IncidentUpdateForm(VersionedForm):
         form_field(self, "status", forms.ChoiceField).choices = [(s.value, s.label) for s in STATUS_ORDER[current:]]
         form_field(self, "cost", forms.DecimalField).min_value = 0
         self.fields["cost"].widget.attrs["min"] = "0"
+        self.fields["waiting_on_client"].initial = incident.is_waiting
+        self.fields["severity"].required = False  # left out: as it is
 
     def clean(self):
         super().clean()
@@ -152,6 +167,22 @@ class IncidentUpdateForm(VersionedForm):
         if status in (IncidentStatus.RESOLVED, IncidentStatus.CLOSED) and not data.get("resolution", "").strip():
             self.add_error("resolution", _("Say how the incident was resolved."))
         return data
+
+
+class IncidentAssignForm(VersionedForm):
+    """Who works the incident: a person in operations, or nobody."""
+
+    class Meta:
+        model = ServiceIncident
+        fields = ["assignee"]
+        labels = {"assignee": _("Assigned to")}
+
+    def __init__(self, *args, incident, **kwargs):
+        super().__init__(*args, instance=copy.copy(incident), **kwargs)
+        field = form_field(self, "assignee", forms.ModelChoiceField)
+        field.queryset = get_user_model().objects.filter(assignable_q(incident.account), is_active=True).distinct()
+        field.empty_label = _("Nobody (unassigned)")
+        field.label_from_instance = person_label  # type: ignore[method-assign,assignment]
 
 
 class FeedbackForm(BoundedForm):
@@ -203,7 +234,7 @@ class SurveyForm(BoundedForm):
 class SlaPolicyForm(VersionedForm):
     class Meta:
         model = SlaPolicy
-        fields = ["ack_hours", "resolve_hours"]
+        fields = ["ack_hours", "resolve_hours", "clock"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -240,7 +271,7 @@ class BaseSlaPolicyFormSet(forms.BaseModelFormSet):
         from .services import SlaRow
 
         return [SlaRow(form.instance.pk, form.cleaned_data.get("version"), form.cleaned_data["ack_hours"],
-                       form.cleaned_data["resolve_hours"])
+                       form.cleaned_data["resolve_hours"], form.cleaned_data["clock"])
                 for form in self.forms if set(form.changed_data) - {"version"}]
 
 
@@ -261,6 +292,8 @@ class IncidentFilterForm(BoundedForm):
     tier = forms.ChoiceField(label=_("Tier"), required=False, choices=())
     breached = forms.ChoiceField(label=_("SLA"), required=False,
                                  choices=[("", _("Any")), ("yes", _("Breached or overdue"))])
+    assigned = forms.ChoiceField(label=_("Assigned"), required=False,
+                                 choices=[("", _("Anyone")), ("mine", _("Mine")), ("unassigned", _("Unassigned"))])
     account = forms.CharField(label=_("Account"), required=False, max_length=100)
 
     def __init__(self, *args, **kwargs):

@@ -19,6 +19,16 @@ STATUS_CHANGED = register("touchpoints.status", _("status: %(from)s → %(to)s")
                              "to": Choice("touchpoints.ServiceIncident", "status")})
 RESOLUTION_UPDATED = register("touchpoints.resolution", _("resolution updated"))
 COST_CHANGED = register("touchpoints.cost", _("cost: %(cost)s"))
+ASSIGNED = register("touchpoints.assigned", _("assigned to %(who)s"))
+UNASSIGNED = register("touchpoints.unassigned", _("unassigned"))
+SEVERITY_CHANGED = register("touchpoints.severity", _("severity: %(from)s → %(to)s"),
+                            **{"from": Choice("touchpoints.ServiceIncident", "severity"),
+                               "to": Choice("touchpoints.ServiceIncident", "severity")})
+WAITING = register("touchpoints.waiting", _("waiting on the client (SLA clock paused)"))
+RESUMED = register("touchpoints.resumed", _("no longer waiting on the client (deadlines moved by the pause)"))
+ROOT_CAUSE_UPDATED = register("touchpoints.root_cause", _("root cause and corrective action updated"))
+MANAGER_ESCALATED = register("touchpoints.manager_escalated",
+                             _("#%(id)s Escalated to the operations manager: %(title)s"))
 ACK_BREACHED = register("touchpoints.ack_breached", _("#%(id)s Not acknowledged in time: %(title)s"))
 RESOLVE_BREACHED = register("touchpoints.resolve_breached", _("#%(id)s Not resolved in time: %(title)s"))
 FEEDBACK = register("touchpoints.feedback", _("Client satisfaction %(score)d/10 from %(who)s"))
@@ -36,6 +46,17 @@ NOTICE_INCIDENT_OPENED = register(
     "touchpoints.notice_incident_opened", _("New %(severity)s incident on %(account)s"),
     body=_("%(title)s. Acknowledge by %(due)s."),
     severity=Choice("touchpoints.ServiceIncident", "severity", lower=True), due=DATETIME)
+NOTICE_INCIDENT_SERIOUS = register(
+    "touchpoints.notice_incident_serious", _("%(severity)s incident on %(account)s"),
+    body=_("#%(id)s %(title)s. Resolve by %(due)s."),
+    severity=Choice("touchpoints.ServiceIncident", "severity"), due=DATETIME)
+NOTICE_INCIDENT_ASSIGNED = register(
+    "touchpoints.notice_incident_assigned", _("Incident assigned to you on %(account)s"),
+    body=_("#%(id)s %(title)s. Assigned by %(who)s."))
+NOTICE_MANAGER_ESCALATION = register(
+    "touchpoints.notice_manager_escalation", _("Unresolved SLA breach on %(account)s"),
+    body=_("#%(id)s %(title)s is still unresolved %(hours)d hours after its SLA breach. Resolve by %(due)s."),
+    due=DATETIME)
 NOTICE_ACK_BREACHED = register(
     "touchpoints.notice_ack_breached", _("SLA breached on %(account)s"),
     body=_("#%(id)s Not acknowledged in time: %(title)s. Deadline was %(due)s."), due=DATETIME)

@@ -128,6 +128,18 @@ ACTIVE_STATUSES = (IncidentStatus.OPEN, IncidentStatus.ACKNOWLEDGED, IncidentSta
 # The deadline that matters next: acknowledging while open, resolving while being worked; none after.
 # The incident queue sorts on it, and a partial index on the same expression lets it read the most
 # urgent active incidents first instead of sorting them all.
+# Gravest first on every list of incidents: critical, high, medium, low. The queue's partial index
+# leads with it.
+SEVERITY_RANK = models.Case(
+    models.When(severity="critical", then=models.Value(0)),
+    models.When(severity="high", then=models.Value(1)),
+    models.When(severity="medium", then=models.Value(2)),
+    default=models.Value(3),
+    output_field=models.IntegerField(),
+)
+# Severities that reach the account's KAM and sponsor at once on a key account.
+SERIOUS = ("critical", "high")
+
 NEXT_DUE = models.Case(
     models.When(status=IncidentStatus.OPEN, then=models.F("ack_due_at")),
     models.When(status__in=(IncidentStatus.ACKNOWLEDGED, IncidentStatus.IN_PROGRESS),
@@ -137,9 +149,14 @@ NEXT_DUE = models.Case(
 )
 
 
+class SlaClock(models.TextChoices):
+    ALWAYS = "24x7", _("Around the clock (24×7)")
+    BUSINESS = "business", _("Business hours")
+
+
 class SlaPolicy(models.Model):
-    """Hours to acknowledge and to resolve an incident, per account tier and severity. Deadlines run
-    on the wall clock (24x7): key accounts are served around the clock."""
+    """Hours to acknowledge and to resolve an incident, per account tier and severity, counted around
+    the clock or in the programme's business hours (its calendar in kam.ProgrammeSettings)."""
 
     tier = models.CharField(_("tier"), max_length=20, choices=Tier.choices)
     severity = models.CharField(_("severity"), max_length=20, choices=Severity.choices)
@@ -147,6 +164,7 @@ class SlaPolicy(models.Model):
                                             validators=[MinValueValidator(1), MaxValueValidator(SLA_HOURS_MAX)])
     resolve_hours = models.PositiveIntegerField(_("hours to resolve"),
                                                 validators=[MinValueValidator(1), MaxValueValidator(SLA_HOURS_MAX)])
+    clock = models.CharField(_("clock"), max_length=10, choices=SlaClock.choices, default=SlaClock.ALWAYS)
     version = models.PositiveIntegerField(default=1)  # optimistic locking (kam.versioning)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -189,13 +207,22 @@ class ServiceIncident(models.Model):
     in_progress_at = models.DateTimeField(_("work started at"), null=True, blank=True)
     resolved_at = models.DateTimeField(_("resolved at"), null=True, blank=True)
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
+    # The policy's clock when the incident was opened: a pause is counted the same way its deadlines were.
+    sla_clock = models.CharField(_("clock"), max_length=10, choices=SlaClock.choices, default=SlaClock.ALWAYS)
+    # Set while the incident waits on the client: the SLA clocks stand still until it is cleared.
+    waiting_since = models.DateTimeField(_("waiting on the client since"), null=True, blank=True)
     ack_due_at = models.DateTimeField(_("acknowledge by"))
     resolve_due_at = models.DateTimeField(_("resolve by"))
     # Stamped once when a breach is recorded (by the escalation job, or by a late transition), so a
     # breach is escalated exactly once and counted in the service metrics.
     ack_breached_at = models.DateTimeField(_("acknowledge SLA breached at"), null=True, blank=True)
     resolve_breached_at = models.DateTimeField(_("resolve SLA breached at"), null=True, blank=True)
+    # The second rung: stamped once when the breach is passed on to the operations manager.
+    manager_escalated_at = models.DateTimeField(_("escalated to the operations manager at"), null=True, blank=True)
     resolution = models.TextField(_("resolution"), blank=True, validators=[free_text_length])
+    # Required to close a critical incident: why it happened and what stops it happening again.
+    root_cause = models.TextField(_("root cause"), blank=True, validators=[free_text_length])
+    corrective_action = models.TextField(_("corrective action"), blank=True, validators=[free_text_length])
     cost = _money(_("cost of the incident"))
     version = models.PositiveIntegerField(default=1)  # optimistic locking (kam.versioning)
     updated_at = models.DateTimeField(auto_now=True)
@@ -211,8 +238,9 @@ class ServiceIncident(models.Model):
             models.Index(fields=["status", "resolve_due_at"]),
             models.Index(fields=["account", "status"]),
             models.Index(fields=["opened_at"]),
-            models.Index(NEXT_DUE, name="touchpoints_incident_queue_idx",
+            models.Index(SEVERITY_RANK, NEXT_DUE, name="touchpoints_incident_queue_idx",
                          condition=Q(status__in=ACTIVE_STATUSES)),
+            models.Index(fields=["assignee", "status"]),
         ]
 
     def __str__(self):
@@ -221,6 +249,10 @@ class ServiceIncident(models.Model):
     @property
     def is_active(self) -> bool:
         return self.status in ACTIVE_STATUSES
+
+    @property
+    def is_waiting(self) -> bool:
+        return self.waiting_since is not None
 
 
 class ClientFeedback(models.Model):

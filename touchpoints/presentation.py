@@ -44,7 +44,9 @@ def margin_text(clock: sla.SlaClock) -> str:
 
 
 def incident_clocks(incident: ServiceIncident, now: datetime) -> list[ClockView]:
-    """The acknowledge and resolve clocks of an incident at `now`."""
+    """The acknowledge and resolve clocks of an incident at `now`; while it waits on the client they
+    stand where they were when the wait began."""
+    now = incident.waiting_since or now
     ack = sla.clock(due_at=incident.ack_due_at, done_at=incident.acknowledged_at, now=now)
     resolve = sla.clock(due_at=incident.resolve_due_at, done_at=incident.resolved_at, now=now)
     views = []

@@ -1,7 +1,7 @@
 # Autodiscovered by rules.apps.AutodiscoverRulesConfig.
 import rules
 
-from kam.permissions import is_account_kam, is_account_sponsor, is_lead, is_team_member
+from kam.permissions import is_account_kam, is_account_sponsor, is_lead, is_operations, is_team_member
 
 # The partnership rating is our own team's view of the relationship: the people who work the account,
 # not every department that may read it.
@@ -27,3 +27,10 @@ def is_touchpoint_account_kam(user, touchpoint):
 # A follow-up is closed by whoever owns it or logged it, by the account's KAM (who answers for the
 # relationship) and by the programme lead; the others who read the account see it, but do not close it.
 rules.add_perm("touchpoints.close_follow_up", is_lead | owns_follow_up | is_touchpoint_account_kam)
+
+
+# Giving an incident to someone else (or unassigning it): the lead, operations and the account's KAM.
+# Anyone who works the incident and may be assigned it takes it for themselves (touchpoints.services).
+can_assign_incident = is_lead | is_operations | is_account_kam
+
+rules.add_perm("touchpoints.assign_incident", can_assign_incident)

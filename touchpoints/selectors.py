@@ -30,14 +30,17 @@ from accounts.models import Account, Activity, Tier
 from accounts.selectors import account_visibility_q, accounts_visible_to
 from kam.models import Department, ProgrammeSettings
 
-from . import formulas
+from . import formulas, sla
 from .models import (
     ACTIVE_STATUSES,
     NEXT_DUE,
+    SEVERITY_RANK,
     ClientFeedback,
     IncidentStatus,
     PartnershipRating,
     ServiceIncident,
+    Severity,
+    SlaClock,
     SlaPolicy,
     SurveyLink,
     SurveyResponse,
@@ -79,12 +82,15 @@ def incident_get_for_user(user, pk) -> ServiceIncident:
 
 
 def incident_queue(user, *, status: str = "", severity: str = "", category: str = "", tier: str = "",
-                   account: str = "", breached: str = "") -> QuerySet[ServiceIncident]:
-    """The operations queue: most urgent SLA deadline first, key accounts before others at equal
-    urgency; finished incidents last. Without a status filter the queue shows the active ones.
-    Narrow on purpose (no joined rows): page it, then load the page with `incidents_in_order`."""
-    qs = incidents_visible_to(user).select_related(None).annotate(next_due=NEXT_DUE,
-                                                                  tier_rank=QUEUE_TIER_RANK)
+                   account: str = "", breached: str = "", assigned: str = "") -> QuerySet[ServiceIncident]:
+    """The operations queue: gravest first (critical, high, medium, low), key accounts before others
+    at equal severity, then the most urgent SLA deadline; finished incidents last. Without a status
+    filter the queue shows the active ones. `assigned`: "mine" or "unassigned".
+    Narrow on purpose (no joined rows): page it, then load the page with `incidents_in_order`. The
+    partial index on (severity rank, next deadline) hands the active incidents over by severity, so
+    PostgreSQL only sorts within each severity (incremental sort) instead of sorting them all."""
+    qs = incidents_visible_to(user).select_related(None).annotate(
+        severity_rank=SEVERITY_RANK, next_due=NEXT_DUE, tier_rank=QUEUE_TIER_RANK)
     if status == "all":
         pass
     elif status:
@@ -103,23 +109,29 @@ def incident_queue(user, *, status: str = "", severity: str = "", category: str 
         qs = qs.filter(Q(ack_breached_at__isnull=False) | Q(resolve_breached_at__isnull=False)
                        | Q(status=IncidentStatus.OPEN, ack_due_at__lt=timezone.now())
                        | Q(status__in=ACTIVE_STATUSES, resolve_due_at__lt=timezone.now()))
-    return qs.order_by(F("next_due").asc(nulls_last=True), "tier_rank", "-opened_at", "-pk")
+    if assigned == "mine":
+        qs = qs.filter(assignee_id=user.pk)
+    elif assigned == "unassigned":
+        qs = qs.filter(assignee__isnull=True)
+    return qs.order_by("severity_rank", "tier_rank", F("next_due").asc(nulls_last=True), "-opened_at", "-pk")
 
 
 def incidents_in_order(pks) -> list[ServiceIncident]:
     """The incidents with these ids, in that order, with what a queue row shows (one query)."""
     pks = list(pks)
-    by_pk = {i.pk: i for i in ServiceIncident.objects.filter(pk__in=pks).select_related("account").only(
+    by_pk = {i.pk: i for i in ServiceIncident.objects.filter(pk__in=pks).select_related("account", "assignee").only(
         "pk", "title", "category", "severity", "status", "opened_at", "ack_due_at", "resolve_due_at",
-        "acknowledged_at", "resolved_at", "account__name", "account__tier")}
+        "acknowledged_at", "resolved_at", "waiting_since", "account__name", "account__tier",
+        "assignee__first_name", "assignee__last_name", "assignee__username", "assignee__email")}
     return [by_pk[pk] for pk in pks if pk in by_pk]
 
 
 def open_incidents(accounts_qs) -> QuerySet[ServiceIncident]:
-    """Active incidents on the given accounts, most urgent first (for dashboards and panels)."""
+    """Active incidents on the given accounts, gravest first, then key accounts, then the most urgent
+    deadline (for dashboards and panels; the queue's order)."""
     return (ServiceIncident.objects.filter(account__in=accounts_qs, status__in=ACTIVE_STATUSES)
-            .select_related("account").annotate(next_due=NEXT_DUE, tier_rank=TIER_RANK)
-            .order_by(F("next_due").asc(nulls_last=True), "tier_rank", "-opened_at"))
+            .select_related("account").annotate(severity_rank=SEVERITY_RANK, next_due=NEXT_DUE, tier_rank=TIER_RANK)
+            .order_by("severity_rank", "tier_rank", F("next_due").asc(nulls_last=True), "-opened_at"))
 
 
 def escalations_for(user) -> QuerySet[ServiceIncident]:
@@ -129,7 +141,9 @@ def escalations_for(user) -> QuerySet[ServiceIncident]:
     return (ServiceIncident.objects
             .filter(Q(account__kam=user) | Q(account__sponsor=user), status__in=ACTIVE_STATUSES)
             .filter(Q(ack_breached_at__isnull=False) | Q(resolve_breached_at__isnull=False))
-            .select_related("account").order_by("resolve_due_at"))
+            .select_related("account")
+            .annotate(severity_rank=SEVERITY_RANK, next_due=NEXT_DUE, tier_rank=TIER_RANK)
+            .order_by("severity_rank", "tier_rank", F("next_due").asc(nulls_last=True), "resolve_due_at"))
 
 
 # --- Sponsor visits --------------------------------------------------------------------------------
@@ -410,3 +424,65 @@ def follow_ups_due(*, today: datetime.date) -> QuerySet[Touchpoint]:
     """Open follow-ups due today or earlier, with their owner, for the daily reminder."""
     return (open_follow_ups().filter(follow_up_due__lte=today, follow_up_owner__is_active=True)
             .select_related("account", "follow_up_owner").order_by("follow_up_due", "pk"))
+
+
+def business_calendar() -> sla.BusinessCalendar:
+    """The programme's working time for business-hours SLA clocks, in the server's time zone."""
+    import datetime as dt
+    from zoneinfo import ZoneInfo
+
+    from django.conf import settings as django_settings
+
+    programme = ProgrammeSettings.current()
+    return sla.BusinessCalendar(
+        work_days=frozenset(programme.work_days), start_hour=programme.work_start_hour,
+        end_hour=programme.work_end_hour, holidays=frozenset(dt.date.fromisoformat(d) for d in programme.holidays),
+        tz=ZoneInfo(django_settings.TIME_ZONE))
+
+
+def calendar_for(clock: str) -> sla.BusinessCalendar | None:
+    """The calendar a deadline of this clock counts in (None: around the clock)."""
+    return business_calendar() if clock == SlaClock.BUSINESS else None
+
+
+def assignable_q(account: Account) -> Q:
+    """Who may be given an incident on `account`: operations people, and the account's team members from
+    the operations department."""
+    from kam import departments
+    from kam.roles import OPERATIONS
+
+    return (Q(groups__name=OPERATIONS)
+            | Q(account_memberships__account=account, account_memberships__department__code=departments.OPERATIONS))
+
+
+def assignable_people(account: Account) -> list:
+    from django.contrib.auth import get_user_model
+
+    return list(get_user_model().objects.filter(assignable_q(account), is_active=True).distinct()
+                .order_by("first_name", "last_name", "username"))
+
+
+def is_assignable(account: Account, user_pk: int) -> bool:
+    """Whether this person may be given an incident on `account`."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.filter(assignable_q(account), pk=user_pk, is_active=True).exists()
+
+
+@dataclass(frozen=True)
+class SlaGridRow:
+    tier: str
+    tier_label: str
+    policies: list[SlaPolicy]
+
+
+def sla_grid() -> list[SlaGridRow]:
+    """The SLA policies as the read-only page shows them: a row per tier (key accounts first), the
+    gravest severity first in each (one query)."""
+    order = {s: i for i, s in enumerate(reversed(Severity.values))}
+    by_tier: dict[str, list[SlaPolicy]] = {t: [] for t in Tier.values}
+    for policy in SlaPolicy.objects.all():
+        by_tier.setdefault(policy.tier, []).append(policy)
+    labels = dict(Tier.choices)
+    return [SlaGridRow(tier, str(labels.get(tier, tier)), sorted(policies, key=lambda p: order.get(p.severity, 9)))
+            for tier, policies in by_tier.items() if policies]

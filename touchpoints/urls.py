@@ -26,5 +26,7 @@ urlpatterns = [
     path("incidents/export.xlsx", views.incident_export, {"fmt": "xlsx"}, name="incident_export_xlsx"),
     path("incidents/new/", views.incident_new, name="incident_new"),
     path("incidents/sla/", views.sla_policies, name="sla_policies"),
+    path("incidents/sla/read/", views.sla_policy_read, name="sla_policy_read"),
     path("incidents/<int:pk>/", views.incident_detail, name="incident_detail"),
+    path("incidents/<int:pk>/assign/", views.incident_assign, name="incident_assign"),
 ]

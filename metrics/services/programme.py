@@ -22,12 +22,14 @@ SETTINGS_FIELDS = (
     "clv_retention_mode", "retention_min_sample", "pareto_basis", "stakeholder_contact_days",
     "survey_cadence_days", "survey_score_alert_below", "survey_gap_alert_above",
     "supplier_name", "supplier_logo", "supplier_colour",
+    "operations_manager", "manager_escalation_hours", "work_days", "work_start_hour", "work_end_hour", "holidays",
 )
 THRESHOLDS = {"attractiveness_threshold", "strength_threshold"}
 # Settings no snapshot is computed from: changing only these asks for no recompute.
 NOT_IN_FIGURES = {"key_account_cap", "plan_review_days", "plan_stale_days", "stakeholder_contact_days",
                   "survey_cadence_days", "survey_score_alert_below", "survey_gap_alert_above", "supplier_name",
-                  "supplier_logo", "supplier_colour"}
+                  "supplier_logo", "supplier_colour", "operations_manager", "manager_escalation_hours",
+                  "work_days", "work_start_hour", "work_end_hour", "holidays"}
 RATES = ("clv_retention", "retention_at_health_0", "retention_at_health_100")
 
 

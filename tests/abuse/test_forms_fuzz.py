@@ -137,13 +137,9 @@ def _fuzzer(client, persona, url_name, form, action):
 # Each must now be answered with a message (or ignored), never a 500; tests/abuse/test_input_limits.py
 # and test_imports.py check each refusal's message and that nothing was written.
 def _settings_with(**changes):
-    from kam.models import ProgrammeSettings
+    from tests.metrics.settings_form import settings_post_data
 
-    s = ProgrammeSettings.current()
-    from metrics.forms import ProgrammeSettingsForm
-
-    fields = ProgrammeSettingsForm.Meta.fields
-    return {**{f: getattr(s, f) for f in fields if f != "supplier_logo"}, "version": s.version, **changes}
+    return settings_post_data(**changes)
 
 
 def _touchpoint(w, **changes):

@@ -141,13 +141,9 @@ def test_the_service_refuses_an_absurd_touchpoint_cost(personas):
 
 # --- programme settings ----------------------------------------------------------------------------
 def _settings_form(**changes):
-    s = ProgrammeSettings.current()
-    from metrics.forms import ProgrammeSettingsForm
+    from tests.metrics.settings_form import settings_post_data
 
-    data = {name: getattr(s, name) for name in ProgrammeSettingsForm.Meta.fields if name != "supplier_logo"}
-    data["version"] = s.version
-    data.update(changes)
-    return data
+    return settings_post_data(**changes)
 
 
 @pytest.mark.parametrize("field, value", [

@@ -71,7 +71,7 @@ def test_events_notices_and_history_read_in_the_readers_language(client, persona
     assert commercial[reader] in timeline and commercial[writer] not in timeline
     with translation.override(reader):
         opened = str(messages.render("touchpoints.notice_incident_opened", Notification.objects.get(
-            event_key=f"incident:{incident.pk}:opened").params))
+            event_key=f"incident:{incident.pk}:opened", recipient=personas.kam).params))
         breach_title = translation.gettext("SLA breached on %(account)s") % {"account": personas.account.name}
     assert opened in notices
     assert breach_title in notices
@@ -160,7 +160,7 @@ def test_the_data_migration_gives_recognisable_rows_their_kind(personas):
     assert opened.params == {"severity": "high", "category": "delivery", "title": incident.title}
     visit = Activity.objects.get(kind=ActivityKind.TOUCHPOINT)
     assert visit.message == "touchpoints.touchpoint" and visit.params["channel"] == "in_person"
-    notice = Notification.objects.get(event_key=f"incident:{incident.pk}:opened")
+    notice = Notification.objects.get(event_key=f"incident:{incident.pk}:opened", recipient=personas.kam)
     assert notice.message == "touchpoints.notice_incident_opened"
     with translation.override("es"):
         assert label(Severity.HIGH, "es").lower() in notice.title_text

@@ -20,12 +20,9 @@ CASES = {
 
 def _settings_form(w):
     from kam.models import ProgrammeSettings
-    from metrics.forms import ProgrammeSettingsForm
+    from tests.metrics.settings_form import settings_post_data
 
-    current = ProgrammeSettings.current()
-    # The logo is a file: a form posted back without choosing one keeps the stored logo.
-    data = {name: getattr(current, name) for name in ProgrammeSettingsForm.Meta.fields if name != "supplier_logo"}
-    return {**data, "plan_review_days": current.plan_review_days + 1, "version": current.version}
+    return settings_post_data(plan_review_days=ProgrammeSettings.current().plan_review_days + 1)
 
 
 def _recompute(w):

@@ -10,17 +10,15 @@ from PIL import Image
 
 from kam.models import ProgrammeSettings
 from kam.uploads import IMAGE_MAX_BYTES
-from metrics.forms import ProgrammeSettingsForm
 from planning.client_pdf import branding
 from tests.conftest import client_for
+from tests.metrics.settings_form import settings_post_data
 
 pytestmark = pytest.mark.django_db
 
 
 def _data(**changes):
-    s = ProgrammeSettings.current()
-    data = {f: getattr(s, f) for f in ProgrammeSettingsForm.Meta.fields if f != "supplier_logo"}
-    return {**data, "version": s.version, **changes}
+    return settings_post_data(**changes)
 
 
 def _png() -> bytes:

@@ -171,11 +171,10 @@ def test_the_service_refuses_a_retention_outside_0_to_1_plus_d(personas, data):
 
 
 def test_the_form_refuses_retention_1_05_with_a_message(personas):
-    from metrics.forms import ProgrammeSettingsForm
+    from tests.metrics.settings_form import settings_post_data
 
     s = ProgrammeSettings.current()
-    data = {f: getattr(s, f) for f in ProgrammeSettingsForm.Meta.fields if f != "supplier_logo"}
-    data.update(version=s.version, clv_retention="1.05", clv_discount="0.000")
+    data = settings_post_data(clv_retention="1.05", clv_discount="0.000")
     response = client_for(personas.lead).post(reverse("metrics:programme_settings"), data)
     assert response.status_code == 200
     assert "lower than 1 + the discount rate (1.000)" in response.content.decode()
@@ -184,11 +183,10 @@ def test_the_form_refuses_retention_1_05_with_a_message(personas):
 
 
 def test_the_settings_form_saves_the_retention_mode_and_minimum_sample(personas):
-    from metrics.forms import ProgrammeSettingsForm
+    from tests.metrics.settings_form import settings_post_data
 
     s = ProgrammeSettings.current()
-    data = {f: getattr(s, f) for f in ProgrammeSettingsForm.Meta.fields if f != "supplier_logo"}
-    data.update(version=s.version, clv_retention_mode="fixed", retention_min_sample="50")
+    data = settings_post_data(clv_retention_mode="fixed", retention_min_sample="50")
     response = client_for(personas.lead).post(reverse("metrics:programme_settings"), data)
     assert response.status_code == 302
     s.refresh_from_db()

@@ -206,13 +206,9 @@ def test_programme_dashboard_before_any_recompute_explains_itself(personas):
 
 # --- Programme settings -----------------------------------------------------------------------------
 def _settings_post(**overrides):
-    s = ProgrammeSettings.current()
-    from metrics.forms import ProgrammeSettingsForm
+    from tests.metrics.settings_form import settings_post_data
 
-    data = {f: getattr(s, f) for f in ProgrammeSettingsForm.Meta.fields if f != "supplier_logo"}
-    data["version"] = s.version
-    data.update(overrides)
-    return data
+    return settings_post_data(**overrides)
 
 
 def test_settings_save_and_history_shows_who_and_what(personas):

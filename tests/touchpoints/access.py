@@ -37,6 +37,9 @@ CASES = {
     "touchpoints:incident_export_xlsx": Case(only("kam", "operator", "lead")),
     "touchpoints:incident_new": Case(expect(OK)),  # without an account: the account picker
     "touchpoints:sla_policies": Case(only("lead")),
+    # Everyone inside reads the SLA policy operations work to; only the lead edits it (above).
+    "touchpoints:sla_policy_read": Case(only("kam", "sponsor", "operator", "lead")),
+    "touchpoints:incident_assign": Case(expect(NOT_ALLOWED), kwargs=lambda w: {"pk": w.incident.pk}),  # POST only
     "touchpoints:incident_detail": Case(expect(OK, **VISIBLE), kwargs=lambda w: {"pk": w.incident.pk}),
     # The client has no account: the survey link is the credential.
     "touchpoints:survey": Case(expect(OK, anonymous=OK), kwargs=lambda w: {"token": w.survey_token}),
@@ -85,7 +88,15 @@ def _incident_update(w):
     from touchpoints.models import ServiceIncident
 
     incident = ServiceIncident.objects.get(pk=w.incident.pk)
-    return {"status": "acknowledged", "resolution": "", "cost": "0", "version": incident.version}
+    return {"status": "acknowledged", "severity": incident.severity, "resolution": "", "root_cause": "",
+            "corrective_action": "", "cost": "0", "version": incident.version}
+
+
+def _incident_assign(w):
+    from touchpoints.models import ServiceIncident
+
+    incident = ServiceIncident.objects.get(pk=w.incident.pk)
+    return {"assignee": w.operator.pk, "version": incident.version}
 
 
 def _sla_table(w):
@@ -96,9 +107,10 @@ def _sla_table(w):
     data = {f"{formset.prefix}-{k}": v for k, v in formset.management_form.initial.items()}
     for i, form in enumerate(formset.forms):
         p = form.instance
-        row = {"id": p.pk, "version": p.version, "ack_hours": p.ack_hours, "resolve_hours": p.resolve_hours}
+        row = {"id": p.pk, "version": p.version, "ack_hours": p.ack_hours, "resolve_hours": p.resolve_hours,
+               "clock": p.clock}
         data.update({form.add_prefix(k): v for k, v in row.items()})
-        data.update({form.add_initial_prefix(k): row[k] for k in ("ack_hours", "resolve_hours")})
+        data.update({form.add_initial_prefix(k): row[k] for k in ("ack_hours", "resolve_hours", "clock")})
         if i == 0:
             data[form.add_prefix("resolve_hours")] = p.resolve_hours + 1
     return data
@@ -120,6 +132,9 @@ WRITES = {
     # The KAM (and the lead) ask the client for their opinion.
     "touchpoints:survey_send": (lambda w: {"contact": w.survey_contact.pk}, may_post("kam", "lead", **UNSEEN)),
     "touchpoints:survey_revoke": (lambda w: {}, may_post("kam", "lead", **UNSEEN)),
+    # Anyone working the incident may take it if they are in operations; giving it to someone else is
+    # for the lead, operations and the account's KAM (here: giving it to the operator).
+    "touchpoints:incident_assign": (_incident_assign, may_post("kam", "operator", "lead", **UNSEEN)),
     # The programme lead sets the SLA policy.
     "touchpoints:sla_policies": (_sla_table, may_post("lead")),
     # A follow-up is closed by its owner (the teammate), who logged it and the account's KAM (the kam),

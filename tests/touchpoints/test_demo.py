@@ -54,6 +54,12 @@ def test_small_demo_covers_every_case_and_is_idempotent():
     statuses = sponsor_visit_status(Account.objects.filter(tier="key"))
     assert any(s.overdue for s in statuses) and any(not s.overdue for s in statuses)
     assert ClientFeedback.objects.exists()
+    # The five-star service story: taken, waiting on the client, closed with its root cause, escalated.
+    assert ServiceIncident.objects.filter(severity="critical", assignee__isnull=False, status="open",
+                                          account__tier="key").exists()
+    assert ServiceIncident.objects.filter(waiting_since__isnull=False).exists()
+    assert ServiceIncident.objects.filter(severity="critical", status="closed").exclude(root_cause="").exists()
+    assert ServiceIncident.objects.filter(manager_escalated_at__isnull=False).exists()
     # Deadlines always follow the opening, and finished incidents carry their timestamps.
     for incident in ServiceIncident.objects.filter(status=IncidentStatus.CLOSED)[:50]:
         assert incident.opened_at < incident.ack_due_at <= incident.resolve_due_at

@@ -71,7 +71,8 @@ def open_incident(personas, severity="critical", account=None, **kw):
                                   category="delivery", severity=severity, title="Camión no llegó", **kw)
 
 
-def test_new_incident_on_key_account_fixes_deadlines_and_notifies_the_kam(personas, django_capture_on_commit_callbacks):
+def test_new_critical_incident_on_key_account_fixes_deadlines_and_notifies_kam_and_sponsor(
+        personas, django_capture_on_commit_callbacks):
     opened = timezone.now()
     with django_capture_on_commit_callbacks(execute=True):
         incident = open_incident(personas, opened_at=opened)
@@ -79,8 +80,8 @@ def test_new_incident_on_key_account_fixes_deadlines_and_notifies_the_kam(person
     assert incident.ack_due_at == opened + datetime.timedelta(hours=1)
     assert incident.resolve_due_at == opened + datetime.timedelta(hours=8)
     notes = Notification.objects.filter(event_key=f"incident:{incident.pk}:opened")
-    assert [n.recipient for n in notes] == [personas.kam]
-    assert [m.to for m in mail.outbox] == [[personas.kam.email]]
+    assert {n.recipient for n in notes} == {personas.kam, personas.sponsor}
+    assert sorted(m.to for m in mail.outbox) == sorted([[personas.kam.email], [personas.sponsor.email]])
     assert Activity.objects.filter(kind=ActivityKind.INCIDENT_OPENED, account=personas.account).count() == 1
 
 

@@ -177,7 +177,7 @@ def test_timeline_of_an_invisible_account_is_404(personas):
 QUEUE = reverse("touchpoints:incident_list")
 
 
-def test_queue_sorts_by_sla_urgency_then_tier(personas):
+def test_queue_at_equal_severity_sorts_key_accounts_first_then_by_sla_urgency(personas):
     now = timezone.now()
     standard = AccountFactory(tier="standard", name="Retail Sur")
     due = now + datetime.timedelta(hours=2)
@@ -189,7 +189,8 @@ def test_queue_sorts_by_sla_urgency_then_tier(personas):
     IncidentFactory(account=personas.account, title="Cerrada", status=IncidentStatus.CLOSED)
     response = client_for(personas.operator).get(QUEUE)
     order = [incident.pk for incident, _clocks in response.context["rows"]]
-    assert order == [c.pk, b.pk, a.pk, d.pk]
+    # All high: the key account's two first (nearest deadline first), then the standard account's.
+    assert order == [b.pk, d.pk, c.pk, a.pk]
     html = response.content.decode()
     assert "Cerrada" not in html and " over" in html and " left" in html
 
@@ -242,7 +243,7 @@ def test_queue_query_budget_does_not_grow_with_data(personas, django_assert_max_
 
 
 # --- Incidents: new, detail, SLA -------------------------------------------------------------------
-def test_operator_opens_incident_and_kam_is_notified(personas):
+def test_operator_opens_critical_incident_and_kam_and_sponsor_are_notified(personas):
     contact = ContactFactory(account=personas.account)
     url = reverse("touchpoints:incident_new") + f"?account={personas.account.pk}"
     client = client_for(personas.operator)
@@ -253,7 +254,7 @@ def test_operator_opens_incident_and_kam_is_notified(personas):
     assert response.status_code == 302 and response["Location"] == reverse("touchpoints:incident_detail",
                                                                            args=[incident.pk])
     assert incident.opened_by == personas.operator and incident.contact == contact
-    assert Notification.objects.get().recipient == personas.kam
+    assert {n.recipient for n in Notification.objects.all()} == {personas.kam, personas.sponsor}
 
 
 def test_incident_form_errors(personas):
@@ -274,15 +275,16 @@ def test_update_incident_through_the_page(personas):
     incident = IncidentFactory(account=personas.account)
     url = reverse("touchpoints:incident_detail", args=[incident.pk])
     client = client_for(personas.operator)
-    response = client.post(url, {"version": 1, "status": "acknowledged", "resolution": "", "cost": "0"})
+    response = client.post(url, {"version": 1, "status": "acknowledged", "severity": "high", "resolution": "",
+                                 "cost": "0"})
     assert response.status_code == 302
     incident.refresh_from_db()
     assert incident.status == "acknowledged" and incident.acknowledged_at is not None
     page = client.get(url).content.decode()
     assert "met," in page  # acknowledged within the deadline
     # A form loaded before that change is refused, with the other person's change shown beside the user's.
-    stale = client.post(url, {"version": 1, "status": "in_progress", "resolution": "Repuesto enviado",
-                              "cost": "99"})
+    stale = client.post(url, {"version": 1, "status": "in_progress", "severity": "high",
+                              "resolution": "Repuesto enviado", "cost": "99"})
     assert stale.status_code == 409
     html = stale.content.decode()
     assert "Someone else saved this while you were editing" in html
