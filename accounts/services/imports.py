@@ -221,7 +221,8 @@ def import_job_run(*, job_id: int) -> ImportJob:
             return job
         job.status, job.started_at, job.lease_until, job.rows_done = ImportStatus.RUNNING, now, now + import_lease(), 0
         job.save(update_fields=["status", "started_at", "lease_until", "rows_done"])
-    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    # The file's bytes are read only if the file is planned again (not for a file unchanged since its check).
+    job = ImportJob.objects.select_related("created_by").defer("data").get(pk=job_id)
     recorder = _ProgressRecorder(job_id)
     result: ImportResult | None = None
     try:
