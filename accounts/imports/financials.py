@@ -93,8 +93,7 @@ def _resolved_accounts(distinct: set[tuple]) -> dict[tuple, tuple]:
     resolved = {}
     for names in distinct:
         errors: list[str] = []
-        row = dict(zip(("account_customer_number", "account_tax_id", "account_name", "account_country"), names,
-                       strict=True))
+        row = dict(zip(ACCOUNT_COLUMNS, names, strict=True))
         resolved[names] = (_resolve_account(index, row, errors), errors)
     return resolved
 
