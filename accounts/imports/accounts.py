@@ -1,5 +1,6 @@
 """The accounts import, and the CSV export of the account list in the same columns."""
 
+import functools
 from types import SimpleNamespace
 from typing import Any
 
@@ -137,16 +138,29 @@ def _compared() -> list[str]:
     return [writing.attname(Account, name) for name in EDITABLE_BY_IMPORT if name != "version"] + ["parent_id"]
 
 
+@functools.cache
+def _attnames() -> dict[str, str]:
+    return {name: writing.attname(Account, name) for name in EDITABLE_BY_IMPORT}
+
+
 def _target(fields: dict, parent_id: int | None) -> dict:
     """The values a row asks for, by attribute name; a column the row leaves empty is not asked for."""
-    out = {writing.attname(Account, name): getattr(value, "pk", value) for name, value in fields.items()}
+    attnames = _attnames()
+    out = {attnames[name]: getattr(value, "pk", value) for name, value in fields.items()}
     if parent_id is not None:
         out["parent_id"] = parent_id
     return out
 
 
+@functools.cache
+def _positions(compared: tuple[str, ...]) -> dict[str, int]:
+    return {name: i for i, name in enumerate(compared)}
+
+
 def _differs(stored: tuple, target: dict, compared: list[str]) -> bool:
-    return any(name in target and target[name] != value for name, value in zip(compared, stored, strict=True))
+    """Whether a value the row asks for (every one is among `compared`) is not the stored one."""
+    positions = _positions(tuple(compared))
+    return any(stored[positions[name]] != value for name, value in target.items())
 
 
 def _stored(ids) -> dict[int, tuple]:

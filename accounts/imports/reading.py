@@ -2,12 +2,16 @@
 result reported back. One value's reading (numbers, dates, countries, choices) is in `values`."""
 
 import csv
+import functools
 import io
+import string
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, NamedTuple
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils.translation import gettext as _
 
 from kam.text import single_line
@@ -179,15 +183,21 @@ class IndexedAccount(NamedTuple):
     parent_id: int | None
 
 
+INDEXED = ("pk", "name", "country", "tax_id", "customer_number", "parent_id")
+_LOWER, _UPPER = string.ascii_lowercase, string.ascii_uppercase
+
+
 class AccountIndex:
     """Every account's natural keys, loaded in one query, so validation makes no query per row."""
 
-    def __init__(self):
+    def __init__(self, rows: Iterable[tuple] | None = None):
         self.by_number: dict[str, IndexedAccount] = {}
         self.by_tax: dict[str, IndexedAccount] = {}
         self.by_name: dict[tuple[str, str], IndexedAccount] = {}
-        rows = Account.objects.values_list("pk", "name", "country", "tax_id", "customer_number", "parent_id")
-        for a in map(IndexedAccount._make, rows.iterator(chunk_size=20_000)):
+        if rows is None:
+            rows = _all_keys()
+        # tuple.__new__ straight from C: `_make`, a Python call per row, took most of the index's time.
+        for a in map(functools.partial(tuple.__new__, IndexedAccount), rows):
             if a.customer_number:
                 self.by_number[a.customer_number.upper()] = a
             if a.tax_id:
@@ -203,6 +213,47 @@ class AccountIndex:
         if tax_id:
             return self.by_tax.get(tax_id.upper())
         return self.by_name.get((name.strip().lower(), (country or "ES").upper()))
+
+    @classmethod
+    def of_keys(cls, *, numbers: Iterable[str], tax_ids: Iterable[str]) -> "AccountIndex":
+        """The index of the accounts that `find` can return for these customer numbers and tax ids (upper
+        case, as `find` compares them), without its names: for rows that all carry a tax id or a number
+        found among them. A file names a few thousand of 100,000 accounts; loading all of them cost 0.6 s
+        per file.
+
+        The database's upper() depends on its locale, so keys are compared in ASCII and every key with
+        another character is a candidate, read and matched here as `find` matches it."""
+        numbers, tax_ids = sorted(set(numbers) - {""}), sorted(set(tax_ids) - {""})
+        if connection.vendor != "postgresql":
+            return cls()
+        columns = ", ".join(f"a.{column}" for column in _columns())
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {columns} FROM {connection.ops.quote_name(Account._meta.db_table)} AS a "
+                f"WHERE translate(a.customer_number, %s, %s) = ANY(%s) OR translate(a.tax_id, %s, %s) = ANY(%s) "
+                f"OR octet_length(a.customer_number) <> char_length(a.customer_number) "
+                f"OR octet_length(a.tax_id) <> char_length(a.tax_id) ORDER BY a.name",
+                [_LOWER, _UPPER, numbers, _LOWER, _UPPER, tax_ids])
+            candidates = cursor.fetchall()
+        index = cls(candidates)
+        index.by_name = {}  # names are matched on the whole index only
+        return index
+
+
+def _columns() -> list[str]:
+    return [connection.ops.quote_name(Account._meta.get_field(n).column)  # type: ignore[union-attr,arg-type]
+            for n in ("id", *INDEXED[1:])]
+
+
+def _all_keys() -> Iterable[tuple]:
+    """Every account's INDEXED values, in the model's order. On PostgreSQL read raw (the ORM's per-row
+    conversions cost most of the 0.6 s that 100,000 accounts took)."""
+    if connection.vendor != "postgresql":
+        return Account.objects.values_list(*INDEXED).iterator(chunk_size=20_000)
+    columns = ", ".join(_columns())
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} FROM {connection.ops.quote_name(Account._meta.db_table)} ORDER BY name")
+        return cursor.fetchall()
 
 
 def _users_by_email(role) -> dict:

@@ -87,6 +87,8 @@ _PATTERNS = {d: (_grouped("." if d == "," else ",", d), _grouped(" ", d)) for d 
 
 
 def _strip_currency(text: str, extra: tuple[str, ...]) -> str:
+    if text[:1].isdigit() and text[-1:].isdigit():
+        return text  # no mark at either end: most cells, read without trying each mark
     for mark in sorted({*CURRENCY_MARKS, *extra}, key=len, reverse=True):
         if mark and text.upper().startswith(mark.upper()):
             text = text[len(mark):].strip()

@@ -126,20 +126,27 @@ def stored_values(model: type[Model], *, key: Sequence[str], fields: Sequence[st
     return out
 
 
-def stored_by(model: type[Model], *, by: str, values: Sequence, columns: Sequence[str]) -> Iterator[tuple]:
-    """The `columns` of the rows whose `by` column is one of `values`, a few queries whatever their number."""
-    if not values:
-        return
+def stored_pairs(model: type[Model], *, columns: tuple[str, str], where: dict[str, Sequence]) -> set[tuple[int, int]]:
+    """The integer pairs that the rows of `model` hold in `columns` (both set), among the rows whose
+    each `where` column is one of its values. On PostgreSQL the server sends each column as one text:
+    150,000 pairs arrive in a few tens of milliseconds, where 150,000 result rows cost most of a second."""
+    if not all(where.values()):
+        return set()
+    first, second = (_qn(field(model, n).column) for n in columns)
     if connection.vendor == "postgresql":
-        selected = ", ".join(_qn(field(model, n).column) for n in columns)
-        sql = f"SELECT {selected} FROM {_qn(model._meta.db_table)} WHERE {_qn(field(model, by).column)} = ANY(%s)"
+        conditions = " AND ".join(f"{_qn(field(model, n).column)} = ANY(%s)" for n in where)
+        # One aggregate node feeds both aggregates the same rows in the same order.
+        sql = (f"SELECT string_agg({first}::text, ','), string_agg({second}::text, ',') "
+               f"FROM {_qn(model._meta.db_table)} WHERE {first} IS NOT NULL AND {second} IS NOT NULL AND {conditions}")
         with connection.cursor() as cursor:
-            for part in chunks(values, 50_000):
-                cursor.execute(sql, [list(part)])
-                yield from cursor.fetchall()
-        return
-    for part in chunks(values, ID_BATCH):
-        yield from model._default_manager.filter(**{f"{by}__in": part}).values_list(*columns)
+            cursor.execute(sql, [list(values) for values in where.values()])
+            firsts, seconds = cursor.fetchone()
+        if not firsts:
+            return set()
+        return set(zip(map(int, firsts.split(",")), map(int, seconds.split(",")), strict=True))
+    rows = model._default_manager.filter(**{f"{n}__in": list(v) for n, v in where.items()}).exclude(
+        **{f"{columns[0]}__isnull": True}).exclude(**{f"{columns[1]}__isnull": True})
+    return set(rows.values_list(*columns).iterator(chunk_size=10_000))
 
 
 def with_stored(model: type[Model], *, key: Sequence[str], fields: Sequence[str],

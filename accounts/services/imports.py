@@ -68,7 +68,8 @@ def import_job_create(*, actor, kind: str, filename: str, data: bytes, decimal: 
 
 
 def _locked(job_id: int) -> ImportJob:
-    return ImportJob.objects.select_for_update().get(pk=job_id)
+    # Without the file's bytes, which no caller of the lock reads (one that empties them saves b"").
+    return ImportJob.objects.select_for_update().defer("data").get(pk=job_id)
 
 
 def _conventions(job: ImportJob):
@@ -119,14 +120,19 @@ def import_job_preview(*, job_id: int) -> ImportJob:
         if job.status != ImportStatus.UPLOADED:  # cancelled while it was being checked
             return job
         job.previewed_at = timezone.now()
+        # The file's bytes (up to 10 MB) are written again only to empty them.
+        saved = ["previewed_at", "status"]
         if report is None:
             job.status, job.message, job.finished_at, job.data = ImportStatus.FAILED, message, job.previewed_at, b""
+            saved += ["message", "finished_at", "data"]
         else:
             job.status, job.preview, job.rows_total = ImportStatus.PREVIEWED, report, report["rows"]
             job.checked_plan = checked_plan
+            saved += ["preview", "rows_total", "checked_plan"]
             if not preview_ok(report):
                 job.data = job.checked_plan = b""  # it can never be imported: the file is not kept
-        job.save()
+                saved.append("data")
+        job.save(update_fields=saved)
     return job
 
 
@@ -215,7 +221,8 @@ def import_job_run(*, job_id: int) -> ImportJob:
             return job
         job.status, job.started_at, job.lease_until, job.rows_done = ImportStatus.RUNNING, now, now + import_lease(), 0
         job.save(update_fields=["status", "started_at", "lease_until", "rows_done"])
-    job = ImportJob.objects.select_related("created_by").get(pk=job_id)
+    # The file's bytes are read only if the file is planned again (not for a file unchanged since its check).
+    job = ImportJob.objects.select_related("created_by").defer("data").get(pk=job_id)
     recorder = _ProgressRecorder(job_id)
     result: ImportResult | None = None
     try:
