@@ -81,23 +81,27 @@ def _threads(qs):
         Prefetch("messages", queryset=ClientMessage.objects.select_related("author_contact", "author_user")))
 
 
-def client_targets(link: ShareLink) -> dict:
+def client_targets(link: ShareLink, sections: dict | None = None) -> dict:
     """What the client may act on through `link`: their own commitments and the value entries, each only
-    when the link shows its section, and the sections they may ask to change."""
+    when the link shows its section, and the sections they may ask to change. `sections` (the
+    document's, from `document_sections`) saves fetching the rows again."""
     hidden = set(link.hidden_sections)
     plan = link.plan
-    commitments = ([] if ShareSection.COMMITMENTS in hidden
-                   else list(plan.commitments.filter(party=Party.CLIENT).select_related("contact")))
-    values = [] if ShareSection.VALUE in hidden else list(plan.value_entries.all())
-    sections = [(GENERAL, None)] + [(key, label) for key, label in ShareSection.choices
-                                    if key in (ShareSection.CONOCIMIENTO, ShareSection.VISION,
-                                               ShareSection.COMMITMENTS, ShareSection.REVIEWS)
-                                    and key not in hidden]
+    if sections is None:
+        commitments = ([] if ShareSection.COMMITMENTS in hidden
+                       else list(plan.commitments.select_related("contact")))
+        values = [] if ShareSection.VALUE in hidden else list(plan.value_entries.all())
+    else:
+        shown = sections["commitments"]
+        commitments = shown["us"] + shown["client"] if shown else []
+        values = sections["value"]["entries"] if sections["value"] else []
+    request_sections = [(GENERAL, None)] + [(key, label) for key, label in ShareSection.choices
+                                            if key in (ShareSection.CONOCIMIENTO, ShareSection.VISION,
+                                                       ShareSection.COMMITMENTS, ShareSection.REVIEWS)
+                                            and key not in hidden]
     # Requests may name any commitment the link shows, ours too: asking us to change ours is the point.
-    requestable = ([] if ShareSection.COMMITMENTS in hidden
-                   else list(plan.commitments.only("pk", "description", "party")))
-    return {"client_commitments": commitments, "value_entries": values, "request_sections": sections,
-            "request_commitments": requestable}
+    return {"client_commitments": [c for c in commitments if c.party == Party.CLIENT], "value_entries": values,
+            "request_sections": request_sections, "request_commitments": commitments}
 
 
 def client_threads(link: ShareLink) -> list[ClientThread]:

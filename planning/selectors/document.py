@@ -70,8 +70,9 @@ def share_document(link) -> dict:
     what they may act on, their requests with our answers, and whether the plan awaits their agreement
     (it does not while conditions they set are unanswered)."""
     plan = link.plan
-    return {"plan": plan, "link": link, **document_sections(plan, set(link.hidden_sections)),
-            **client_targets(link), "threads": client_threads(link),
+    document = document_sections(plan, set(link.hidden_sections))
+    return {"plan": plan, "link": link, **document, **client_targets(link, document["sections"]),
+            "threads": client_threads(link),
             "changes_requested": changes_requested(plan), "actions": workflow.allowed(plan.status)}
 
 

@@ -43,7 +43,8 @@ def personal_data_erase(person) -> dict[str, int]:
     counts["share_views"] = scrub(person, [ShareView.objects.filter(link__in=links)], (), search=False,
                                   replace={"ip": None, "user_agent": ""})
     counts["share_addresses"] = (
-        scrub(person, [ShareLink.objects.filter(contact=contact)], (), search=False, replace={"email": ""})
+        scrub(person, with_history(ShareLink.objects.filter(contact=contact), {"contact_id": contact.pk}), (),
+              search=False, replace={"email": ""})
         + scrub(person, [ShareCode.objects.filter(link__in=links)], (), search=False, replace={"email": ""}))
     counts["client_sessions"] = scrub(person, [ClientSession.objects.filter(link__in=links)], (), search=False,
                                       replace={"ip": None, "user_agent": ""})

@@ -102,7 +102,8 @@ def test_the_client_confirms_or_disputes_value(personas, plan, shared):
     client.post(share_url(token), {"action": "value", "row": plan.entry.pk, "value-answer": "dispute",
                                    "value-note": "Fue un 8 %"})
     plan.entry.refresh_from_db()
-    assert plan.entry.disputed_by_client and not plan.entry.confirmed_by_client and plan.entry.client_note == "Fue un 8 %"
+    assert plan.entry.disputed_by_client and not plan.entry.confirmed_by_client
+    assert plan.entry.client_note == "Fue un 8 %"
     services.client_value_answer(session=_session(link), entry=plan.entry, confirmed=True, origin=ORIGIN)
     plan.entry.refresh_from_db()
     assert plan.entry.confirmed_by_client and not plan.entry.disputed_by_client
@@ -120,7 +121,8 @@ def test_a_change_request_is_a_thread_the_kam_answers(personas, plan, shared):
     # Only the plan's editors answer.
     with pytest.raises(Forbidden):
         services.client_thread_answer(actor=personas.sponsor, thread=thread, body="No")
-    kam.post(reverse("planning:thread_answer", args=[thread.pk]), {f"answer-{thread.pk}-body": "De acuerdo, lo movemos"})
+    kam.post(reverse("planning:thread_answer", args=[thread.pk]),
+             {f"answer-{thread.pk}-body": "De acuerdo, lo movemos"})
     thread.refresh_from_db()
     assert thread.answered_at is not None
     assert "De acuerdo, lo movemos" in client.get(share_url(token)).content.decode()

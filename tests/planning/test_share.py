@@ -15,7 +15,7 @@ from accounts.models import Activity
 from kam.errors import DomainError, Invalid
 from kam.models import Notification
 from planning import selectors, services
-from planning.models import ClientSession, PlanStatus, ShareCode, ShareLink, ShareView
+from planning.models import ClientSession, ShareCode, ShareLink, ShareView
 from planning.views import SHARE_LIMIT
 from tests.factories import ContactFactory, department
 from tests.planning.client import last_code, share_url, verified_client
