@@ -87,7 +87,7 @@ def test_plan_from_draft_to_agreed(personas, live_server, browser, browser_login
     kam.click('[data-testid="commit-plan"]')
     expect(kam.locator('[data-testid="plan-status"]')).to_have_attribute("data-status", "committed")
     kam.click('[data-testid="share-link"]')
-    kam.select_option("#id_contact", label="Luis Pérez")
+    kam.select_option("#id_contact", value=str(luis.pk))
     kam.click('[data-testid="create-share"]')
     url = kam.locator('[data-testid="new-share-url"]').input_value()
     assert re.search(r"/share/[A-Za-z0-9_-]{43,}/$", url)
