@@ -37,7 +37,7 @@ def share_links_of(person) -> QuerySet:
               if link.contact_id == person.contact.pk or person.mentioned_in(link.label)}
     theirs |= {m.thread.link_id for m in ClientMessage.objects.filter(thread__link__in=links)
                .filter(person.q("author_name")).select_related("thread").only("thread__link_id", "author_name")
-               if person.mentioned_in(m.author_name)}
+               if m.thread.link_id is not None and person.mentioned_in(m.author_name)}
     return links.filter(pk__in=theirs)
 
 

@@ -108,7 +108,7 @@ def share_code_verify(*, link: ShareLink, code: str, origin: Origin) -> tuple[Cl
     if outcome == "spent":
         raise Invalid(errors={"code": [_("Wrong code, and no tries are left. Ask for a new code.")]})
     if outcome == "wrong":
-        left = selectors.CODE_TRIES - current.attempts
+        left = selectors.CODE_TRIES - (current.attempts if current is not None else 0)
         raise Invalid(errors={"code": [_("Wrong code. Tries left: %(n)d.") % {"n": left}]})
     return _session_open(link, origin)
 
@@ -172,7 +172,7 @@ def _note(note: str, *, required: bool = False, field: str = "note") -> str:
 
 # --- the client's contributions ---------------------------------------------------------------------
 
-CLIENT_COMMITMENT_STATUSES = {CommitmentStatus.DONE: ClientActionKind.COMMITMENT_DONE,
+CLIENT_COMMITMENT_STATUSES: dict[str, str] = {CommitmentStatus.DONE: ClientActionKind.COMMITMENT_DONE,
                               CommitmentStatus.AT_RISK: ClientActionKind.COMMITMENT_AT_RISK}
 
 
@@ -184,10 +184,11 @@ def client_commitment_status(*, session: ClientSession, commitment: Commitment, 
     session, link = _require_session(session)
     if ShareSection.COMMITMENTS in link.hidden_sections:
         raise Forbidden(_("This link does not show the commitments."))
-    commitment = Commitment.objects.select_for_update(of=("self",)).filter(
+    theirs = Commitment.objects.select_for_update(of=("self",)).filter(
         pk=commitment.pk, plan=link.plan, party=Party.CLIENT).first()
-    if commitment is None:
+    if theirs is None:
         raise Forbidden(_("Only your own commitments can be updated here."))
+    commitment = theirs
     if status not in CLIENT_COMMITMENT_STATUSES:
         raise Invalid(errors={"status": [_("Choose done or at risk.")]})
     note = _note(note, required=status == CommitmentStatus.AT_RISK)
@@ -212,16 +213,16 @@ def client_value_answer(*, session: ClientSession, entry: ValueDelivered, confir
     session, link = _require_session(session)
     if ShareSection.VALUE in link.hidden_sections:
         raise Forbidden(_("This link does not show the value delivered."))
-    entry = ValueDelivered.objects.select_for_update().filter(pk=entry.pk, plan=link.plan).first()
-    if entry is None:
+    row = ValueDelivered.objects.select_for_update().filter(pk=entry.pk, plan=link.plan).first()
+    if row is None:
         raise Forbidden(_("That entry is not part of this plan."))
+    entry = row
     note = _note(note, required=not confirmed)
     clean_field(ValueDelivered, "client_note", note)
     entry.confirmed_by_client = confirmed
     entry.disputed_by_client = not confirmed
     entry.client_note = note
     versioning.bump(entry)
-    entry._change_reason = "client confirmed" if confirmed else "client disputed"
     entry.save()
     kind = ClientActionKind.VALUE_CONFIRMED if confirmed else ClientActionKind.VALUE_DISPUTED
     _record(session, kind, origin, subject=entry.outcome, note=note)

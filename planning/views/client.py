@@ -92,9 +92,9 @@ def _act(link, session, action, form, request):
         return _("Thank you: your answer was recorded.")
     if action == "request":
         kind, _sep, key = data["target"].partition(":")
-        commitment = Commitment(pk=int(key)) if kind == "commitment" and key.isdigit() else None
+        about = Commitment(pk=int(key)) if kind == "commitment" and key.isdigit() else None
         services.client_request_change(session=session, body=data["body"], section=key if kind == "section" else "",
-                                       commitment=commitment, origin=origin)
+                                       commitment=about, origin=origin)
         return _("Thank you: your request was sent to the account team.")
     services.client_accept(session=session, conditions=data["conditions"], origin=origin)
     if data["conditions"]:
