@@ -94,9 +94,8 @@ def test_an_opportunity_sent_twice_is_added_once(personas, htmx):
 
 def test_a_share_link_sent_twice_is_created_once(personas):
     from planning.models import ShareLink
-    from tests.planning.factories import PlanFactory
-
     from tests.factories import ContactFactory
+    from tests.planning.factories import PlanFactory
 
     plan = PlanFactory(account=personas.account)
     contact = ContactFactory(account=personas.account)
