@@ -188,3 +188,18 @@ def test_a_forged_or_other_links_cookie_opens_nothing(personas, plan):
     forged = Client()
     forged.cookies[f"kam_client_{link.pk}"] = client.cookies[f"kam_client_{other.pk}"].value
     assert 'data-testid="share-verify"' in forged.get(share_url(token)).content.decode()
+
+
+def test_the_timeline_and_the_notice_read_in_the_readers_language(personas, plan, shared):
+    from django.utils import translation
+
+    link, _token, _client = shared
+    services.client_value_answer(session=_session(link), entry=plan.entry, confirmed=False, note="Fue un 8 %",
+                                 origin=ORIGIN)
+    event = Activity.objects.get(account=plan.account, subkind="client_value_disputed")
+    notice = _kam_notices(personas).get()
+    with translation.override("es"):
+        assert "discrepó del valor entregado" in event.text and link.contact.name in event.text
+        assert notice.title_text.startswith("Actividad del cliente") and "discrepó" in notice.body_text
+    with translation.override("en"):
+        assert "disputed value delivered" in event.text
