@@ -15,7 +15,7 @@ from kam.errors import Forbidden, Invalid
 
 from .. import messages as msg
 from .. import selectors
-from ..models import AccountPlan, ClientSession, ClientThread, ShareLink, ShareView, ThreadKind
+from ..models import AccountPlan, ClientSession, ClientThread, ShareCode, ShareLink, ShareView, ThreadKind
 from .plans import _event, _lock_plan, _require_edit
 
 SHARE_DEFAULT_DAYS = 30
@@ -121,7 +121,12 @@ def share_view_log(*, link: ShareLink, ip: str | None, user_agent: str) -> Share
 
 
 def share_views_purge(*, now: datetime.datetime | None = None) -> int:
-    """Forget share-link views older than the retention period (`KAM_SHARE_VIEW_RETENTION_DAYS`): each
-    holds a client's address and browser, kept only as long as it helps to know who opened a link."""
-    cutoff = (now or timezone.now()) - datetime.timedelta(days=settings.KAM_SHARE_VIEW_RETENTION_DAYS)
+    """Forget share-link views and ended client sessions older than the retention period
+    (`KAM_SHARE_VIEW_RETENTION_DAYS`): each holds a client's address and browser, kept only as long as it
+    helps to know who opened a link. Codes are forgotten a day after they stopped working. The client's
+    actions stay: they are the record of what the client did to the plan."""
+    now = now or timezone.now()
+    cutoff = now - datetime.timedelta(days=settings.KAM_SHARE_VIEW_RETENTION_DAYS)
+    ShareCode.objects.filter(expires_at__lt=now - datetime.timedelta(days=1)).delete()
+    ClientSession.objects.filter(expires_at__lt=cutoff).delete()
     return ShareView.objects.filter(viewed_at__lt=cutoff).delete()[0]

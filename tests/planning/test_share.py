@@ -239,3 +239,12 @@ def test_verifying_is_recorded_with_who_when_and_where(personas, plan):
     assert action.ip == "203.0.113.7" and action.user_agent == "Navegador/2"
     assert Activity.objects.filter(account=plan.account, subkind="client_verified").exists()
     assert not Notification.objects.filter(event_key__startswith="client-action:").exists()
+
+
+def test_old_codes_and_sessions_are_purged_with_the_views(personas, plan, settings):
+    link, token = share_link(personas.kam, plan)
+    verified_client(link, token)
+    later = timezone.now() + datetime.timedelta(days=settings.KAM_SHARE_VIEW_RETENTION_DAYS + 1)
+    services.share_views_purge(now=later)
+    assert not ShareCode.objects.exists() and not ClientSession.objects.exists()
+    assert link.client_actions.exists()  # what the client did stays
