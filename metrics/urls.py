@@ -7,6 +7,7 @@ app_name = "metrics"
 urlpatterns = [
     path("accounts/<int:pk>/brief/", views.account_brief, name="account_brief"),
     path("my-work/", views.my_work, name="my_work"),
+    path("share/<str:token>/rate/", views.share_survey, name="share_survey"),
     path("dashboards/kam/", views.dashboard_kam, name="dashboard_kam"),
     path("dashboards/sponsor/", views.dashboard_sponsor, name="dashboard_sponsor"),
     path("dashboards/program/", views.dashboard_program, name="dashboard_program"),

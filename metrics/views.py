@@ -2,14 +2,20 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from accounts import selectors as account_selectors
 from kam import versioning
-from kam.access import role_required, signed_in
+from kam.access import public, role_required, signed_in
+from kam.errors import Forbidden, Invalid
 from kam.models import ProgrammeSettings
+from kam.ratelimit import client_ip
 from kam.roles import KAM, LEAD, SPONSOR, has_role
 from kam.uploads import IMAGE_MAX_BYTES, image_head_refusal, upload_limit, upload_refused, upload_type_refusal
+from planning import selectors as planning_selectors
+from planning.views.client import SHARE_LIMIT, verified_session
+from touchpoints import services as touchpoint_services
 
 from . import selectors, services
 from .forms import ProgrammeSettingsForm
@@ -95,3 +101,30 @@ def recompute_now(request):
                                                                        allowed_hosts={request.get_host()}):
         target = ""
     return redirect(target or "metrics:dashboard_program")
+
+
+@public
+@never_cache
+def share_survey(request, token):
+    """The verified client of a share link rates the partnership: the plan's page (planning) hands the
+    client to the contact's survey (touchpoints), two apps that never import each other, so the step
+    lives here. Under the share link's path, so the browser sends the link's client session with it."""
+    if SHARE_LIMIT.hit(client_ip(request)) > SHARE_LIMIT.limit:
+        return render(request, "planning/share_invalid.html", {"rate_limited": True}, status=429)
+    link = planning_selectors.share_link_resolve(token)
+    if link is None:
+        return render(request, "planning/share_invalid.html", status=404)
+    session = verified_session(request, link)
+    if session is None or session.contact is None:
+        return redirect("planning:share", token=token)
+    # The invitation is the account team's, as if the KAM had sent it: whoever shared the plan, else
+    # the account's KAM (the service checks that they may ask this client).
+    inviter = link.created_by if link.created_by.has_perm("touchpoints.send_survey", link.plan.account) \
+        else link.plan.account.kam
+    try:
+        _survey, survey_token = touchpoint_services.survey_link_for(actor=inviter, contact=session.contact)
+    except (Forbidden, Invalid):
+        messages.error(request, _("The survey cannot be opened from here just now: the account team will send "
+                                  "it to you."))
+        return redirect("planning:share", token=token)
+    return redirect("touchpoints:survey", token=survey_token)

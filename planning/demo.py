@@ -99,7 +99,10 @@ def _period(today):
 def seed(ctx) -> None:
     from accounts.attachments import demo as attachments_demo
 
+    from . import demo_client
+
     _seed_plans(ctx)
+    demo_client.seed(ctx)
     # Files on an account and its plan: seeded once the plans exist.
     attachments_demo.seed(ctx, plan_of=lambda account: account.plans.order_by("-period_start").first())
 

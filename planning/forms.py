@@ -184,8 +184,11 @@ class ValueDeliveredForm(VersionedForm):
 
 
 class ShareLinkForm(BoundedForm):
-    label = forms.CharField(label=_("For (name or company role)"), max_length=160, required=False)
-    contact = forms.ModelChoiceField(label=_("Client contact"), queryset=Contact.objects.none(), required=False)
+    contact = forms.ModelChoiceField(
+        label=_("Client contact"), queryset=Contact.objects.none(),
+        help_text=_("Only they can open the link: a one-time code is sent to their e-mail address. Contacts "
+                    "without an address are not listed."))
+    label = forms.CharField(label=_("Label (optional)"), max_length=160, required=False)
     hidden_sections = forms.MultipleChoiceField(
         label=_("Hide from the client"), choices=ShareSection.choices, required=False,
         widget=forms.CheckboxSelectMultiple,
@@ -195,18 +198,47 @@ class ShareLinkForm(BoundedForm):
     def __init__(self, *args, account=None, **kwargs):
         super().__init__(*args, **kwargs)
         form_field(self, "contact", forms.ModelChoiceField).queryset = Contact.objects.filter(
-            account=account, left_at__isnull=True)
+            account=account, left_at__isnull=True).exclude(email="").order_by("name")
 
 
-class ShareAcceptForm(BoundedForm):
-    name = forms.CharField(label=_("Your name and position"), max_length=160)
-    comment = forms.CharField(label=_("Comment (optional)"), required=False,
-                              widget=forms.Textarea(attrs={"rows": 2}))
+class ShareCodeForm(BoundedForm):
+    code = forms.CharField(label=_("Code"), max_length=12,
+                           widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}))
 
 
-class ShareCommentForm(BoundedForm):
-    name = forms.CharField(label=_("Your name"), max_length=160)
-    body = forms.CharField(label=_("Comment"), widget=forms.Textarea(attrs={"rows": 3}))
+class ClientCommitmentForm(BoundedForm):
+    status = forms.ChoiceField(label=_("Status"), choices=[(CommitmentStatus.DONE, _("Done")),
+                                                           (CommitmentStatus.AT_RISK, _("At risk"))])
+    on_date = forms.DateField(label=_("Date"), required=False, widget=DateInput())
+    note = forms.CharField(label=_("Note"), required=False, max_length=2000,
+                           widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ClientValueForm(BoundedForm):
+    answer = forms.ChoiceField(label=_("Your answer"), choices=[("confirm", _("Confirm")), ("dispute", _("Dispute"))])
+    note = forms.CharField(label=_("Note"), required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ClientRequestForm(BoundedForm):
+    target = forms.ChoiceField(label=_("About"))
+    body = forms.CharField(label=_("What should change?"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, sections=(), commitments=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = [(f"section:{key}", label or _("The plan as a whole")) for key, label in sections]
+        choices += [(f"commitment:{c.pk}", _("Commitment: %(what)s") % {"what": c.description}) for c in commitments]
+        form_field(self, "target", forms.ChoiceField).choices = choices
+
+
+class ClientAcceptForm(BoundedForm):
+    conditions = forms.CharField(
+        label=_("Conditions (optional)"), required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("With conditions your acceptance is a request for changes: the plan is agreed once the team "
+                    "has answered and you accept it without conditions."))
+
+
+class ThreadAnswerForm(BoundedForm):
+    body = forms.CharField(label=_("Answer"), max_length=4000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class NegotiationCreateForm(BoundedModelForm):

@@ -24,6 +24,11 @@ RETURNED = register("planning.returned", _("Plan returned to draft"))
 AGREED = register("planning.agreed", _("The client agreed to the plan (%(who)s, %(how)s)"),
                   how=Choice("planning.AccountPlan", "client_agreement_channel"))
 SHARED = register("planning.shared", _("Plan shared with the client (%(who)s)"))
+CLIENT_VERIFIED = register("planning.client_verified", _("%(who)s opened the shared plan with their code"))
+CLIENT_ACTED = register("planning.client_acted", _("%(who)s (client): %(action)s · %(what)s"),
+                        action=Choice("planning.ClientAction", "kind", lower=True))
+CLIENT_ANSWERED = register("planning.client_answered", _("We answered the client's request: %(what)s"))
+RESHARED = register("planning.reshared", _("Plan open again for the client's agreement (%(who)s)"))
 REVIEW_HELD = register("planning.review_held", _("Plan review held on %(date)s"), date=DATE)
 CLOSED = register("planning.closed", _("Plan closed"))
 SIGNOFF_REOPENED = register("planning.signoff_reopened",
@@ -53,6 +58,9 @@ NOTICE_AGREED = register(
 NOTICE_SHARE_COMMENT = register(
     "planning.notice_share_comment", _("The client commented on the plan for %(account)s"),
     body="%(author)s: %(text)s")
+NOTICE_CLIENT_ACTED = register(
+    "planning.notice_client_acted", _("Client activity on the plan for %(account)s"),
+    body=_("%(who)s: %(action)s · %(what)s"), action=Choice("planning.ClientAction", "kind", lower=True))
 NOTICE_REVIEW_DUE = register(
     "planning.notice_review_due", _("Plan review due: %(account)s"),
     body=_("The plan's review was due on %(date)s. Hold it with the client and record it."), date=DATE)

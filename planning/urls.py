@@ -24,6 +24,9 @@ urlpatterns = [
     path("plans/<int:pk>/sharing/", views.plan_sharing, name="plan_sharing"),
     path("commitments/<int:pk>/status/", views.commitment_status, name="commitment_status"),
     path("share-links/<int:pk>/revoke/", views.share_revoke, name="share_revoke"),
+    path("share-links/<int:pk>/send/", views.share_send, name="share_send"),
+    path("share-links/<int:pk>/reopen/", views.share_reopen, name="share_reopen"),
+    path("client-requests/<int:pk>/answer/", views.thread_answer, name="thread_answer"),
     path("share/<str:token>/", views.share, name="share"),
     path("share-links/<int:pk>/client.pdf", views.share_link_pdf, name="share_link_pdf"),
     # The client's copy under the token: wrap here with the verified client's session check.

@@ -51,6 +51,7 @@ from planning.models import (
 )
 from tests.accounts.factories import CriterionFactory
 from tests.conftest import client_for
+from tests.planning.factories import share_link
 from touchpoints.models import ClientFeedback, PartnershipRating, ServiceIncident, SlaPolicy, Touchpoint
 
 pytestmark = pytest.mark.django_db
@@ -99,7 +100,7 @@ def _admin_objects(personas):
     from tests.touchpoints.factories import FeedbackFactory, IncidentFactory, TouchpointFactory
 
     plan = PlanFactory(account=personas.account)
-    link, _token = planning_services.share_link_create(actor=personas.kam, plan=plan, hidden_sections=[])
+    link, _token = share_link(personas.kam, plan)
     return {
         "touchpoints_serviceincident": IncidentFactory(account=personas.account),
         "touchpoints_touchpoint": TouchpointFactory(account=personas.account),
@@ -128,7 +129,7 @@ def test_a_share_link_is_revoked_from_the_admin_not_deleted(personas):
     from tests.planning.factories import PlanFactory
 
     plan = PlanFactory(account=personas.account)
-    link, _token = planning_services.share_link_create(actor=personas.kam, plan=plan, hidden_sections=[])
+    link, _token = share_link(personas.kam, plan)
     response = client_for(personas.lead).post(reverse("admin:planning_sharelink_changelist"),
                                               {"action": "revoke_links", "_selected_action": [link.pk]})
     assert response.status_code == 302

@@ -205,6 +205,9 @@ def _planning_cases(w):
             data, instance=value)),
         "planning.forms.ShareLinkForm": Case(lambda data=None, files=None: f.ShareLinkForm(
             data, account=w.account, initial={"label": "Director de compras", "contact": w.contact.pk})),
+        "planning.forms.ClientRequestForm": Case(lambda data=None, files=None: f.ClientRequestForm(
+            data, sections=[("general", None), ("vision", "Visión")], commitments=[w.commitment],
+            initial={"target": f"commitment:{w.commitment.pk}", "body": "Otra fecha, por favor"})),
         "planning.forms.NegotiationCreateForm": Case(lambda data=None, files=None: f.NegotiationCreateForm(
             data, initial={"title": "Renovación 2027"})),
         "planning.forms.NegotiationForm": Case(lambda data=None, files=None: f.NegotiationForm(

@@ -173,3 +173,16 @@ def test_my_work_has_something_for_the_kam_the_sponsor_finance_and_operations(se
     from accounts.models import Account
 
     assert stale_stakeholders(Account.objects.filter(kam__username="ana.garcia", tier="key")).exists()
+
+
+def test_the_demo_shows_the_clients_side(seeded):
+    """A plan shared with a client contact who opened it with a code and worked on it: the KAM has
+    client activity to read and a request to answer."""
+    from planning.models import ClientAction, ClientThread, ShareLink
+
+    link = ShareLink.objects.filter(contact__isnull=False, client_actions__isnull=False).distinct().get()
+    assert link.email and link.contact.account_id == link.plan.account_id
+    kinds = set(ClientAction.objects.filter(link=link).values_list("kind", flat=True))
+    assert {"commitment_done", "value_disputed", "change_requested"} <= kinds
+    threads = ClientThread.objects.filter(link=link)
+    assert threads.filter(answered_at__isnull=False).exists() and threads.filter(answered_at__isnull=True).exists()

@@ -94,12 +94,15 @@ def test_an_opportunity_sent_twice_is_added_once(personas, htmx):
 
 def test_a_share_link_sent_twice_is_created_once(personas):
     from planning.models import ShareLink
+    from tests.factories import ContactFactory
     from tests.planning.factories import PlanFactory
 
     plan = PlanFactory(account=personas.account)
+    contact = ContactFactory(account=personas.account)
     client = client_for(personas.kam)
     url = reverse("planning:plan_sharing", args=[plan.pk])
-    first, second = _twice(client, url, fill_valid(_form(client.get(url)), text="Director de compras"))
+    data = {**fill_valid(_form(client.get(url)), text="Director de compras"), "contact": str(contact.pk)}
+    first, second = _twice(client, url, data)
     assert first.status_code == 200 and "new-share-url" in first.content.decode()
     assert second.status_code == 302 and second["Location"] == url
     assert ShareLink.objects.filter(plan=plan).count() == 1

@@ -16,10 +16,19 @@ from .choices import (
     Priority,
     ShareSection,
 )
+from .client import (
+    ClientAction,
+    ClientActionKind,
+    ClientMessage,
+    ClientSession,
+    ClientThread,
+    ShareCode,
+    ThreadKind,
+)
 from .negotiation import Concession, Negotiation, NegotiationAgreement, NegotiationObjective, NegotiationVariable
 from .plan import AccountPlan, AgreedVersion, SignOff
 from .rows import Commitment, KnowledgeTask, Opportunity, PlanReview, ValueDelivered
-from .sharing import ShareComment, ShareLink, ShareView
+from .sharing import ShareLink, ShareView
 
 __all__ = [
     "CONOCIMIENTO_FIELDS", "MATERIAL_TEXT_FIELDS", "SUMMARY_FIELDS", "TEXT_FIELDS", "VISION_FIELDS",
@@ -27,6 +36,7 @@ __all__ = [
     "PlanStatus", "Priority", "ShareSection",
     "AccountPlan", "AgreedVersion", "SignOff",
     "Commitment", "KnowledgeTask", "Opportunity", "PlanReview", "ValueDelivered",
-    "ShareComment", "ShareLink", "ShareView",
+    "ShareLink", "ShareView",
+    "ClientAction", "ClientActionKind", "ClientMessage", "ClientSession", "ClientThread", "ShareCode", "ThreadKind",
     "Concession", "Negotiation", "NegotiationAgreement", "NegotiationObjective", "NegotiationVariable",
 ]

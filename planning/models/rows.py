@@ -134,6 +134,9 @@ class ValueDelivered(models.Model):
     amount = models.DecimalField(_("amount (€)"), max_digits=14, decimal_places=2)
     delivered_on = models.DateField(_("delivered on"), validators=[sane_date])
     confirmed_by_client = models.BooleanField(_("confirmed by the client"), default=False)
+    # The client's own word through a share link: a dispute stands until they confirm or we correct it.
+    disputed_by_client = models.BooleanField(_("disputed by the client"), default=False)
+    client_note = models.CharField(_("client's note"), max_length=500, blank=True, validators=[visible_text])
     version = models.PositiveIntegerField(default=1)
     history = HistoricalRecords()
 

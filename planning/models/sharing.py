@@ -1,4 +1,4 @@
-"""Read-only share links of a plan for the client, their views and comments."""
+"""Share links of a plan for the client and their views (what the client does through them: client.py)."""
 
 from django.conf import settings
 from django.db import models
@@ -7,7 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from accounts.models import Contact
-from kam.validators import free_text_length, visible_text
+from kam.validators import visible_text
 
 from .plan import AccountPlan
 
@@ -21,6 +21,9 @@ class ShareLink(models.Model):
     label = models.CharField(_("for"), max_length=160, blank=True, validators=[visible_text])
     contact = models.ForeignKey(Contact, verbose_name=_("client contact"), null=True, blank=True,
                                 on_delete=models.SET_NULL, related_name="+")
+    # The address the one-time codes go to, fixed when the link is made: editing the contact later
+    # does not redirect codes of a link already sent.
+    email = models.EmailField(_("e-mail"), blank=True)
     hidden_sections = models.JSONField(_("hidden sections"), default=list, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(default=timezone.now)
@@ -55,18 +58,3 @@ class ShareView(models.Model):
 
     def __str__(self):
         return f"{self.viewed_at:%Y-%m-%d %H:%M} {self.ip or ''}"
-
-
-class ShareComment(models.Model):
-    link = models.ForeignKey(ShareLink, on_delete=models.CASCADE, related_name="comments")
-    author = models.CharField(_("your name"), max_length=160, validators=[visible_text])
-    body = models.TextField(_("comment"), validators=[free_text_length])
-    created_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["-created_at"]
-        verbose_name = _("client comment")
-        verbose_name_plural = _("client comments")
-
-    def __str__(self):
-        return f"{self.author}: {self.body[:40]}"

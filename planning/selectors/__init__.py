@@ -16,6 +16,23 @@ from .approvals import (
     signers_for,
     signoffs_owed_by,
 )
+from .client import (
+    CLIENT_SESSION_HOURS,
+    CODE_DIGITS,
+    CODE_MINUTES,
+    CODE_TRIES,
+    GENERAL,
+    changes_requested,
+    client_session_resolve,
+    client_targets,
+    client_threads,
+    code_hash,
+    contact_language,
+    contact_page_language,
+    masked_email,
+    plan_client_activity,
+    session_key_hash,
+)
 from .document import (
     NOT_COMMERCIAL,
     document_sections,
@@ -62,6 +79,21 @@ from .plans import (
 )
 
 __all__ = [
+    "CLIENT_SESSION_HOURS",
+    "CODE_DIGITS",
+    "CODE_MINUTES",
+    "CODE_TRIES",
+    "GENERAL",
+    "changes_requested",
+    "client_session_resolve",
+    "client_targets",
+    "client_threads",
+    "code_hash",
+    "contact_language",
+    "contact_page_language",
+    "masked_email",
+    "plan_client_activity",
+    "session_key_hash",
     "FIRST_PLAN_NEXT_YEAR_FROM_MONTH",
     "NOT_COMMERCIAL",
     "OPEN_COMMITMENT",

@@ -9,6 +9,7 @@ from django.utils import timezone
 from .. import workflow
 from ..models import Party, ShareLink, ShareSection
 from .approvals import agreement_marks
+from .client import changes_requested, client_targets, client_threads
 
 # Readers without commercial access print what they may read on screen, nothing more.
 NOT_COMMERCIAL = frozenset({ShareSection.OPPORTUNITY_VALUES, "value_amounts"})
@@ -65,11 +66,14 @@ def share_link_resolve(token: str) -> ShareLink | None:
 
 
 def share_document(link) -> dict:
-    """What the client sees through `link` (an active link): the sections it does not hide, the
-    comments made on it, and whether the plan awaits their agreement."""
+    """What the verified client sees through `link` (an active link): the sections it does not hide,
+    what they may act on, their requests with our answers, and whether the plan awaits their agreement
+    (it does not while conditions they set are unanswered)."""
     plan = link.plan
-    return {"plan": plan, "link": link, **document_sections(plan, set(link.hidden_sections)),
-            "comments": list(link.comments.all()), "actions": workflow.allowed(plan.status)}
+    document = document_sections(plan, set(link.hidden_sections))
+    return {"plan": plan, "link": link, **document, **client_targets(link, document["sections"]),
+            "threads": client_threads(link),
+            "changes_requested": changes_requested(plan), "actions": workflow.allowed(plan.status)}
 
 
 def print_document(plan) -> dict:

@@ -12,6 +12,7 @@ from kam.models import Department, ProgrammeSettings
 from .. import workflow
 from ..models import Party
 from .approvals import agreement_marks, can_sign_for
+from .client import plan_client_activity
 from .plans import plan_flags, plan_history
 
 
@@ -93,6 +94,7 @@ def plan_editor(user, plan) -> dict:
         "commercial": getattr(plan, "commercial", False), "can_edit": can_edit,
         "actions": workflow.allowed(plan.status), "now": timezone.now(),
         "history": list(plan_history(plan, limit=5)),
+        **plan_client_activity(plan),
     }
 
 

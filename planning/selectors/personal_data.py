@@ -29,14 +29,15 @@ def personal_texts(account) -> list[tuple]:
 def share_links_of(person) -> QuerySet:
     """The account's share links that are the person's: addressed to them, labelled with their name, or
     where they commented under it."""
-    from ..models import ShareComment, ShareLink
+    from ..models import ClientMessage, ShareLink
 
     links = ShareLink.objects.filter(plan__account=person.contact.account)
     theirs = {link.pk for link in links.filter(Q(contact=person.contact) | person.q("label")).only("pk", "label",
                                                                                                   "contact_id")
               if link.contact_id == person.contact.pk or person.mentioned_in(link.label)}
-    theirs |= {c.link_id for c in ShareComment.objects.filter(link__in=links).filter(person.q("author")).only(
-        "link_id", "author") if person.mentioned_in(c.author)}
+    theirs |= {m.thread.link_id for m in ClientMessage.objects.filter(thread__link__in=links)
+               .filter(person.q("author_name")).select_related("thread").only("thread__link_id", "author_name")
+               if m.thread.link_id is not None and person.mentioned_in(m.author_name)}
     return links.filter(pk__in=theirs)
 
 
@@ -46,7 +47,7 @@ def personal_data(person) -> list:
     comments, and every plan text naming them."""
     from accounts.personal_data import Section, mentions
 
-    from ..models import AgreedVersion, ShareComment, ShareView
+    from ..models import AgreedVersion, ClientAction, ClientMessage, ShareView
 
     contact, account = person.contact, person.contact.account
     agreed = [
@@ -72,9 +73,14 @@ def personal_data(person) -> list:
     views = [{"link": v.link_id, "viewed_at": v.viewed_at, "ip": v.ip, "user_agent": v.user_agent}
              for v in ShareView.objects.filter(link__in=links).order_by("viewed_at", "pk")]
     their_links = {r["id"] for r in link_rows}
-    comments = [{"link": c.link_id, "when": c.created_at, "author": c.author, "comment": c.body}
-                for c in ShareComment.objects.filter(link__plan__account=account).order_by("created_at", "pk")
-                if c.link_id in their_links or person.mentioned_in(c.author) or person.mentioned_in(c.body)]
+    comments = [{"link": m.thread.link_id, "when": m.created_at, "author": m.author_name, "comment": m.body}
+                for m in ClientMessage.objects.filter(thread__plan__account=account, author_user__isnull=True)
+                .select_related("thread").order_by("created_at", "pk")
+                if m.thread.link_id in their_links or m.author_contact_id == contact.pk
+                or person.mentioned_in(m.author_name) or person.mentioned_in(m.body)]
+    actions = [{"link": a.link_id, "when": a.at, "action": a.get_kind_display(), "on": a.subject, "note": a.note,
+                "ip": a.ip, "user_agent": a.user_agent}
+               for a in ClientAction.objects.filter(link__in=links).order_by("at", "pk")]
     texts = [row for rows, fields, _history in personal_texts(account) for row in mentions(person, rows, fields)]
     return [
         Section("plans_agreed", _("Plans they agreed to"), agreed),
@@ -83,5 +89,6 @@ def personal_data(person) -> list:
         Section("share_links", _("Share links addressed to them"), link_rows),
         Section("share_views", _("Views of those links (address and browser)"), views),
         Section("share_comments", _("Comments on those links or by them"), comments),
+        Section("client_actions", _("What they did through those links (address and browser)"), actions),
         Section("plan_texts", _("Plan texts mentioning them"), texts),
     ]

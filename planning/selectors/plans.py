@@ -20,8 +20,8 @@ OPEN_COMMITMENT = (CommitmentStatus.OPEN, CommitmentStatus.AT_RISK)
 def plan_get_for_user(user, pk) -> AccountPlan:
     """The plan if `user` may read it, else 404 (a 404, not a 403, does not even confirm that the plan
     exists). Readers are the account's plan readers (`planning.view_plan`) and the plan's participants:
-    people asked to act on it (own one of its commitments, or may sign off one of its departments),
-    who must be able to open what they are asked about. `plan.commercial` says whether the user may
+    people asked to act on it (own one of its commitments or open knowledge tasks, or may sign off one
+    of its departments), who must be able to open what they are asked about. `plan.commercial` says whether the user may
     also read its commercial content (opportunity values, value amounts, negotiations)."""
     plan = get_object_or_404(AccountPlan.objects.select_related("account__kam", "account__sponsor", "owner"),
                              pk=pk)
@@ -42,11 +42,12 @@ def negotiation_get_for_user(user, pk) -> Negotiation:
 
 
 def is_participant(user, plan) -> bool:
-    """Owns one of the plan's commitments, or is a named signer of a department that owns one of ours."""
+    """Owns one of the plan's commitments or open knowledge tasks, or is a named signer of a department
+    that owns one of ours: asked to act on the plan (and shown it in My work), they must be able to open it."""
     if not user.is_authenticated:
         return False
-    return plan.commitments.filter(Q(owner_id=user.pk) | Q(party=Party.US,
-                                                          department__signers=user.pk)).exists()
+    return (plan.commitments.filter(Q(owner_id=user.pk) | Q(party=Party.US, department__signers=user.pk)).exists()
+            or plan.tasks.filter(owner_id=user.pk, done=False).exists())
 
 
 def account_for_planning(user, pk) -> Account:

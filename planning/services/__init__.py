@@ -1,11 +1,25 @@
 """Writes on plans, by concern: plans and their workflow (`plans`), a plan's rows (`rows`), share links
-(`sharing`), negotiation preparation (`negotiation`), reminders (`reminders`) and a client contact's
-personal data (`personal_data`). The public names are re-exported here: `services.plan_submit(...)`.
+(`sharing`), what the client does through them (`client`), negotiation preparation (`negotiation`),
+reminders (`reminders`) and a client contact's personal data (`personal_data`). The public names are
+re-exported here: `services.plan_submit(...)`.
 
 The convention, as in the other apps' services: keyword-only arguments; `actor` is the person acting;
 the object written is passed as an instance (loaded by an access-scoped selector), which the service
 locks again by its key; an edit made from a version passes it as `expected_version`."""
 
+from .client import (
+    CLIENT_COMMITMENT_STATUSES,
+    CODE_REQUESTS_PER_ADDRESS,
+    CODE_REQUESTS_PER_LINK,
+    Origin,
+    client_accept,
+    client_commitment_status,
+    client_request_change,
+    client_thread_answer,
+    client_value_answer,
+    share_code_request,
+    share_code_verify,
+)
 from .negotiation import (
     NEGOTIATION_FIELDS,
     NEGOTIATION_ROWS,
@@ -47,15 +61,24 @@ from .rows import (
 )
 from .sharing import (
     SHARE_DEFAULT_DAYS,
-    share_accept,
-    share_comment,
     share_link_create,
+    share_link_reopen,
     share_link_revoke,
+    share_link_send,
     share_view_log,
     share_views_purge,
 )
 
 __all__ = [
+    "CLIENT_COMMITMENT_STATUSES",
+    "CODE_REQUESTS_PER_ADDRESS",
+    "CODE_REQUESTS_PER_LINK",
+    "Origin",
+    "client_accept",
+    "client_commitment_status",
+    "client_request_change",
+    "client_thread_answer",
+    "client_value_answer",
     "COMMITMENT_FIELDS",
     "COPIED_FIELDS",
     "NEGOTIATION_FIELDS",
@@ -84,10 +107,12 @@ __all__ = [
     "plan_update",
     "review_save",
     "row_delete",
-    "share_accept",
-    "share_comment",
+    "share_code_request",
+    "share_code_verify",
     "share_link_create",
+    "share_link_reopen",
     "share_link_revoke",
+    "share_link_send",
     "share_view_log",
     "share_views_purge",
     "task_save",

@@ -7,7 +7,10 @@ from .. import selectors
 from ..models import (
     AccountPlan,
     AgreedVersion,
-    ShareComment,
+    ClientAction,
+    ClientMessage,
+    ClientSession,
+    ShareCode,
     ShareLink,
     ShareView,
 )
@@ -18,7 +21,8 @@ def personal_data_erase(person) -> dict[str, int]:
     """Scrub one client contact from the plans (accounts.personal_data; called by
     accounts.services.contact_erase, which checks who may): every plan text naming them, "agreed by"
     and the agreed versions, their share links' labels, the address and browser of those links' views,
-    and the comments made on them or under their name."""
+    the addresses and browsers their client sessions and actions came from, and the messages made on
+    those links or under their name."""
     from accounts.personal_data import scrub, with_history
 
     contact, account = person.contact, person.contact.account
@@ -38,8 +42,19 @@ def personal_data_erase(person) -> dict[str, int]:
                                                            account=account).values("pk")}), ["label"])
     counts["share_views"] = scrub(person, [ShareView.objects.filter(link__in=links)], (), search=False,
                                   replace={"ip": None, "user_agent": ""})
-    comments = ShareComment.objects.filter(link__plan__account=account)
+    counts["share_addresses"] = (
+        scrub(person, with_history(ShareLink.objects.filter(contact=contact), {"contact_id": contact.pk}), (),
+              search=False, replace={"email": ""})
+        + scrub(person, [ShareCode.objects.filter(link__in=links)], (), search=False, replace={"email": ""}))
+    counts["client_sessions"] = scrub(person, [ClientSession.objects.filter(link__in=links)], (), search=False,
+                                      replace={"ip": None, "user_agent": ""})
+    actions = ClientAction.objects.filter(plan__account=account)
+    counts["client_actions"] = (
+        scrub(person, [actions], ["note"])
+        + scrub(person, [actions.filter(link__in=links)], (), search=False, replace={"ip": None, "user_agent": ""}))
+    comments = ClientMessage.objects.filter(thread__plan__account=account)
     counts["share_comments"] = (
-        scrub(person, [comments], ["author", "body"])
-        + scrub(person, [comments.filter(link__in=links)], (), search=False, replace={"author": person.marker}))
+        scrub(person, [comments], ["author_name", "body"])
+        + scrub(person, [comments.filter(author_contact=contact)], (), search=False,
+                replace={"author_name": person.marker}))
     return counts

@@ -3,6 +3,7 @@
 getters 404), call a service, and show an `Invalid` or `Conflict` next to what the user was doing,
 keeping their input. A `Forbidden` is left to the domain-error middleware (403)."""
 
+from .client import SHARE_LIMIT, client_page, session_cookie_name, share
 from .client_pdf import share_link_pdf, share_pdf
 from .exports import plans_export
 from .negotiation import (
@@ -26,10 +27,12 @@ from .plans import (
     plan_transition,
 )
 from .rows import commitment_status, row_add, row_delete, row_edit
-from .sharing import SHARE_LIMIT, plan_sharing, share, share_revoke
+from .sharing import plan_sharing, share_reopen, share_revoke, share_send, thread_answer
 
 __all__ = [
     "SHARE_LIMIT",
+    "client_page",
+    "session_cookie_name",
     "agreement_commitment",
     "commitment_status",
     "negotiation_detail",
@@ -55,5 +58,8 @@ __all__ = [
     "row_delete",
     "row_edit",
     "share",
+    "share_reopen",
     "share_revoke",
+    "share_send",
+    "thread_answer",
 ]

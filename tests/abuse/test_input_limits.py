@@ -4,10 +4,10 @@ programme settings that would break the dashboards, invisible formatting charact
 megabytes of free text and a tampered SLA formset. (Uploads and CSV files: test_imports.py.)"""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
@@ -273,34 +273,50 @@ def test_the_plan_services_refuse_what_the_forms_refuse(world):
 
 
 @pytest.mark.parametrize("action, fields", [
-    ("comment", {"comment-name": BIDI[0], "comment-body": "Falta el plazo"}),
-    ("comment", {"comment-name": "Luis", "comment-body": "x" * 1_000_000}),
+    ("request", {"request-target": "section:general", "request-body": "x" * 1_000_000}),
+    ("value", {"value-answer": "dispute", "value-note": BIDI[0]}),
 ])
 def test_the_client_page_holds_the_same_bounds(world, action, fields):
-    from planning import services as planning_services
-    from planning.models import ShareComment
+    from planning.models import ClientThread, ValueDelivered
+    from tests.planning.client import verified_client
+    from tests.planning.factories import share_link
 
-    _link, token = planning_services.share_link_create(actor=world.kam, plan=world.plan, hidden_sections=[])
-    before = (ShareComment.objects.count(), AccountPlan.objects.get(pk=world.plan.pk).client_agreed_at)
-    response = Client().post(reverse("planning:share", args=[token]), {"action": action, **fields})
+    entry = ValueDelivered.objects.create(plan=world.plan, outcome="Ahorro", amount=1,
+                                          delivered_on=world.plan.period_start)
+    link, token = share_link(world.kam, world.plan)
+    client = verified_client(link, token)
+    threads = ClientThread.objects.count()
+    response = client.post(reverse("planning:share", args=[token]), {"action": action, "row": entry.pk, **fields})
     assert response.status_code == 200
     body = _body(response)
-    assert "invisible formatting characters" in body or "at most 10000 characters" in body
-    assert (ShareComment.objects.count(), AccountPlan.objects.get(pk=world.plan.pk).client_agreed_at) == before
+    assert "invisible formatting characters" in body or re.search(r"at most [\d,.]+ characters", body)
+    assert ClientThread.objects.count() == threads
+    entry.refresh_from_db()
+    assert not entry.disputed_by_client
 
 
 def test_the_client_services_refuse_invisible_characters_and_megabytes(world):
     from planning import services as planning_services
-    from planning.models import ShareComment
+    from planning.models import ClientSession, ClientThread, ValueDelivered
+    from tests.planning.client import verified_client
+    from tests.planning.factories import share_link
 
-    link, _token = planning_services.share_link_create(actor=world.kam, plan=world.plan, hidden_sections=[])
+    entry = ValueDelivered.objects.create(plan=world.plan, outcome="Ahorro", amount=1,
+                                          delivered_on=world.plan.period_start)
+    link, token = share_link(world.kam, world.plan)
+    verified_client(link, token)
+    session = ClientSession.objects.get(link=link)
+    origin = planning_services.Origin()
+    threads = ClientThread.objects.count()
     with pytest.raises(Invalid) as exc:
-        planning_services.share_accept(link=link, name=BIDI[2])
-    assert "author" in exc.value.errors
+        planning_services.client_value_answer(session=session, entry=entry, confirmed=False, note=BIDI[2],
+                                              origin=origin)
+    assert "client_note" in exc.value.errors
     with pytest.raises(Invalid) as exc:
-        planning_services.share_comment(link=link, name="Luis", body="x" * 1_000_000)
-    assert "body" in exc.value.errors
-    assert ShareComment.objects.count() == 0
+        planning_services.client_request_change(session=session, section="general", body="x" * 1_000_000,
+                                                origin=origin)
+    assert "note" in exc.value.errors or "body" in exc.value.errors
+    assert ClientThread.objects.count() == threads
 
 
 # --- the SLA formset -------------------------------------------------------------------------------

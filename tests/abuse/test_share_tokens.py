@@ -17,11 +17,10 @@ def shared(personas):
         reverse("planning:share", kwargs={"token": "x"})
     except NoReverseMatch:
         pytest.skip("planning not installed")
-    from planning import services
-    from tests.planning.factories import PlanFactory
+    from tests.planning.factories import PlanFactory, share_link
 
     plan = PlanFactory(account=personas.account)
-    link, token = services.share_link_create(actor=personas.kam, plan=plan, hidden_sections=[])
+    link, token = share_link(personas.kam, plan)
     return plan, link, token
 
 

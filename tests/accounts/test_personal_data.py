@@ -16,9 +16,10 @@ from accounts import services
 from accounts.models import Activity, Contact, ErasureRecord
 from kam.errors import Forbidden, Invalid
 from planning import services as planning_services
-from planning.models import AccountPlan, AgreedVersion, ShareComment, ShareView
+from planning.models import AccountPlan, AgreedVersion, ClientMessage, ShareView
 from tests.conftest import client_for
 from tests.factories import ContactFactory, department
+from tests.planning.client import last_code
 from tests.planning.factories import CommitmentFactory, PlanFactory, ReviewFactory
 from touchpoints import services as touchpoint_services
 from touchpoints.models import ClientFeedback, ServiceIncident, Touchpoint
@@ -61,8 +62,12 @@ def marta(personas):
     link, _token = planning_services.share_link_create(actor=p.kam, plan=plan, hidden_sections=[],
                                                        contact=marta)
     planning_services.share_view_log(link=link, ip=IP, user_agent=BROWSER)
-    planning_services.share_comment(link=link, name=NAME, body="Una duda sobre la previsión")
-    planning_services.share_accept(link=link, name=NAME, comment="De acuerdo")
+    origin = planning_services.Origin(ip=IP, user_agent=BROWSER)
+    planning_services.share_code_request(link=link, origin=origin)
+    session, _key = planning_services.share_code_verify(link=link, code=last_code(link.email), origin=origin)
+    planning_services.client_request_change(session=session, section="general", body="Una duda sobre la previsión",
+                                            origin=origin)
+    planning_services.client_accept(session=session, origin=origin)
     marta.refresh_from_db()
     marta.plan = plan
     return marta
@@ -117,7 +122,8 @@ def test_the_export_gathers_everything_held_about_the_person(personas, marta):
     assert len(sections["share_links"]) == 1
     assert sections["share_views"] == [{"link": sections["share_links"][0]["id"], "ip": IP, "user_agent": BROWSER,
                                         "viewed_at": sections["share_views"][0]["viewed_at"]}]
-    assert {c["comment"] for c in sections["share_comments"]} == {"Una duda sobre la previsión", "De acuerdo"}
+    assert {c["comment"] for c in sections["share_comments"]} == {"Una duda sobre la previsión"}
+    assert {a["action"] for a in sections["client_actions"]} >= {"Accepted the plan", "Requested a change"}
     assert {t["field"] for t in sections["plan_texts"]} >= {"client_agreed_by", "attendees"}
     assert any(EMAIL in t["text"] for t in sections["touchpoint_texts"])
 
@@ -144,19 +150,19 @@ def test_the_erasure_leaves_no_trace_of_the_person_anywhere(personas, marta, pos
     before = _tables_holding(*TRACES)
     for table in ("accounts_contact.name", "accounts_historicalcontact.email", "accounts_activity.summary",
                   "planning_accountplan.client_agreed_by", "planning_historicalaccountplan.client_agreed_by",
-                  "planning_agreedversion.content", "planning_sharecomment.author", "planning_shareview.ip",
+                  "planning_agreedversion.content", "planning_clientmessage.author_name", "planning_shareview.ip",
                   "planning_shareview.user_agent", "planning_planreview.attendees", "touchpoints_touchpoint.summary",
                   "touchpoints_historicalserviceincident.description", "kam_notification.body"):
         assert table in before, table  # the fixture does name her there
     counts = {"touchpoints": Touchpoint.objects.count(), "incidents": ServiceIncident.objects.count(),
               "feedback": ClientFeedback.objects.count(), "views": ShareView.objects.count(),
-              "comments": ShareComment.objects.count(), "agreed": AgreedVersion.objects.count()}
+              "comments": ClientMessage.objects.count(), "agreed": AgreedVersion.objects.count()}
     services.contact_erase(actor=personas.lead, contact=marta, reason="Pidió la supresión el 30/11")
     assert _tables_holding(*TRACES) == {}
     # The records stay (what happened, and what the metrics count), pointing at the anonymous contact.
     assert counts == {"touchpoints": Touchpoint.objects.count(), "incidents": ServiceIncident.objects.count(),
                       "feedback": ClientFeedback.objects.count(), "views": ShareView.objects.count(),
-                      "comments": ShareComment.objects.count(), "agreed": AgreedVersion.objects.count()}
+                      "comments": ClientMessage.objects.count(), "agreed": AgreedVersion.objects.count()}
     assert Touchpoint.objects.get().contacts.get() == marta
 
 

@@ -79,13 +79,11 @@ def test_the_kams_dashboard_lists_them(people):
 
 
 def test_the_settings_form_edits_the_days_and_refuses_zero(personas):
-    from metrics.forms import ProgrammeSettingsForm
+    from tests.metrics.settings_form import settings_post_data
 
-    settings = ProgrammeSettings.current()
-    data = {f: getattr(settings, f) for f in ProgrammeSettingsForm.Meta.fields}
     client = client_for(personas.lead)
     url = reverse("metrics:programme_settings")
-    response = client.post(url, {**data, "version": settings.version, "stakeholder_contact_days": 0})
+    response = client.post(url, settings_post_data(stakeholder_contact_days=0))
     assert response.status_code == 200 and "Must be at least 1." in response.content.decode()
-    response = client.post(url, {**data, "version": settings.version, "stakeholder_contact_days": 45})
+    response = client.post(url, settings_post_data(stakeholder_contact_days=45))
     assert response.status_code == 302 and ProgrammeSettings.current().stakeholder_contact_days == 45

@@ -1,5 +1,6 @@
 """A plan from draft to agreed, in a real browser: the KAM fills the three phases and submits, the
-sponsor and the department sign off, the KAM commits and shares, the client (anonymous) accepts."""
+sponsor and the department sign off, the KAM commits and shares, the client opens the link with the code
+e-mailed to them and accepts."""
 
 import re
 
@@ -8,6 +9,7 @@ from playwright.sync_api import expect
 
 from planning.models import AccountPlan, PlanStatus
 from tests.factories import ContactFactory
+from tests.planning.client import last_code
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -18,7 +20,7 @@ def _save_section(page, section):
 
 
 def test_plan_from_draft_to_agreed(personas, live_server, browser, browser_login):
-    ContactFactory(account=personas.account, name="Luis Pérez", position="Director de compras")
+    luis = ContactFactory(account=personas.account, name="Luis Pérez", position="Director de compras")
     kam = browser.new_context().new_page()
     browser_login(kam, "kam")
     kam.goto(f"{live_server.url}/accounts/{personas.account.pk}/plans/")
@@ -85,20 +87,23 @@ def test_plan_from_draft_to_agreed(personas, live_server, browser, browser_login
     kam.click('[data-testid="commit-plan"]')
     expect(kam.locator('[data-testid="plan-status"]')).to_have_attribute("data-status", "committed")
     kam.click('[data-testid="share-link"]')
-    kam.fill("#id_label", "Luis Pérez")
+    kam.select_option("#id_contact", value=str(luis.pk))
     kam.click('[data-testid="create-share"]')
     url = kam.locator('[data-testid="new-share-url"]').input_value()
     assert re.search(r"/share/[A-Za-z0-9_-]{43,}/$", url)
 
-    # The client, not signed in, sees only the visible sections and accepts.
+    # The client, not signed in, proves who they are with the e-mailed code, sees only the visible
+    # sections and accepts.
     client = browser.new_context().new_page()
     client.goto(url)
+    client.click('[data-testid="send-code"]')
+    client.fill("#id_code-code", last_code(luis.email))
+    client.click('[data-testid="verify-code"]')
     expect(client.locator('[data-testid="plan-document"]')).to_contain_text("Reducir su coste energético")
     html = client.content()
     assert "VISIBLE-SOLO-INTERNO" not in html
     assert 'data-testid="opportunity-value"' not in html
     assert 'data-section="signoffs"' not in html
-    client.fill("#id_accept-name", "Luis Pérez, Director de compras")
     client.click('[data-testid="accept-plan"]')
     expect(client.locator('[data-testid="accepted"]')).to_be_visible()
 

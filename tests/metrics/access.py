@@ -1,10 +1,12 @@
-from tests.access import FORBIDDEN, NOT_ALLOWED, NOT_FOUND, OK, Case, expect, may_post, only
+from tests.access import FORBIDDEN, NOT_ALLOWED, NOT_FOUND, OK, REDIRECT, Case, expect, may_post, only
 
 CASES = {
     # The account brief: exactly whoever sees the account (the outsider does not even learn it exists).
     "metrics:account_brief": Case(expect(OK, outsider=NOT_FOUND), kwargs=lambda w: {"pk": w.account.pk}),
     # Everyone signed in has their own list of work, whatever their role (or none).
     "metrics:my_work": Case(expect(OK)),
+    # The client's way from the plan's page to the survey: only with the share link's client session.
+    "metrics:share_survey": Case(expect(REDIRECT, anonymous=REDIRECT), kwargs=lambda w: {"token": w.share_token}),
     "metrics:dashboard_kam": Case(only("kam")),
     "metrics:dashboard_sponsor": Case(only("sponsor")),
     # The programme lead is a superuser, which also counts as lead for the programme dashboard.

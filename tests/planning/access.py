@@ -1,5 +1,5 @@
 from planning import services
-from tests.access import NOT_ALLOWED, NOT_FOUND, OK, POST_PERSONAS, Case, expect, may_post, only
+from tests.access import NOT_ALLOWED, NOT_FOUND, OK, POST_PERSONAS, REDIRECT, Case, expect, may_post, only
 from tests.planning.factories import AgreementFactory, CommitmentFactory, NegotiationFactory, PlanFactory
 
 READERS = ("kam", "teammate", "sponsor", "lead")
@@ -20,8 +20,14 @@ def build(world):
     world.commitment = CommitmentFactory(plan=world.plan)
     world.negotiation = NegotiationFactory(account=world.account, created_by=world.kam)
     world.agreement = AgreementFactory(negotiation=world.negotiation)
-    link, token = services.share_link_create(actor=world.kam, plan=world.plan, hidden_sections=[])
-    world.share_link, world.share_token = link, token
+    from planning.models import ClientMessage, ClientThread
+    from tests.planning.factories import share_link
+
+    link, token = share_link(world.kam, world.plan)
+    world.share_link, world.share_token, world.share_contact = link, token, link.contact
+    world.client_thread = ClientThread.objects.create(plan=world.plan, link=link, contact=link.contact)
+    ClientMessage.objects.create(thread=world.client_thread, author_contact=link.contact,
+                                 body="¿Podemos mover la fecha?")
     from accounts.services import attachment_add
     from tests.accounts.access import attachment_file
 
@@ -58,9 +64,14 @@ CASES = {
     "planning:plan_sharing": Case(editors(), kwargs=plan),
     "planning:commitment_status": Case(POST_ONLY, kwargs=lambda w: {"pk": w.commitment.pk}),
     "planning:share_revoke": Case(POST_ONLY, kwargs=lambda w: {"pk": w.share_link.pk}),
-    # The client has no account: the link itself is the credential.
+    "planning:share_send": Case(POST_ONLY, kwargs=lambda w: {"pk": w.share_link.pk}),
+    "planning:share_reopen": Case(POST_ONLY, kwargs=lambda w: {"pk": w.share_link.pk}),
+    "planning:thread_answer": Case(POST_ONLY, kwargs=lambda w: {"pk": w.client_thread.pk}),
+    # The client has no account: the link opens the page that asks for the code sent to its contact
+    # (tests/planning/test_client.py: nothing else opens before the code).
     "planning:share": Case(expect(OK, anonymous=OK), kwargs=lambda w: {"token": w.share_token}),
-    "planning:share_pdf": Case(expect(OK, anonymous=OK), kwargs=lambda w: {"token": w.share_token}),
+    # The client's PDF waits for the code like the page: without the link's client session, back to the page.
+    "planning:share_pdf": Case(expect(REDIRECT, anonymous=REDIRECT), kwargs=lambda w: {"token": w.share_token}),
     "planning:share_link_pdf": Case(editors(), kwargs=lambda w: {"pk": w.share_link.pk}),
     "planning:negotiation_detail": Case(readers(), kwargs=lambda w: {"pk": w.negotiation.pk}),
     "planning:negotiation_row": Case(POST_ONLY, kwargs=lambda w: {"pk": w.negotiation.pk, "kind": "objective"}),
@@ -118,6 +129,16 @@ def _agreement_version(w):
     return NegotiationAgreement.objects.get(pk=w.agreement.pk).version
 
 
+def _answered_conditions(w):
+    from django.utils import timezone
+
+    from planning.models import ClientThread
+
+    ClientThread.objects.get_or_create(plan=w.plan, link=w.share_link, kind="conditions",
+                                       defaults={"answered_at": timezone.now()})
+    return True
+
+
 WRITES = {
     "planning:plan_create": (lambda w: {"period_kind": "year", "period_start": "2031-01-01"}, EDITORS_POST),
     "planning:plan_section": (lambda w: {"summary-summary": "Nuevo resumen", "version": _fresh(w).version},
@@ -137,13 +158,17 @@ WRITES = {
     "planning:row_delete": (lambda w: {}, EDITORS_POST),
     "planning:commitment_status": (lambda w: {"status": "at_risk", "version": w.commitment.version}, EDITORS_POST),
     # The new link is shown on the page (200), once.
-    "planning:plan_sharing": (lambda w: {"label": "Compras", "days": "30"},
+    "planning:plan_sharing": (lambda w: {"contact": w.share_contact.pk, "days": "30"},
                               may_post("kam", "lead", status=200, teammate=403, sponsor=403, ops_member=403,
                                        operator=NOT_FOUND, outsider=NOT_FOUND, other_kam=NOT_FOUND)),
     "planning:share_revoke": (lambda w: {}, EDITORS_POST),
-    # The client has no account: the link is the credential, so anyone holding it may comment.
-    "planning:share": (lambda w: {"action": "comment", "comment-name": "Luis Pérez", "comment-body": "De acuerdo"},
-                       may_post(*POST_PERSONAS)),
+    "planning:share_send": (lambda w: {"token": w.share_token}, EDITORS_POST),
+    "planning:share_reopen": (lambda w: _answered_conditions(w) and {}, EDITORS_POST),
+    "planning:thread_answer": (lambda w: {f"answer-{w.client_thread.pk}-body": "Sí, la movemos"}, EDITORS_POST),
+    # Holding the link is not enough to act: without the code every browser gets the code page (200)
+    # and nothing changes.
+    "planning:share": (lambda w: {"action": "request", "request-target": "section:general",
+                                  "request-body": "Otra fecha"}, may_post(*POST_PERSONAS, status=200)),
     "planning:negotiation_list": (lambda w: {"title": "Revisión de precios"}, NEGOTIATION_EDITORS_POST),
     "planning:negotiation_detail": (lambda w: {"title": "Renovación 2027", "version": w.negotiation.version},
                                     NEGOTIATION_EDITORS_POST),
@@ -157,6 +182,8 @@ WRITES = {
 }
 for _name, (_post, _expected) in WRITES.items():
     CASES[_name].post, CASES[_name].post_expected = _post, _expected
+# An unverified browser's request writes nothing, whoever is signed in to our site.
+CASES["planning:share"].post_writes = ()
 
 
 # --- files on plans and negotiations (accounts/attachments, registered in planning/apps.py) -------------

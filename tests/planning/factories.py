@@ -91,3 +91,14 @@ class AgreementFactory(factory.django.DjangoModelFactory):
 
     negotiation = factory.SubFactory(NegotiationFactory)
     description = "Revisión trimestral de precios"
+
+
+def share_link(actor, plan, hidden_sections=(), contact=None, **kwargs):
+    """A share link addressed to a contact of the plan's account (one with an e-mail is made if none is
+    given): (link, token)."""
+    from planning import services
+    from tests.factories import ContactFactory
+
+    contact = contact or ContactFactory(account=plan.account)
+    return services.share_link_create(actor=actor, plan=plan, hidden_sections=list(hidden_sections),
+                                      contact=contact, **kwargs)

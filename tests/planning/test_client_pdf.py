@@ -12,6 +12,8 @@ from kam.models import ProgrammeSettings
 from planning import services
 from planning.models import ShareSection
 from tests.conftest import client_for
+from tests.factories import ContactFactory
+from tests.planning.client import share_url, verified_client
 
 pytestmark = pytest.mark.django_db
 
@@ -41,14 +43,22 @@ def plan(world):
 
 
 def link_for(world, plan, hidden):
-    link, token = services.share_link_create(actor=world.kam, plan=plan, hidden_sections=hidden, label="Compras")
+    contact = ContactFactory(account=plan.account, email="compras@cliente.example")
+    link, token = services.share_link_create(actor=world.kam, plan=plan, hidden_sections=hidden, label="Compras",
+                                             contact=contact)
     return link, token
 
 
-def test_hidden_sections_and_internal_values_are_not_in_the_client_pdf(world, plan, client):
+def client_pdf(link, token) -> str:
+    """The PDF as the link's client downloads it: after entering the e-mailed code."""
+    browser = verified_client(link, token, HTTP_ACCEPT_LANGUAGE="es")
+    return text_of(browser.get(reverse("planning:share_pdf", args=[token])))
+
+
+def test_hidden_sections_and_internal_values_are_not_in_the_client_pdf(world, plan):
     link, token = link_for(world, plan, [ShareSection.CONOCIMIENTO, ShareSection.OPPORTUNITY_VALUES,
                                          ShareSection.SIGNOFFS])
-    text = text_of(client.get(reverse("planning:share_pdf", args=[token]), HTTP_ACCEPT_LANGUAGE="es"))
+    text = client_pdf(link, token)
     assert "Suministros Iberia" in text
     assert "Página 1 de 1" in text
     assert "Reducir paradas de linea" in text  # the visible section
@@ -58,9 +68,9 @@ def test_hidden_sections_and_internal_values_are_not_in_the_client_pdf(world, pl
     assert "Firma" in text and "Por Suministros Iberia" in text  # the signature block
 
 
-def test_visible_values_follow_the_link(world, plan, client):
-    _link, token = link_for(world, plan, [])
-    text = text_of(client.get(reverse("planning:share_pdf", args=[token]), HTTP_ACCEPT_LANGUAGE="es"))
+def test_visible_values_follow_the_link(world, plan):
+    link, token = link_for(world, plan, [])
+    text = client_pdf(link, token)
     assert "987" in text and "siderurgico" in text and "Aprobaciones internas" in text
 
 
@@ -73,11 +83,19 @@ def test_editor_downloads_the_links_pdf_others_may_not(world, plan):
     assert client_for(world.outsider).get(url).status_code == 404
 
 
-def test_revoked_or_unknown_token_gets_no_pdf(world, plan, client):
+def test_the_client_needs_the_code_before_the_pdf(world, plan, client):
     link, token = link_for(world, plan, [])
+    response = client.get(reverse("planning:share_pdf", args=[token]))
+    assert response.status_code == 302 and response["Location"] == share_url(token)
+    assert not response.content.startswith(b"%PDF")
+
+
+def test_revoked_or_unknown_token_gets_no_pdf(world, plan):
+    link, token = link_for(world, plan, [])
+    browser = verified_client(link, token)
     services.share_link_revoke(actor=world.kam, link=link)
-    assert client.get(reverse("planning:share_pdf", args=[token])).status_code == 404
-    assert client.get(reverse("planning:share_pdf", args=["x" * 40])).status_code == 404
+    assert browser.get(reverse("planning:share_pdf", args=[token])).status_code == 404
+    assert browser.get(reverse("planning:share_pdf", args=["x" * 40])).status_code == 404
 
 
 def test_internal_print_is_marked_and_never_titled_as_the_joint_plan(world, plan):

@@ -15,6 +15,7 @@ from tests.planning.factories import (
     ReviewFactory,
     TaskFactory,
     ValueFactory,
+    share_link,
 )
 
 pytestmark = pytest.mark.django_db
@@ -36,8 +37,21 @@ def _plan_with(personas, n):
     for i in range(n):  # history rows
         plan = services.plan_update(actor=personas.kam, plan=plan, expected_version=plan.version,
                                     data={"summary": f"resumen {i}"})
-    services.share_link_create(actor=personas.kam, plan=plan, hidden_sections=[])
+    link, _token = share_link(personas.kam, plan)
+    _client_side(plan, link, n)
     return plan
+
+
+def _client_side(plan, link, n):
+    """What a client leaves through a link: requests with answers, and actions."""
+    from planning.models import ClientAction, ClientMessage, ClientThread
+
+    for i in range(n):
+        thread = ClientThread.objects.create(plan=plan, link=link, contact=link.contact,
+                                             commitment=plan.commitments.first() if i % 2 else None)
+        ClientMessage.objects.create(thread=thread, author_contact=link.contact, body=f"petición {i}")
+        ClientMessage.objects.create(thread=thread, author_user=plan.owner, body=f"respuesta {i}")
+        ClientAction.objects.create(plan=plan, link=link, contact=link.contact, kind="verified", ip="192.0.2.1")
 
 
 def _count(django_assert_max_num_queries, client, url):
@@ -76,12 +90,16 @@ def test_other_plan_pages_budget(personas, django_assert_max_num_queries, name):
 
 
 def test_share_page_budget(personas, django_assert_max_num_queries):
-    from django.test import Client
+    """The verified client's page, with their requests and what they may act on."""
+    from tests.planning.client import verified_client
+
     counts = []
     for n in (3, 60):
         plan = _plan_with(personas, n)
-        _link, token = services.share_link_create(actor=personas.kam, plan=plan, hidden_sections=[])
-        counts.append(_count(django_assert_max_num_queries, Client(), reverse("planning:share", args=[token])))
+        link, token = share_link(personas.kam, plan)
+        _client_side(plan, link, n)
+        client = verified_client(link, token, addr=f"192.0.2.{n}")
+        counts.append(_count(django_assert_max_num_queries, client, reverse("planning:share", args=[token])))
         plan.delete()
     assert counts[0] == counts[1]
 

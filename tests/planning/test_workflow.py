@@ -15,7 +15,8 @@ from planning import selectors, services
 from planning.models import AccountPlan, AgreedVersion, Commitment, PlanStatus, SignOff
 from tests.conftest import client_for
 from tests.factories import ContactFactory, TeamMemberFactory, UserFactory, department
-from tests.planning.factories import CommitmentFactory, OpportunityFactory, PlanFactory, TaskFactory
+from tests.planning.client import verified_client
+from tests.planning.factories import CommitmentFactory, OpportunityFactory, PlanFactory, TaskFactory, share_link
 
 pytestmark = pytest.mark.django_db
 
@@ -299,12 +300,12 @@ def test_an_agreed_plans_text_rewritten_is_no_longer_agreed_and_the_agreed_versi
 
 def test_the_share_link_shows_the_changes_since_the_client_agreed(personas, plan):
     _agreed(plan, personas)
-    link, token = services.share_link_create(actor=personas.kam, plan=plan, hidden_sections=[])
+    link, token = share_link(personas.kam, plan)
     services.plan_update(actor=personas.kam, plan=plan, expected_version=AccountPlan.objects.get(pk=plan.pk).version,
                          data={"summary": "Texto nuevo"})
     services.commitment_save(actor=personas.kam, plan=plan,
                              data=_commitment_data(department=department("finance"), description="Nuevo compromiso"))
-    page = client_for(None).get(reverse("planning:share", args=[token])).content.decode()
+    page = verified_client(link, token).get(reverse("planning:share", args=[token])).content.decode()
     assert 'data-testid="changed-since-agreement"' in page
     assert 'data-testid="changed-summary"' in page and "Crecer en mantenimiento predictivo" in page
     assert 'data-testid="new-since-agreement"' in page
@@ -509,3 +510,15 @@ def test_only_plan_editors_remove_a_plans_rows(personas, plan, who, kind, factor
     assert type(row).objects.filter(pk=row.pk).exists()
     services.row_delete(actor=personas.kam, row=row)
     assert not type(row).objects.filter(pk=row.pk).exists()
+
+
+def test_a_knowledge_task_owner_outside_the_team_can_open_the_plan_while_the_task_is_open(personas, plan):
+    """My work lists the task with a link to its plan: the link must not be a 404."""
+    owner = UserFactory(username="analyst_outside")
+    url = reverse("planning:plan_detail", args=[plan.pk])
+    assert client_for(owner).get(url).status_code == 404
+    task = TaskFactory(plan=plan, owner=owner)
+    assert client_for(owner).get(url).status_code == 200
+    task.done = True
+    task.save()
+    assert client_for(owner).get(url).status_code == 404

@@ -10,6 +10,7 @@ from django.urls import NoReverseMatch, reverse
 from kam.ratelimit import client_ip
 from kam.security import parse_networks
 from tests.factories import UserFactory
+from tests.planning.factories import share_link
 
 PASSWORD = "pw-test-12345"
 PROXY = "10.8.0.2"
@@ -95,11 +96,10 @@ def share_token(personas):
         reverse("planning:share", kwargs={"token": "x"})
     except NoReverseMatch:
         pytest.skip("planning not installed")
-    from planning import services
     from tests.planning.factories import PlanFactory
 
     plan = PlanFactory(account=personas.account)
-    _link, token = services.share_link_create(actor=personas.kam, plan=plan, hidden_sections=[])
+    _link, token = share_link(personas.kam, plan)
     return token
 
 
