@@ -10,11 +10,12 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone, translation
 
+from kam.people import person_label
 from tests.conftest import client_for
 from tests.downloads import body, csv_rows, xlsx_sheets
 from tests.factories import AccountFactory, TeamMemberFactory, UserFactory, department
 from tests.touchpoints.factories import IncidentFactory, TouchpointFactory
-from touchpoints.models import IncidentStatus, Severity, TouchpointKind
+from touchpoints.models import IncidentStatus, ServiceIncident, Severity, TouchpointKind
 
 pytestmark = pytest.mark.django_db
 WHEN = timezone.make_aware(datetime.datetime(2026, 3, 2, 10, 15))
@@ -44,11 +45,11 @@ def test_touchpoints_of_the_account_newest_first_neutralised(log):
     header, first, second = _touchpoints(log.kam, log.account)
     assert header[:5] == ["When", "Department", "Channel", "Kind", "Summary"]
     assert first[0] == timezone.localtime(WHEN).strftime("%Y-%m-%d %H:%M")
-    assert first[4] == "'=cmd|' /C calc'!A0" and first[8] == "150.00"
+    assert first[4] == "'=cmd|' /C calc'!A0" and first[header.index("Cost")] == "150.00"
     assert second[3] == "Executive (sponsor) visit"
     header, first, second = _touchpoints(log.kam, log.account, fmt="xlsx")
     assert first[0] == timezone.make_naive(WHEN) and first[4] == "'=cmd|' /C calc'!A0"
-    assert first[8] == 150
+    assert first[header.index("Cost")] == 150
 
 
 @pytest.mark.parametrize("query,summaries", [
@@ -138,3 +139,17 @@ def test_a_download_in_spanish_stays_in_spanish_while_it_streams(log):
         assert header[5] == "Gravedad" and row[5] == "Crítica"
         header, first, second = csv_rows(touchpoints)
         assert second[3] == "Visita ejecutiva (patrocinador)" and first[6] == "no"
+
+
+def test_the_follow_up_owner_and_the_incident_assignee_are_in_the_downloads(log):
+    due = datetime.date(2026, 3, 9)
+    TouchpointFactory(account=log.account, occurred_at=WHEN + datetime.timedelta(hours=1), follow_up=True,
+                      follow_up_note="Enviar oferta", follow_up_owner=log.teammate, follow_up_due=due)
+    header, first, *_rest = _touchpoints(log.kam, log.account)
+    assert first[header.index("Follow-up owner")] == person_label(log.teammate)
+    assert first[header.index("Follow-up due")] == "2026-03-09" and first[header.index("Follow-up done at")] == ""
+    incident = ServiceIncident.objects.get(title__startswith="=HYPERLINK")
+    ServiceIncident.objects.filter(pk=incident.pk).update(assignee=log.operator)
+    header, *rows = csv_rows(client_for(log.lead).get(reverse("touchpoints:incident_export")))
+    assigned = {r[header.index("#")]: r[header.index("Assigned to")] for r in rows}
+    assert assigned[str(incident.pk)] == person_label(log.operator) and "" in assigned.values()
