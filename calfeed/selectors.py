@@ -1,12 +1,9 @@
 """Reads for calendar feeds: the token's feed, and a person's active address."""
 
-import hashlib
+
+from kam.tokens import token_hash
 
 from .models import CalendarFeed
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def feed_resolve(token: str) -> CalendarFeed | None:

@@ -1,15 +1,14 @@
 """Writes on calendar feeds: a person makes and revokes their own address, nobody else's."""
 
-import secrets
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from kam.errors import Forbidden
+from kam.tokens import token_new
 
 from .models import CalendarFeed
-from .selectors import token_hash
 
 
 @transaction.atomic
@@ -21,8 +20,8 @@ def calendar_feed_create(*, actor, user) -> tuple[CalendarFeed, str]:
     for old in CalendarFeed.objects.select_for_update().filter(user=user, revoked_at__isnull=True):
         old.revoked_at = timezone.now()
         old.save(update_fields=["revoked_at"])
-    token = secrets.token_urlsafe(32)
-    return CalendarFeed.objects.create(user=user, token_hash=token_hash(token)), token
+    token, hashed = token_new()
+    return CalendarFeed.objects.create(user=user, token_hash=hashed), token
 
 
 @transaction.atomic

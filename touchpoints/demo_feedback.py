@@ -59,9 +59,8 @@ SURVEY_LATEST = {"satisfaction": 5, "recommend": 5, "understands": 3, "delivers"
 def seed_surveys(ctx, now):
     """Survey answers over several quarters on a key account with a KAM, the last one through
     the real service (so its alert is raised as in use)."""
-    import secrets
+    from kam.tokens import token_new
 
-    from .selectors import survey_token_hash
     from .services import survey_answer
 
     # The second key account: the first is the demo's healthy one, whose satisfaction stays high.
@@ -81,7 +80,7 @@ def seed_surveys(ctx, now):
         moment = now - datetime.timedelta(days=91 * quarters_ago)
         day = timezone.localtime(moment).date()
         link = SurveyLink.objects.create(account=account, contact=contact, language="es",
-                                         token_hash=survey_token_hash(secrets.token_urlsafe(32)),
+                                         token_hash=token_new()[1],
                                          created_at=moment - datetime.timedelta(days=3), sent_at=moment,
                                          expires_at=moment + datetime.timedelta(days=27), answered_at=moment)
         feedback = ClientFeedback.objects.create(account=account, contact=contact, score=sat, received_on=day,
@@ -93,7 +92,7 @@ def seed_surveys(ctx, now):
     PartnershipRating.objects.create(account=account, rated_by=account.kam, score=9, rated_on=timezone.localdate(now),
                                      comment="Valoración del equipo de cuenta tras la revisión trimestral")
     link = SurveyLink.objects.create(account=account, contact=contact, language="es",
-                                     token_hash=survey_token_hash(secrets.token_urlsafe(32)),
+                                     token_hash=token_new()[1],
                                      created_at=now - datetime.timedelta(days=2),
                                      sent_at=now - datetime.timedelta(days=2),
                                      expires_at=now + datetime.timedelta(days=28))

@@ -2,7 +2,6 @@
 an accounts queryset (already scoped to the viewer) and stay set-based."""
 
 import datetime
-import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict
@@ -29,6 +28,7 @@ from django.utils.translation import gettext as _
 from accounts.models import Account, Activity, Tier
 from accounts.selectors import account_visibility_q, accounts_visible_to
 from kam.models import Department, ProgrammeSettings
+from kam.tokens import token_hash
 
 from . import formulas, sla
 from .models import (
@@ -315,17 +315,13 @@ def sla_policy_for(tier: str, severity: str) -> SlaPolicy:
 MUTUALITY_QUARTERS = 6
 
 
-def survey_token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def survey_link_resolve(token: str) -> SurveyLink | None:
     """The open survey link for `token`, or None for unknown, expired, revoked and answered alike (the
     page says the same for all of them, revealing nothing)."""
     if not token or len(token) > 100:
         return None
     link = (SurveyLink.objects.select_related("contact", "account")
-            .filter(token_hash=survey_token_hash(token)).first())
+            .filter(token_hash=token_hash(token)).first())
     if link is None or not link.is_open():
         return None
     return link

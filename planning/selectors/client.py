@@ -1,12 +1,13 @@
 """Reads of the client's side of a share link: the codes' rules, the client's session, what the client
 may act on through a link, and the client's activity and requests as the plan page shows them."""
 
-import hashlib
 
 from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
+
+from kam.tokens import token_hash
 
 from ..models import (
     ClientAction,
@@ -51,7 +52,7 @@ def code_hash(link_id: int, code: str) -> str:
 
 
 def session_key_hash(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
+    return token_hash(key)
 
 
 def masked_email(email: str) -> str:

@@ -2,9 +2,10 @@
 a reader may see is decided here, once: a hidden section is neither fetched nor handed to the template,
 which renders what it is given."""
 
-import hashlib
 
 from django.utils import timezone
+
+from kam.tokens import token_hash
 
 from .. import workflow
 from ..models import Party, ShareLink, ShareSection
@@ -47,10 +48,6 @@ def document_sections(plan, hidden=frozenset(), *, internal: bool = False) -> di
         entries = list(plan.value_entries.all())
         sections["value"] = {"entries": entries, "amounts": "value_amounts" not in hidden} if entries else None
     return {"sections": sections, **marks}
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def share_link_resolve(token: str) -> ShareLink | None:

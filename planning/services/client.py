@@ -21,6 +21,7 @@ from kam import versioning
 from kam.errors import Forbidden, Invalid, clean_field
 from kam.ratelimit import RateLimit
 from kam.services import notification_send
+from kam.tokens import token_new
 
 from .. import messages as msg
 from .. import selectors
@@ -115,9 +116,9 @@ def share_code_verify(*, link: ShareLink, code: str, origin: Origin) -> tuple[Cl
 
 @transaction.atomic
 def _session_open(link, origin) -> tuple[ClientSession, str]:
-    key = secrets.token_urlsafe(32)
+    key, key_hash = token_new()
     session = ClientSession.objects.create(
-        link=link, contact=link.contact, key_hash=selectors.session_key_hash(key),
+        link=link, contact=link.contact, key_hash=key_hash,
         expires_at=min(link.expires_at, timezone.now() + datetime.timedelta(hours=selectors.CLIENT_SESSION_HOURS)),
         ip=origin.ip or None, user_agent=origin.user_agent[:300])
     _record(session, ClientActionKind.VERIFIED, origin, notify=False)

@@ -2,7 +2,6 @@
 agreement once the KAM has answered their conditions."""
 
 import datetime
-import secrets
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -12,6 +11,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from kam.errors import Forbidden, Invalid
+from kam.tokens import token_new
 
 from .. import messages as msg
 from .. import selectors
@@ -49,8 +49,8 @@ def share_link_create(*, actor, plan: AccountPlan, hidden_sections: list[str], c
     if not 1 <= days <= 365:
         raise Invalid(errors={"days": [_("A link lasts between 1 and 365 days.")]})
     _resolve_conditions(plan, actor)
-    token = secrets.token_urlsafe(32)
-    link = ShareLink.objects.create(plan=plan, token_hash=selectors.token_hash(token), label=label or contact.name,
+    token, hashed = token_new()
+    link = ShareLink.objects.create(plan=plan, token_hash=hashed, label=label or contact.name,
                                     contact=contact, email=contact.email,
                                     hidden_sections=sorted(set(hidden_sections)), created_by=actor,
                                     expires_at=timezone.now() + datetime.timedelta(days=days))

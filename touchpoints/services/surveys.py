@@ -2,7 +2,6 @@
 the alert when the answer says the relationship is in trouble."""
 
 import datetime
-import secrets
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -17,6 +16,7 @@ from accounts.services import activity_record, permission_require
 from kam.errors import Invalid, clean
 from kam.models import ProgrammeSettings
 from kam.services import notification_send
+from kam.tokens import token_new
 
 from .. import formulas, selectors
 from .. import messages as msg
@@ -47,17 +47,17 @@ def _issue(contact: Contact, *, created_by, now: datetime.datetime) -> tuple[Sur
     """The contact's one open invitation with a new token: the open one if there is one (a contact never
     holds two, so one person answers once per round), else a new one. Only the token's hash is stored,
     so handing out the link again means a new token; the previous address stops working."""
-    token = secrets.token_urlsafe(32)
+    token, hashed = token_new()
     link = (SurveyLink.objects.select_for_update().filter(contact=contact, revoked_at__isnull=True,
                                                           answered_at__isnull=True, expires_at__gt=now)
             .order_by("-created_at", "-pk").first())
     if link is None:
         link = SurveyLink.objects.create(account_id=contact.account_id, contact=contact,
-                                         token_hash=selectors.survey_token_hash(token),
+                                         token_hash=hashed,
                                          language=survey_language(contact), created_by=created_by, created_at=now,
                                          expires_at=now + datetime.timedelta(days=SURVEY_LINK_DAYS))
     else:
-        link.token_hash = selectors.survey_token_hash(token)
+        link.token_hash = hashed
         link.save(update_fields=["token_hash"])
     return link, token
 
