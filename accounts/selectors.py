@@ -2,6 +2,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db.models import (
     BooleanField,
@@ -489,3 +490,14 @@ def import_job_progress(job: ImportJob) -> tuple[int, int]:
         if cached:
             return int(cached[0]), int(cached[1])
     return job.rows_done, job.rows_total
+
+
+def contact_language(contact) -> str:
+    """The language to write to a client contact in (e-mails, documents): their own, else the
+    programme's default. Share links and surveys both follow it."""
+    return contact.language if contact is not None and contact.language else settings.LANGUAGE_CODE
+
+
+def contact_page_language(contact) -> str:
+    """The contact's own language for a client page, or "" to follow the browser."""
+    return contact.language if contact is not None else ""

@@ -5,7 +5,9 @@ import datetime
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypedDict
+from zoneinfo import ZoneInfo
 
+from django.conf import settings as django_settings
 from django.db.models import (
     Avg,
     Case,
@@ -372,7 +374,7 @@ def survey_panel(account: Account) -> dict:
                      .order_by("-answered_at", "-pk")[:3])
     contacts = list(account.contacts.filter(left_at__isnull=True, erased_at__isnull=True).exclude(email="")
                     .order_by("name"))
-    settings = ProgrammeSettings.objects.order_by("pk").first() or ProgrammeSettings.current()
+    settings = ProgrammeSettings.current()
     open_links = list(SurveyLink.objects.filter(account=account, revoked_at__isnull=True, answered_at__isnull=True,
                                                 expires_at__gt=timezone.now())
                       .select_related("contact").order_by("-created_at", "-pk")[:10])
@@ -424,15 +426,11 @@ def follow_ups_due(*, today: datetime.date) -> QuerySet[Touchpoint]:
 
 def business_calendar() -> sla.BusinessCalendar:
     """The programme's working time for business-hours SLA clocks, in the server's time zone."""
-    import datetime as dt
-    from zoneinfo import ZoneInfo
-
-    from django.conf import settings as django_settings
-
     programme = ProgrammeSettings.current()
     return sla.BusinessCalendar(
         work_days=frozenset(programme.work_days), start_hour=programme.work_start_hour,
-        end_hour=programme.work_end_hour, holidays=frozenset(dt.date.fromisoformat(d) for d in programme.holidays),
+        end_hour=programme.work_end_hour,
+        holidays=frozenset(datetime.date.fromisoformat(d) for d in programme.holidays),
         tz=ZoneInfo(django_settings.TIME_ZONE))
 
 

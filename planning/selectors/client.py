@@ -2,7 +2,6 @@
 may act on through a link, and the client's activity and requests as the plan page shows them."""
 
 
-from django.conf import settings
 from django.db.models import Prefetch
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
@@ -30,19 +29,6 @@ CODE_TRIES = 5
 CLIENT_SESSION_HOURS = 4
 # Sections the client may ask to change (the summary and the general "the plan as a whole" always).
 GENERAL = "general"
-
-
-def contact_language(contact) -> str:
-    """The language to write to a client contact in: their preference when the contact records one,
-    otherwise the programme's default."""
-    chosen = getattr(contact, "language", "") if contact is not None else ""
-    return chosen if chosen in dict(settings.LANGUAGES) else settings.LANGUAGE_CODE
-
-
-def contact_page_language(contact) -> str:
-    """The contact's own preference for the client pages, or "" to follow the browser."""
-    chosen = getattr(contact, "language", "") if contact is not None else ""
-    return chosen if chosen in dict(settings.LANGUAGES) else ""
 
 
 def code_hash(link_id: int, code: str) -> str:

@@ -17,6 +17,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.selectors import contact_language
 from kam import versioning
 from kam.errors import Forbidden, Invalid, clean_field
 from kam.ratelimit import RateLimit
@@ -74,7 +75,7 @@ def share_code_request(*, link: ShareLink, origin: Origin) -> ShareCode:
         share_code = ShareCode.objects.create(
             link=link, email=link.email, code_hash=selectors.code_hash(link.pk, code), created_at=now,
             expires_at=now + datetime.timedelta(minutes=selectors.CODE_MINUTES))
-        with translation.override(selectors.contact_language(link.contact)):
+        with translation.override(contact_language(link.contact)):
             context = {"code": code, "minutes": selectors.CODE_MINUTES, "link": link}
             subject = render_to_string("planning/email/share_code_subject.txt", context).strip()
             body = render_to_string("planning/email/share_code.txt", context)

@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from accounts.selectors import contact_language
 from kam.errors import Forbidden, Invalid
 from kam.tokens import token_new
 
@@ -104,7 +105,7 @@ def share_link_send(*, actor, link: ShareLink, token: str, url: str) -> ShareLin
         raise Invalid(_("The link can be sent only from the page that created it."))
     if not link.email:
         raise Invalid(_("This link has no e-mail address to send it to."))
-    language = selectors.contact_language(link.contact)
+    language = contact_language(link.contact)
     with translation.override(language):
         context = {"link": link, "url": url, "plan": link.plan, "sender": actor,
                    "code_minutes": selectors.CODE_MINUTES}

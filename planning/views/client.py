@@ -9,6 +9,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 
+from accounts.selectors import contact_page_language
 from kam.access import public
 from kam.errors import Invalid, add_to_form
 from kam.idempotency import once_per_submit
@@ -120,7 +121,7 @@ def share(request, token):
     link = selectors.share_link_resolve(token)
     if link is None or not link.email:  # links made before they were addressed cannot be verified
         return _invalid(request)
-    language = selectors.contact_page_language(link.contact)
+    language = contact_page_language(link.contact)
     if language:
         translation.activate(language)
         request.LANGUAGE_CODE = language

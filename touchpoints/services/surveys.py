@@ -12,6 +12,7 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from accounts.models import ActivityKind, Contact
+from accounts.selectors import contact_language
 from accounts.services import activity_record, permission_require
 from kam.errors import Invalid, clean
 from kam.models import ProgrammeSettings
@@ -27,11 +28,6 @@ from ..models import ClientFeedback, PartnershipRating, SurveyLink, SurveyRespon
 SURVEY_LINK_DAYS = 30
 QUESTIONS = ("satisfaction", "recommend", "understands", "delivers", "easy")
 SCALES = {"satisfaction": (0, 10), "recommend": (0, 10), "understands": (1, 5), "delivers": (1, 5), "easy": (1, 5)}
-
-
-def survey_language(contact: Contact) -> str:
-    """The contact's language, else the programme's."""
-    return contact.language or settings.LANGUAGE_CODE
 
 
 def survey_url(token: str) -> str:
@@ -54,7 +50,7 @@ def _issue(contact: Contact, *, created_by, now: datetime.datetime) -> tuple[Sur
     if link is None:
         link = SurveyLink.objects.create(account_id=contact.account_id, contact=contact,
                                          token_hash=hashed,
-                                         language=survey_language(contact), created_by=created_by, created_at=now,
+                                         language=contact_language(contact), created_by=created_by, created_at=now,
                                          expires_at=now + datetime.timedelta(days=SURVEY_LINK_DAYS))
     else:
         link.token_hash = hashed

@@ -11,7 +11,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from accounts.selectors import account_get_for_user
+from accounts.selectors import account_get_for_user, contact_page_language
 from kam.access import public, signed_in
 from kam.errors import Invalid, add_to_form
 from kam.idempotency import once_per_submit
@@ -47,7 +47,7 @@ def survey(request, token):
     link = selectors.survey_link_resolve(token)
     if link is None:
         return _client_page(request, "touchpoints/survey_closed.html", {}, language=None, status=404)
-    language = link.contact.language or None
+    language = contact_page_language(link.contact) or None
     with translation.override(language or translation.get_language()):
         form = SurveyForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
